@@ -1,3 +1,4 @@
+#nullable enable
 // MSBuild inline task (compiled by RoslynCodeTaskFactory from build/LibTorchSharpGlibcxxFix.targets).
 // Marks one symbol-version requirement of an ELF64 shared library as weak, so that the dynamic loader
 // accepts the library on a system whose libstdc++ lacks that version. See the .targets file for why.

@@ -1,0 +1,111 @@
+using RnnMl.Torch.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RnnMl.Torch.Tests.Layers;
+
+/// <summary>The composed backend (our cells, step by step) against libtorch's fused kernels on the same weights.</summary>
+public class RecurrentLayerParityTests
+{
+    public enum Kind { Lstm, Gru, RnnTanh, RnnRelu }
+
+    public static IEnumerable<object[]> Configurations()
+    {
+        foreach (Kind kind in Enum.GetValues<Kind>())
+            foreach (int layers in new[] { 1, 2, 3 })
+                foreach (bool bidirectional in new[] { false, true })
+                    foreach (bool withLengths in new[] { false, true })
+                        foreach (bool batchFirst in new[] { false, true })
+                            yield return new object[] { kind, layers, bidirectional, withLengths, batchFirst };
+    }
+
+    internal static RecurrentLayer Make(Kind kind, int input, int hidden, int layers, bool bidirectional, bool batchFirst,
+        RecurrentBackend backend, ScalarType dtype) => kind switch
+    {
+        Kind.Lstm => Lstm.Create(input, hidden, layers, batchFirst: batchFirst, bidirectional: bidirectional, backend: backend, dtype: dtype),
+        Kind.Gru => Gru.Create(input, hidden, layers, batchFirst: batchFirst, bidirectional: bidirectional, backend: backend, dtype: dtype),
+        Kind.RnnTanh => Rnn.Create(input, hidden, layers, batchFirst: batchFirst, bidirectional: bidirectional, backend: backend, dtype: dtype),
+        _ => Rnn.Create(input, hidden, layers, RnnMl.Torch.Cells.RnnNonlinearity.ReLU, batchFirst: batchFirst, bidirectional: bidirectional, backend: backend, dtype: dtype),
+    };
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void Composed_EqualsFused_Float32(Kind kind, int layers, bool bidirectional, bool withLengths, bool batchFirst)
+        => AssertParity(kind, layers, bidirectional, withLengths, batchFirst, ScalarType.Float32, 1e-5);
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void Composed_EqualsFused_Float64(Kind kind, int layers, bool bidirectional, bool withLengths, bool batchFirst)
+        => AssertParity(kind, layers, bidirectional, withLengths, batchFirst, ScalarType.Float64, 1e-10);
+
+    [Fact]
+    public void Auto_ChoosesFused_ForBuiltInCells()
+    {
+        using var lstm = Lstm.Create(3, 4);
+        Assert.Equal(RecurrentBackend.Fused, lstm.ActiveBackend);
+        using var composed = Gru.Create(3, 4, backend: RecurrentBackend.Composed);
+        Assert.Equal(RecurrentBackend.Composed, composed.ActiveBackend);
+    }
+
+    [Fact]
+    public void Parity_DetectsADifferentWeight()
+    {
+        // Guards the parity check itself: one changed weight must show up as a difference.
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        using var fused = Lstm.Create(5, 6, backend: RecurrentBackend.Fused);
+        using var composed = Lstm.Create(5, 6, backend: RecurrentBackend.Composed);
+        composed.load_state_dict(fused.state_dict());
+        using (no_grad()) composed.get_parameter("weight_hh_l0")![0, 0].add_(1e-3);
+        var x = randn(7, 4, 5);
+        var (a, _) = fused.forward(x);
+        var (b, _) = composed.forward(x);
+        Assert.True((a - b).abs().max().item<float>() > 1e-6f);
+    }
+
+    private static void AssertParity(Kind kind, int layers, bool bidirectional, bool withLengths, bool batchFirst, ScalarType dtype, double tolerance)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(17 + layers);
+        const int I = 5, H = 6, T = 7, N = 4;
+        using var fused = Make(kind, I, H, layers, bidirectional, batchFirst, RecurrentBackend.Fused, dtype);
+        using var composed = Make(kind, I, H, layers, bidirectional, batchFirst, RecurrentBackend.Composed, dtype);
+        composed.load_state_dict(fused.state_dict());
+        Assert.Equal(RecurrentBackend.Fused, fused.ActiveBackend);
+        Assert.Equal(RecurrentBackend.Composed, composed.ActiveBackend);
+
+        int d = bidirectional ? 2 : 1;
+        var x = batchFirst ? randn(N, T, I, dtype) : randn(T, N, I, dtype);
+        var h0 = randn(layers * d, N, H, dtype);
+        var c0 = kind == Kind.Lstm ? randn(layers * d, N, H, dtype) : null;
+        var lengths = withLengths ? tensor(new long[] { T, 3, 1, 5 }) : null;
+        // Random weights on the outputs make every element matter in the gradients.
+        var wOut = randn(batchFirst ? new long[] { N, T, d * H } : new long[] { T, N, d * H }, dtype);
+        var wH = randn(layers * d, N, H, dtype);
+
+        var results = new List<(Tensor output, RecurrentState state, Dictionary<string, Tensor> grads, Tensor inputGrad, Tensor h0Grad)>();
+        foreach (var layer in new RecurrentLayer[] { fused, composed })
+        {
+            var xi = x.detach().requires_grad_(true);
+            var hi = h0.detach().requires_grad_(true);
+            var ci = c0?.detach().requires_grad_(true);
+            var (output, state) = layer.forward(xi, new RecurrentState(hi, ci), lengths);
+            var loss = (output * wOut).sum() + (state.H * wH).sum();
+            if (state.C is not null) loss = loss + (state.C * wH).sum();
+            loss.backward();
+            var grads = layer.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+            results.Add((output, state, grads, xi.grad!.clone(), hi.grad!.clone()));
+        }
+
+        var (f, c) = (results[0], results[1]);
+        TensorAssert.Close(f.output, c.output, tolerance, "output");
+        TensorAssert.Close(f.state.H, c.state.H, tolerance, "h_n");
+        if (kind == Kind.Lstm) TensorAssert.Close(f.state.C!, c.state.C!, tolerance, "c_n");
+        TensorAssert.Close(f.inputGrad, c.inputGrad, tolerance, "input gradient");
+        TensorAssert.Close(f.h0Grad, c.h0Grad, tolerance, "h_0 gradient");
+        Assert.Equal(f.grads.Keys.OrderBy(k => k), c.grads.Keys.OrderBy(k => k));
+        Assert.Equal(layers * d * 4, f.grads.Count);
+        foreach (var name in f.grads.Keys)
+            TensorAssert.Close(f.grads[name], c.grads[name], tolerance, $"gradient of {name}");
+    }
+}
