@@ -1,0 +1,167 @@
+using RnnMl.Torch.Layers;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Text;
+using RnnMl.Torch.Training;
+
+namespace RnnMl.MLNet.Classification;
+
+/// <summary>Options of the recurrent text classifier trainers (binary and multiclass). Every default is stated.</summary>
+public sealed class RecurrentTextClassifierOptions
+{
+    /// <summary>The label column: Boolean for binary classification, a key type for multiclass (the class count is the key count). Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The input column: text (tokenised by <see cref="Tokenizer"/>), a vector of text tokens (e.g. from
+    /// <c>TokenizeIntoWords</c>), or a vector of keys (e.g. <c>TokenizeIntoWords</c> then <c>MapValueToKey</c>). Default "Text".</summary>
+    public string TextColumnName { get; set; } = "Text";
+
+    /// <summary>The output score column. Default "Score".</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>The output probability column (binary only). Default "Probability".</summary>
+    public string ProbabilityColumnName { get; set; } = "Probability";
+
+    /// <summary>The output predicted-label column. Default "PredictedLabel".</summary>
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>Word or character tokens, for a text input column. Default word.</summary>
+    public TokenizerKind Tokenizer { get; set; } = TokenizerKind.Word;
+
+    /// <summary>Lower-case text and text tokens. Default true.</summary>
+    public bool LowerCase { get; set; } = true;
+
+    /// <summary>Unicode normalisation of text and text tokens. Default NFKC.</summary>
+    public TextNormalization Normalization { get; set; } = TextNormalization.NFKC;
+
+    /// <summary>Tokens seen fewer times in the training data map to the unknown token. Default 1.</summary>
+    public int MinTokenCount { get; set; } = 1;
+
+    /// <summary>Largest vocabulary (padding and unknown included); null for no limit. Default 50,000.</summary>
+    public int? MaxVocabularySize { get; set; } = 50_000;
+
+    /// <summary>Sequences are cut to their first this many tokens, in training and prediction; null for no limit. Default 400.</summary>
+    public int? MaxSequenceLength { get; set; } = 400;
+
+    /// <summary>The recurrent cell. Default LSTM.</summary>
+    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
+
+    /// <summary>Token embedding width. Default 128.</summary>
+    public int EmbeddingSize { get; set; } = 128;
+
+    /// <summary>Recurrent hidden size H. Default 128.</summary>
+    public int HiddenSize { get; set; } = 128;
+
+    /// <summary>Stacked recurrent layers. Default 1.</summary>
+    public int NumLayers { get; set; } = 1;
+
+    /// <summary>Read the text both ways. Default true.</summary>
+    public bool Bidirectional { get; set; } = true;
+
+    /// <summary>How the outputs over time become one vector. Default mean and max.</summary>
+    public PoolingKind Pooling { get; set; } = PoolingKind.MeanMax;
+
+    /// <summary>Dropout in training, in [0, 1). Default 0.3.</summary>
+    public double Dropout { get; set; } = 0.3;
+
+    /// <summary>Examples per training batch. Default 64.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Rows per batch when scoring with <c>Transform</c>. Default 256.</summary>
+    public int PredictionBatchSize { get; set; } = 256;
+
+    /// <summary>Training epochs (at most; early stopping may end sooner). Default 8.</summary>
+    public int Epochs { get; set; } = 8;
+
+    /// <summary>Optimiser. Default Adam.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>Learning rate. Default 0.002.</summary>
+    public double LearningRate { get; set; } = 2e-3;
+
+    /// <summary>Weight decay. Default 0.</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>Learning-rate schedule. Default constant.</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>Clip gradients to this global norm; null for no clipping. Default 5.</summary>
+    public double? GradientClipNorm { get; set; } = 5.0;
+
+    /// <summary>Share of the training rows held out for validation (early stopping, best-epoch selection) when <c>Fit</c>
+    /// gets no validation data; 0 for none. Default 0.1.</summary>
+    public double ValidationFraction { get; set; } = 0.1;
+
+    /// <summary>Stop after this many epochs without a better validation accuracy; null to never stop early. Default 3.</summary>
+    public int? EarlyStoppingPatience { get; set; } = 3;
+
+    /// <summary>Write a checkpoint here after every epoch and resume from it; null for none. Default null.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>The seed for initialisation, shuffling and dropout; null to draw it from the MLContext's seed. Default null.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Receives progress during training (also logged to the MLContext log once per epoch). Default null.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Stops training between batches; the model keeps the best weights so far. Default none.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    internal RecurrentTextClassifierOptions Clone() => (RecurrentTextClassifierOptions)MemberwiseClone();
+
+    /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option.</summary>
+    public void Validate()
+    {
+        foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(TextColumnName), TextColumnName),
+                     (nameof(ScoreColumnName), ScoreColumnName), (nameof(ProbabilityColumnName), ProbabilityColumnName),
+                     (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })
+            if (string.IsNullOrWhiteSpace(value))
+                throw new ArgumentException($"{name} must name a column, got '{value}'", name);
+        if (MinTokenCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(MinTokenCount), MinTokenCount, $"minimum token count must be at least 1, got {MinTokenCount}");
+        if (MaxVocabularySize is < 3)
+            throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"maximum vocabulary size must be at least 3, got {MaxVocabularySize}");
+        if (MaxSequenceLength is < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, $"maximum sequence length must be at least 1, got {MaxSequenceLength}");
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"batch size must be at least 1, got {BatchSize}");
+        if (PredictionBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(PredictionBatchSize), PredictionBatchSize, $"prediction batch size must be at least 1, got {PredictionBatchSize}");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, $"validation fraction must be in [0, 1), got {ValidationFraction}");
+        if (!Enum.IsDefined(Tokenizer))
+            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
+        if (!Enum.IsDefined(Normalization))
+            throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, $"normalization must be None, NFC or NFKC, got {Normalization}");
+        ModelOptions(vocabularySize: 2, classCount: 2).Validate();
+        TrainerOptions().Validate();
+    }
+
+    internal SequenceClassifierOptions ModelOptions(int vocabularySize, int classCount) => new()
+    {
+        VocabularySize = vocabularySize,
+        ClassCount = classCount,
+        EmbeddingSize = EmbeddingSize,
+        HiddenSize = HiddenSize,
+        NumLayers = NumLayers,
+        Bidirectional = Bidirectional,
+        Cell = Cell,
+        Pooling = Pooling,
+        Dropout = Dropout,
+    };
+
+    internal TrainerOptions TrainerOptions(int seed = 0) => new()
+    {
+        Epochs = Epochs,
+        LearningRate = LearningRate,
+        Optimizer = Optimizer,
+        WeightDecay = WeightDecay,
+        Schedule = Schedule,
+        GradientClipNorm = GradientClipNorm,
+        EarlyStoppingPatience = EarlyStoppingPatience,
+        SelectionMetric = "accuracy",
+        SelectionMetricHigherIsBetter = true,
+        RestoreBestWeights = true,
+        CheckpointDirectory = CheckpointDirectory,
+        Seed = seed,
+    };
+}

@@ -1,0 +1,86 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RnnMl.MLNet.Internal;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Text;
+using RnnMl.Torch.Training;
+
+namespace RnnMl.MLNet.Classification;
+
+/// <summary>
+/// A trained recurrent text classifier. Adds ML.NET's classification columns: for binary, <c>Score</c> (Single, the
+/// margin), <c>Probability</c> (Single) and <c>PredictedLabel</c> (Boolean); for multiclass, <c>Score</c>
+/// (Vector&lt;Single, K&gt;, class probabilities) and <c>PredictedLabel</c> (a key with the label's values).
+/// </summary>
+/// <remarks>
+/// <c>Transform</c> scores rows in batches; <c>PredictionEngine</c> scores one row at a time. The transformer is safe to use
+/// from several threads at once. Save it with <see cref="RnnModelOperations.SaveRnnModel"/> and load it with
+/// <see cref="RnnModelOperations.LoadRnnModel"/>: ML.NET's own model format cannot hold TorchSharp weights.
+/// </remarks>
+public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposable
+{
+    internal RecurrentTextClassifierTransformer(ClassifierCore core, OutputColumns outputs, string textColumnName, int predictionBatchSize, TrainingResult? training)
+    {
+        Core = core;
+        Outputs = outputs;
+        TextColumnName = textColumnName;
+        PredictionBatchSize = predictionBatchSize;
+        TrainingResult = training;
+    }
+
+    internal ClassifierCore Core { get; }
+    internal OutputColumns Outputs { get; }
+
+    /// <summary>Binary or multiclass.</summary>
+    public ClassificationKind Kind => Outputs.Kind;
+
+    /// <summary>The input column the model reads.</summary>
+    public string TextColumnName { get; }
+
+    /// <summary>The number of classes (2 for binary).</summary>
+    public int ClassCount => Outputs.ClassCount;
+
+    /// <summary>The label's key values in class order (multiclass with a named key); null otherwise.</summary>
+    public IReadOnlyList<string>? ClassNames => Outputs.ClassNames;
+
+    /// <summary>Rows per batch in <c>Transform</c>.</summary>
+    public int PredictionBatchSize { get; }
+
+    /// <summary>The network. Do not switch it to training mode while the transformer is in use.</summary>
+    public SequenceClassifier Model => Core.Model;
+
+    /// <summary>The vocabulary built in <c>Fit</c> (null for a key-typed input column, whose keys are the vocabulary).</summary>
+    public Vocabulary? Vocabulary => Core.Encoder.Vocabulary;
+
+    /// <summary>The per-epoch history and how training ended; null for a loaded model.</summary>
+    public TrainingResult? TrainingResult { get; }
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of the wrong type.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).Output;
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ClassifierRowMapper(Bind(inputSchema));
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new ScoredDataView(input, Bind(input.Schema), PredictionBatchSize);
+    }
+
+    /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
+
+    /// <summary>Frees the network's native memory.</summary>
+    public void Dispose() => Core.Dispose();
+
+    private ScoringBinding Bind(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new ScoringBinding(Core, Outputs, TextColumnName, inputSchema);
+    }
+}

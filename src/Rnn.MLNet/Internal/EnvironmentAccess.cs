@@ -1,0 +1,37 @@
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>
+/// Reaches the MLContext settings behind a trainer catalog. ML.NET 5 keeps the catalog's environment, and the
+/// environment's seed and GPU settings, internal; RnnMl reads them by reflection here, in this one place, and a test
+/// guards it (RnnMl pins Microsoft.ML 5.0.1).
+/// </summary>
+internal static class EnvironmentAccess
+{
+    public static IHostEnvironment From(object trainerCatalog)
+    {
+        ArgumentNullException.ThrowIfNull(trainerCatalog);
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        var owner = trainerCatalog.GetType().GetProperty("Owner", flags)?.GetValue(trainerCatalog);
+        var env = owner?.GetType().GetProperty("Environment", flags)?.GetValue(owner) as IHostEnvironment;
+        return env ?? throw new InvalidOperationException(
+            $"RnnMl could not reach the MLContext behind {trainerCatalog.GetType().Name} (this version of ML.NET differs from the 5.0.1 RnnMl was built for)");
+    }
+
+    /// <summary>MLContext.GpuDeviceId of the context behind <paramref name="env"/>.</summary>
+    public static int? GpuDeviceId(IHostEnvironment env) => env is MLContext ml ? ml.GpuDeviceId : Read<int?>(env, "GpuDeviceId");
+
+    /// <summary>MLContext.FallbackToCpu of the context behind <paramref name="env"/>.</summary>
+    public static bool FallbackToCpu(IHostEnvironment env) => env is MLContext ml ? ml.FallbackToCpu : Read<bool>(env, "FallbackToCpu");
+
+    private static T Read<T>(IHostEnvironment env, string name)
+    {
+        var property = env.GetType().GetProperty(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+        if (property is null || !typeof(T).IsAssignableFrom(property.PropertyType))
+            throw new InvalidOperationException($"RnnMl could not read {name} from the ML.NET environment {env.GetType().Name} (ML.NET differs from 5.0.1)");
+        return (T)property.GetValue(env)!;
+    }
+}

@@ -1,0 +1,23 @@
+using RnnMl.MLNet.Classification;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Text;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>What is saved next to a classifier's weights to rebuild it.</summary>
+internal sealed record ModelMetadata
+{
+    public int FormatVersion { get; init; } = 1;
+    public ClassificationKind Kind { get; init; }
+    public string TextColumnName { get; init; } = "";
+    public string[] OutputColumnNames { get; init; } = Array.Empty<string>();
+    public string[]? ClassNames { get; init; }
+    public InputColumnKind InputKind { get; init; }
+    public TokenizerKind Tokenizer { get; init; }
+    public bool LowerCase { get; init; }
+    public TextNormalization Normalization { get; init; }
+    public int KeyCount { get; init; }
+    public int? MaxSequenceLength { get; init; }
+    public int PredictionBatchSize { get; init; }
+    public SequenceClassifierOptions Model { get; init; } = new();
+}

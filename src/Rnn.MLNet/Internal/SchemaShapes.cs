@@ -1,0 +1,54 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RnnMl.MLNet.Classification;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>
+/// Builds the estimator's output <see cref="SchemaShape"/>. ML.NET keeps the constructor of <c>SchemaShape.Column</c>
+/// internal, so the added columns are described through a public <c>CustomMapping</c> estimator's schema definition.
+/// </summary>
+internal static class SchemaShapes
+{
+    public static SchemaShape Classifier(SchemaShape input, ClassificationKind kind, int classCount, bool hasClassNames,
+        string score, string probability, string predictedLabel)
+    {
+        var ml = new MLContext();
+        if (kind == ClassificationKind.Binary)
+        {
+            var definition = SchemaDefinition.Create(typeof(BinaryRow));
+            definition[nameof(BinaryRow.Score)].ColumnName = score;
+            definition[nameof(BinaryRow.Probability)].ColumnName = probability;
+            definition[nameof(BinaryRow.PredictedLabel)].ColumnName = predictedLabel;
+            return ml.Transforms.CustomMapping<PlaceholderRow, BinaryRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
+        }
+        var multi = SchemaDefinition.Create(typeof(MulticlassRow));
+        var s = multi[nameof(MulticlassRow.Score)];
+        s.ColumnName = score;
+        s.ColumnType = new VectorDataViewType(NumberDataViewType.Single, classCount);
+        var p = multi[nameof(MulticlassRow.PredictedLabel)];
+        p.ColumnName = predictedLabel;
+        p.ColumnType = new KeyDataViewType(typeof(uint), classCount);
+        if (hasClassNames)
+        {
+            // Only the annotation's presence and type matter in a schema shape (MapKeyToValue checks for it).
+            var names = new VBuffer<ReadOnlyMemory<char>>(classCount, Enumerable.Range(0, classCount).Select(i => i.ToString().AsMemory()).ToArray());
+            p.AddAnnotation("KeyValues", names, new VectorDataViewType(TextDataViewType.Instance, classCount));
+            s.AddAnnotation("SlotNames", names, new VectorDataViewType(TextDataViewType.Instance, classCount));
+        }
+        return ml.Transforms.CustomMapping<PlaceholderRow, MulticlassRow>(static (_, _) => { }, null, null, multi).GetOutputSchema(input);
+    }
+
+    private sealed class BinaryRow
+    {
+        public float Score;
+        public float Probability;
+        public bool PredictedLabel;
+    }
+
+    private sealed class MulticlassRow
+    {
+        public float[] Score = Array.Empty<float>();
+        public uint PredictedLabel;
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>A cursor that scores its rows in batches of up to <c>batchSize</c>.</summary>
+internal sealed class ScoredCursor : DataViewRowCursor
+{
+    private readonly DataViewRowCursor main;
+    private readonly DataViewRowCursor? ahead;
+    private readonly ScoringBinding binding;
+    private readonly bool[] activeOutputs;
+    private readonly int batchSize;
+    private readonly Func<long[]>? ids;
+    private float[][] buffer = Array.Empty<float[]>();
+    private int next;
+    private float[] current = Array.Empty<float>();
+
+    public ScoredCursor(DataViewRowCursor main, DataViewRowCursor? ahead, ScoringBinding binding, bool[] activeOutputs, int batchSize)
+    {
+        this.main = main;
+        this.ahead = ahead;
+        this.binding = binding;
+        this.activeOutputs = activeOutputs;
+        this.batchSize = batchSize;
+        if (ahead is not null) ids = binding.Core.Encoder.MakeGetter(ahead, binding.TextColumn);
+    }
+
+    public override DataViewSchema Schema => binding.Output;
+    public override long Position => main.Position;
+    public override long Batch => main.Batch;
+    public override ValueGetter<DataViewRowId> GetIdGetter() => main.GetIdGetter();
+
+    public override bool MoveNext()
+    {
+        if (!main.MoveNext()) return false;
+        if (ahead is null) return true;
+        if (next >= buffer.Length)
+        {
+            var batch = new List<long[]>(batchSize);
+            while (batch.Count < batchSize && ahead.MoveNext()) batch.Add(ids!());
+            if (batch.Count == 0)
+                throw new InvalidOperationException("the input data view returned fewer rows on a second pass; scoring needs a data view that yields the same rows every time");
+            buffer = binding.Core.Logits(batch);
+            next = 0;
+        }
+        current = buffer[next++];
+        return true;
+    }
+
+    public override bool IsColumnActive(DataViewSchema.Column column) =>
+        column.Index < binding.InputCount ? main.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.InputCount];
+
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+    {
+        if (column.Index < binding.InputCount) return main.GetGetter<TValue>(binding.Input[column.Index]);
+        int k = column.Index - binding.InputCount;
+        if (!activeOutputs[k])
+            throw new InvalidOperationException($"column '{column.Name}' is not active in this cursor; ask for it when creating the cursor");
+        return binding.Outputs.Getter(k, () => current) as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            main.Dispose();
+            ahead?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

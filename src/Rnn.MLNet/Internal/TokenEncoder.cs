@@ -1,0 +1,88 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RnnMl.Torch.Text;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>Turns the value of the input column into token ids: tokenizer and vocabulary for text, key value + 1 for keys.</summary>
+/// <remarks>Ids: 0 padding, 1 unknown; for keys, key k (1..K) is id k + 1 and the missing key 0 is unknown.</remarks>
+internal sealed class TokenEncoder
+{
+    public TokenEncoder(InputColumnKind kind, Tokenizer tokenizer, Vocabulary? vocabulary, int keyCount, int? maxLength)
+    {
+        Kind = kind;
+        Tokenizer = tokenizer;
+        Vocabulary = vocabulary;
+        KeyCount = keyCount;
+        MaxLength = maxLength;
+    }
+
+    public InputColumnKind Kind { get; }
+    public Tokenizer Tokenizer { get; }
+    public Vocabulary? Vocabulary { get; }
+    public int KeyCount { get; }
+    public int? MaxLength { get; }
+
+    public int VocabularySize => Kind == InputColumnKind.Keys ? KeyCount + 2 : Vocabulary!.Count;
+
+    /// <summary>Classifies the input column's type, or throws a schema mismatch naming expected and actual types.</summary>
+    public static InputColumnKind Classify(DataViewType type, string columnName, out int keyCount)
+    {
+        keyCount = 0;
+        if (type is TextDataViewType) return InputColumnKind.Text;
+        if (type is VectorDataViewType vector)
+        {
+            if (vector.ItemType is TextDataViewType) return InputColumnKind.Tokens;
+            if (vector.ItemType is KeyDataViewType key && key.RawType == typeof(uint))
+            {
+                if (key.Count == 0 || key.Count > int.MaxValue - 2)
+                    throw new ArgumentOutOfRangeException("inputSchema", $"Schema mismatch for input column '{columnName}': expected a key type with a known count of at most {int.MaxValue - 2}, got {type}");
+                keyCount = (int)key.Count;
+                return InputColumnKind.Keys;
+            }
+        }
+        throw new ArgumentOutOfRangeException("inputSchema", $"Schema mismatch for input column '{columnName}': expected String, Vector<String> or Vector<Key<UInt32>>, got {type}");
+    }
+
+    /// <summary>A getter that reads the current row's input and encodes it.</summary>
+    public Func<long[]> MakeGetter(DataViewRow row, DataViewSchema.Column column)
+    {
+        switch (Kind)
+        {
+            case InputColumnKind.Text:
+            {
+                var get = row.GetGetter<ReadOnlyMemory<char>>(column);
+                ReadOnlyMemory<char> value = default;
+                return () => { get(ref value); return EncodeText(value.ToString()); };
+            }
+            case InputColumnKind.Tokens:
+            {
+                var get = row.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
+                VBuffer<ReadOnlyMemory<char>> value = default;
+                return () => { get(ref value); return EncodeTokens(value.DenseValues().Select(t => t.ToString())); };
+            }
+            default:
+            {
+                var get = row.GetGetter<VBuffer<uint>>(column);
+                VBuffer<uint> value = default;
+                return () => { get(ref value); return EncodeKeys(value.DenseValues()); };
+            }
+        }
+    }
+
+    public long[] EncodeText(string? text) => Cut(Vocabulary!.Encode(Tokenizer.Tokenize(text)));
+
+    public long[] EncodeTokens(IEnumerable<string> tokens) => Cut(Vocabulary!.Encode(tokens.Select(t => Tokenizer.Normalize(t)).Where(t => t.Length > 0)));
+
+    public long[] EncodeKeys(IEnumerable<uint> keys) =>
+        Cut(keys.Select(k => k == 0 || k > KeyCount ? (long)Vocabulary.UnknownId : (long)k + 1).ToArray());
+
+    /// <summary>The tokens a text or token column yields (for building the vocabulary).</summary>
+    public static IEnumerable<string> Tokens(InputColumnKind kind, Tokenizer tokenizer, object value) => kind switch
+    {
+        InputColumnKind.Text => tokenizer.Tokenize((string)value),
+        _ => ((IEnumerable<string>)value).Select(t => tokenizer.Normalize(t)).Where(t => t.Length > 0),
+    };
+
+    private long[] Cut(long[] ids) => MaxLength is int max && ids.Length > max ? ids[..max] : ids;
+}

@@ -1,0 +1,80 @@
+using Microsoft.ML;
+using RnnMl.MLNet.Classification;
+using RnnMl.MLNet.Internal;
+using RnnMl.Torch.Layers;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Text;
+
+namespace RnnMl.MLNet;
+
+/// <summary>Adds the recurrent text classifier to ML.NET's binary and multiclass trainer catalogs.</summary>
+public static class RecurrentClassificationCatalog
+{
+    /// <summary>A binary recurrent text classifier (Boolean label). Outputs Score, Probability and PredictedLabel.</summary>
+    /// <param name="catalog"><c>mlContext.BinaryClassification.Trainers</c>.</param>
+    /// <param name="labelColumnName">The Boolean label column. Default "Label".</param>
+    /// <param name="textColumnName">The text, text-token or key-token column. Default "Text".</param>
+    /// <param name="cell">The recurrent cell. Default LSTM.</param>
+    /// <param name="hiddenSize">Hidden size. Default 128.</param>
+    /// <param name="numLayers">Stacked layers. Default 1.</param>
+    /// <param name="bidirectional">Read both ways. Default true.</param>
+    /// <param name="pooling">How outputs over time become one vector. Default mean and max.</param>
+    /// <param name="tokenizer">Word or character tokens for a text column. Default word.</param>
+    /// <param name="epochs">Training epochs at most. Default 8.</param>
+    /// <param name="batchSize">Examples per batch. Default 64.</param>
+    /// <param name="learningRate">Adam's learning rate. Default 0.002.</param>
+    public static RecurrentTextClassifierTrainer RecurrentTextClassifier(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = "Label", string textColumnName = "Text", RecurrentCellKind cell = RecurrentCellKind.Lstm,
+        int hiddenSize = 128, int numLayers = 1, bool bidirectional = true, PoolingKind pooling = PoolingKind.MeanMax,
+        TokenizerKind tokenizer = TokenizerKind.Word, int epochs = 8, int batchSize = 64, double learningRate = 2e-3)
+        => RecurrentTextClassifier(catalog, Options(labelColumnName, textColumnName, cell, hiddenSize, numLayers, bidirectional, pooling, tokenizer, epochs, batchSize, learningRate));
+
+    /// <summary>A binary recurrent text classifier (Boolean label) with all options.</summary>
+    /// <param name="catalog"><c>mlContext.BinaryClassification.Trainers</c>.</param>
+    /// <param name="options">The options; validated here.</param>
+    public static RecurrentTextClassifierTrainer RecurrentTextClassifier(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        RecurrentTextClassifierOptions options)
+        => new(EnvironmentAccess.From(catalog), options, ClassificationKind.Binary);
+
+    /// <summary>A multiclass recurrent text classifier (key label; the class count is the key count). Outputs Score and PredictedLabel.</summary>
+    /// <param name="catalog"><c>mlContext.MulticlassClassification.Trainers</c>.</param>
+    /// <param name="labelColumnName">The key label column. Default "Label".</param>
+    /// <param name="textColumnName">The text, text-token or key-token column. Default "Text".</param>
+    /// <param name="cell">The recurrent cell. Default LSTM.</param>
+    /// <param name="hiddenSize">Hidden size. Default 128.</param>
+    /// <param name="numLayers">Stacked layers. Default 1.</param>
+    /// <param name="bidirectional">Read both ways. Default true.</param>
+    /// <param name="pooling">How outputs over time become one vector. Default mean and max.</param>
+    /// <param name="tokenizer">Word or character tokens for a text column. Default word.</param>
+    /// <param name="epochs">Training epochs at most. Default 8.</param>
+    /// <param name="batchSize">Examples per batch. Default 64.</param>
+    /// <param name="learningRate">Adam's learning rate. Default 0.002.</param>
+    public static RecurrentTextClassifierTrainer RecurrentTextClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = "Label", string textColumnName = "Text", RecurrentCellKind cell = RecurrentCellKind.Lstm,
+        int hiddenSize = 128, int numLayers = 1, bool bidirectional = true, PoolingKind pooling = PoolingKind.MeanMax,
+        TokenizerKind tokenizer = TokenizerKind.Word, int epochs = 8, int batchSize = 64, double learningRate = 2e-3)
+        => RecurrentTextClassifier(catalog, Options(labelColumnName, textColumnName, cell, hiddenSize, numLayers, bidirectional, pooling, tokenizer, epochs, batchSize, learningRate));
+
+    /// <summary>A multiclass recurrent text classifier (key label) with all options.</summary>
+    /// <param name="catalog"><c>mlContext.MulticlassClassification.Trainers</c>.</param>
+    /// <param name="options">The options; validated here.</param>
+    public static RecurrentTextClassifierTrainer RecurrentTextClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        RecurrentTextClassifierOptions options)
+        => new(EnvironmentAccess.From(catalog), options, ClassificationKind.Multiclass);
+
+    private static RecurrentTextClassifierOptions Options(string label, string text, RecurrentCellKind cell, int hiddenSize, int numLayers,
+        bool bidirectional, PoolingKind pooling, TokenizerKind tokenizer, int epochs, int batchSize, double learningRate) => new()
+    {
+        LabelColumnName = label,
+        TextColumnName = text,
+        Cell = cell,
+        HiddenSize = hiddenSize,
+        NumLayers = numLayers,
+        Bidirectional = bidirectional,
+        Pooling = pooling,
+        Tokenizer = tokenizer,
+        Epochs = epochs,
+        BatchSize = batchSize,
+        LearningRate = learningRate,
+    };
+}

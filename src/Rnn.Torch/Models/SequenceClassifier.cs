@@ -1,0 +1,131 @@
+using RnnMl.Torch.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RnnMl.Torch.Models;
+
+/// <summary>
+/// A many-to-one text classifier: embedding → recurrent encoder → pooling over valid steps → dropout → linear → class scores.
+/// </summary>
+/// <remarks>
+/// Input: token ids (N, T) int64, batch-first, padded with <see cref="Text.Vocabulary.PaddingId"/>, and lengths (N).
+/// Output: unnormalised class scores (logits) (N, C). Parameters: <c>embedding.weight</c>, <c>encoder.*</c> (PyTorch's
+/// names), <c>attention.*</c> for attention pooling, <c>output.weight</c> and <c>output.bias</c>.
+/// </remarks>
+public sealed class SequenceClassifier : nn.Module
+{
+    private readonly Embedding embedding;
+    private readonly RecurrentLayer encoder;
+    private readonly Linear? attentionHidden;
+    private readonly Linear? attentionScore;
+    private readonly Dropout dropout;
+    private readonly Linear output;
+
+    private SequenceClassifier(SequenceClassifierOptions options, Device? device) : base(nameof(SequenceClassifier))
+    {
+        Options = options.Validate();
+        int d = options.Bidirectional ? 2 : 1;
+        int encoded = d * options.HiddenSize;
+        embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: Text.Vocabulary.PaddingId, device: device);
+        encoder = RecurrentLayers.Create(options.Cell, new RecurrentLayerOptions(options.EmbeddingSize, options.HiddenSize,
+            options.NumLayers, true, BatchFirst: true, options.NumLayers > 1 ? options.Dropout : 0, options.Bidirectional, options.Backend), device: device);
+        if (options.Pooling == PoolingKind.Attention)
+        {
+            attentionHidden = nn.Linear(encoded, encoded, device: device);
+            attentionScore = nn.Linear(encoded, 1, hasBias: false, device: device);
+        }
+        dropout = nn.Dropout(options.Dropout);
+        output = nn.Linear(options.Pooling == PoolingKind.MeanMax ? 2 * encoded : encoded, options.ClassCount, device: device);
+        register_module("embedding", embedding);
+        register_module("encoder", encoder);
+        if (attentionHidden is not null) register_module("attention_hidden", attentionHidden);
+        if (attentionScore is not null) register_module("attention_score", attentionScore);
+        register_module("dropout", dropout);
+        register_module("output", output);
+    }
+
+    /// <summary>Creates a model with freshly initialised parameters (seed torch first for repeatable weights).</summary>
+    /// <param name="options">The model's shape; validated here.</param>
+    /// <param name="device">Where the parameters live; default CPU.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static SequenceClassifier Create(SequenceClassifierOptions options, Device? device = null)
+        => new(options ?? throw new ArgumentNullException(nameof(options)), device);
+
+    /// <summary>The model's shape.</summary>
+    public SequenceClassifierOptions Options { get; }
+
+    /// <summary>The recurrent encoder.</summary>
+    public RecurrentLayer Encoder => encoder;
+
+    /// <summary>Class scores for a batch.</summary>
+    /// <param name="tokens">(N, T) int64 token ids, padded.</param>
+    /// <param name="lengths">(N) int64 valid lengths, each in [1, T].</param>
+    /// <returns>Logits (N, C).</returns>
+    /// <exception cref="ArgumentException">A shape or an id is out of range.</exception>
+    public Tensor forward(Tensor tokens, Tensor lengths) => Run(tokens, lengths, out _, keepAttention: false);
+
+    /// <summary>Like <see cref="forward"/>, also returning the attention weights (N, T) for attention pooling (null otherwise).</summary>
+    /// <param name="tokens">(N, T) int64 token ids, padded.</param>
+    /// <param name="lengths">(N) int64 valid lengths.</param>
+    public (Tensor Logits, Tensor? Attention) ForwardWithAttention(Tensor tokens, Tensor lengths)
+    {
+        var logits = Run(tokens, lengths, out var attention, keepAttention: true);
+        return (logits, attention);
+    }
+
+    private Tensor Run(Tensor tokens, Tensor lengths, out Tensor? attention, bool keepAttention)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(lengths);
+        if (tokens.dim() != 2)
+            throw new ArgumentException($"tokens must be 2-D (N, T), got {tokens.dim()}-D", nameof(tokens));
+        if (tokens.dtype != ScalarType.Int64)
+            throw new ArgumentException($"tokens must be Int64, got {tokens.dtype}", nameof(tokens));
+        using (var range = stack(new[] { tokens.min(), tokens.max() }))
+        {
+            var r = range.data<long>();
+            if (r[0] < 0 || r[1] >= Options.VocabularySize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"token ids must be between 0 and {Options.VocabularySize - 1}, got {(r[0] < 0 ? r[0] : r[1])}");
+        }
+
+        using var scope = NewDisposeScope();
+        var x = dropout.call(embedding.call(tokens));
+        var (encoded, state) = encoder.forward(x, lengths: lengths);
+        long steps = tokens.shape[1];
+        // (N, T, 1): true at valid steps.
+        var valid = arange(steps, ScalarType.Int64, tokens.device).unsqueeze(0).lt(lengths.to(tokens.device).unsqueeze(1)).unsqueeze(2);
+        Tensor pooled;
+        Tensor? weights = null;
+        switch (Options.Pooling)
+        {
+            case PoolingKind.Last:
+                pooled = Options.Bidirectional ? cat(new[] { state.H[-2], state.H[-1] }, 1) : state.H[-1];
+                break;
+            case PoolingKind.Mean:
+                pooled = Mean(encoded, lengths);
+                break;
+            case PoolingKind.Max:
+                pooled = Max(encoded, valid);
+                break;
+            case PoolingKind.MeanMax:
+                pooled = cat(new[] { Mean(encoded, lengths), Max(encoded, valid) }, 1);
+                break;
+            default:
+                var scores = attentionScore!.call(attentionHidden!.call(encoded).tanh()).squeeze(2);
+                weights = scores.masked_fill(valid.squeeze(2).logical_not(), double.NegativeInfinity).softmax(1);
+                pooled = (weights.unsqueeze(2) * encoded).sum(1);
+                break;
+        }
+        var logits = output.call(dropout.call(pooled));
+        attention = keepAttention ? weights?.MoveToOuterDisposeScope() : null;
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    // Padded outputs are exactly zero (the encoder guarantees it), so the sum over all steps is the sum over valid ones.
+    private static Tensor Mean(Tensor encoded, Tensor lengths)
+        => encoded.sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1);
+
+    private static Tensor Max(Tensor encoded, Tensor valid)
+        => encoded.masked_fill(valid.logical_not(), double.NegativeInfinity).amax(new long[] { 1 });
+}

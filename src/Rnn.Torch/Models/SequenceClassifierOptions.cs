@@ -1,0 +1,54 @@
+using RnnMl.Torch.Layers;
+
+namespace RnnMl.Torch.Models;
+
+/// <summary>The shape of a <see cref="SequenceClassifier"/>; checked when the model is built.</summary>
+public sealed record SequenceClassifierOptions
+{
+    /// <summary>Number of token ids the embedding covers (the vocabulary size, padding and unknown included); at least 2. Required.</summary>
+    public int VocabularySize { get; init; }
+
+    /// <summary>Number of classes; at least 2. Required.</summary>
+    public int ClassCount { get; init; }
+
+    /// <summary>Width of a token embedding; default 128.</summary>
+    public int EmbeddingSize { get; init; } = 128;
+
+    /// <summary>H, the recurrent hidden size; default 128.</summary>
+    public int HiddenSize { get; init; } = 128;
+
+    /// <summary>L, stacked recurrent layers; default 1.</summary>
+    public int NumLayers { get; init; } = 1;
+
+    /// <summary>Whether the encoder reads both ways; default true.</summary>
+    public bool Bidirectional { get; init; } = true;
+
+    /// <summary>The cell; default LSTM.</summary>
+    public RecurrentCellKind Cell { get; init; } = RecurrentCellKind.Lstm;
+
+    /// <summary>How outputs over time become one vector; default mean and max.</summary>
+    public PoolingKind Pooling { get; init; } = PoolingKind.MeanMax;
+
+    /// <summary>Dropout on the embeddings, between recurrent layers and before the output layer, in training only; in [0, 1). Default 0.3.</summary>
+    public double Dropout { get; init; } = 0.3;
+
+    /// <summary>Recurrent backend; default Auto (libtorch's fused kernels).</summary>
+    public RecurrentBackend Backend { get; init; } = RecurrentBackend.Auto;
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range; returns this.</summary>
+    public SequenceClassifierOptions Validate()
+    {
+        if (VocabularySize < 2)
+            throw new ArgumentOutOfRangeException(nameof(VocabularySize), VocabularySize, $"vocabulary size must be at least 2, got {VocabularySize}");
+        if (ClassCount < 2)
+            throw new ArgumentOutOfRangeException(nameof(ClassCount), ClassCount, $"class count must be at least 2, got {ClassCount}");
+        if (EmbeddingSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, $"embedding size must be at least 1, got {EmbeddingSize}");
+        if (!Enum.IsDefined(Pooling))
+            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, $"pooling must be Last, Mean, Max, MeanMax or Attention, got {Pooling}");
+        if (!Enum.IsDefined(Cell))
+            throw new ArgumentOutOfRangeException(nameof(Cell), Cell, $"cell must be Lstm, Gru, Rnn or RnnRelu, got {Cell}");
+        new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
+        return this;
+    }
+}

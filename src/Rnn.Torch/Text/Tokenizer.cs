@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+
+namespace RnnMl.Torch.Text;
+
+/// <summary>Turns text into tokens: Unicode normalisation, optional lower-casing, then word or character splitting.</summary>
+/// <remarks>
+/// Word mode keeps runs of letters, digits and marks together (with apostrophes and hyphens inside a word, so
+/// "don't" and "well-made" stay one token) and makes every other non-space character a token of its own.
+/// Character mode makes every text element (grapheme cluster) a token and collapses white space into one " " token.
+/// </remarks>
+public sealed class Tokenizer
+{
+    private Tokenizer(TokenizerKind kind, bool lowerCase, TextNormalization normalization)
+    {
+        Kind = kind;
+        LowerCase = lowerCase;
+        Normalization = normalization;
+    }
+
+    /// <summary>Creates a tokenizer.</summary>
+    /// <param name="kind">Word (default) or character tokens.</param>
+    /// <param name="lowerCase">Lower-case with the invariant culture; default true.</param>
+    /// <param name="normalization">Unicode normalisation; default NFKC.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An enum value is not defined.</exception>
+    public static Tokenizer Create(TokenizerKind kind = TokenizerKind.Word, bool lowerCase = true, TextNormalization normalization = TextNormalization.NFKC)
+    {
+        if (!Enum.IsDefined(kind))
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, $"tokenizer kind must be Word or Character, got {kind}");
+        if (!Enum.IsDefined(normalization))
+            throw new ArgumentOutOfRangeException(nameof(normalization), normalization, $"normalization must be None, NFC or NFKC, got {normalization}");
+        return new Tokenizer(kind, lowerCase, normalization);
+    }
+
+    /// <summary>Word or character tokens.</summary>
+    public TokenizerKind Kind { get; }
+
+    /// <summary>Whether text is lower-cased.</summary>
+    public bool LowerCase { get; }
+
+    /// <summary>The Unicode normalisation applied first.</summary>
+    public TextNormalization Normalization { get; }
+
+    /// <summary>Normalises and, if set, lower-cases <paramref name="text"/>; null becomes empty.</summary>
+    /// <param name="text">Any text.</param>
+    public string Normalize(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return string.Empty;
+        var s = Normalization switch
+        {
+            TextNormalization.NFC => text.Normalize(NormalizationForm.FormC),
+            TextNormalization.NFKC => text.Normalize(NormalizationForm.FormKC),
+            _ => text,
+        };
+        return LowerCase ? s.ToLowerInvariant() : s;
+    }
+
+    /// <summary>Cuts <paramref name="text"/> into tokens; empty or null text gives no tokens.</summary>
+    /// <param name="text">Any text.</param>
+    public List<string> Tokenize(string? text)
+    {
+        var s = Normalize(text);
+        return Kind == TokenizerKind.Word ? Words(s) : Characters(s);
+    }
+
+    private static List<string> Words(string s)
+    {
+        var tokens = new List<string>();
+        int i = 0;
+        while (i < s.Length)
+        {
+            char c = s[i];
+            if (char.IsWhiteSpace(c)) { i++; continue; }
+            if (IsWordChar(s, i))
+            {
+                int start = i;
+                i += char.IsSurrogatePair(s, i) ? 2 : 1;
+                while (i < s.Length)
+                {
+                    if (IsWordChar(s, i)) { i += char.IsSurrogatePair(s, i) ? 2 : 1; continue; }
+                    // An apostrophe or hyphen joins two word parts ("don't", "well-made"), not a word and a space.
+                    if ((s[i] == '\'' || s[i] == '’' || s[i] == '-') && i + 1 < s.Length && IsWordChar(s, i + 1)) { i++; continue; }
+                    break;
+                }
+                tokens.Add(s.Substring(start, i - start));
+            }
+            else
+            {
+                int len = char.IsSurrogatePair(s, i) ? 2 : 1;
+                tokens.Add(s.Substring(i, len));
+                i += len;
+            }
+        }
+        return tokens;
+    }
+
+    private static bool IsWordChar(string s, int i)
+    {
+        var cat = CharUnicodeInfo.GetUnicodeCategory(s, i);
+        return cat is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber
+            or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber or UnicodeCategory.NonSpacingMark
+            or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.ConnectorPunctuation;
+    }
+
+    private static List<string> Characters(string s)
+    {
+        var tokens = new List<string>();
+        var e = StringInfo.GetTextElementEnumerator(s);
+        bool lastWasSpace = true;
+        while (e.MoveNext())
+        {
+            var element = e.GetTextElement();
+            if (element.All(char.IsWhiteSpace))
+            {
+                if (!lastWasSpace) tokens.Add(" ");
+                lastWasSpace = true;
+                continue;
+            }
+            tokens.Add(element);
+            lastWasSpace = false;
+        }
+        if (tokens.Count > 0 && tokens[^1] == " ") tokens.RemoveAt(tokens.Count - 1);
+        return tokens;
+    }
+}

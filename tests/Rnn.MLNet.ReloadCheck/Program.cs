@@ -1,0 +1,45 @@
+// Loads a saved RnnMl model in a fresh process and prints its scores for the texts in a file, one line each, so that a
+// test can compare them with the scores of the process that trained and saved the model.
+// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt>
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RnnMl.MLNet;
+
+if (args.Length != 2)
+{
+    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt>");
+    return 2;
+}
+var ml = new MLContext(seed: 1);
+var model = ml.Model.LoadRnnModel(args[0], out _);
+var rows = File.ReadAllLines(args[1]).Select(t => new TextRow { Text = t }).ToList();
+var scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+var score = scored.Schema["Score"];
+using var cursor = scored.GetRowCursor(new[] { score });
+if (score.Type is VectorDataViewType)
+{
+    var get = cursor.GetGetter<VBuffer<float>>(score);
+    VBuffer<float> v = default;
+    while (cursor.MoveNext())
+    {
+        get(ref v);
+        Console.WriteLine(string.Join(" ", v.DenseValues().Select(x => x.ToString("R", CultureInfo.InvariantCulture))));
+    }
+}
+else
+{
+    var get = cursor.GetGetter<float>(score);
+    float v = 0;
+    while (cursor.MoveNext())
+    {
+        get(ref v);
+        Console.WriteLine(v.ToString("R", CultureInfo.InvariantCulture));
+    }
+}
+return 0;
+
+internal sealed class TextRow
+{
+    public string Text { get; set; } = "";
+}
