@@ -1,0 +1,17 @@
+namespace RnnMl.Torch.Training;
+
+/// <summary>Why <see cref="Trainer.Fit"/> returned.</summary>
+public enum TrainingStopReason
+{
+    /// <summary>Every epoch ran.</summary>
+    Completed,
+
+    /// <summary>The selection score did not improve for <see cref="TrainerOptions.EarlyStoppingPatience"/> epochs.</summary>
+    EarlyStopped,
+
+    /// <summary>A loss (or the gradient norm) became NaN or infinite; the weights were rolled back.</summary>
+    NonFiniteLoss,
+
+    /// <summary>The cancellation token was cancelled.</summary>
+    Cancelled,
+}
