@@ -12,7 +12,7 @@ public class RecurrentTextClassifierSmokeTests
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(ToyData.Binary(400, 1));
         var test = ml.Data.LoadFromEnumerable(ToyData.Binary(200, 2));
-        var trainer = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { HiddenSize = 16, EmbeddingSize = 16, Epochs = 6, BatchSize = 16 });
+        var trainer = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { HiddenSize = 16, EmbeddingSize = 16, Epochs = 12, BatchSize = 16, LearningRate = 0.01, EarlyStoppingPatience = null });
         var model = trainer.Fit(train);
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(test));
         Assert.True(metrics.Accuracy > 0.9, $"accuracy {metrics.Accuracy}");

@@ -110,13 +110,13 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(options.TextColumnName, out var text))
+        if (!TryFind(inputSchema, options.TextColumnName, out var text))
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find input column '{options.TextColumnName}'");
         bool textOk = (text.Kind == SchemaShape.Column.VectorKind.Scalar && text.ItemType is TextDataViewType)
             || (text.Kind != SchemaShape.Column.VectorKind.Scalar && (text.ItemType is TextDataViewType || (text.IsKey && text.ItemType.RawType == typeof(uint))));
         if (!textOk)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Schema mismatch for input column '{options.TextColumnName}': expected String, Vector<String> or Vector<Key<UInt32>>, got {Describe(text)}");
-        if (!inputSchema.TryFindColumn(options.LabelColumnName, out var label))
+        if (!TryFind(inputSchema, options.LabelColumnName, out var label))
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find label column '{options.LabelColumnName}'");
         int classCount = 2;
         bool hasNames = false;
@@ -127,17 +127,27 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         }
         else
         {
-            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType is not KeyDataViewType key)
+            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType is not KeyDataViewType key || key.RawType != typeof(uint))
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Schema mismatch for label column '{options.LabelColumnName}': expected Key<UInt32>, got {Describe(label)}");
             classCount = (int)key.Count;
-            hasNames = label.Annotations.TryFindColumn("KeyValues", out _);
+            hasNames = TryFind(label.Annotations, "KeyValues", out _);
         }
         return SchemaShapes.Classifier(inputSchema, Kind, classCount, hasNames, options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName);
     }
 
+    private static bool TryFind(SchemaShape shape, string name, out SchemaShape.Column column)
+    {
+        // The last column of a name is the visible one, as in a DataViewSchema.
+        column = default;
+        bool found = false;
+        foreach (var c in shape)
+            if (c.Name == name) { column = c; found = true; }
+        return found;
+    }
+
     private static string Describe(SchemaShape.Column c) => c.Kind switch
     {
-        SchemaShape.Column.VectorKind.Scalar => c.ItemType.ToString(),
+        SchemaShape.Column.VectorKind.Scalar => c.ItemType.ToString() ?? "",
         _ => $"Vector<{c.ItemType}>",
     };
 
@@ -169,7 +179,8 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
     private static string[]? KeyNames(DataViewSchema.Column column, int count)
     {
         var keyValues = column.Annotations.Schema.GetColumnOrNull("KeyValues");
-        if (keyValues is null || keyValues.Value.Type is not VectorDataViewType vector) return null;
+        if (keyValues is null) return null;
+        if (keyValues.Value.Type is not VectorDataViewType vector) return null;
         var read = typeof(RecurrentTextClassifierTrainer).GetMethod(nameof(ReadKeyNames), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(vector.ItemType.RawType);
         var names = (string[])read.Invoke(null, new object[] { column })!;

@@ -41,14 +41,14 @@ internal static class SchemaShapes
 
     private sealed class BinaryRow
     {
-        public float Score;
-        public float Probability;
-        public bool PredictedLabel;
+        public float Score { get; set; }
+        public float Probability { get; set; }
+        public bool PredictedLabel { get; set; }
     }
 
     private sealed class MulticlassRow
     {
-        public float[] Score = Array.Empty<float>();
-        public uint PredictedLabel;
+        public float[] Score { get; set; } = Array.Empty<float>();
+        public uint PredictedLabel { get; set; }
     }
 }
