@@ -40,17 +40,30 @@ public abstract class TorchLayoutCell : RecurrentCell
         bias_hh = biasHh;
     }
 
+    // The setters are for Module.to(): it converts a parameter by making a new Parameter and assigning it through the
+    // public property of the same name, found by reflection on the derived cell type; it throws "Property set method
+    // not found" when there is no setter, or only a private one (invisible from the derived type).
+
     /// <summary>Input-to-hidden weights, (G·H, I), gate blocks stacked in PyTorch's order.</summary>
-    public Parameter weight_ih { get; }
+    public Parameter weight_ih { get; private protected set => field = Replace(nameof(weight_ih), field, value)!; }
 
     /// <summary>Hidden-to-hidden weights, (G·H, H).</summary>
-    public Parameter weight_hh { get; }
+    public Parameter weight_hh { get; private protected set => field = Replace(nameof(weight_hh), field, value)!; }
 
     /// <summary>Input-to-hidden bias, (G·H); null when the cell has no bias.</summary>
-    public Parameter? bias_ih { get; }
+    public Parameter? bias_ih { get; private protected set => field = Replace(nameof(bias_ih), field, value); }
 
     /// <summary>Hidden-to-hidden bias, (G·H); null when the cell has no bias.</summary>
-    public Parameter? bias_hh { get; }
+    public Parameter? bias_hh { get; private protected set => field = Replace(nameof(bias_hh), field, value); }
+
+    /// <summary>When <paramref name="name"/> is registered here (the cell owns it), registers the new parameter in its place and disposes the old one.</summary>
+    private Parameter? Replace(string name, Parameter? old, Parameter? value)
+    {
+        if (old is null || ReferenceEquals(old, value) || !named_parameters(false).Any(p => p.name == name)) return value;
+        ConditionallyRegisterParameter(name, value);
+        old.Dispose();
+        return value;
+    }
 
     /// <summary>G, the number of gate blocks stacked in the weights: 1 for RNN, 4 for LSTM, 3 for GRU.</summary>
     public abstract int GateCount { get; }

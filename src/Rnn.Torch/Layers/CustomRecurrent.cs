@@ -28,4 +28,12 @@ public sealed class CustomRecurrent : RecurrentLayer
     public static CustomRecurrent Create(Func<CellSlot, RecurrentCell> cellFactory, int inputSize, int hiddenSize, int numLayers = 1,
         bool batchFirst = false, double dropout = 0.0, bool bidirectional = false)
         => new(new RecurrentLayerOptions(inputSize, hiddenSize, numLayers, true, batchFirst, dropout, bidirectional, RecurrentBackend.Composed), cellFactory);
+
+    /// <summary>Creates a layer from an options record, like <see cref="Lstm.Create(RecurrentLayerOptions, TorchSharp.torch.ScalarType?, TorchSharp.torch.Device?)"/>.</summary>
+    /// <param name="cellFactory">Makes the cell for a slot; see the other overload.</param>
+    /// <param name="options">Sizes and behaviour; validated here. <see cref="RecurrentLayerOptions.Bias"/> is up to the cells;
+    /// the backend must be Auto or Composed.</param>
+    /// <exception cref="ArgumentException">An option is out of range, the backend is Fused, or a cell does not fit its slot.</exception>
+    public static CustomRecurrent Create(Func<CellSlot, RecurrentCell> cellFactory, RecurrentLayerOptions options)
+        => new(options ?? throw new ArgumentNullException(nameof(options)), cellFactory);
 }

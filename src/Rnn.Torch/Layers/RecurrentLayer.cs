@@ -186,9 +186,23 @@ public abstract class RecurrentLayer : nn.Module
         // the base class then finds nothing left to copy.
         if (fused is not null)
         {
+            // Take the gradients off first and put them back converted. Otherwise the fused module's own epilogue sees
+            // a gradient of the old dtype or device, replaces that parameter by a new Parameter object and disposes
+            // the old one, which is the very handle our cells and our registrations use: the layer would be left with
+            // no parameters at all.
+            var parameterList = parameters().ToList();
+            var grads = parameterList.Select(p => p.grad).ToList();
+            foreach (var p in parameterList) p.grad = null;
             if (device is null) fused.to(dtype!.Value, non_blocking);
             else if (dtype is null) fused.to(device, non_blocking);
             else fused.to(device, dtype.Value, non_blocking);
+            for (int i = 0; i < parameterList.Count; i++)
+            {
+                if (grads[i] is not { } grad) continue;
+                using (grad)
+                using (var converted = grad.to(parameterList[i].dtype, parameterList[i].device))
+                    parameterList[i].grad = converted;
+            }
         }
         base._toEpilog(dtype, device, non_blocking);
     }
