@@ -34,6 +34,9 @@ public sealed class TruncatedBptt : IDisposable
         ArgumentNullException.ThrowIfNull(layer);
         if (chunkLength < 1)
             throw new ArgumentOutOfRangeException(nameof(chunkLength), chunkLength, $"chunk length must be at least 1, got {chunkLength}");
+        // A reverse direction would need the future of the stream, which a chunked pass does not have.
+        if (layer.Directions != 1)
+            throw new ArgumentException($"truncated BPTT carries state forward in time, so the layer must be unidirectional (1 direction), got {layer.Directions}", nameof(layer));
         return new TruncatedBptt(layer, chunkLength);
     }
 

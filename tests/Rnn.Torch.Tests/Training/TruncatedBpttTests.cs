@@ -180,6 +180,17 @@ public class TruncatedBpttTests
     }
 
     [Fact]
+    public void Create_BidirectionalLayer_ThrowsNamingLayerAndBothDirectionCounts()
+    {
+        using var layer = Gru.Create(I, H, bidirectional: true);
+
+        var ex = Assert.Throws<ArgumentException>(() => TruncatedBptt.Create(layer, K));
+
+        Assert.Equal("layer", ex.ParamName);
+        RnnAssert.Mentions(ex, "1", "2");
+    }
+
+    [Fact]
     public void Forward_TwoDimensionalInput_ThrowsNamingInput()
     {
         using var scope = NewDisposeScope();
