@@ -60,7 +60,7 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         {
             var (vText, vKind, vKeys) = InputColumn(validationData.Schema);
             if (vKind != inputKind || vKeys != keyCount)
-                throw new ArgumentOutOfRangeException(nameof(validationData), $"Schema mismatch for validation column '{options.TextColumnName}': expected {vKind} like the training data, got {validationData.Schema[options.TextColumnName].Type}");
+                throw new ArgumentOutOfRangeException(nameof(validationData), $"Schema mismatch for validation column '{options.TextColumnName}': expected {textColumn.Type} like the training data, got {vText.Type}");
             var (vLabel, vCount, _) = LabelColumn(validationData.Schema);
             if (vCount != classCount)
                 throw new ArgumentOutOfRangeException(nameof(validationData), $"Schema mismatch for validation label '{options.LabelColumnName}': expected {classCount} classes like the training data, got {vCount}");
