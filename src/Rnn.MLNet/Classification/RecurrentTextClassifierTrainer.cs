@@ -60,7 +60,7 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         {
             var (vText, vKind, vKeys) = InputColumn(validationData.Schema);
             if (vKind != inputKind || vKeys != keyCount)
-                throw new ArgumentOutOfRangeException(nameof(validationData), $"Schema mismatch for validation column '{options.TextColumnName}': expected {vKind} like the training data, got {validationData.Schema[options.TextColumnName].Type}");
+                throw new ArgumentOutOfRangeException(nameof(validationData), $"Schema mismatch for validation column '{options.TextColumnName}': expected {textColumn.Type} like the training data, got {vText.Type}");
             var (vLabel, vCount, _) = LabelColumn(validationData.Schema);
             if (vCount != classCount)
                 throw new ArgumentOutOfRangeException(nameof(validationData), $"Schema mismatch for validation label '{options.LabelColumnName}': expected {classCount} classes like the training data, got {vCount}");
@@ -127,9 +127,11 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         }
         else
         {
-            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType is not KeyDataViewType key || key.RawType != typeof(uint))
+            // In a SchemaShape a key column is IsKey with its raw type as ItemType (UInt32), and carries no key count.
+            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType.RawType != typeof(uint))
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Schema mismatch for label column '{options.LabelColumnName}': expected Key<UInt32>, got {Describe(label)}");
-            classCount = (int)key.Count;
+            // The class count is known only at Fit; shapes do not record vector sizes or key counts, so any count will do here.
+            classCount = 2;
             hasNames = TryFind(label.Annotations, "KeyValues", out _);
         }
         return SchemaShapes.Classifier(inputSchema, Kind, classCount, hasNames, options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName);
@@ -145,11 +147,11 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         return found;
     }
 
-    private static string Describe(SchemaShape.Column c) => c.Kind switch
+    private static string Describe(SchemaShape.Column c)
     {
-        SchemaShape.Column.VectorKind.Scalar => c.ItemType.ToString() ?? "",
-        _ => $"Vector<{c.ItemType}>",
-    };
+        var item = c.IsKey ? $"Key<{c.ItemType}>" : c.ItemType.ToString() ?? "";
+        return c.Kind == SchemaShape.Column.VectorKind.Scalar ? item : $"Vector<{item}>";
+    }
 
     private (DataViewSchema.Column Column, InputColumnKind Kind, int KeyCount) InputColumn(DataViewSchema schema)
     {

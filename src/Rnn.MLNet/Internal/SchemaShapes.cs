@@ -20,6 +20,10 @@ internal static class SchemaShapes
             definition[nameof(BinaryRow.Score)].ColumnName = score;
             definition[nameof(BinaryRow.Probability)].ColumnName = probability;
             definition[nameof(BinaryRow.PredictedLabel)].ColumnName = predictedLabel;
+            // The same annotations as the fitted transformer's columns (OutputColumns.AddTo).
+            AddKind(definition[nameof(BinaryRow.Score)], "BinaryClassification", "Score");
+            AddKind(definition[nameof(BinaryRow.Probability)], "BinaryClassification", "Probability");
+            AddKind(definition[nameof(BinaryRow.PredictedLabel)], "BinaryClassification", "PredictedLabel");
             return ml.Transforms.CustomMapping<PlaceholderRow, BinaryRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
         }
         var multi = SchemaDefinition.Create(typeof(MulticlassRow));
@@ -29,6 +33,8 @@ internal static class SchemaShapes
         var p = multi[nameof(MulticlassRow.PredictedLabel)];
         p.ColumnName = predictedLabel;
         p.ColumnType = new KeyDataViewType(typeof(uint), classCount);
+        AddKind(s, "MulticlassClassification", "Score");
+        AddKind(p, "MulticlassClassification", "PredictedLabel");
         if (hasClassNames)
         {
             // Only the annotation's presence and type matter in a schema shape (MapKeyToValue checks for it).
@@ -37,6 +43,12 @@ internal static class SchemaShapes
             s.AddAnnotation("SlotNames", names, new VectorDataViewType(TextDataViewType.Instance, classCount));
         }
         return ml.Transforms.CustomMapping<PlaceholderRow, MulticlassRow>(static (_, _) => { }, null, null, multi).GetOutputSchema(input);
+    }
+
+    private static void AddKind(SchemaDefinition.Column column, string kind, string valueKind)
+    {
+        column.AddAnnotation("ScoreColumnKind", kind.AsMemory(), TextDataViewType.Instance);
+        column.AddAnnotation("ScoreValueKind", valueKind.AsMemory(), TextDataViewType.Instance);
     }
 
     private sealed class BinaryRow
