@@ -16,6 +16,11 @@ namespace RnnMl.MLNet.Classification;
 /// <c>Transform</c> scores rows in batches; <c>PredictionEngine</c> scores one row at a time. The transformer is safe to use
 /// from several threads at once. Save it with <see cref="RnnModelOperations.SaveRnnModel"/> and load it with
 /// <see cref="RnnModelOperations.LoadRnnModel"/>: ML.NET's own model format cannot hold TorchSharp weights.
+/// <para>
+/// Scores of the same row can differ in the last bits between batch <c>Transform</c> and one-row
+/// <c>PredictionEngine</c> calls, because libtorch's CPU kernels round differently for different batch shapes; a saved and
+/// reloaded model gives bit-identical scores for the same calls.
+/// </para>
 /// </remarks>
 public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposable
 {
