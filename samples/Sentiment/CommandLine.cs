@@ -1,0 +1,211 @@
+using System.Globalization;
+using RnnMl.Torch.Layers;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Text;
+
+namespace RnnMl.Samples.Sentiment;
+
+/// <summary>Parses the sample's command line (options as <c>--name value</c> or <c>--name=value</c>) and prints its help.</summary>
+internal static class CommandLine
+{
+    public static string HelpText
+    {
+        get
+        {
+            var d = new TrainSettings();
+            return $"""
+                Sentiment: trains a recurrent text classifier (RnnMl on ML.NET) and compares it with ML.NET's bag-of-words baseline.
+
+                Usage:
+                  Sentiment [options]                                train, evaluate, save the model and a plot of the training curves
+                  Sentiment predict --model FILE "text" ["text"...]  score texts with a saved model
+                  Sentiment --help                                   show this help
+
+                Without --data the sample makes its built-in data: {TrainSettings.BuiltInTrainCount:N0} training and {TrainSettings.BuiltInTestCount:N0} test film reviews
+                (fixed seeds) in which every word is as likely in a positive as in a negative review, so only word order decides.
+
+                Data:
+                  --data FILE                  TSV or CSV of labelled texts (delimiter from the extension or the first line)
+                  --test FILE                  test file in the same format; without it {TrainSettings.HoldOutFraction * 100:0}% of --data is held out
+                  --text-column NAME|INDEX     the text column (header name or 0-based index); detected by default
+                  --label-column NAME|INDEX    the label column; detected by default. Labels: {LabeledTextFile.AcceptedLabels}.
+                                               A first line whose label field is not a valid label is a header.
+
+                Model and training:
+                  --cell lstm|gru|rnn          recurrent cell (default {Name(d.Cell)})
+                  --layers N                   stacked recurrent layers (default {d.Layers})
+                  --bidirectional true|false   read the text both ways (default {d.Bidirectional.ToString().ToLowerInvariant()})
+                  --pooling KIND               last, mean, max, meanmax or attention: how the outputs over time become
+                                               one vector (default {d.Pooling.ToString().ToLowerInvariant()})
+                  --tokenizer word|char        word or character tokens (default {(d.Tokenizer == TokenizerKind.Word ? "word" : "char")})
+                  --epochs N                   epochs at most (default {d.Epochs}); training stops early after {d.Patience} epochs
+                                               without a better validation accuracy
+                  --hidden-size N              hidden size (default {d.HiddenSize})
+                  --batch-size N               examples per batch (default {d.BatchSize})
+                  --learning-rate X            Adam's learning rate (default {d.LearningRate.ToString(CultureInfo.InvariantCulture)})
+                  --seed N                     seed for initialisation, shuffling and the hold-out split (default {d.Seed})
+                  --threads N                  CPU threads for TorchSharp (default {d.Threads}; on a busy 2-core machine
+                                               2 threads can be many times slower than 1 for a model this small)
+
+                Output:
+                  --model-out FILE             where to save the model (default {d.ModelOut})
+                  --plot-out FILE              where to save the PNG of loss and accuracy per epoch (default {d.PlotOut})
+
+                Ctrl+C stops training; the best model so far is still evaluated and saved.
+                Exit codes: 0 done, 1 bad data or model file, 2 bad command line, 130 cancelled before any epoch ended.
+                """;
+        }
+    }
+
+    public static ParsedCommand Parse(IReadOnlyList<string> args)
+    {
+        if (args.Any(a => a is "--help" or "-h" or "-?") || (args.Count > 0 && args[0] == "help"))
+            return new ParsedCommand(CommandKind.Help);
+        if (args.Count > 0 && args[0] == "predict")
+            return new ParsedCommand(CommandKind.Predict, Predict: ParsePredict(args.Skip(1).ToList()));
+        if (args.Count > 0 && args[0] == "train")
+            args = args.Skip(1).ToList();
+        return new ParsedCommand(CommandKind.Train, Train: ParseTrain(args));
+    }
+
+    private static TrainSettings ParseTrain(IReadOnlyList<string> args)
+    {
+        var s = new TrainSettings();
+        foreach (var (name, value) in Options(args, allowPositional: false, out _))
+        {
+            switch (name)
+            {
+                case "--data": s.DataPath = value; break;
+                case "--test": s.TestPath = value; break;
+                case "--text-column": s.TextColumn = value; break;
+                case "--label-column": s.LabelColumn = value; break;
+                case "--cell":
+                    s.Cell = value.ToLowerInvariant() switch
+                    {
+                        "lstm" => RecurrentCellKind.Lstm,
+                        "gru" => RecurrentCellKind.Gru,
+                        "rnn" => RecurrentCellKind.Rnn,
+                        _ => throw Bad(name, value, "lstm, gru or rnn"),
+                    };
+                    break;
+                case "--layers": s.Layers = Int(name, value, 1, 8); break;
+                case "--bidirectional":
+                    s.Bidirectional = value.ToLowerInvariant() switch
+                    {
+                        "true" or "yes" or "1" => true,
+                        "false" or "no" or "0" => false,
+                        _ => throw Bad(name, value, "true or false"),
+                    };
+                    break;
+                case "--pooling":
+                    s.Pooling = value.ToLowerInvariant() switch
+                    {
+                        "last" => PoolingKind.Last,
+                        "mean" => PoolingKind.Mean,
+                        "max" => PoolingKind.Max,
+                        "meanmax" => PoolingKind.MeanMax,
+                        "attention" => PoolingKind.Attention,
+                        _ => throw Bad(name, value, "last, mean, max, meanmax or attention"),
+                    };
+                    break;
+                case "--tokenizer":
+                    s.Tokenizer = value.ToLowerInvariant() switch
+                    {
+                        "word" => TokenizerKind.Word,
+                        "char" or "character" => TokenizerKind.Character,
+                        _ => throw Bad(name, value, "word or char"),
+                    };
+                    break;
+                case "--epochs": s.Epochs = Int(name, value, 1, 10_000); break;
+                case "--hidden-size": s.HiddenSize = Int(name, value, 1, 4096); break;
+                case "--batch-size": s.BatchSize = Int(name, value, 1, 65_536); break;
+                case "--learning-rate":
+                    if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) || !(lr > 0 && lr <= 10))
+                        throw Bad(name, value, "a number in (0, 10]");
+                    s.LearningRate = lr;
+                    break;
+                case "--model-out": s.ModelOut = value; break;
+                case "--plot-out": s.PlotOut = value; break;
+                case "--seed": s.Seed = Int(name, value, 0, int.MaxValue); break;
+                case "--threads": s.Threads = Int(name, value, 1, 256); break;
+                default: throw new CommandLineException($"unknown option '{name}'");
+            }
+        }
+        if (s.TestPath is not null && s.DataPath is null)
+            throw new CommandLineException("--test needs --data (the built-in data has its own test part)");
+        if (s.DataPath is null && (s.TextColumn is not null || s.LabelColumn is not null))
+            throw new CommandLineException("--text-column and --label-column need --data");
+        return s;
+    }
+
+    private static PredictSettings ParsePredict(IReadOnlyList<string> args)
+    {
+        string? model = null;
+        var options = Options(args, allowPositional: true, out var texts);
+        foreach (var (name, value) in options)
+        {
+            if (name == "--model") model = value;
+            else throw new CommandLineException($"unknown option '{name}' for predict (it takes --model FILE and texts)");
+        }
+        if (model is null)
+            throw new CommandLineException("predict needs --model FILE");
+        if (texts.Count == 0)
+            throw new CommandLineException("predict needs at least one text to score, e.g. predict --model sentiment-model.zip \"the film was not bad at all\"");
+        return new PredictSettings { ModelPath = model, Texts = texts };
+    }
+
+    // Options with a value each; "--" ends the options (everything after it is positional).
+    private static List<(string Name, string Value)> Options(IReadOnlyList<string> args, bool allowPositional, out List<string> positional)
+    {
+        var options = new List<(string, string)>();
+        positional = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (a == "--")
+            {
+                positional.AddRange(args.Skip(i + 1));
+                break;
+            }
+            if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2)
+            {
+                if (!allowPositional)
+                    throw new CommandLineException($"unexpected argument '{a}' (options start with --; texts go after 'predict --model FILE')");
+                positional.Add(a);
+                continue;
+            }
+            string name = a, value;
+            int eq = a.IndexOf('=');
+            if (eq > 0)
+            {
+                name = a[..eq];
+                value = a[(eq + 1)..];
+            }
+            else
+            {
+                if (i + 1 >= args.Count || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
+                    throw new CommandLineException($"option '{a}' needs a value");
+                value = args[++i];
+            }
+            if (value.Length == 0)
+                throw new CommandLineException($"option '{name}' needs a value");
+            options.Add((name.ToLowerInvariant(), value));
+        }
+        return options;
+    }
+
+    private static int Int(string name, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+            ? n
+            : throw Bad(name, value, $"a whole number from {min} to {max:N0}");
+
+    private static CommandLineException Bad(string name, string value, string expected) =>
+        new($"{name}: '{value}' is not valid; expected {expected}");
+
+    private static string Name(RecurrentCellKind cell) => cell switch
+    {
+        RecurrentCellKind.Lstm => "lstm",
+        RecurrentCellKind.Gru => "gru",
+        _ => "rnn",
+    };
+}
