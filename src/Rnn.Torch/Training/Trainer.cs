@@ -244,7 +244,7 @@ public sealed class Trainer
             // The epoch scope catches tensors a task makes eagerly when asked for the epoch's batches.
             using var epochScope = NewDisposeScope();
             IEnumerable<TBatch> batches = task.TrainingBatches(epoch, random)
-                ?? throw new InvalidOperationException($"the task returned null training batches for epoch {epoch}");
+                ?? throw new InvalidOperationException($"the task returned null training batches for epoch {epoch + 1}");
             if (NeedsStepsPerEpoch && state.StepsPerEpoch == 0)
             {
                 // Cosine and warm-up schedules need the run's length: count epoch 0 and assume the same for every epoch.
@@ -263,13 +263,13 @@ public sealed class Trainer
                 var result = Checked(task.Evaluate(enumerator.Current, training: true), epoch, batch, training: true);
                 double loss = result.Loss.detach().to(ScalarType.Float64).item<double>();
                 if (!double.IsFinite(loss))
-                    return Stopped(NonFinite($"loss became {Describe(loss)} at epoch {epoch}, batch {batch}", epoch, batch, lossSum, count));
+                    return Stopped(NonFinite($"loss became {Describe(loss)} at epoch {epoch + 1}, batch {batch + 1}", epoch, batch, lossSum, count));
                 result.Loss.backward();
                 if (options.GradientClipNorm is { } maxNorm)
                 {
                     double norm = GradientClipping.ClipGlobalNorm(parameters, maxNorm);
                     if (!double.IsFinite(norm))
-                        return Stopped(NonFinite($"gradient norm became {Describe(norm)} at epoch {epoch}, batch {batch}", epoch, batch, lossSum, count));
+                        return Stopped(NonFinite($"gradient norm became {Describe(norm)} at epoch {epoch + 1}, batch {batch + 1}", epoch, batch, lossSum, count));
                 }
                 lr = LearningRateAt(options, epoch, state.StepsTaken, state.StepsPerEpoch);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
@@ -283,7 +283,7 @@ public sealed class Trainer
                 Report(new TrainingProgress(epoch, options.Epochs, batch, lossSum / count, count, null, null), force: false);
             }
             if (batch == 0)
-                throw new InvalidOperationException($"the task gave no training batches for epoch {epoch}");
+                throw new InvalidOperationException($"the task gave no training batches for epoch {epoch + 1}");
             return new EpochTotals(batch, lossSum / count, count, Divide(sums, count), lr, null);
         }
 
@@ -308,7 +308,7 @@ public sealed class Trainer
                 var result = Checked(task.Evaluate(enumerator.Current, training: false), epoch, batch, training: false);
                 double loss = result.Loss.to(ScalarType.Float64).item<double>();
                 if (!double.IsFinite(loss))
-                    return Stopped(NonFinite($"validation loss became {Describe(loss)} at epoch {epoch}, validation batch {batch}", epoch, -1, double.NaN, 0));
+                    return Stopped(NonFinite($"validation loss became {Describe(loss)} at epoch {epoch + 1}, validation batch {batch + 1}", epoch, -1, double.NaN, 0));
                 lossSum += loss * result.Count;
                 count += result.Count;
                 Accumulate(sums, result.MetricSums);
@@ -328,7 +328,7 @@ public sealed class Trainer
                     : validation.Metrics.TryGetValue(options.SelectionMetric, out var value)
                         ? value
                         : throw new InvalidOperationException(
-                            $"the selection metric \"{options.SelectionMetric}\" is not among the validation metrics of epoch {epoch} ({(validation.Metrics.Count == 0 ? "none" : string.Join(", ", validation.Metrics.Keys))})");
+                            $"the selection metric \"{options.SelectionMetric}\" is not among the validation metrics of epoch {epoch + 1} ({(validation.Metrics.Count == 0 ? "none" : string.Join(", ", validation.Metrics.Keys))})");
                 bool higherIsBetter = options.SelectionMetric is not null && options.SelectionMetricHigherIsBetter;
                 improved = !double.IsNaN(score) && (!state.HasValidation || state.BestEpoch < 0 || double.IsNaN(state.BestScore)
                     || (higherIsBetter ? score > state.BestScore : score < state.BestScore));
@@ -370,8 +370,8 @@ public sealed class Trainer
                 state.Finished = true;
                 state.StopReason = TrainingStopReason.EarlyStopped;
                 string what = options.SelectionMetric is null ? "validation loss" : $"validation {options.SelectionMetric}";
-                state.Message = $"{what} did not improve for {patience} epoch{(patience == 1 ? "" : "s")} after epoch {state.BestEpoch}; stopped after epoch {epoch}"
-                    + (options.RestoreBestWeights ? $" and restored the weights of epoch {state.BestEpoch}" : "");
+                state.Message = $"{what} did not improve for {patience} epoch{(patience == 1 ? "" : "s")} after epoch {state.BestEpoch + 1}; stopped after epoch {epoch + 1}"
+                    + (options.RestoreBestWeights ? $" and restored the weights of epoch {state.BestEpoch + 1}" : "");
             }
             return metrics;
         }
@@ -386,8 +386,8 @@ public sealed class Trainer
         private TrainingResult Cancelled(int epoch, int batch)
         {
             bool restore = options.RestoreBestWeights && state.HasValidation && state.BestEpoch >= 0;
-            string where = batch < 0 ? $"during validation of epoch {epoch}" : $"at epoch {epoch}, batch {batch}";
-            string message = $"cancelled {where}; " + (restore ? $"restored the weights of epoch {state.BestEpoch}, the best" : "kept the current weights");
+            string where = batch < 0 ? $"during validation of epoch {epoch + 1}" : $"at epoch {epoch + 1}, batch {batch + 1}";
+            string message = $"cancelled {where}; " + (restore ? $"restored the weights of epoch {state.BestEpoch + 1}, the best" : "kept the current weights");
             Report(new TrainingProgress(epoch, options.Epochs, Math.Max(batch, 0), double.NaN, 0, null, message), force: true);
             if (restore) snapshot!.LoadInto(model);
             return new TrainingResult(state.History.ToList(), state.BestEpoch, TrainingStopReason.Cancelled, message, resumed);
@@ -396,7 +396,7 @@ public sealed class Trainer
         private TrainingResult NonFinite(string what, int epoch, int batch, double lossSum, long count)
         {
             snapshot!.LoadInto(model);
-            string kept = state.SnapshotEpoch < 0 ? "the initial weights" : $"the weights of epoch {state.SnapshotEpoch}";
+            string kept = state.SnapshotEpoch < 0 ? "the initial weights" : $"the weights of epoch {state.SnapshotEpoch + 1}";
             string advice = options.GradientClipNorm is null ? "lower the learning rate or enable gradient clipping" : "lower the learning rate or the gradient clip norm";
             string message = $"{what}; kept {kept} — {advice}";
             Report(new TrainingProgress(epoch, options.Epochs, Math.Max(batch, 0), count == 0 ? double.NaN : lossSum / count, count, null, message), force: true);
@@ -410,7 +410,7 @@ public sealed class Trainer
 
         private static BatchResult Checked(BatchResult? result, int epoch, int batch, bool training)
         {
-            string where = $"{(training ? "training" : "validation")} batch {batch} of epoch {epoch}";
+            string where = $"{(training ? "training" : "validation")} batch {batch + 1} of epoch {epoch + 1}";
             if (result is null)
                 throw new InvalidOperationException($"the task's Evaluate returned null for {where}");
             if (result.Loss is null || result.Loss.numel() != 1)

@@ -7,6 +7,6 @@ namespace RnnMl.Torch.Training;
 /// epoch completed.
 /// </param>
 /// <param name="StopReason">Why training stopped.</param>
-/// <param name="Message">A human-readable explanation for every stop reason but <see cref="TrainingStopReason.Completed"/>; null then.</param>
+/// <param name="Message">A human-readable explanation for every stop reason but <see cref="TrainingStopReason.Completed"/>; null then. Epochs and batches in it are counted from 1, as people count.</param>
 /// <param name="ResumedFromCheckpoint">Whether training continued from (or returned) a checkpoint in <see cref="TrainerOptions.CheckpointDirectory"/>.</param>
 public sealed record TrainingResult(IReadOnlyList<EpochMetrics> History, int BestEpoch, TrainingStopReason StopReason, string? Message, bool ResumedFromCheckpoint);

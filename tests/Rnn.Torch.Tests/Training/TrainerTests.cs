@@ -89,7 +89,8 @@ public class TrainerTests
         Assert.Equal(1, result.BestEpoch);
         Assert.Equal(4, result.History.Count);
         Assert.Equal(new[] { true, true, false, false }, result.History.Select(h => h.IsBest));
-        Assert.Contains("epoch 1", result.Message);
+        // Messages count epochs from 1: the best epoch, index 1, is "epoch 2".
+        Assert.Contains("restored the weights of epoch 2", result.Message);
         Weights.AssertBitwiseEqual(snapshots[1], task.Model, "final vs best epoch");
         Assert.NotEqual(snapshots[3]["weight"].item<float>(), task.Linear.weight!.item<float>());
     }
@@ -107,8 +108,9 @@ public class TrainerTests
         var result = Trainer.Create(new TrainerOptions { Epochs = 5, LearningRate = 0.05 }).Fit(task, progress);
 
         Assert.Equal(TrainingStopReason.NonFiniteLoss, result.StopReason);
-        Assert.Contains("NaN at epoch 2, batch 3", result.Message);
-        Assert.Contains("weights of epoch 1", result.Message);
+        // nanAt is 0-based (epoch index 2, batch index 3); messages count from 1.
+        Assert.Contains("NaN at epoch 3, batch 4", result.Message);
+        Assert.Contains("weights of epoch 2", result.Message);
         Assert.Equal(2, result.History.Count);
         Assert.False(task.Linear.weight!.isnan().any().item<bool>());
         Weights.AssertBitwiseEqual(snapshots[1], task.Model, "after NaN vs epoch 1");
@@ -128,7 +130,7 @@ public class TrainerTests
 
         Assert.Equal(TrainingStopReason.Cancelled, result.StopReason);
         Assert.Equal(2, result.History.Count);
-        Assert.Contains("cancelled at epoch 2", result.Message);
+        Assert.Contains("cancelled at epoch 3", result.Message);
     }
 
     [Fact]
