@@ -32,11 +32,7 @@ internal sealed class MappedRow : DataViewRow
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
         if (column.Index < binding.InputCount) return input.GetGetter<TValue>(binding.Input[column.Index]);
-        int k = column.Index - binding.InputCount;
-        if (!activeOutputs[k])
-            throw new InvalidOperationException($"column '{column.Name}' is not active in this row; ask for it when creating the row");
-        return binding.Outputs.Getter(k, Current) as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
+        return binding.OutputGetter<TValue>(column, activeOutputs, Current);
     }
 
     private float[] Current()

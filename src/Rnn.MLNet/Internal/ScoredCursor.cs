@@ -54,11 +54,7 @@ internal sealed class ScoredCursor : DataViewRowCursor
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
         if (column.Index < binding.InputCount) return main.GetGetter<TValue>(binding.Input[column.Index]);
-        int k = column.Index - binding.InputCount;
-        if (!activeOutputs[k])
-            throw new InvalidOperationException($"column '{column.Name}' is not active in this cursor; ask for it when creating the cursor");
-        return binding.Outputs.Getter(k, () => current) as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
+        return binding.OutputGetter<TValue>(column, activeOutputs, () => current);
     }
 
     protected override void Dispose(bool disposing)

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using RnnMl.MLNet.Classification;
 
 namespace RnnMl.MLNet.Internal;
@@ -30,6 +31,16 @@ internal sealed class ScoringBinding
     public DataViewSchema Output { get; }
     public DataViewSchema.Column TextColumn { get; }
     public int InputCount => Input.Count;
+
+    /// <summary>The getter of an added column, for a row or cursor whose active added columns are <paramref name="active"/>.</summary>
+    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<float[]> logits)
+    {
+        int k = column.Index - InputCount;
+        if (!active[k])
+            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
+        return Outputs.Getter(k, logits) as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
+    }
 
     private static string Describe(InputColumnKind kind, int keyCount) => kind switch
     {
