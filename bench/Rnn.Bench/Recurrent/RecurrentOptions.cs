@@ -1,0 +1,40 @@
+namespace RnnMl.Bench;
+
+/// <summary>Options of the <c>recurrent</c> subcommand.</summary>
+/// <param name="Quick">Only what the ratios line needs: 1-layer unidirectional LSTM training for raw, fused and
+/// composed, interleaved with the sgemm, plus a small-size memory check.</param>
+/// <param name="Help">Print the usage and stop.</param>
+/// <param name="Rounds">Timed interleaved rounds per table row.</param>
+/// <param name="HeadlineRounds">Timed rounds for the 1-layer unidirectional LSTM rows (the ratios line).</param>
+/// <param name="Warmup">Untimed rounds before each measurement.</param>
+internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int HeadlineRounds, int Warmup)
+{
+    public const string Usage = """
+        usage: Rnn.Bench recurrent [--quick] [--rounds <n>] [--headline-rounds <n>] [--warmup <n>]
+
+        Times TorchSharp's torch.nn.LSTM/GRU/RNN against our Lstm/Gru/Rnn layers (fused and composed backends), forward
+        only and forward+backward, at N=64 T=100 I=128 H=256; checks memory over 200 composed training steps; and ends
+        with the line 'ratios: fused_vs_raw=<x> composed_vs_fused=<y> fused_train_vs_sgemm=<z>' (1-layer
+        unidirectional LSTM training; higher is better).
+
+          --quick                only the measurements behind the ratios line (well under a minute)
+          --rounds <n>           timed interleaved rounds per table row (default 5)
+          --headline-rounds <n>  timed rounds for the 1-layer unidirectional LSTM, the ratios line (default 15;
+                                 --quick stops after 20 s of timing, at least 3 rounds)
+          --warmup <n>           untimed rounds before each measurement (default 1)
+          --help                 this text
+        """;
+
+    /// <exception cref="UsageException">An unknown argument or a bad value.</exception>
+    public static RecurrentOptions Parse(string[] args)
+    {
+        var reader = new OptionReader(args);
+        bool help = reader.Flag("--help") | reader.Flag("-h");
+        bool quick = reader.Flag("--quick");
+        int rounds = reader.Int("--rounds", 5, min: 1);
+        int headline = reader.Int("--headline-rounds", 15, min: 1);
+        int warmup = reader.Int("--warmup", 1, min: 0);
+        reader.EnsureEmpty();
+        return new RecurrentOptions(quick, help, rounds, headline, warmup);
+    }
+}
