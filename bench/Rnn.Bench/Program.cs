@@ -10,6 +10,7 @@ internal static class Program
     private static readonly Subcommand[] Subcommands =
     [
         new(RecurrentBenchmark.Name, RecurrentBenchmark.Summary, RecurrentBenchmark.Usage, RecurrentBenchmark.Run),
+        new(Sentiment.SentimentBenchmark.Name, Sentiment.SentimentBenchmark.Summary, Sentiment.SentimentBenchmark.Usage, Sentiment.SentimentBenchmark.Run),
     ];
 
     private static int Main(string[] args)
