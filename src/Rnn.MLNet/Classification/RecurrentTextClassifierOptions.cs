@@ -45,6 +45,9 @@ public sealed class RecurrentTextClassifierOptions
     /// <summary>The recurrent cell. Default LSTM.</summary>
     public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
 
+    /// <summary>Which implementation runs the recurrent layers. Default Auto (see <see cref="RecurrentBackend.Auto"/>).</summary>
+    public RecurrentBackend Backend { get; set; } = RecurrentBackend.Auto;
+
     /// <summary>Token embedding width. Default 128.</summary>
     public int EmbeddingSize { get; set; } = 128;
 
@@ -147,6 +150,7 @@ public sealed class RecurrentTextClassifierOptions
         Cell = Cell,
         Pooling = Pooling,
         Dropout = Dropout,
+        Backend = Backend,
     };
 
     internal TrainerOptions TrainerOptions(int seed = 0) => new()
