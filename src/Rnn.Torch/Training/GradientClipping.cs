@@ -25,8 +25,9 @@ public static class GradientClipping
         using var noGrad = no_grad();
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         if (grads.Count == 0) return 0.0;
-        // Sum squares in float64 so that large models in float32 do not lose the small contributions.
-        var total = grads.Select(g => g.to(ScalarType.Float64).pow(2).sum()).Aggregate((a, b) => a + b).sqrt().item<double>();
+        // One norm per gradient in its own dtype (a single pass, no copy: converting a large embedding gradient to
+        // float64 on every step costs more than the rest of the clipping), then the norm of those norms in float64.
+        var total = stack(grads.Select(g => g.norm().to(ScalarType.Float64)).ToArray()).norm().item<double>();
         if (double.IsFinite(total) && total > maxNorm)
         {
             double scale = maxNorm / (total + 1e-6);
