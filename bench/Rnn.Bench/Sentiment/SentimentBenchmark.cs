@@ -27,6 +27,8 @@ internal static class SentimentBenchmark
           --epochs N      epochs for our trainer (default 4; early stopping may end sooner)
           --train-rows N  use only the first N training phrases after a fixed shuffle (default all 67,349)
           --backend B     auto (default), fused or composed: the recurrent backend of our model and of the raw loop
+          --dropout X     dropout instead of the default (0.3), for experiments
+          --pooling P     pooling instead of the default (meanmax), for experiments
 
         Data: ../shared/datasets/sst2/{train,dev}.tsv beside the repository root (GLUE SST-2; Socher et al., 2013).
         Last line: sst2: rnn_acc=… baseline_acc=… train_s=… tokens_per_s=… vs_raw=… infer_sent_per_s=… p50_ms=…
@@ -41,6 +43,12 @@ internal static class SentimentBenchmark
         bool quick = options.Flag("--quick");
         int epochs = options.Int("--epochs", quick ? 1 : 4, min: 1);
         int trainRows = options.Int("--train-rows", quick ? 12_000 : int.MaxValue, min: 100);
+        var dropoutText = options.Value("--dropout");
+        double? dropout = dropoutText is null ? null : double.Parse(dropoutText, CultureInfo.InvariantCulture);
+        var poolingText = options.Value("--pooling");
+        PoolingKind? pooling = poolingText is null ? null
+            : Enum.TryParse<PoolingKind>(poolingText, ignoreCase: true, out var p) ? p
+            : throw new UsageException($"--pooling must be last, mean, max, meanmax or attention, got '{poolingText}'");
         var backendName = options.Value("--backend") ?? "auto";
         if (!Enum.TryParse<RnnMl.Torch.Layers.RecurrentBackend>(backendName, ignoreCase: true, out var backend))
             throw new UsageException($"--backend must be auto, fused or composed, got '{backendName}'");
@@ -81,6 +89,8 @@ internal static class SentimentBenchmark
             Epochs = epochs,
             Seed = Seed,
             Backend = backend,
+            Dropout = dropout ?? new RecurrentTextClassifierOptions().Dropout,
+            Pooling = pooling ?? new RecurrentTextClassifierOptions().Pooling,
             Progress = new InlineProgress(p =>
             {
                 if (p.CompletedEpoch is { } e)
