@@ -69,7 +69,7 @@ public sealed class RecurrentTextClassifierOptions
     /// <summary>Examples per training batch. Default 64.</summary>
     public int BatchSize { get; set; } = 64;
 
-    /// <summary>Rows per batch when scoring with <c>Transform</c>. Default 256.</summary>
+    /// <summary>Rows per batch when scoring with <c>Transform</c>, and per validation batch in training. Default 256.</summary>
     public int PredictionBatchSize { get; set; } = 256;
 
     /// <summary>Training epochs (at most; early stopping may end sooner). Default 8.</summary>

@@ -89,7 +89,7 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         TrainingResult result;
         try
         {
-            var task = new ClassifierTrainingTask(model, trainIds, trainLabels, validIds, validLabels, options.BatchSize, device);
+            var task = new ClassifierTrainingTask(model, trainIds, trainLabels, validIds, validLabels, options.BatchSize, options.PredictionBatchSize, device);
             var trainer = Trainer.Create(options.TrainerOptions(seed));
             result = trainer.Fit(task, new ChannelProgress(channel, options.Progress), options.CancellationToken);
         }

@@ -14,10 +14,11 @@ internal sealed class ClassifierTrainingTask : ITrainingTask<ClassifierTrainingT
     private readonly IReadOnlyList<long> trainLabels, validLabels;
     private readonly int[] trainLengths;
     private readonly int batchSize;
+    private readonly int[][] validationBatches;
     private readonly Device device;
 
     public ClassifierTrainingTask(SequenceClassifier model, IReadOnlyList<long[]> trainIds, IReadOnlyList<long> trainLabels,
-        IReadOnlyList<long[]> validIds, IReadOnlyList<long> validLabels, int batchSize, Device device)
+        IReadOnlyList<long[]> validIds, IReadOnlyList<long> validLabels, int batchSize, int validationBatchSize, Device device)
     {
         this.model = model;
         this.trainIds = trainIds;
@@ -27,6 +28,9 @@ internal sealed class ClassifierTrainingTask : ITrainingTask<ClassifierTrainingT
         this.batchSize = batchSize;
         this.device = device;
         trainLengths = trainIds.Select(s => s.Length).ToArray();
+        // Validation needs no shuffling: large batches of similar lengths make its forward passes cheap.
+        validationBatches = Enumerable.Range(0, validIds.Count).OrderBy(i => validIds[i].Length)
+            .Chunk(validationBatchSize).ToArray();
     }
 
     public sealed record Batch(bool Validation, int[] Rows);
@@ -36,8 +40,7 @@ internal sealed class ClassifierTrainingTask : ITrainingTask<ClassifierTrainingT
     public IEnumerable<Batch> TrainingBatches(int epoch, Random random) =>
         LengthBucketing.Batches(trainLengths, batchSize, random).Select(rows => new Batch(false, rows));
 
-    public IEnumerable<Batch> ValidationBatches() =>
-        validIds.Count == 0 ? Enumerable.Empty<Batch>() : LengthBucketing.InOrder(validIds.Count, batchSize).Select(rows => new Batch(true, rows));
+    public IEnumerable<Batch> ValidationBatches() => validationBatches.Select(rows => new Batch(true, rows));
 
     public BatchResult Evaluate(Batch batch, bool training)
     {
