@@ -1,5 +1,6 @@
 using RnnMl.Torch.Cells;
 using TorchSharp;
+using RnnMl.Torch.Tests.Support;
 using static TorchSharp.torch;
 
 namespace RnnMl.Torch.Tests.Cells;
@@ -68,10 +69,10 @@ public class TorchLayoutCellTests
 
         var a = Run((xi, si) => ours.forward(xi, si), ours, out var aX, out var aG);
         var b = Run((xi, si) => RunReference(reference, xi, si), reference, out var bX, out var bG);
-        for (int k = 0; k < a.Length; k++) TensorAssert.Close(b[k], a[k], 1e-12, $"state[{k}]");
-        TensorAssert.Close(bX, aX, 1e-12, "input gradient");
+        for (int k = 0; k < a.Length; k++) RnnAssert.Close(b[k], a[k], 1e-12, $"state[{k}]");
+        RnnAssert.Close(bX, aX, 1e-12, "input gradient");
         Assert.Equal(bG.Keys.OrderBy(n => n), aG.Keys.OrderBy(n => n));
-        foreach (var name in aG.Keys) TensorAssert.Close(bG[name], aG[name], 1e-12, $"gradient of {name}");
+        foreach (var name in aG.Keys) RnnAssert.Close(bG[name], aG[name], 1e-12, $"gradient of {name}");
     }
 
     [Theory]
@@ -127,7 +128,7 @@ public class TorchLayoutCellTests
         var x = randn(3, 5);
         var a = cell.forward(x);
         var b = cell.forward(x, new[] { zeros(3, 7), zeros(3, 7) });
-        TensorAssert.Close(b[0], a[0], 0, "h");
-        TensorAssert.Close(b[1], a[1], 0, "c");
+        RnnAssert.Close(b[0], a[0], 0, "h");
+        RnnAssert.Close(b[1], a[1], 0, "c");
     }
 }

@@ -1,5 +1,6 @@
 using RnnMl.Torch.Layers;
 using TorchSharp;
+using RnnMl.Torch.Tests.Support;
 using static TorchSharp.torch;
 
 namespace RnnMl.Torch.Tests.Layers;
@@ -98,14 +99,14 @@ public class RecurrentLayerParityTests
         }
 
         var (f, c) = (results[0], results[1]);
-        TensorAssert.Close(f.output, c.output, tolerance, "output");
-        TensorAssert.Close(f.state.H, c.state.H, tolerance, "h_n");
-        if (kind == Kind.Lstm) TensorAssert.Close(f.state.C!, c.state.C!, tolerance, "c_n");
-        TensorAssert.Close(f.inputGrad, c.inputGrad, tolerance, "input gradient");
-        TensorAssert.Close(f.h0Grad, c.h0Grad, tolerance, "h_0 gradient");
+        RnnAssert.Close(f.output, c.output, tolerance, "output");
+        RnnAssert.Close(f.state.H, c.state.H, tolerance, "h_n");
+        if (kind == Kind.Lstm) RnnAssert.Close(f.state.C!, c.state.C!, tolerance, "c_n");
+        RnnAssert.Close(f.inputGrad, c.inputGrad, tolerance, "input gradient");
+        RnnAssert.Close(f.h0Grad, c.h0Grad, tolerance, "h_0 gradient");
         Assert.Equal(f.grads.Keys.OrderBy(k => k), c.grads.Keys.OrderBy(k => k));
         Assert.Equal(layers * d * 4, f.grads.Count);
         foreach (var name in f.grads.Keys)
-            TensorAssert.Close(f.grads[name], c.grads[name], tolerance, $"gradient of {name}");
+            RnnAssert.Close(f.grads[name], c.grads[name], tolerance, $"gradient of {name}");
     }
 }
