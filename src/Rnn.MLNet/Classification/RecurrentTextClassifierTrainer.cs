@@ -79,8 +79,8 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         if (inputKind != InputColumnKind.Keys)
             vocabulary = Vocabulary.Build(trainRaw.Select(v => TokenEncoder.Tokens(inputKind, tokenizer, v)), options.MinTokenCount, options.MaxVocabularySize);
         var encoder = new TokenEncoder(inputKind, tokenizer, vocabulary, keyCount, options.MaxSequenceLength);
-        var trainIds = trainRaw.Select(v => Encode(encoder, v)).ToList();
-        var validIds = validRaw.Select(v => Encode(encoder, v)).ToList();
+        var trainIds = trainRaw.Select(encoder.EncodeValue).ToList();
+        var validIds = validRaw.Select(encoder.EncodeValue).ToList();
         channel.Info(MessageSensitivity.None, $"{trainIds.Count} training rows, {validIds.Count} validation rows, {encoder.VocabularySize} token ids, {classCount} classes, seed {seed}");
 
         var device = DeviceSelection.Choose(EnvironmentAccess.GpuDeviceId(env), EnvironmentAccess.FallbackToCpu(env), channel);
@@ -258,11 +258,4 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         }
         return (train, vr, vl);
     }
-
-    private static long[] Encode(TokenEncoder encoder, object value) => encoder.Kind switch
-    {
-        InputColumnKind.Text => encoder.EncodeText((string)value),
-        InputColumnKind.Tokens => encoder.EncodeTokens((string[])value),
-        _ => encoder.EncodeKeys((uint[])value),
-    };
 }

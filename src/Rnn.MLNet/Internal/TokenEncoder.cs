@@ -77,6 +77,14 @@ internal sealed class TokenEncoder
     public long[] EncodeKeys(IEnumerable<uint> keys) =>
         Cut(keys.Select(k => k == 0 || k > KeyCount ? (long)Vocabulary.UnknownId : (long)k + 1).ToArray());
 
+    /// <summary>Encodes a value read in training: a string, a string[] of tokens or a uint[] of keys, by <see cref="Kind"/>.</summary>
+    public long[] EncodeValue(object value) => Kind switch
+    {
+        InputColumnKind.Text => EncodeText((string)value),
+        InputColumnKind.Tokens => EncodeTokens((string[])value),
+        _ => EncodeKeys((uint[])value),
+    };
+
     /// <summary>The tokens a text or token column yields (for building the vocabulary).</summary>
     public static IEnumerable<string> Tokens(InputColumnKind kind, Tokenizer tokenizer, object value) => kind switch
     {
