@@ -1,6 +1,7 @@
 using System.Globalization;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 
 namespace RnnMl.Samples.Sentiment;

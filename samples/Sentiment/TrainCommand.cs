@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using RnnMl.MLNet;
 using RnnMl.MLNet.Classification;
 using RnnMl.Torch.Layers;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 using RnnMl.Torch.Training;
 using Spectre.Console;

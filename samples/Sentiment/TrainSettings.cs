@@ -1,5 +1,6 @@
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 
 namespace RnnMl.Samples.Sentiment;

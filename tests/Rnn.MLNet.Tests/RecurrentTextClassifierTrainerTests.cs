@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using RnnMl.MLNet.Classification;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 using RnnMl.Torch.Training;
 

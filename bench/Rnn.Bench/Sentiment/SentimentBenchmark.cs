@@ -4,6 +4,7 @@ using Microsoft.ML;
 using RnnMl.MLNet;
 using RnnMl.MLNet.Classification;
 using RnnMl.Torch.Models;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 using RnnMl.Torch.Training;
 using TorchSharp;

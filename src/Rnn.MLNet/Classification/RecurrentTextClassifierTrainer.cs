@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using RnnMl.MLNet.Internal;
 using RnnMl.Torch.Models;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 using RnnMl.Torch.Training;
 using TorchSharp;

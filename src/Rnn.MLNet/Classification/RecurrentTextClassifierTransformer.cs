@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Internal;
 using RnnMl.Torch.Models;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 using RnnMl.Torch.Training;
 
@@ -22,7 +23,7 @@ namespace RnnMl.MLNet.Classification;
 /// reloaded model gives bit-identical scores for the same calls.
 /// </para>
 /// </remarks>
-public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposable
+public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposable, IArchivedTransformer
 {
     internal RecurrentTextClassifierTransformer(ClassifierCore core, OutputColumns outputs, string textColumnName, int predictionBatchSize, TrainingResult? training)
     {
@@ -79,6 +80,10 @@ public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposab
 
     /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
+
+    string IArchivedTransformer.ArchiveKind => ClassifierArchive.Kind;
+
+    IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => ClassifierArchive.Entries(this);
 
     /// <summary>Frees the network's native memory.</summary>
     public void Dispose() => Core.Dispose();

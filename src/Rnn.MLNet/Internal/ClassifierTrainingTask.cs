@@ -1,4 +1,5 @@
 using RnnMl.Torch.Models;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 using RnnMl.Torch.Training;
 using TorchSharp;

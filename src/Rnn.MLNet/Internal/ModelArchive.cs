@@ -5,10 +5,6 @@ using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using RnnMl.MLNet.Classification;
-using RnnMl.Torch.Models;
-using RnnMl.Torch.Text;
-using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Internal;
 
@@ -30,14 +26,15 @@ internal static class ModelArchive
     private const string ManifestEntry = "RnnMl/manifest.json";
     private const string Format = "RnnMl model";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+    /// <summary>JSON settings for the archive's own entries (enums by name, indented).</summary>
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
-    [ThreadStatic] private static List<RecurrentTextClassifierTransformer>? saving;
+    [ThreadStatic] private static List<IArchivedTransformer>? saving;
     [ThreadStatic] private static bool loading;
 
     public static bool IsLoading => loading;
 
-    public static void SaveTransformer(RecurrentTextClassifierTransformer transformer, ModelSaveContext ctx)
+    public static void SaveTransformer(IArchivedTransformer transformer, ModelSaveContext ctx)
     {
         if (saving is null) throw new InvalidOperationException(SaveInstead);
         saving.Add(transformer);
@@ -57,8 +54,8 @@ internal static class ModelArchive
         var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            List<RecurrentTextClassifierTransformer> saved;
-            saving = new List<RecurrentTextClassifierTransformer>();
+            List<IArchivedTransformer> saved;
+            saving = new List<IArchivedTransformer>();
             try
             {
                 using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write);
@@ -74,14 +71,14 @@ internal static class ModelArchive
                 var sums = new SortedDictionary<string, string>(StringComparer.Ordinal);
                 for (int k = 0; k < saved.Count; k++)
                 {
-                    foreach (var (name, bytes) in Entries(saved[k]))
+                    foreach (var (name, bytes) in saved[k].ArchiveEntries())
                     {
                         var entryName = $"{Prefix}{k:D3}/{name}";
                         Write(zip, entryName, bytes);
                         sums[entryName] = Convert.ToHexString(SHA256.HashData(bytes));
                     }
                 }
-                var manifest = new Manifest(Format, 1, saved.Count, sums);
+                var manifest = new Manifest(Format, 2, saved.Count, sums, saved.Select(t => t.ArchiveKind).ToArray());
                 Write(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
             }
             using (var flush = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite)) flush.Flush(flushToDisk: true);
@@ -99,7 +96,7 @@ internal static class ModelArchive
         if (!File.Exists(full))
             throw new FileNotFoundException($"no model file at '{full}'", full);
         byte[] fileBytes = File.ReadAllBytes(full);
-        var transformers = new List<RecurrentTextClassifierTransformer>();
+        var transformers = new List<IArchivedTransformer>();
         try
         {
             using (var zip = OpenZip(fileBytes, full))
@@ -109,8 +106,12 @@ internal static class ModelArchive
                 Manifest manifest;
                 try { manifest = JsonSerializer.Deserialize<Manifest>(manifestBytes, Json) ?? throw new InvalidDataException("empty manifest"); }
                 catch (JsonException e) { throw new InvalidDataException($"'{full}' is corrupt: its RnnMl manifest is not valid JSON ({e.Message})", e); }
-                if (manifest.Format != Format || manifest.Version != 1)
-                    throw new InvalidDataException($"'{full}' has an RnnMl manifest of format '{manifest.Format}' version {manifest.Version}; this library reads '{Format}' version 1");
+                if (manifest.Format != Format || manifest.Version is not (1 or 2))
+                    throw new InvalidDataException($"'{full}' has an RnnMl manifest of format '{manifest.Format}' version {manifest.Version}; this library reads '{Format}' versions 1 and 2");
+                // Version 1 held text classifiers only and did not name kinds.
+                var kinds = manifest.Kinds ?? Enumerable.Repeat(ClassifierArchive.Kind, manifest.Transformers).ToArray();
+                if (kinds.Length != manifest.Transformers)
+                    throw new InvalidDataException($"'{full}' is corrupt: its manifest lists {manifest.Transformers} transformer(s) but {kinds.Length} kind(s)");
                 var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
                 foreach (var (name, expected) in manifest.Sha256)
                 {
@@ -121,7 +122,12 @@ internal static class ModelArchive
                     entries[name] = bytes;
                 }
                 for (int k = 0; k < manifest.Transformers; k++)
-                    transformers.Add(Rebuild(entries, $"{Prefix}{k:D3}/", full));
+                {
+                    if (!Rebuilders.TryGetValue(kinds[k], out var rebuild))
+                        throw new InvalidDataException($"'{full}' holds an RnnMl transformer of kind '{kinds[k]}', which this version of RnnMl.MLNet does not know (it knows {string.Join(", ", Rebuilders.Keys)})");
+                    var entry = new ArchiveEntries(entries, $"{Prefix}{k:D3}/", full);
+                    transformers.Add(rebuild(entry));
+                }
             }
 
             ITransformer loaded;
@@ -153,7 +159,13 @@ internal static class ModelArchive
         }
     }
 
-    private static ITransformer Replace(ITransformer node, List<RecurrentTextClassifierTransformer> transformers, ref int used)
+    /// <summary>How each kind of transformer is rebuilt from its entries; a new kind of RnnMl transformer adds itself here.</summary>
+    private static readonly Dictionary<string, Func<ArchiveEntries, IArchivedTransformer>> Rebuilders = new(StringComparer.Ordinal)
+    {
+        [ClassifierArchive.Kind] = ClassifierArchive.Rebuild,
+    };
+
+    private static ITransformer Replace(ITransformer node, List<IArchivedTransformer> transformers, ref int used)
     {
         if (node is CustomMappingTransformer<PlaceholderRow, PlaceholderRow>)
         {
@@ -168,73 +180,6 @@ internal static class ModelArchive
             return new TransformerChain<ITransformer>(parts.ToArray());
         }
         return node;
-    }
-
-    private static IEnumerable<(string Name, byte[] Bytes)> Entries(RecurrentTextClassifierTransformer t)
-    {
-        var encoder = t.Core.Encoder;
-        var meta = new ModelMetadata
-        {
-            Kind = t.Kind,
-            TextColumnName = t.TextColumnName,
-            OutputColumnNames = t.Outputs.Names,
-            ClassNames = t.Outputs.ClassNames,
-            InputKind = encoder.Kind,
-            Tokenizer = encoder.Tokenizer.Kind,
-            LowerCase = encoder.Tokenizer.LowerCase,
-            Normalization = encoder.Tokenizer.Normalization,
-            KeyCount = encoder.KeyCount,
-            MaxSequenceLength = encoder.MaxLength,
-            PredictionBatchSize = t.PredictionBatchSize,
-            Model = t.Model.Options,
-        };
-        yield return ("meta.json", JsonSerializer.SerializeToUtf8Bytes(meta, Json));
-        if (encoder.Vocabulary is not null)
-        {
-            using var vocabulary = new MemoryStream();
-            encoder.Vocabulary.Save(vocabulary);
-            yield return ("vocabulary.json", vocabulary.ToArray());
-        }
-        using var weights = new MemoryStream();
-        t.Model.save(weights);
-        yield return ("weights.bin", weights.ToArray());
-    }
-
-    private static RecurrentTextClassifierTransformer Rebuild(Dictionary<string, byte[]> entries, string prefix, string file)
-    {
-        byte[] Get(string name) => entries.TryGetValue(prefix + name, out var b) ? b
-            : throw new InvalidDataException($"'{file}' is corrupt: the entry '{prefix + name}' is missing");
-        ModelMetadata meta;
-        try { meta = JsonSerializer.Deserialize<ModelMetadata>(Get("meta.json"), Json) ?? throw new InvalidDataException("empty"); }
-        catch (JsonException e) { throw new InvalidDataException($"'{file}' is corrupt: '{prefix}meta.json' is not valid ({e.Message})", e); }
-        if (meta.FormatVersion != 1)
-            throw new InvalidDataException($"'{file}': '{prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
-        Vocabulary? vocabulary = null;
-        if (meta.InputKind != InputColumnKind.Keys)
-        {
-            using var v = new MemoryStream(Get("vocabulary.json"));
-            vocabulary = Vocabulary.Load(v);
-        }
-        var tokenizer = Tokenizer.Create(meta.Tokenizer, meta.LowerCase, meta.Normalization);
-        var encoder = new TokenEncoder(meta.InputKind, tokenizer, vocabulary, meta.KeyCount, meta.MaxSequenceLength);
-        if (encoder.VocabularySize != meta.Model.VocabularySize)
-            throw new InvalidDataException($"'{file}' is inconsistent: the model expects {meta.Model.VocabularySize} token ids, the vocabulary has {encoder.VocabularySize}");
-        var model = SequenceClassifier.Create(meta.Model);
-        try
-        {
-            using var w = new MemoryStream(Get("weights.bin"));
-            model.load(w, strict: true);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            model.Dispose();
-            throw new InvalidDataException($"'{file}' is corrupt: the weights in '{prefix}weights.bin' do not fit the model ({e.Message})", e);
-        }
-        var names = meta.OutputColumnNames;
-        var outputs = meta.Kind == ClassificationKind.Binary
-            ? new OutputColumns(meta.Kind, 2, names[0], names[1], names[2], meta.ClassNames)
-            : new OutputColumns(meta.Kind, meta.Model.ClassCount, names[0], "", names[1], meta.ClassNames);
-        return new RecurrentTextClassifierTransformer(new ClassifierCore(model, encoder, CPU), outputs, meta.TextColumnName, meta.PredictionBatchSize, training: null);
     }
 
     private static ZipArchive OpenZip(byte[] bytes, string file)
@@ -270,5 +215,5 @@ internal static class ModelArchive
         return e;
     }
 
-    private sealed record Manifest(string Format, int Version, int Transformers, SortedDictionary<string, string> Sha256);
+    private sealed record Manifest(string Format, int Version, int Transformers, SortedDictionary<string, string> Sha256, string[]? Kinds = null);
 }

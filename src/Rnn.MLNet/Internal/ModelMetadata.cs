@@ -1,5 +1,6 @@
 using RnnMl.MLNet.Classification;
 using RnnMl.Torch.Models;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 
 namespace RnnMl.MLNet.Internal;

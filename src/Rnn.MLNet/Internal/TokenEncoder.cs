@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using RnnMl.Text;
 using RnnMl.Torch.Text;
 
 namespace RnnMl.MLNet.Internal;

@@ -9,7 +9,7 @@ namespace RnnMl.Torch.Models;
 /// A many-to-one text classifier: embedding → recurrent encoder → pooling over valid steps → dropout → linear → class scores.
 /// </summary>
 /// <remarks>
-/// Input: token ids (N, T) int64, batch-first, padded with <see cref="Text.Vocabulary.PaddingId"/>, and lengths (N).
+/// Input: token ids (N, T) int64, batch-first, padded with <see cref="RnnMl.Text.Vocabulary.PaddingId"/>, and lengths (N).
 /// Output: unnormalised class scores (logits) (N, C). Parameters: <c>embedding.weight</c>, <c>encoder.*</c> (PyTorch's
 /// names), <c>attention.*</c> for attention pooling, <c>output.weight</c> and <c>output.bias</c>.
 /// </remarks>
@@ -27,7 +27,7 @@ public sealed class SequenceClassifier : nn.Module
         Options = options.Validate();
         int d = options.Bidirectional ? 2 : 1;
         int encoded = d * options.HiddenSize;
-        embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: Text.Vocabulary.PaddingId, device: device);
+        embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: RnnMl.Text.Vocabulary.PaddingId, device: device);
         encoder = RecurrentLayers.Create(options.Cell, new RecurrentLayerOptions(options.EmbeddingSize, options.HiddenSize,
             options.NumLayers, true, BatchFirst: true, options.NumLayers > 1 ? options.Dropout : 0, options.Bidirectional, options.Backend), device: device);
         if (options.Pooling == PoolingKind.Attention)

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using RnnMl.Text;
 
 namespace RnnMl.Torch.Text;
 

@@ -1,4 +1,4 @@
-namespace RnnMl.Torch.Text;
+namespace RnnMl.Text;
 
 /// <summary>How text is cut into tokens.</summary>
 public enum TokenizerKind

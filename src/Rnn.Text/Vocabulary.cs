@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace RnnMl.Torch.Text;
+namespace RnnMl.Text;
 
 /// <summary>Maps tokens to ids and back: id 0 is padding, id 1 the unknown token, then any special tokens, then the corpus tokens by falling count.</summary>
 public sealed class Vocabulary

@@ -1,4 +1,4 @@
-namespace RnnMl.Torch.Text;
+namespace RnnMl.Text;
 
 /// <summary>Unicode normalisation applied before tokenising.</summary>
 public enum TextNormalization

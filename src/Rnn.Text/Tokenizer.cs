@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace RnnMl.Torch.Text;
+namespace RnnMl.Text;
 
 /// <summary>Turns text into tokens: Unicode normalisation, optional lower-casing, then word or character splitting.</summary>
 /// <remarks>

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using RnnMl.Text;
+using TorchSharp;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>One saved transformer's entries, checksums already verified, with readers that report a corrupt file by name.</summary>
+internal sealed class ArchiveEntries
+{
+    private readonly Dictionary<string, byte[]> entries;
+
+    public ArchiveEntries(Dictionary<string, byte[]> entries, string prefix, string file)
+    {
+        this.entries = entries;
+        Prefix = prefix;
+        File = file;
+    }
+
+    /// <summary>The transformer's folder inside the zip, e.g. "RnnMl/000/".</summary>
+    public string Prefix { get; }
+
+    /// <summary>The model file's full path, for messages.</summary>
+    public string File { get; }
+
+    public bool Contains(string name) => entries.ContainsKey(Prefix + name);
+
+    public byte[] Get(string name) => entries.TryGetValue(Prefix + name, out var b) ? b
+        : throw new InvalidDataException($"'{File}' is corrupt: the entry '{Prefix + name}' is missing");
+
+    public T ReadJson<T>(string name)
+    {
+        try { return JsonSerializer.Deserialize<T>(Get(name), ModelArchive.Json) ?? throw new InvalidDataException("empty"); }
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
+        {
+            throw new InvalidDataException($"'{File}' is corrupt: '{Prefix}{name}' is not valid ({e.Message})", e);
+        }
+    }
+
+    public Vocabulary ReadVocabulary(string name)
+    {
+        using var stream = new MemoryStream(Get(name));
+        try { return Vocabulary.Load(stream); }
+        catch (Exception e) when (e is JsonException or InvalidDataException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{File}' is corrupt: '{Prefix}{name}' is not a vocabulary ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Loads weights into <paramref name="module"/> (strict); on failure disposes the module and reports the entry.</summary>
+    public void LoadWeights(torch.nn.Module module, string name)
+    {
+        try
+        {
+            using var stream = new MemoryStream(Get(name));
+            module.load(stream, strict: true);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            module.Dispose();
+            throw new InvalidDataException($"'{File}' is corrupt: the weights in '{Prefix}{name}' do not fit the model ({e.Message})", e);
+        }
+    }
+
+    public static (string Name, byte[] Bytes) Json<T>(string name, T value) => (name, JsonSerializer.SerializeToUtf8Bytes(value, ModelArchive.Json));
+
+    public static (string Name, byte[] Bytes) Of(string name, Vocabulary vocabulary)
+    {
+        using var stream = new MemoryStream();
+        vocabulary.Save(stream);
+        return (name, stream.ToArray());
+    }
+
+    public static (string Name, byte[] Bytes) Of(string name, torch.nn.Module module)
+    {
+        using var stream = new MemoryStream();
+        module.save(stream);
+        return (name, stream.ToArray());
+    }
+}
