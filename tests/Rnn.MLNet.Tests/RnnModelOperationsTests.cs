@@ -194,6 +194,25 @@ public class RnnModelOperationsTests : IClassFixture<BinaryModelFixture>, IClass
     }
 
     [Fact]
+    public void LoadRnnModel_ManifestNamingAnUnknownTransformerKind_ThrowsNamingTheKind()
+    {
+        var e = LoadCorrupted(path =>
+        {
+            using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+            var entry = zip.GetEntry("RnnMl/manifest.json")!;
+            string text;
+            using (var r = new StreamReader(entry.Open())) text = r.ReadToEnd();
+            Assert.Contains("\"TextClassifier\"", text);
+            entry.Delete();
+            using var w = new StreamWriter(zip.CreateEntry("RnnMl/manifest.json").Open());
+            w.Write(text.Replace("\"TextClassifier\"", "\"Hologram\""));
+        }, out _);
+
+        Assert.Contains("Hologram", e.Message);
+        Assert.Contains("TextClassifier", e.Message);
+    }
+
+    [Fact]
     public void LoadRnnModel_FlippedByteInsideTheStoredWeights_ThrowsInvalidDataException()
     {
         var e = LoadCorrupted(path =>
