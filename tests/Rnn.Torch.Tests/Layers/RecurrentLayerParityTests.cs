@@ -64,6 +64,29 @@ public class RecurrentLayerParityTests
         Assert.True((a - b).abs().max().item<float>() > 1e-6f);
     }
 
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void Fused_WithoutAutograd_EqualsComposed(Kind kind, int layers, bool bidirectional, bool withLengths, bool batchFirst)
+    {
+        // Inference (no_grad, eval, no initial state) once took a libtorch LSTM kernel that disagreed with the equations.
+        using var scope = NewDisposeScope();
+        manual_seed(29 + layers);
+        const int I = 5, H = 6, T = 7, N = 4;
+        using var fused = Make(kind, I, H, layers, bidirectional, batchFirst, RecurrentBackend.Fused, ScalarType.Float32);
+        using var composed = Make(kind, I, H, layers, bidirectional, batchFirst, RecurrentBackend.Composed, ScalarType.Float32);
+        composed.load_state_dict(fused.state_dict());
+        fused.eval();
+        composed.eval();
+        var x = batchFirst ? randn(N, T, I) : randn(T, N, I);
+        var lengths = withLengths ? tensor(new long[] { T, 3, 1, 5 }) : null;
+        using var noGrad = no_grad();
+        var (a, sa) = fused.forward(x, lengths: lengths);
+        var (b, sb) = composed.forward(x, lengths: lengths);
+        RnnAssert.Close(a, b, 1e-5, "output");
+        RnnAssert.Close(sa.H, sb.H, 1e-5, "h_n");
+        if (kind == Kind.Lstm) RnnAssert.Close(sa.C!, sb.C!, 1e-5, "c_n");
+    }
+
     private static void AssertParity(Kind kind, int layers, bool bidirectional, bool withLengths, bool batchFirst, ScalarType dtype, double tolerance)
     {
         using var scope = NewDisposeScope();
