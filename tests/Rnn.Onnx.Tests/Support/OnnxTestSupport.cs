@@ -10,7 +10,7 @@ namespace RnnMl.Onnx.Tests.Support;
 /// <summary>Tiny classifiers, a variable-length batch, and both runtimes' scores for it.</summary>
 internal static class OnnxTestSupport
 {
-    public const int Vocabulary = 23;
+    public const int VocabularySize = 23;
 
     /// <summary>A variable-length batch with padding: lengths 5, 1, 3, 4 in T = 5.</summary>
     public static readonly long[][] Batch =
@@ -26,7 +26,7 @@ internal static class OnnxTestSupport
         manual_seed(seed);
         var model = SequenceClassifier.Create(new SequenceClassifierOptions
         {
-            VocabularySize = Vocabulary, ClassCount = 3, EmbeddingSize = 6, HiddenSize = 5, NumLayers = layers,
+            VocabularySize = VocabularySize, ClassCount = 3, EmbeddingSize = 6, HiddenSize = 5, NumLayers = layers,
             Bidirectional = bidirectional, Cell = cell, Pooling = pooling, Dropout = 0.2,
         });
         model.eval();
