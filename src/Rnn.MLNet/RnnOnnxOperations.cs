@@ -19,9 +19,12 @@ public static class RnnOnnxOperations
     /// <param name="catalog"><c>mlContext.Model</c>.</param>
     /// <param name="model">A fitted <see cref="RecurrentTextClassifierTransformer"/> or a chain holding exactly one.</param>
     /// <param name="filePath">The .onnx file to write; the folder must exist. Written atomically.</param>
-    /// <exception cref="ArgumentException">The model holds no RnnMl text classifier or more than one, or its input
-    /// column is key-typed (then it has no vocabulary to export; export <c>transformer.Model</c> with <see cref="OnnxExporter"/>).</exception>
-    public static void ExportRnnModelToOnnx(this ModelOperationsCatalog catalog, ITransformer model, string filePath)
+    /// <param name="classNames">Names to store for the classes, in class order; default the label's key values for
+    /// multiclass and "False", "True" for binary (ML.NET's PredictedLabel values).</param>
+    /// <exception cref="ArgumentException">The model holds no RnnMl text classifier or more than one, its input
+    /// column is key-typed (then it has no vocabulary to export; export <c>transformer.Model</c> with <see cref="OnnxExporter"/>),
+    /// or <paramref name="classNames"/> does not name every class.</exception>
+    public static void ExportRnnModelToOnnx(this ModelOperationsCatalog catalog, ITransformer model, string filePath, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
@@ -33,7 +36,9 @@ public static class RnnOnnxOperations
         var encoder = classifier.Core.Encoder;
         if (encoder.Vocabulary is null)
             throw new ArgumentException($"the classifier reads the key-typed column '{classifier.TextColumnName}', so it has no vocabulary to export with it; export classifier.Model with OnnxExporter.Export instead", nameof(model));
-        var names = classifier.ClassNames?.ToArray() ?? (classifier.Kind == ClassificationKind.Binary ? new[] { "False", "True" } : null);
+        if (classNames is not null && classNames.Count != classifier.ClassCount)
+            throw new ArgumentException($"class names must name the model's {classifier.ClassCount} classes, got {classNames.Count}", nameof(classNames));
+        var names = classNames?.ToArray() ?? classifier.ClassNames?.ToArray() ?? (classifier.Kind == ClassificationKind.Binary ? new[] { "False", "True" } : null);
         var text = new TextModelInfo(encoder.Tokenizer, encoder.Vocabulary, names, encoder.MaxLength);
         OnnxExporter.Export(classifier.Model, filePath, text);
     }
@@ -42,16 +47,17 @@ public static class RnnOnnxOperations
     /// <param name="catalog"><c>mlContext.Model</c>.</param>
     /// <param name="modelPath">The .zip saved with <see cref="RnnModelOperations.SaveRnnModel"/>.</param>
     /// <param name="filePath">The .onnx file to write; the folder must exist.</param>
+    /// <param name="classNames">As for the other overload.</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
     /// <exception cref="InvalidDataException">The saved model is corrupt or not an RnnMl model.</exception>
-    public static void ExportRnnModelToOnnx(this ModelOperationsCatalog catalog, string modelPath, string filePath)
+    public static void ExportRnnModelToOnnx(this ModelOperationsCatalog catalog, string modelPath, string filePath, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         var model = catalog.LoadRnnModel(modelPath, out _);
         try
         {
-            catalog.ExportRnnModelToOnnx(model, filePath);
+            catalog.ExportRnnModelToOnnx(model, filePath, classNames);
         }
         finally
         {

@@ -33,6 +33,18 @@ public sealed class RnnOnnxOperationsTests(ExportedBinaryModelFixture fixture) :
     }
 
     [Fact]
+    public void ExportRnnModelToOnnx_ClassNames_AreStoredOrRejectedWhenTheCountIsWrong()
+    {
+        var path = Path.Combine(fixture.Folder, "named.onnx");
+        fixture.Ml.Model.ExportRnnModelToOnnx(fixture.Model, path, new[] { "negative", "positive" });
+        using (var named = OnnxTextClassifier.Load(path))
+            Assert.Equal(new[] { "negative", "positive" }, named.Text.ClassNames);
+        var e = Assert.Throws<ArgumentException>(() => fixture.Ml.Model.ExportRnnModelToOnnx(fixture.Model, path, new[] { "a", "b", "c" }));
+        Assert.Equal("classNames", e.ParamName);
+        Assert.Contains("model's 2 classes, got 3", e.Message);
+    }
+
+    [Fact]
     public void ExportRnnModelToOnnx_MulticlassChain_StoresKeyValuesAsClassNames()
     {
         var ml = new MLContext(seed: 1);
