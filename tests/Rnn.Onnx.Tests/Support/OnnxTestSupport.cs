@@ -45,10 +45,13 @@ internal static class OnnxTestSupport
         return Enumerable.Range(0, sequences.Count).Select(i => flat.AsSpan(i * c, c).ToArray()).ToArray();
     }
 
-    /// <summary>ONNX Runtime's (scores, probabilities) for the exported bytes of a model; a model it refuses throws.</summary>
+    /// <summary>ONNX Runtime's (scores, probabilities) for the exported bytes of a model; a model it refuses throws
+    /// (loaded with strict shape and type inference, so a declared shape or type that does not fit fails too).</summary>
     public static (float[][] Scores, float[][] Probabilities) OnnxScores(byte[] onnx, IReadOnlyList<long[]> sequences)
     {
-        using var session = new InferenceSession(onnx);
+        using var options = new SessionOptions();
+        options.AddSessionConfigEntry("session.strict_shape_type_inference", "1");
+        using var session = new InferenceSession(onnx, options);
         int n = sequences.Count;
         long t = sequences.Max(s => Math.Max(1, s.Length));
         var tokens = new long[n * t];
