@@ -8,7 +8,6 @@ using RnnMl.MLNet.Classification;
 using RnnMl.Onnx;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Text;
-using RnnMl.Torch.Training;
 using static TorchSharp.torch;
 
 namespace RnnMl.Bench.Onnx;
@@ -71,7 +70,7 @@ internal static class OnnxBenchmark
             Epochs = epochs,
             Seed = Seed,
             EarlyStoppingPatience = null,
-            Progress = new Progress(p =>
+            Progress = new SentimentBenchmark.InlineProgress(p =>
             {
                 if (p.CompletedEpoch is { } e)
                     Console.WriteLine($"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P2}, {e.Duration.TotalSeconds:F1} s");
@@ -164,10 +163,5 @@ internal static class OnnxBenchmark
         var rows = new float[batch.Count][];
         for (int i = 0; i < rows.Length; i++) rows[i] = flat.AsSpan(i * c, c).ToArray();
         return rows;
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }
