@@ -11,6 +11,7 @@ internal static class Program
     [
         new(RecurrentBenchmark.Name, RecurrentBenchmark.Summary, RecurrentBenchmark.Usage, RecurrentBenchmark.Run),
         new(Sentiment.SentimentBenchmark.Name, Sentiment.SentimentBenchmark.Summary, Sentiment.SentimentBenchmark.Usage, Sentiment.SentimentBenchmark.Run),
+        new(Onnx.OnnxBenchmark.Name, Onnx.OnnxBenchmark.Summary, Onnx.OnnxBenchmark.Usage, Onnx.OnnxBenchmark.Run),
     ];
 
     private static int Main(string[] args)
