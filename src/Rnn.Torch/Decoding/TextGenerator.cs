@@ -16,7 +16,8 @@ namespace RnnMl.Torch.Decoding;
 /// Several prompts run as one batch: prompts of different lengths are primed together with per-sequence lengths,
 /// and each sample draws from its own seeded <see cref="Random"/>, so a batch gives the samples that generating each
 /// prompt alone with the same seed gives (up to libtorch rounding differently for different batch shapes).
-/// Results hold only the generated continuation, not the prompt. Generation runs without gradients in eval mode; a
+/// Results hold only the generated continuation, not the prompt. Generation runs in eval mode (see
+/// <see cref="LanguageModel.ExactInference"/> for why not under no_grad), its state detached at every step; a
 /// model that was in training mode is put back into it afterwards (so a generator used from several threads at once
 /// needs a model already in eval mode).
 /// </remarks>
@@ -89,7 +90,7 @@ public sealed class TextGenerator
         if (wasTraining) Model.eval();
         try
         {
-            using var noGrad = no_grad();
+            using var exact = LanguageModel.ExactInference();
             return Run(primed, options, randoms);
         }
         finally
@@ -116,8 +117,8 @@ public sealed class TextGenerator
                 var (all, final) = Model.forward(tokens, null, ragged ? lengths : null);
                 // Each prompt's own last step: (N, 1, V) gathered at lengths − 1.
                 var last = all.gather(1, (lengths - 1).to(device).view(n, 1, 1).expand(n, 1, v)).squeeze(1);
-                logits = last.to(ScalarType.Float32).cpu().data<float>().ToArray();
-                state = final.DetachFromDisposeScope();
+                logits = last.detach().to(ScalarType.Float32).cpu().data<float>().ToArray();
+                state = final.Detach().DetachFromDisposeScope();
             }
 
             var next = new long[n];
@@ -136,9 +137,9 @@ public sealed class TextGenerator
                 if (!anyActive || step == options.MaxLength - 1) break;
                 using var scope = NewDisposeScope();
                 var (stepLogits, stepState) = Model.forward(tensor(next, new long[] { n, 1 }, ScalarType.Int64, device), state);
-                logits = stepLogits.to(ScalarType.Float32).cpu().data<float>().ToArray();
+                logits = stepLogits.detach().to(ScalarType.Float32).cpu().data<float>().ToArray();
                 state.Dispose();
-                state = stepState.DetachFromDisposeScope();
+                state = stepState.Detach().DetachFromDisposeScope();
             }
         }
         finally
