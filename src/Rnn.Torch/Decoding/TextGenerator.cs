@@ -17,7 +17,7 @@ namespace RnnMl.Torch.Decoding;
 /// and each sample draws from its own seeded <see cref="Random"/>, so a batch gives the samples that generating each
 /// prompt alone with the same seed gives (up to libtorch rounding differently for different batch shapes).
 /// Results hold only the generated continuation, not the prompt. Generation runs in eval mode (see
-/// <see cref="LanguageModel.ExactInference"/> for why not under no_grad), its state detached at every step; a
+/// <see cref="RecurrentInference"/> for why not under no_grad), its state detached at every step; a
 /// model that was in training mode is put back into it afterwards (so a generator used from several threads at once
 /// needs a model already in eval mode).
 /// </remarks>
@@ -90,7 +90,7 @@ public sealed class TextGenerator
         if (wasTraining) Model.eval();
         try
         {
-            using var exact = LanguageModel.ExactInference();
+            using var exact = RecurrentInference.Scope();
             return Run(primed, options, randoms);
         }
         finally

@@ -81,18 +81,6 @@ public sealed class LanguageModel : nn.Module
         return (logits, final);
     }
 
-    /// <summary>
-    /// Opens a scope in which this library's language-model inference (generation, validation, scoring) runs: with
-    /// gradient recording on, the results detached. Dispose it to return to the previous mode.
-    /// </summary>
-    /// <remarks>
-    /// Under no_grad, libtorch 2 (TorchSharp 0.107, CPU) runs float32 LSTM/GRU through a separate inference kernel
-    /// whose outputs are wrong for some hidden sizes on this project's machines (hidden 8, 16 and 48 differ from the
-    /// training kernel and from step-by-step cells by 0.06–0.25; 24, 32, 64 and more agree), so inference stays on the
-    /// kernel that training uses and tests check.
-    /// </remarks>
-    public static IDisposable ExactInference() => enable_grad();
-
     /// <summary>Embeds token ids (with dropout in training): (N, T) int64 → (N, T, E).</summary>
     /// <param name="tokens">(N, T) int64 token ids in [0, V).</param>
     /// <exception cref="ArgumentException">A shape, dtype or id is out of range.</exception>

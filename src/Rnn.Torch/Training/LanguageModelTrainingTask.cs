@@ -1,3 +1,4 @@
+using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -95,8 +96,8 @@ public sealed class LanguageModelTrainingTask : ITrainingTask<StreamChunk>, IDis
         var runner = training ? trainState : validState;
         if (batch.Index == 0) runner.Reset();
         if (training) return ChunkLoss(model, runner, batch);
-        // The trainer validates under no_grad, whose recurrent kernel is not trusted (LanguageModel.ExactInference).
-        using var exact = LanguageModel.ExactInference();
+        // The trainer validates under no_grad, whose recurrent kernel is not trusted (RecurrentInference).
+        using var exact = RecurrentInference.Scope();
         var result = ChunkLoss(model, runner, batch);
         return result with { Loss = result.Loss.detach() };
     }
