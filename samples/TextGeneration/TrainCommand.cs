@@ -63,9 +63,10 @@ internal static class TrainCommand
             {
                 AnsiConsole.MarkupLine($"epoch {e.Epoch + 1}: train {Bits(e.TrainLoss)} bits/{unit}, " +
                     $"validation {(e.ValidationLoss is double v ? Bits(v) : "–")} bits/{unit}{(e.IsBest ? " [green]best[/]" : "")} [grey]│ {e.Duration.TotalSeconds:F1} s[/]");
-                foreach (var t in Temperatures)
+                for (int i = 0; i < Temperatures.Length; i++)
                 {
-                    var sample = generator.Generate("", new SamplingOptions { Temperature = t, Seed = s.Seed + e.Epoch, MaxLength = 120, StopStrings = new[] { "\n" } });
+                    double t = Temperatures[i];
+                    var sample = generator.Generate("", new SamplingOptions { Temperature = t, Seed = s.Seed + 10 * e.Epoch + i, MaxLength = 120, StopStrings = new[] { "\n" } });
                     AnsiConsole.MarkupLine($"  [grey]τ={t.ToString(CultureInfo.InvariantCulture),-4}[/]{Markup.Escape(sample)}");
                 }
             },

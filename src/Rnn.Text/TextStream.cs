@@ -69,7 +69,14 @@ public sealed class TextStream
 
     /// <summary>A prompt as a model is primed with it: the line break, then the prompt's ids.</summary>
     /// <param name="prompt">The start of a line; null or empty primes with the line break alone.</param>
-    public long[] EncodePrompt(string? prompt) => Prepend(EncodeLine(prompt));
+    /// <remarks>A character prompt that ends in white space ("The ") keeps one space token at its end, so that the model continues after the space.</remarks>
+    public long[] EncodePrompt(string? prompt)
+    {
+        var ids = EncodeLine(prompt);
+        if (Tokenizer.Kind == TokenizerKind.Character && ids.Length > 0 && char.IsWhiteSpace(prompt![^1]))
+            ids = [.. ids, Vocabulary.IdOf(" ")];
+        return Prepend(ids);
+    }
 
     /// <summary>The stream of <paramref name="lines"/>: each line's ids after a line break.</summary>
     /// <param name="lines">Lines or documents; null items count as empty lines.</param>
