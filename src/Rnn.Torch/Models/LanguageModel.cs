@@ -91,15 +91,18 @@ public sealed class LanguageModel : nn.Module
             throw new ArgumentException($"tokens must be 2-D (N, T), got {tokens.dim()}-D", nameof(tokens));
         if (tokens.dtype != ScalarType.Int64)
             throw new ArgumentException($"tokens must be Int64, got {tokens.dtype}", nameof(tokens));
-        return dropout.call(embedding.call(tokens));
+        return Dropped(embedding.call(tokens));
     }
+
+    // In eval mode, or without dropout, the identity: one op less per generation step.
+    private Tensor Dropped(Tensor x) => training && Options.Dropout > 0 ? dropout.call(x) : x;
 
     /// <summary>Recurrent outputs to logits (with dropout in training): (N, T, H) → (N, T, V).</summary>
     /// <param name="hidden">(N, T, H) outputs of <see cref="Recurrent"/>.</param>
     public Tensor Project(Tensor hidden)
     {
         ArgumentNullException.ThrowIfNull(hidden);
-        var h = dropout.call(hidden);
+        var h = Dropped(hidden);
         return output is not null ? output.call(h) : nn.functional.linear(h, embedding.weight!, outputBias);
     }
 }
