@@ -7,7 +7,7 @@ using RnnMl.Torch.Training;
 namespace RnnMl.MLNet.Classification;
 
 /// <summary>Options of the recurrent text classifier trainers (binary and multiclass). Every default is stated.</summary>
-public sealed class RecurrentTextClassifierOptions
+public sealed class RecurrentTextClassifierOptions : RecurrentTrainingOptions
 {
     /// <summary>The label column: Boolean for binary classification, a key type for multiclass (the class count is the key count). Default "Label".</summary>
     public string LabelColumnName { get; set; } = "Label";
@@ -76,20 +76,8 @@ public sealed class RecurrentTextClassifierOptions
     /// <summary>Training epochs (at most; early stopping may end sooner). Default 8.</summary>
     public int Epochs { get; set; } = 8;
 
-    /// <summary>Optimiser. Default Adam.</summary>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
-
     /// <summary>Learning rate. Default 0.002.</summary>
     public double LearningRate { get; set; } = 2e-3;
-
-    /// <summary>Weight decay. Default 0.</summary>
-    public double WeightDecay { get; set; }
-
-    /// <summary>Learning-rate schedule. Default constant.</summary>
-    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
-
-    /// <summary>Clip gradients to this global norm; null for no clipping. Default 5.</summary>
-    public double? GradientClipNorm { get; set; } = 5.0;
 
     /// <summary>Share of the training rows held out for validation (early stopping, best-epoch selection) when <c>Fit</c>
     /// gets no validation data; 0 for none. Default 0.1.</summary>
@@ -97,18 +85,6 @@ public sealed class RecurrentTextClassifierOptions
 
     /// <summary>Stop after this many epochs without a better validation accuracy; null to never stop early. Default 3.</summary>
     public int? EarlyStoppingPatience { get; set; } = 3;
-
-    /// <summary>Write a checkpoint here after every epoch and resume from it; null for none. Default null.</summary>
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>The seed for initialisation, shuffling and dropout; null to draw it from the MLContext's seed. Default null.</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>Receives progress during training (also logged to the MLContext log once per epoch). Default null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
-
-    /// <summary>Stops training between batches; the model keeps the best weights so far. Default none.</summary>
-    public CancellationToken CancellationToken { get; set; }
 
     internal RecurrentTextClassifierOptions Clone() => (RecurrentTextClassifierOptions)MemberwiseClone();
 
@@ -154,19 +130,5 @@ public sealed class RecurrentTextClassifierOptions
         Backend = Backend,
     };
 
-    internal TrainerOptions TrainerOptions(int seed = 0) => new()
-    {
-        Epochs = Epochs,
-        LearningRate = LearningRate,
-        Optimizer = Optimizer,
-        WeightDecay = WeightDecay,
-        Schedule = Schedule,
-        GradientClipNorm = GradientClipNorm,
-        EarlyStoppingPatience = EarlyStoppingPatience,
-        SelectionMetric = "accuracy",
-        SelectionMetricHigherIsBetter = true,
-        RestoreBestWeights = true,
-        CheckpointDirectory = CheckpointDirectory,
-        Seed = seed,
-    };
+    internal TrainerOptions TrainerOptions(int seed = 0) => TrainerOptionsWith(Epochs, LearningRate, EarlyStoppingPatience, "accuracy", seed);
 }

@@ -7,7 +7,7 @@ using RnnMl.Torch.Training;
 namespace RnnMl.MLNet.Generation;
 
 /// <summary>Options of the recurrent text generator (a character- or word-level language model). Every default is stated.</summary>
-public sealed class RecurrentTextGeneratorOptions
+public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
 {
     /// <summary>The String column the model learns from in <c>Fit</c>; each row is a line (or document) of one long text, in row order. Default "Text".</summary>
     public string TextColumnName { get; set; } = "Text";
@@ -63,32 +63,14 @@ public sealed class RecurrentTextGeneratorOptions
     /// <summary>Training epochs (at most; early stopping may end sooner). Default 10.</summary>
     public int Epochs { get; set; } = 10;
 
-    /// <summary>Optimiser. Default Adam.</summary>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
-
     /// <summary>Learning rate. Default 0.003.</summary>
     public double LearningRate { get; set; } = 3e-3;
-
-    /// <summary>Weight decay. Default 0.</summary>
-    public double WeightDecay { get; set; }
-
-    /// <summary>Learning-rate schedule. Default constant.</summary>
-    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
-
-    /// <summary>Clip gradients to this global norm; null for no clipping. Default 5.</summary>
-    public double? GradientClipNorm { get; set; } = 5.0;
 
     /// <summary>Share of the rows, taken from the end of the text, held out for validation when <c>Fit</c> gets no validation data; 0 for none. Default 0.05.</summary>
     public double ValidationFraction { get; set; } = 0.05;
 
     /// <summary>Stop after this many epochs without a lower validation loss; null to never stop early. Default 3.</summary>
     public int? EarlyStoppingPatience { get; set; } = 3;
-
-    /// <summary>Write a checkpoint here after every epoch and resume from it; null for none. Default null.</summary>
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>The seed for initialisation and dropout; null to draw it from the MLContext's seed. Default null.</summary>
-    public int? Seed { get; set; }
 
     /// <summary>
     /// How the transformer generates: temperature, top-k, top-p, maximum length, stop strings and seed. A null seed is
@@ -100,14 +82,8 @@ public sealed class RecurrentTextGeneratorOptions
     /// <summary>Rows generated together as one batch by <c>Transform</c>. Default 32.</summary>
     public int PredictionBatchSize { get; set; } = 32;
 
-    /// <summary>Receives progress during training (also logged to the MLContext log once per epoch). Default null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
-
     /// <summary>Called after every epoch with its metrics (<c>"bits"</c>: bits per token) and a generator over the current weights, e.g. to print samples. Default null.</summary>
     public Action<EpochMetrics, TextGenerator>? EpochCompleted { get; set; }
-
-    /// <summary>Stops training between batches; the model keeps the best weights so far. Default none.</summary>
-    public CancellationToken CancellationToken { get; set; }
 
     internal RecurrentTextGeneratorOptions Clone() => (RecurrentTextGeneratorOptions)MemberwiseClone();
 
@@ -152,17 +128,5 @@ public sealed class RecurrentTextGeneratorOptions
         Backend = Backend,
     };
 
-    internal TrainerOptions TrainerOptions(int seed = 0) => new()
-    {
-        Epochs = Epochs,
-        LearningRate = LearningRate,
-        Optimizer = Optimizer,
-        WeightDecay = WeightDecay,
-        Schedule = Schedule,
-        GradientClipNorm = GradientClipNorm,
-        EarlyStoppingPatience = EarlyStoppingPatience,
-        RestoreBestWeights = true,
-        CheckpointDirectory = CheckpointDirectory,
-        Seed = seed,
-    };
+    internal TrainerOptions TrainerOptions(int seed = 0) => TrainerOptionsWith(Epochs, LearningRate, EarlyStoppingPatience, null, seed);
 }

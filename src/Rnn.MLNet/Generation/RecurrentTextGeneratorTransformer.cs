@@ -77,13 +77,13 @@ public sealed class RecurrentTextGeneratorTransformer : ITransformer, IDisposabl
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).Output;
 
     /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new GeneratedRowMapper(Bind(inputSchema));
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new BindingRowMapper<string, string>(Bind(inputSchema));
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new GeneratedDataView(input, Bind(input.Schema), PredictionBatchSize);
+        return new BatchedDataView<string, string>(input, Bind(input.Schema), PredictionBatchSize);
     }
 
     /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>

@@ -5,13 +5,13 @@ using RnnMl.MLNet.Generation;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>A text generator bound to one input schema: where the prompt column is, the output schema, and generation of a batch of rows.</summary>
-internal sealed class GenerationBinding
+internal sealed class GenerationBinding : IRowBinding<string, string>
 {
     public GenerationBinding(RecurrentTextGeneratorTransformer generator, DataViewSchema input)
     {
         Generator = generator;
         Input = input;
-        PromptColumn = GeneratorColumns.RequireText(input, generator.PromptColumnName);
+        SourceColumn = GeneratorColumns.RequireText(input, generator.PromptColumnName);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
         builder.AddColumn(generator.OutputColumnName, TextDataViewType.Instance);
@@ -21,32 +21,26 @@ internal sealed class GenerationBinding
     public RecurrentTextGeneratorTransformer Generator { get; }
     public DataViewSchema Input { get; }
     public DataViewSchema Output { get; }
-    public DataViewSchema.Column PromptColumn { get; }
-    public int InputCount => Input.Count;
+    public DataViewSchema.Column SourceColumn { get; }
+    public int OutputCount => 1;
 
     /// <summary>The generated texts of a batch of prompts, every row with the transformer's seed.</summary>
-    public IReadOnlyList<string> Generate(IReadOnlyList<string> prompts)
+    public IReadOnlyList<string> Compute(IReadOnlyList<string> rows)
     {
         var seed = Generator.Sampling.Seed!.Value;
-        return Generator.Generator.Generate(prompts, Generator.Sampling, Enumerable.Repeat(seed, prompts.Count).ToArray());
+        return Generator.Generator.Generate(rows, Generator.Sampling, Enumerable.Repeat(seed, rows.Count).ToArray());
     }
 
-    /// <summary>A getter that reads the current prompt of <paramref name="row"/>.</summary>
-    public Func<string> PromptGetter(DataViewRow row)
+    public Func<string> Reader(DataViewRow row)
     {
-        var get = row.GetGetter<ReadOnlyMemory<char>>(PromptColumn);
+        var get = row.GetGetter<ReadOnlyMemory<char>>(SourceColumn);
         ReadOnlyMemory<char> value = default;
         return () => { get(ref value); return value.ToString(); };
     }
 
-    /// <summary>Whether the added column is among <paramref name="columns"/>.</summary>
-    public bool WantsOutput(IEnumerable<DataViewSchema.Column> columns) => columns.Any(c => c.Index >= InputCount);
-
-    /// <summary>The getter of the added column over <paramref name="current"/>, or of an input column of <paramref name="row"/>.</summary>
-    public ValueGetter<TValue> Getter<TValue>(DataViewRow row, DataViewSchema.Column column, bool outputActive, Func<string> current)
+    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<string> current)
     {
-        if (column.Index < InputCount) return row.GetGetter<TValue>(Input[column.Index]);
-        if (!outputActive)
+        if (!active[column.Index - Input.Count])
             throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
         ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> v) => v = current().AsMemory();
         return getter as ValueGetter<TValue>
