@@ -23,7 +23,8 @@ public sealed class LanguageModel : nn.Module
     private readonly RecurrentLayer recurrent;
     private readonly Dropout dropout;
     private readonly Linear? output;
-    private readonly Parameter? outputBias;
+
+    private const string OutputBiasName = "output_bias";
 
     private LanguageModel(LanguageModelOptions options, Device? device) : base(nameof(LanguageModel))
     {
@@ -39,8 +40,7 @@ public sealed class LanguageModel : nn.Module
         {
             // A bias of its own; the weight is the embedding's, registered once so the optimizer steps it once.
             double bound = 1.0 / Math.Sqrt(options.HiddenSize);
-            outputBias = new Parameter(empty(options.VocabularySize, device: device).uniform_(-bound, bound));
-            register_parameter("output_bias", outputBias);
+            register_parameter(OutputBiasName, new Parameter(empty(options.VocabularySize, device: device).uniform_(-bound, bound)));
         }
         else
         {
@@ -103,6 +103,7 @@ public sealed class LanguageModel : nn.Module
     {
         ArgumentNullException.ThrowIfNull(hidden);
         var h = Dropped(hidden);
-        return output is not null ? output.call(h) : nn.functional.linear(h, embedding.weight!, outputBias);
+        // Looked up, not kept in a field: converting the model (to(dtype), to(device)) replaces the parameter object.
+        return output is not null ? output.call(h) : nn.functional.linear(h, embedding.weight!, get_parameter(OutputBiasName));
     }
 }
