@@ -31,32 +31,17 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTrainingOptions
     /// <summary>Lower-case text and text tokens. Default true.</summary>
     public bool LowerCase { get; set; } = true;
 
-    /// <summary>Unicode normalisation of text and text tokens. Default NFKC.</summary>
-    public TextNormalization Normalization { get; set; } = TextNormalization.NFKC;
-
-    /// <summary>Tokens seen fewer times in the training data map to the unknown token. Default 1.</summary>
-    public int MinTokenCount { get; set; } = 1;
-
     /// <summary>Largest vocabulary (padding and unknown included); null for no limit. Default 50,000.</summary>
     public int? MaxVocabularySize { get; set; } = 50_000;
 
     /// <summary>Sequences are cut to their first this many tokens, in training and prediction; null for no limit. Default 400.</summary>
     public int? MaxSequenceLength { get; set; } = 400;
 
-    /// <summary>The recurrent cell. Default LSTM.</summary>
-    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
-
-    /// <summary>Which implementation runs the recurrent layers. Default Auto (see <see cref="RecurrentBackend.Auto"/>).</summary>
-    public RecurrentBackend Backend { get; set; } = RecurrentBackend.Auto;
-
     /// <summary>Token embedding width. Default 128.</summary>
     public int EmbeddingSize { get; set; } = 128;
 
     /// <summary>Recurrent hidden size H. Default 128.</summary>
     public int HiddenSize { get; set; } = 128;
-
-    /// <summary>Stacked recurrent layers. Default 1.</summary>
-    public int NumLayers { get; set; } = 1;
 
     /// <summary>Read the text both ways. Default true.</summary>
     public bool Bidirectional { get; set; } = true;
@@ -96,8 +81,6 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTrainingOptions
                      (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })
             if (string.IsNullOrWhiteSpace(value))
                 throw new ArgumentException($"{name} must name a column, got '{value}'", name);
-        if (MinTokenCount < 1)
-            throw new ArgumentOutOfRangeException(nameof(MinTokenCount), MinTokenCount, $"minimum token count must be at least 1, got {MinTokenCount}");
         if (MaxVocabularySize is < 3)
             throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"maximum vocabulary size must be at least 3, got {MaxVocabularySize}");
         if (MaxSequenceLength is < 1)
@@ -110,8 +93,7 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, $"validation fraction must be in [0, 1), got {ValidationFraction}");
         if (!Enum.IsDefined(Tokenizer))
             throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
-        if (!Enum.IsDefined(Normalization))
-            throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, $"normalization must be None, NFC or NFKC, got {Normalization}");
+        ValidateShared();
         ModelOptions(vocabularySize: 2, classCount: 2).Validate();
         TrainerOptions().Validate();
     }

@@ -24,29 +24,14 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
     /// <summary>Lower-case the text (and prompts). Default false: a character model learns capitals too.</summary>
     public bool LowerCase { get; set; } = false;
 
-    /// <summary>Unicode normalisation of the text and prompts. Default NFKC.</summary>
-    public TextNormalization Normalization { get; set; } = TextNormalization.NFKC;
-
-    /// <summary>Tokens seen fewer times in the training text map to the unknown token (never generated). Default 1.</summary>
-    public int MinTokenCount { get; set; } = 1;
-
     /// <summary>Largest vocabulary (padding, unknown and line break included); null for no limit. Default 20,000.</summary>
     public int? MaxVocabularySize { get; set; } = 20_000;
-
-    /// <summary>The recurrent cell. Default LSTM.</summary>
-    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
-
-    /// <summary>Which implementation runs the recurrent layers. Default Auto.</summary>
-    public RecurrentBackend Backend { get; set; } = RecurrentBackend.Auto;
 
     /// <summary>Token embedding width. Default 64.</summary>
     public int EmbeddingSize { get; set; } = 64;
 
     /// <summary>Recurrent hidden size H. Default 256.</summary>
     public int HiddenSize { get; set; } = 256;
-
-    /// <summary>Stacked recurrent layers. Default 1.</summary>
-    public int NumLayers { get; set; } = 1;
 
     /// <summary>Dropout in training, in [0, 1). Default 0.</summary>
     public double Dropout { get; set; }
@@ -93,8 +78,6 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
         foreach (var (name, value) in new[] { (nameof(TextColumnName), TextColumnName), (nameof(PromptColumnName), PromptColumnName), (nameof(OutputColumnName), OutputColumnName) })
             if (string.IsNullOrWhiteSpace(value))
                 throw new ArgumentException($"{name} must name a column, got '{value}'", name);
-        if (MinTokenCount < 1)
-            throw new ArgumentOutOfRangeException(nameof(MinTokenCount), MinTokenCount, $"minimum token count must be at least 1, got {MinTokenCount}");
         if (MaxVocabularySize is < 4)
             throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"maximum vocabulary size must be at least 4 (padding, unknown, line break and one token), got {MaxVocabularySize}");
         if (Streams < 1)
@@ -107,11 +90,10 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, $"validation fraction must be in [0, 1), got {ValidationFraction}");
         if (!Enum.IsDefined(Tokenizer))
             throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
-        if (!Enum.IsDefined(Normalization))
-            throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, $"normalization must be None, NFC or NFKC, got {Normalization}");
         if (Sampling is null)
             throw new ArgumentNullException(nameof(Sampling), "sampling options must be set, got null");
         Sampling.Validate();
+        ValidateShared();
         ModelOptions(vocabularySize: 4).Validate();
         TrainerOptions().Validate();
     }
