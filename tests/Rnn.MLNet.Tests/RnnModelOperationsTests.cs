@@ -444,7 +444,7 @@ public class RnnModelOperationsTests : IClassFixture<BinaryModelFixture>, IClass
     }
 
     /// <summary>Runs tests/Rnn.MLNet.ReloadCheck (built before this project) in a new process and returns its output lines.</summary>
-    private static string[] RunReloadCheck(string modelPath, string textsPath)
+    internal static string[] RunReloadCheck(string modelPath, string textsPath)
     {
         // This assembly is in tests/Rnn.MLNet.Tests/bin/<config>/<tfm>/; the reload check is built to the same config and tfm.
         var here = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
@@ -488,7 +488,7 @@ public class RnnModelOperationsTests : IClassFixture<BinaryModelFixture>, IClass
         for (; e is not null; e = e.InnerException) yield return e;
     }
 
-    private static void WithTempFolder(Action<string> test)
+    internal static void WithTempFolder(Action<string> test)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"rnnml-ops-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);

@@ -1,3 +1,4 @@
+using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
 using RnnMl.Text;
 using RnnMl.Torch.Text;
@@ -27,9 +28,10 @@ internal sealed class ClassifierCore : IDisposable
     public float[][] Logits(IReadOnlyList<long[]> ids)
     {
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
+        // Not no_grad: its recurrent kernel is wrong for some sizes (RecurrentInference).
+        using var exact = RecurrentInference.Scope();
         var (tokens, lengths) = TokenBatch.Pad(ids, device: Device);
-        using var logits = Model.forward(tokens, lengths).to(ScalarType.Float32).cpu();
+        using var logits = Model.forward(tokens, lengths).detach().to(ScalarType.Float32).cpu();
         var flat = logits.data<float>().ToArray();
         int c = ClassCount;
         var rows = new float[ids.Count][];

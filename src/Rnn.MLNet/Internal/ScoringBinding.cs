@@ -5,7 +5,7 @@ using RnnMl.MLNet.Classification;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>A classifier bound to one input schema: where its input column is and what the output schema looks like.</summary>
-internal sealed class ScoringBinding
+internal sealed class ScoringBinding : IRowBinding<long[], float[]>
 {
     public ScoringBinding(ClassifierCore core, OutputColumns outputs, string textColumnName, DataViewSchema input)
     {
@@ -31,6 +31,12 @@ internal sealed class ScoringBinding
     public DataViewSchema Output { get; }
     public DataViewSchema.Column TextColumn { get; }
     public int InputCount => Input.Count;
+    public DataViewSchema.Column SourceColumn => TextColumn;
+    public int OutputCount => Outputs.Names.Length;
+
+    public Func<long[]> Reader(DataViewRow row) => Core.Encoder.MakeGetter(row, TextColumn);
+
+    public IReadOnlyList<float[]> Compute(IReadOnlyList<long[]> rows) => Core.Logits(rows);
 
     /// <summary>The getter of an added column, for a row or cursor whose active added columns are <paramref name="active"/>.</summary>
     public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<float[]> logits)

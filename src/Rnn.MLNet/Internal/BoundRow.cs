@@ -3,22 +3,22 @@ using Microsoft.ML.Data;
 
 namespace RnnMl.MLNet.Internal;
 
-/// <summary>One input row plus the classifier's outputs, computed once per row position and only when asked for.</summary>
-internal sealed class MappedRow : DataViewRow
+/// <summary>One input row plus a transformer's added columns, computed once per row position and only when asked for.</summary>
+internal sealed class BoundRow<TIn, TOut> : DataViewRow
 {
     private readonly DataViewRow input;
-    private readonly ScoringBinding binding;
+    private readonly IRowBinding<TIn, TOut> binding;
     private readonly bool[] activeOutputs;
-    private readonly Func<long[]>? ids;
+    private readonly Func<TIn>? read;
     private long cachedPosition = -1;
-    private float[] logits = Array.Empty<float>();
+    private TOut result = default!;
 
-    public MappedRow(DataViewRow input, ScoringBinding binding, bool[] activeOutputs)
+    public BoundRow(DataViewRow input, IRowBinding<TIn, TOut> binding, bool[] activeOutputs)
     {
         this.input = input;
         this.binding = binding;
         this.activeOutputs = activeOutputs;
-        if (activeOutputs.Any(a => a)) ids = binding.Core.Encoder.MakeGetter(input, binding.TextColumn);
+        if (activeOutputs.Any(a => a)) read = binding.Reader(input);
     }
 
     public override DataViewSchema Schema => binding.Output;
@@ -27,21 +27,21 @@ internal sealed class MappedRow : DataViewRow
     public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
 
     public override bool IsColumnActive(DataViewSchema.Column column) =>
-        column.Index < binding.InputCount ? input.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.InputCount];
+        column.Index < binding.Input.Count ? input.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.Input.Count];
 
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
-        if (column.Index < binding.InputCount) return input.GetGetter<TValue>(binding.Input[column.Index]);
+        if (column.Index < binding.Input.Count) return input.GetGetter<TValue>(binding.Input[column.Index]);
         return binding.OutputGetter<TValue>(column, activeOutputs, Current);
     }
 
-    private float[] Current()
+    private TOut Current()
     {
         if (input.Position != cachedPosition)
         {
-            logits = binding.Core.Logits(new[] { ids!() })[0];
+            result = binding.Compute(new[] { read!() })[0];
             cachedPosition = input.Position;
         }
-        return logits;
+        return result;
     }
 }

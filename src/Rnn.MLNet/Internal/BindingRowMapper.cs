@@ -3,12 +3,12 @@ using Microsoft.ML.Data;
 
 namespace RnnMl.MLNet.Internal;
 
-/// <summary>Row-by-row scoring, as <c>PredictionEngine</c> and composed row mappers need.</summary>
-internal sealed class ClassifierRowMapper : IRowToRowMapper
+/// <summary>Row-by-row computation of a transformer's added columns, as <c>PredictionEngine</c> and composed row mappers need.</summary>
+internal sealed class BindingRowMapper<TIn, TOut> : IRowToRowMapper
 {
-    private readonly ScoringBinding binding;
+    private readonly IRowBinding<TIn, TOut> binding;
 
-    public ClassifierRowMapper(ScoringBinding binding) => this.binding = binding;
+    public BindingRowMapper(IRowBinding<TIn, TOut> binding) => this.binding = binding;
 
     public DataViewSchema InputSchema => binding.Input;
     public DataViewSchema OutputSchema => binding.Output;
@@ -17,19 +17,16 @@ internal sealed class ClassifierRowMapper : IRowToRowMapper
     {
         var needed = new HashSet<int>();
         foreach (var c in dependingColumns)
-        {
-            if (c.Index < binding.InputCount) needed.Add(c.Index);
-            else needed.Add(binding.TextColumn.Index);
-        }
+            needed.Add(c.Index < binding.Input.Count ? c.Index : binding.SourceColumn.Index);
         return needed.OrderBy(i => i).Select(i => binding.Input[i]).ToList();
     }
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var active = new bool[binding.Outputs.Names.Length];
+        var active = new bool[binding.OutputCount];
         foreach (var c in activeColumns)
-            if (c.Index >= binding.InputCount) active[c.Index - binding.InputCount] = true;
-        return new MappedRow(input, binding, active);
+            if (c.Index >= binding.Input.Count) active[c.Index - binding.Input.Count] = true;
+        return new BoundRow<TIn, TOut>(input, binding, active);
     }
 }

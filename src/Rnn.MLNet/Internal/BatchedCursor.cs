@@ -3,27 +3,27 @@ using Microsoft.ML.Data;
 
 namespace RnnMl.MLNet.Internal;
 
-/// <summary>A cursor that scores its rows in batches of up to <c>batchSize</c>.</summary>
-internal sealed class ScoredCursor : DataViewRowCursor
+/// <summary>A cursor that computes its rows' added columns in batches of up to <c>batchSize</c>.</summary>
+internal sealed class BatchedCursor<TIn, TOut> : DataViewRowCursor
 {
     private readonly DataViewRowCursor main;
     private readonly DataViewRowCursor? ahead;
-    private readonly ScoringBinding binding;
+    private readonly IRowBinding<TIn, TOut> binding;
     private readonly bool[] activeOutputs;
     private readonly int batchSize;
-    private readonly Func<long[]>? ids;
-    private float[][] buffer = Array.Empty<float[]>();
+    private readonly Func<TIn>? read;
+    private IReadOnlyList<TOut> buffer = Array.Empty<TOut>();
     private int next;
-    private float[] current = Array.Empty<float>();
+    private TOut current = default!;
 
-    public ScoredCursor(DataViewRowCursor main, DataViewRowCursor? ahead, ScoringBinding binding, bool[] activeOutputs, int batchSize)
+    public BatchedCursor(DataViewRowCursor main, DataViewRowCursor? ahead, IRowBinding<TIn, TOut> binding, bool[] activeOutputs, int batchSize)
     {
         this.main = main;
         this.ahead = ahead;
         this.binding = binding;
         this.activeOutputs = activeOutputs;
         this.batchSize = batchSize;
-        if (ahead is not null) ids = binding.Core.Encoder.MakeGetter(ahead, binding.TextColumn);
+        if (ahead is not null) read = binding.Reader(ahead);
     }
 
     public override DataViewSchema Schema => binding.Output;
@@ -35,13 +35,13 @@ internal sealed class ScoredCursor : DataViewRowCursor
     {
         if (!main.MoveNext()) return false;
         if (ahead is null) return true;
-        if (next >= buffer.Length)
+        if (next >= buffer.Count)
         {
-            var batch = new List<long[]>(batchSize);
-            while (batch.Count < batchSize && ahead.MoveNext()) batch.Add(ids!());
+            var batch = new List<TIn>(batchSize);
+            while (batch.Count < batchSize && ahead.MoveNext()) batch.Add(read!());
             if (batch.Count == 0)
                 throw new InvalidOperationException("the input data view returned fewer rows on a second pass; scoring needs a data view that yields the same rows every time");
-            buffer = binding.Core.Logits(batch);
+            buffer = binding.Compute(batch);
             next = 0;
         }
         current = buffer[next++];
@@ -49,11 +49,11 @@ internal sealed class ScoredCursor : DataViewRowCursor
     }
 
     public override bool IsColumnActive(DataViewSchema.Column column) =>
-        column.Index < binding.InputCount ? main.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.InputCount];
+        column.Index < binding.Input.Count ? main.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.Input.Count];
 
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
-        if (column.Index < binding.InputCount) return main.GetGetter<TValue>(binding.Input[column.Index]);
+        if (column.Index < binding.Input.Count) return main.GetGetter<TValue>(binding.Input[column.Index]);
         return binding.OutputGetter<TValue>(column, activeOutputs, () => current);
     }
 
