@@ -1,4 +1,3 @@
-using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
 using RnnMl.Text;
 using RnnMl.Torch.Text;
@@ -28,10 +27,9 @@ internal sealed class ClassifierCore : IDisposable
     public float[][] Logits(IReadOnlyList<long[]> ids)
     {
         using var scope = NewDisposeScope();
-        // Not no_grad: its recurrent kernel is wrong for some sizes (RecurrentInference).
-        using var exact = RecurrentInference.Scope();
+        using var noGrad = no_grad();
         var (tokens, lengths) = TokenBatch.Pad(ids, device: Device);
-        using var logits = Model.forward(tokens, lengths).detach().to(ScalarType.Float32).cpu();
+        using var logits = Model.forward(tokens, lengths).to(ScalarType.Float32).cpu();
         var flat = logits.data<float>().ToArray();
         int c = ClassCount;
         var rows = new float[ids.Count][];

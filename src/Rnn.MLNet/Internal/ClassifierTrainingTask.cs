@@ -1,4 +1,3 @@
-using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
 using RnnMl.Text;
 using RnnMl.Torch.Text;
@@ -50,11 +49,8 @@ internal sealed class ClassifierTrainingTask : ITrainingTask<ClassifierTrainingT
         var labels = batch.Validation ? validLabels : trainLabels;
         var (tokens, lengths) = TokenBatch.Pad(batch.Rows.Select(r => ids[r]).ToList(), device: device);
         var target = tensor(batch.Rows.Select(r => labels[r]).ToArray(), ScalarType.Int64, device);
-        // The trainer validates under no_grad, whose recurrent kernel is wrong for some sizes (RecurrentInference).
-        using var exact = batch.Validation ? RecurrentInference.Scope() : null;
         var logits = model.forward(tokens, lengths);
         var loss = nn.functional.cross_entropy(logits, target);
-        if (batch.Validation) loss = loss.detach();
         double correct = logits.argmax(1).eq(target).sum().item<long>();
         return new BatchResult(loss, batch.Rows.Length, new Dictionary<string, double> { ["accuracy"] = correct });
     }

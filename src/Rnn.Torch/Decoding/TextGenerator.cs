@@ -16,8 +16,7 @@ namespace RnnMl.Torch.Decoding;
 /// Several prompts run as one batch: prompts of different lengths are primed together with per-sequence lengths,
 /// and each sample draws from its own seeded <see cref="Random"/>, so a batch gives the samples that generating each
 /// prompt alone with the same seed gives (up to libtorch rounding differently for different batch shapes).
-/// Results hold only the generated continuation, not the prompt. Generation runs in eval mode (see
-/// <see cref="RecurrentInference"/> for why not under no_grad), its state detached at every step; a
+/// Results hold only the generated continuation, not the prompt. Generation runs without gradients in eval mode; a
 /// model that was in training mode is put back into it afterwards (so a generator used from several threads at once
 /// needs a model already in eval mode).
 /// </remarks>
@@ -90,7 +89,7 @@ public sealed class TextGenerator
         if (wasTraining) Model.eval();
         try
         {
-            using var exact = RecurrentInference.Scope();
+            using var noGrad = no_grad();
             return Run(primed, options, randoms);
         }
         finally

@@ -21,7 +21,7 @@ public static class LanguageModelMetrics
     public static double Perplexity(double meanNats) => Math.Exp(meanNats);
 
     /// <summary>Scores a model on a token stream, read as <paramref name="streams"/> contiguous streams with the state carried through (as in validation).</summary>
-    /// <param name="model">The model; run in eval mode (see <see cref="RecurrentInference"/>), its mode restored afterwards.</param>
+    /// <param name="model">The model; run in eval mode without gradients, its mode restored afterwards.</param>
     /// <param name="ids">The stream (e.g. from <c>TextStream.EncodeStream</c>); at least 2 ids.</param>
     /// <param name="streams">Streams read side by side; at least 1, cut to what the stream can fill. Default 8.</param>
     /// <param name="steps">Steps per chunk; at least 1. Default 200.</param>
@@ -39,7 +39,7 @@ public static class LanguageModelMetrics
         model.eval();
         try
         {
-            using var exact = RecurrentInference.Scope();
+            using var noGrad = no_grad();
             using var runner = TruncatedBptt.Create(model.Recurrent, steps);
             double nats = 0;
             long count = 0;

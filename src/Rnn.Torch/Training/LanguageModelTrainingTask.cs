@@ -95,11 +95,7 @@ public sealed class LanguageModelTrainingTask : ITrainingTask<StreamChunk>, IDis
         ArgumentNullException.ThrowIfNull(batch);
         var runner = training ? trainState : validState;
         if (batch.Index == 0) runner.Reset();
-        if (training) return ChunkLoss(model, runner, batch);
-        // The trainer validates under no_grad, whose recurrent kernel is not trusted (RecurrentInference).
-        using var exact = RecurrentInference.Scope();
-        var result = ChunkLoss(model, runner, batch);
-        return result with { Loss = result.Loss.detach() };
+        return ChunkLoss(model, runner, batch);
     }
 
     /// <summary>The mean cross-entropy of one chunk, run from <paramref name="runner"/>'s carried state (which it then advances).</summary>

@@ -63,7 +63,7 @@ public class TextGeneratorTests
         Assert.Equal(greedy, topP);
     }
 
-    // Float32 with one layer of 16: sizes for which libtorch's no_grad kernel is wrong (RecurrentInference).
+    // Float32 with one layer of 16: sizes for which libtorch's no_grad kernel is wrong (RecurrentLayer packs LSTM inference because of it).
     [Theory]
     [InlineData(RecurrentCellKind.Lstm, 2, 12, true)]
     [InlineData(RecurrentCellKind.Gru, 2, 12, true)]

@@ -37,7 +37,7 @@ public class LanguageModelMetricsTests
 
     [Theory]
     [InlineData(true)]
-    [InlineData(false)] // float32, one layer of 16: a size libtorch's no_grad kernel gets wrong (RecurrentInference)
+    [InlineData(false)] // float32, one layer of 16: a size libtorch's no_grad kernel gets wrong (RecurrentLayer packs LSTM inference because of it)
     public void Evaluate_TwoTokenPrediction_MatchesHandComputedCrossEntropy(bool float64)
     {
         var stream = LanguageModelFixtures.Characters();
