@@ -116,8 +116,8 @@ public sealed class TextGenerator
                 var (all, final) = Model.forward(tokens, null, ragged ? lengths : null);
                 // Each prompt's own last step: (N, 1, V) gathered at lengths − 1.
                 var last = all.gather(1, (lengths - 1).to(device).view(n, 1, 1).expand(n, 1, v)).squeeze(1);
-                logits = last.detach().to(ScalarType.Float32).cpu().data<float>().ToArray();
-                state = final.Detach().DetachFromDisposeScope();
+                logits = last.to(ScalarType.Float32).cpu().data<float>().ToArray();
+                state = final.DetachFromDisposeScope();
             }
 
             var next = new long[n];
@@ -136,9 +136,9 @@ public sealed class TextGenerator
                 if (!anyActive || step == options.MaxLength - 1) break;
                 using var scope = NewDisposeScope();
                 var (stepLogits, stepState) = Model.forward(tensor(next, new long[] { n, 1 }, ScalarType.Int64, device), state);
-                logits = stepLogits.detach().to(ScalarType.Float32).cpu().data<float>().ToArray();
+                logits = stepLogits.to(ScalarType.Float32).cpu().data<float>().ToArray();
                 state.Dispose();
-                state = stepState.Detach().DetachFromDisposeScope();
+                state = stepState.DetachFromDisposeScope();
             }
         }
         finally
