@@ -624,7 +624,7 @@ public class RecurrentTextClassifierTrainerTests : IClassFixture<BinaryModelFixt
     /// no columns to <typeparamref name="TRow"/>, applied to the (publicly constructible) empty shape, adds exactly
     /// TRow's columns, with the same types LoadFromEnumerable gives them.
     /// </summary>
-    private static SchemaShape ShapeOf<TRow>(MLContext ml) where TRow : class, new()
+    internal static SchemaShape ShapeOf<TRow>(MLContext ml) where TRow : class, new()
         => ml.Transforms.CustomMapping<NoColumns, TRow>(static (_, _) => { }, contractName: null)
             .GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>()));
 

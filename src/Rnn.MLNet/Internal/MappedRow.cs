@@ -3,22 +3,22 @@ using Microsoft.ML.Data;
 
 namespace RnnMl.MLNet.Internal;
 
-/// <summary>One input row plus the classifier's outputs, computed once per row position and only when asked for.</summary>
-internal sealed class MappedRow : DataViewRow
+/// <summary>One input row plus a model's outputs, computed once per row position and only when asked for.</summary>
+internal sealed class MappedRow<TResult> : DataViewRow
 {
     private readonly DataViewRow input;
-    private readonly ScoringBinding binding;
+    private readonly IRowScorer<TResult> binding;
     private readonly bool[] activeOutputs;
     private readonly Func<long[]>? ids;
     private long cachedPosition = -1;
-    private float[] logits = Array.Empty<float>();
+    private TResult result = default!;
 
-    public MappedRow(DataViewRow input, ScoringBinding binding, bool[] activeOutputs)
+    public MappedRow(DataViewRow input, IRowScorer<TResult> binding, bool[] activeOutputs)
     {
         this.input = input;
         this.binding = binding;
         this.activeOutputs = activeOutputs;
-        if (activeOutputs.Any(a => a)) ids = binding.Core.Encoder.MakeGetter(input, binding.TextColumn);
+        if (activeOutputs.Any(a => a)) ids = binding.MakeGetter(input);
     }
 
     public override DataViewSchema Schema => binding.Output;
@@ -27,21 +27,21 @@ internal sealed class MappedRow : DataViewRow
     public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
 
     public override bool IsColumnActive(DataViewSchema.Column column) =>
-        column.Index < binding.InputCount ? input.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.InputCount];
+        column.Index < binding.Input.Count ? input.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.Input.Count];
 
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
-        if (column.Index < binding.InputCount) return input.GetGetter<TValue>(binding.Input[column.Index]);
-        return binding.OutputGetter<TValue>(column, activeOutputs, Current);
+        if (column.Index < binding.Input.Count) return input.GetGetter<TValue>(binding.Input[column.Index]);
+        return binding.OutputGetter<TResult, TValue>(column, activeOutputs, Current);
     }
 
-    private float[] Current()
+    private TResult Current()
     {
         if (input.Position != cachedPosition)
         {
-            logits = binding.Core.Logits(new[] { ids!() })[0];
+            result = binding.Score(new[] { ids!() })[0];
             cachedPosition = input.Position;
         }
-        return logits;
+        return result;
     }
 }

@@ -45,6 +45,14 @@ internal static class SchemaShapes
         return ml.Transforms.CustomMapping<PlaceholderRow, MulticlassRow>(static (_, _) => { }, null, null, multi).GetOutputSchema(input);
     }
 
+    /// <summary>The input shape plus one String column named <paramref name="name"/>.</summary>
+    public static SchemaShape Text(SchemaShape input, string name)
+    {
+        var definition = SchemaDefinition.Create(typeof(TextRow));
+        definition[nameof(TextRow.Text)].ColumnName = name;
+        return new MLContext().Transforms.CustomMapping<PlaceholderRow, TextRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
+    }
+
     private static void AddKind(SchemaDefinition.Column column, string kind, string valueKind)
     {
         column.AddAnnotation("ScoreColumnKind", kind.AsMemory(), TextDataViewType.Instance);
@@ -56,6 +64,11 @@ internal static class SchemaShapes
         public float Score { get; set; }
         public float Probability { get; set; }
         public bool PredictedLabel { get; set; }
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
     }
 
     private sealed class MulticlassRow

@@ -4,26 +4,26 @@ using Microsoft.ML.Data;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>A cursor that scores its rows in batches of up to <c>batchSize</c>.</summary>
-internal sealed class ScoredCursor : DataViewRowCursor
+internal sealed class ScoredCursor<TResult> : DataViewRowCursor
 {
     private readonly DataViewRowCursor main;
     private readonly DataViewRowCursor? ahead;
-    private readonly ScoringBinding binding;
+    private readonly IRowScorer<TResult> binding;
     private readonly bool[] activeOutputs;
     private readonly int batchSize;
     private readonly Func<long[]>? ids;
-    private float[][] buffer = Array.Empty<float[]>();
+    private TResult[] buffer = Array.Empty<TResult>();
     private int next;
-    private float[] current = Array.Empty<float>();
+    private TResult current = default!;
 
-    public ScoredCursor(DataViewRowCursor main, DataViewRowCursor? ahead, ScoringBinding binding, bool[] activeOutputs, int batchSize)
+    public ScoredCursor(DataViewRowCursor main, DataViewRowCursor? ahead, IRowScorer<TResult> binding, bool[] activeOutputs, int batchSize)
     {
         this.main = main;
         this.ahead = ahead;
         this.binding = binding;
         this.activeOutputs = activeOutputs;
         this.batchSize = batchSize;
-        if (ahead is not null) ids = binding.Core.Encoder.MakeGetter(ahead, binding.TextColumn);
+        if (ahead is not null) ids = binding.MakeGetter(ahead);
     }
 
     public override DataViewSchema Schema => binding.Output;
@@ -41,7 +41,7 @@ internal sealed class ScoredCursor : DataViewRowCursor
             while (batch.Count < batchSize && ahead.MoveNext()) batch.Add(ids!());
             if (batch.Count == 0)
                 throw new InvalidOperationException("the input data view returned fewer rows on a second pass; scoring needs a data view that yields the same rows every time");
-            buffer = binding.Core.Logits(batch);
+            buffer = binding.Score(batch);
             next = 0;
         }
         current = buffer[next++];
@@ -49,12 +49,12 @@ internal sealed class ScoredCursor : DataViewRowCursor
     }
 
     public override bool IsColumnActive(DataViewSchema.Column column) =>
-        column.Index < binding.InputCount ? main.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.InputCount];
+        column.Index < binding.Input.Count ? main.IsColumnActive(binding.Input[column.Index]) : activeOutputs[column.Index - binding.Input.Count];
 
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
-        if (column.Index < binding.InputCount) return main.GetGetter<TValue>(binding.Input[column.Index]);
-        return binding.OutputGetter<TValue>(column, activeOutputs, () => current);
+        if (column.Index < binding.Input.Count) return main.GetGetter<TValue>(binding.Input[column.Index]);
+        return binding.OutputGetter<TResult, TValue>(column, activeOutputs, () => current);
     }
 
     protected override void Dispose(bool disposing)

@@ -4,11 +4,11 @@ using Microsoft.ML.Data;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>Row-by-row scoring, as <c>PredictionEngine</c> and composed row mappers need.</summary>
-internal sealed class ClassifierRowMapper : IRowToRowMapper
+internal sealed class ScorerRowMapper<TResult> : IRowToRowMapper
 {
-    private readonly ScoringBinding binding;
+    private readonly IRowScorer<TResult> binding;
 
-    public ClassifierRowMapper(ScoringBinding binding) => this.binding = binding;
+    public ScorerRowMapper(IRowScorer<TResult> binding) => this.binding = binding;
 
     public DataViewSchema InputSchema => binding.Input;
     public DataViewSchema OutputSchema => binding.Output;
@@ -18,8 +18,8 @@ internal sealed class ClassifierRowMapper : IRowToRowMapper
         var needed = new HashSet<int>();
         foreach (var c in dependingColumns)
         {
-            if (c.Index < binding.InputCount) needed.Add(c.Index);
-            else needed.Add(binding.TextColumn.Index);
+            if (c.Index < binding.Input.Count) needed.Add(c.Index);
+            else needed.Add(binding.InputColumn.Index);
         }
         return needed.OrderBy(i => i).Select(i => binding.Input[i]).ToList();
     }
@@ -27,9 +27,6 @@ internal sealed class ClassifierRowMapper : IRowToRowMapper
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var active = new bool[binding.Outputs.Names.Length];
-        foreach (var c in activeColumns)
-            if (c.Index >= binding.InputCount) active[c.Index - binding.InputCount] = true;
-        return new MappedRow(input, binding, active);
+        return new MappedRow<TResult>(input, binding, binding.ActiveOutputs(activeColumns));
     }
 }
