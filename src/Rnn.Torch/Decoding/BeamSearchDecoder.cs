@@ -9,9 +9,10 @@ namespace RnnMl.Torch.Decoding;
 /// <para>At every step each live hypothesis is extended by every token; the K extensions with the highest summed
 /// log-probability survive. A hypothesis that produced the end token (or reached its length limit,
 /// <see cref="DecodingOptions.MaxLength"/>) is finished: it keeps its slot and its score and is extended no further.
-/// The search stops when every hypothesis of every sentence is finished or the longest limit is reached. The result per
-/// sentence is the hypothesis with the best log-probability / length^α (α = <see cref="DecodingOptions.LengthPenalty"/>,
-/// the length counting the end token).</para>
+/// A sentence stops when its most probable hypothesis is finished (no live hypothesis can then overtake it in summed
+/// log-probability), and the search stops when every sentence has. The result per sentence is, among its hypotheses that
+/// produced the end token (all of them if none did), the one with the best log-probability / length^α
+/// (α = <see cref="DecodingOptions.LengthPenalty"/>, the length counting the end token).</para>
 /// <para>With a beam width of 1 this is exactly <see cref="GreedyDecoder"/>. Padding and the begin token are never produced.
 /// Put the model in eval mode first (<c>model.eval()</c>); decoding runs under no_grad.</para>
 /// </remarks>
@@ -70,6 +71,10 @@ public static class BeamSearchDecoder
             ended = ended.index_select(0, rows).logical_or(isEnd);
             // produced counts the end token, so a hypothesis without one has produced tokens of output.
             finished = wasFinished.logical_or(isEnd).logical_or(produced.ge(limits));
+            // topk sorts, so slot 0 holds a sentence's most probable hypothesis. Once it is finished no live one can
+            // overtake it (extending only lowers a sum of log-probabilities), and the sentence stops.
+            var settled = finished.view(n, k)[TensorIndex.Colon, TensorIndex.Slice(0, 1)];
+            finished = finished.view(n, k).logical_or(settled).flatten();
             state = next.Select(rows);
             history.Add((token, rows));
             previous = token;
@@ -86,9 +91,11 @@ public static class BeamSearchDecoder
         int width = n * k;
         for (int i = 0; i < n; i++)
         {
-            int best = i * k;
-            for (int b = i * k + 1; b < (i + 1) * k; b++)
-                if (normalized[b] > normalized[best]) best = b;
+            // Hypotheses that produced the end token compete; cut-off ones only when no hypothesis of the sentence ended.
+            bool anyEnded = Enumerable.Range(i * k, k).Any(b => endedArray[b]);
+            int best = -1;
+            for (int b = i * k; b < (i + 1) * k; b++)
+                if ((!anyEnded || endedArray[b]) && (best < 0 || normalized[b] > normalized[best])) best = b;
             int count = (int)length[best] - (endedArray[best] ? 1 : 0);
             // Walk the back-pointers from the last step to the first; a finished hypothesis's later steps are padding.
             var tokens = new List<long>();
