@@ -70,21 +70,8 @@ internal sealed class TranslatorCore : IDisposable
         return (sourceTokens, targetTokens, decoded.Attention);
     }
 
-    /// <summary>Character tokens are concatenated (spaces are tokens); word tokens are joined by spaces, except before
-    /// closing punctuation and after opening brackets ("it is good ." → "it is good.").</summary>
-    public string Detokenize(IEnumerable<long> ids)
-    {
-        var tokens = ids.Select(i => TargetVocabulary.TokenOf((int)i)).ToList();
-        if (TargetTokenizer.Kind == TokenizerKind.Character) return string.Concat(tokens);
-        var text = new System.Text.StringBuilder();
-        for (int i = 0; i < tokens.Count; i++)
-        {
-            bool glue = i == 0 || (tokens[i].Length == 1 && ".,!?;:%)]}".Contains(tokens[i][0])) || tokens[i - 1] is "(" or "[" or "{";
-            if (!glue) text.Append(' ');
-            text.Append(tokens[i]);
-        }
-        return text.ToString();
-    }
+    /// <summary>The target tokens of <paramref name="ids"/> joined into text (see <see cref="Tokenizer.Detokenize"/>).</summary>
+    public string Detokenize(IEnumerable<long> ids) => TargetTokenizer.Detokenize(ids.Select(i => TargetVocabulary.TokenOf((int)i)));
 
     public void Dispose() => Model.Dispose();
 }
