@@ -47,7 +47,7 @@ internal static class Seq2SeqOnnxSupport
     }
 
     /// <summary>Word vocabularies of the model's sizes ("s2".."s10", "t4".."t12") and the default tokenizers.</summary>
-    public static TranslationModelInfo Text(DecodingSettings? decoding = null)
+    public static TranslationModelInfo TextInfo(DecodingSettings? decoding = null)
     {
         var source = Vocabulary.FromTokens(new[] { Vocabulary.PaddingToken, Vocabulary.UnknownToken }.Concat(Enumerable.Range(2, SourceVocabularySize - 2).Select(i => $"s{i}")).ToArray());
         var target = Vocabulary.FromTokens(new[] { Vocabulary.PaddingToken, Vocabulary.UnknownToken, Seq2SeqOptions.BeginToken, Seq2SeqOptions.EndToken }
