@@ -8,9 +8,9 @@ namespace RnnMl.Samples.Translation;
 /// <summary>A command line the sample cannot run; the message says what is wrong.</summary>
 internal sealed class CommandLineException(string message) : Exception(message);
 
-internal enum CommandKind { Train, Translate, Help }
+internal enum CommandKind { Train, Translate, Export, Help }
 
-internal sealed record ParsedCommand(CommandKind Kind, TrainSettings? Train = null, string? ModelPath = null, IReadOnlyList<string>? Sentences = null);
+internal sealed record ParsedCommand(CommandKind Kind, TrainSettings? Train = null, string? ModelPath = null, IReadOnlyList<string>? Sentences = null, string? OnnxPath = null);
 
 /// <summary>Parses the sample's command line (options as <c>--name value</c> or <c>--name=value</c>) and prints its help.</summary>
 internal static class CommandLine
@@ -27,6 +27,9 @@ internal static class CommandLine
                 Usage:
                   Translation [options]                                    train, evaluate, save the model and the heat map
                   Translation translate --model FILE "sentence" [...]      translate with a saved model
+                  Translation export [--model FILE] --onnx FOLDER          export a saved model to ONNX (opset 17): FOLDER/encoder.onnx and
+                                                                           FOLDER/decoder.onnx with tokenizers and vocabularies; translate it
+                                                                           without TorchSharp: OnnxPredict translate --onnx FOLDER "sentence"
                   Translation --help                                       show this help
 
                 Without --data or --source/--target the sample generates its built-in corpus: {TrainSettings.BuiltInTrainCount:N0} training and
@@ -83,6 +86,19 @@ internal static class CommandLine
             if (sentences.Count == 0)
                 throw new CommandLineException("translate needs at least one sentence, e.g. translate --model translation-model.zip \"I am a student.\"");
             return new ParsedCommand(CommandKind.Translate, ModelPath: model, Sentences: sentences);
+        }
+        if (args.Count > 0 && args[0] == "export")
+        {
+            string model = new TrainSettings().ModelOut;
+            string? onnx = null;
+            foreach (var (name, value) in Options(args.Skip(1).ToList(), allowPositional: false, out _))
+            {
+                if (name == "--model") model = value;
+                else if (name == "--onnx") onnx = value;
+                else throw new CommandLineException($"unknown option '{name}' for export (it takes --model FILE and --onnx FOLDER)");
+            }
+            if (onnx is null) throw new CommandLineException("export needs --onnx FOLDER, the folder to write encoder.onnx and decoder.onnx to");
+            return new ParsedCommand(CommandKind.Export, ModelPath: model, OnnxPath: onnx);
         }
         if (args.Count > 0 && args[0] == "train") args = args.Skip(1).ToList();
         return new ParsedCommand(CommandKind.Train, Train: ParseTrain(args));

@@ -14,6 +14,7 @@ internal static class Program
             {
                 CommandKind.Help => Help(),
                 CommandKind.Translate => TranslateCommand.Run(command.ModelPath!, command.Sentences!),
+                CommandKind.Export => ExportCommand.Run(command.ModelPath!, command.OnnxPath!),
                 _ => TrainCommand.Run(command.Train!),
             };
         }

@@ -56,15 +56,7 @@ public static class RnnOnnxOperations
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        var model = catalog.LoadRnnModel(modelPath, out _);
-        try
-        {
-            catalog.ExportRnnModelToOnnx(model, filePath, classNames);
-        }
-        finally
-        {
-            foreach (var t in Flatten(model).OfType<IDisposable>()) t.Dispose();
-        }
+        WithLoaded(catalog, modelPath, model => catalog.ExportRnnModelToOnnx(model, filePath, classNames));
     }
 
     /// <summary>Exports the RnnMl translator in <paramref name="model"/> as two ONNX graphs in a folder:
@@ -90,6 +82,33 @@ public static class RnnOnnxOperations
         var text = new TranslationModelInfo(core.Source.Tokenizer, core.Source.Vocabulary!, core.TargetTokenizer, core.TargetVocabulary,
             o.BeginId, o.EndId, decoding, core.Source.MaxLength);
         OnnxExporter.Export(core.Model, directory, text);
+    }
+
+    /// <summary>Loads a model saved with <see cref="RnnModelOperations.SaveRnnModel"/> and exports its translator as two ONNX graphs in a folder.</summary>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="modelPath">The .zip saved with <see cref="RnnModelOperations.SaveRnnModel"/>.</param>
+    /// <param name="directory">The folder to write (<c>encoder.onnx</c>, <c>decoder.onnx</c>).</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
+    /// <exception cref="InvalidDataException">The saved model is corrupt or not an RnnMl model.</exception>
+    /// <exception cref="ArgumentException">The saved model holds no translator.</exception>
+    public static void ExportRnnTranslatorToOnnx(this ModelOperationsCatalog catalog, string modelPath, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        WithLoaded(catalog, modelPath, model => catalog.ExportRnnTranslatorToOnnx(model, directory));
+    }
+
+    private static void WithLoaded(ModelOperationsCatalog catalog, string modelPath, Action<ITransformer> export)
+    {
+        var model = catalog.LoadRnnModel(modelPath, out _);
+        try
+        {
+            export(model);
+        }
+        finally
+        {
+            foreach (var t in Flatten(model).OfType<IDisposable>()) t.Dispose();
+        }
     }
 
     private static IEnumerable<ITransformer> Flatten(ITransformer model)
