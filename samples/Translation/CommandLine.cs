@@ -1,12 +1,10 @@
 using System.Globalization;
+using RnnMl.Samples.Sentiment;
 using RnnMl.Text;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
 
 namespace RnnMl.Samples.Translation;
-
-/// <summary>A command line the sample cannot run; the message says what is wrong.</summary>
-internal sealed class CommandLineException(string message) : Exception(message);
 
 internal enum CommandKind { Train, Translate, Export, Help }
 
@@ -69,6 +67,8 @@ internal static class CommandLine
         }
     }
 
+    private const string PositionalHint = "sentences go after 'translate --model FILE'";
+
     public static ParsedCommand Parse(IReadOnlyList<string> args)
     {
         if (args.Any(a => a is "--help" or "-h" or "-?") || (args.Count > 0 && args[0] == "help"))
@@ -76,7 +76,7 @@ internal static class CommandLine
         if (args.Count > 0 && args[0] == "translate")
         {
             string? model = null;
-            var options = Options(args.Skip(1).ToList(), allowPositional: true, out var sentences);
+            var options = CommandLineOptions.Parse(args.Skip(1).ToList(), allowPositional: true, out var sentences, PositionalHint);
             foreach (var (name, value) in options)
             {
                 if (name == "--model") model = value;
@@ -91,7 +91,7 @@ internal static class CommandLine
         {
             string model = new TrainSettings().ModelOut;
             string? onnx = null;
-            foreach (var (name, value) in Options(args.Skip(1).ToList(), allowPositional: false, out _))
+            foreach (var (name, value) in CommandLineOptions.Parse(args.Skip(1).ToList(), allowPositional: false, out _, PositionalHint))
             {
                 if (name == "--model") model = value;
                 else if (name == "--onnx") onnx = value;
@@ -110,14 +110,14 @@ internal static class CommandLine
         // --reverse is the one flag without a value.
         var list = args.ToList();
         s.Reverse = list.RemoveAll(a => a == "--reverse") > 0;
-        foreach (var (name, value) in Options(list, allowPositional: false, out _))
+        foreach (var (name, value) in CommandLineOptions.Parse(list, allowPositional: false, out _, PositionalHint))
         {
             switch (name)
             {
                 case "--data": s.DataPath = value; break;
                 case "--source": s.SourcePath = value; break;
                 case "--target": s.TargetPath = value; break;
-                case "--max-pairs": s.MaxPairs = Int(name, value, 2, int.MaxValue); break;
+                case "--max-pairs": s.MaxPairs = CommandLineOptions.Int(name, value, 2, int.MaxValue); break;
                 case "--source-tokenizer": s.SourceTokenizer = Tokenizer(name, value); break;
                 case "--target-tokenizer": s.TargetTokenizer = Tokenizer(name, value); break;
                 case "--attention":
@@ -127,7 +127,7 @@ internal static class CommandLine
                         "bahdanau" or "additive" => AttentionKind.Bahdanau,
                         "dot" or "luongdot" => AttentionKind.LuongDot,
                         "general" or "luonggeneral" => AttentionKind.LuongGeneral,
-                        _ => throw Bad(name, value, "none, bahdanau, dot or general"),
+                        _ => throw CommandLineOptions.Bad(name, value, "none, bahdanau, dot or general"),
                     };
                     break;
                 case "--cell":
@@ -136,19 +136,19 @@ internal static class CommandLine
                         "gru" => RecurrentCellKind.Gru,
                         "lstm" => RecurrentCellKind.Lstm,
                         "rnn" => RecurrentCellKind.Rnn,
-                        _ => throw Bad(name, value, "gru, lstm or rnn"),
+                        _ => throw CommandLineOptions.Bad(name, value, "gru, lstm or rnn"),
                     };
                     break;
-                case "--layers": s.Layers = Int(name, value, 1, 8); break;
-                case "--hidden-size": s.HiddenSize = Int(name, value, 1, 4096); break;
-                case "--embedding-size": s.EmbeddingSize = Int(name, value, 1, 4096); break;
-                case "--epochs": s.Epochs = Int(name, value, 1, 10_000); break;
-                case "--minutes": s.Minutes = Number(name, value, 0.01, 100_000); break;
-                case "--batch-size": s.BatchSize = Int(name, value, 1, 65_536); break;
-                case "--learning-rate": s.LearningRate = Number(name, value, 1e-7, 10); break;
-                case "--beam": s.BeamWidth = Int(name, value, 1, 100); break;
-                case "--seed": s.Seed = Int(name, value, 0, int.MaxValue); break;
-                case "--threads": s.Threads = Int(name, value, 1, 256); break;
+                case "--layers": s.Layers = CommandLineOptions.Int(name, value, 1, 8); break;
+                case "--hidden-size": s.HiddenSize = CommandLineOptions.Int(name, value, 1, 4096); break;
+                case "--embedding-size": s.EmbeddingSize = CommandLineOptions.Int(name, value, 1, 4096); break;
+                case "--epochs": s.Epochs = CommandLineOptions.Int(name, value, 1, 10_000); break;
+                case "--minutes": s.Minutes = CommandLineOptions.Number(name, value, 0.01, 100_000); break;
+                case "--batch-size": s.BatchSize = CommandLineOptions.Int(name, value, 1, 65_536); break;
+                case "--learning-rate": s.LearningRate = CommandLineOptions.Number(name, value, 1e-7, 10); break;
+                case "--beam": s.BeamWidth = CommandLineOptions.Int(name, value, 1, 100); break;
+                case "--seed": s.Seed = CommandLineOptions.Int(name, value, 0, int.MaxValue); break;
+                case "--threads": s.Threads = CommandLineOptions.Int(name, value, 1, 256); break;
                 case "--model-out": s.ModelOut = value; break;
                 case "--heatmap-out": s.HeatmapOut = value; break;
                 default: throw new CommandLineException($"unknown option '{name}'");
@@ -163,55 +163,12 @@ internal static class CommandLine
         return s;
     }
 
-    // Options with a value each; "--" ends the options (everything after it is positional).
-    private static List<(string Name, string Value)> Options(IReadOnlyList<string> args, bool allowPositional, out List<string> positional)
-    {
-        var options = new List<(string, string)>();
-        positional = new List<string>();
-        for (int i = 0; i < args.Count; i++)
-        {
-            string a = args[i];
-            if (a == "--")
-            {
-                positional.AddRange(args.Skip(i + 1));
-                break;
-            }
-            if (!a.StartsWith("--", StringComparison.Ordinal))
-            {
-                if (!allowPositional)
-                    throw new CommandLineException($"unexpected argument '{a}' (options start with --; sentences go after 'translate --model FILE')");
-                positional.Add(a);
-                continue;
-            }
-            int eq = a.IndexOf('=');
-            string name = eq > 0 ? a[..eq] : a;
-            string value;
-            if (eq > 0) value = a[(eq + 1)..];
-            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) value = args[++i];
-            else throw new CommandLineException($"option '{a}' needs a value");
-            options.Add((name.ToLowerInvariant(), value));
-        }
-        return options;
-    }
-
     private static TokenizerKind Tokenizer(string name, string value) => value.ToLowerInvariant() switch
     {
         "word" => TokenizerKind.Word,
         "char" or "character" => TokenizerKind.Character,
-        _ => throw Bad(name, value, "word or char"),
+        _ => throw CommandLineOptions.Bad(name, value, "word or char"),
     };
-
-    private static int Int(string name, string value, int min, int max) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
-            ? n
-            : throw Bad(name, value, $"a whole number from {min} to {max:N0}");
-
-    private static double Number(string name, string value, double min, double max) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && x >= min && x <= max
-            ? x
-            : throw Bad(name, value, $"a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
-
-    private static CommandLineException Bad(string name, string value, string expected) => new($"{name}: '{value}' is not valid; expected {expected}");
 
     private static string Name(TokenizerKind kind) => kind == TokenizerKind.Word ? "word" : "char";
 

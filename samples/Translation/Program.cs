@@ -1,4 +1,4 @@
-using Spectre.Console;
+using RnnMl.Samples.Sentiment;
 
 namespace RnnMl.Samples.Translation;
 
@@ -39,14 +39,5 @@ internal static class Program
     }
 
     /// <summary>Writes an error line to standard error.</summary>
-    public static void Error(string message)
-    {
-        if (Console.IsErrorRedirected)
-        {
-            Console.Error.WriteLine($"error: {message}");
-            return;
-        }
-        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        stderr.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-    }
+    public static void Error(string message) => ConsoleError.Write(message);
 }

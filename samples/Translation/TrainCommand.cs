@@ -4,7 +4,6 @@ using RnnMl.MLNet;
 using RnnMl.MLNet.Translation;
 using RnnMl.Samples.Sentiment;
 using RnnMl.Text;
-using RnnMl.Text.Metrics;
 using RnnMl.Torch.Training;
 using Spectre.Console;
 
@@ -95,26 +94,20 @@ internal static class TrainCommand
 
             var sources = test.Select(p => p.Source).ToList();
             var references = test.Select(p => p.Target).ToList();
-            clock.Restart();
-            var greedy = model.Translate(sources, model.Decoding with { BeamWidth = 1 });
-            double greedySeconds = clock.Elapsed.TotalSeconds;
-            clock.Restart();
-            var beam = model.Translate(sources);
-            double beamSeconds = clock.Elapsed.TotalSeconds;
-            double bleuGreedy = Bleu.Corpus(greedy, references, lowercase: true);
-            double bleuBeam = Bleu.Corpus(beam, references, lowercase: true);
+            var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
+            var beam = model.Evaluate(sources, references);
             var results = new Table().Border(TableBorder.Rounded).AddColumn("Decoding").AddColumn(new TableColumn("BLEU").RightAligned())
                 .AddColumn(new TableColumn("chrF").RightAligned()).AddColumn(new TableColumn("Exact").RightAligned()).AddColumn(new TableColumn("Sentences/s").RightAligned());
-            results.AddRow("greedy", $"{bleuGreedy:F1}", $"{ChrF.Corpus(greedy, references, lowercase: true):F1}", $"{Exact(greedy, references):P1}", $"{sources.Count / greedySeconds:F0}");
-            results.AddRow($"beam {s.BeamWidth}", $"{bleuBeam:F1}", $"{ChrF.Corpus(beam, references, lowercase: true):F1}", $"{Exact(beam, references):P1}", $"{sources.Count / beamSeconds:F0}");
+            foreach (var (name, r) in new[] { ("greedy", greedy), ($"beam {s.BeamWidth}", beam) })
+                results.AddRow(name, $"{r.Bleu:F1}", $"{r.ChrF:F1}", $"{r.ExactMatch:P1}", $"{r.SentencesPerSecond:F0}");
             AnsiConsole.MarkupLine($"[bold]Held-out test ({sources.Count} pairs, BLEU as sacreBLEU computes it, lower-cased):[/]");
             AnsiConsole.Write(results);
 
             var samples = new Table().Border(TableBorder.Rounded).AddColumn("Source").AddColumn("Reference").AddColumn("Beam search");
             foreach (int i in Enumerable.Range(0, Math.Min(8, sources.Count)))
             {
-                bool same = string.Equals(Norm(beam[i]), Norm(references[i]), StringComparison.Ordinal);
-                samples.AddRow(Markup.Escape(sources[i]), Markup.Escape(references[i]), (same ? "[green]" : "[yellow]") + Markup.Escape(beam[i]) + "[/]");
+                bool same = beam.Translations[i].Equals(references[i], StringComparison.OrdinalIgnoreCase);
+                samples.AddRow(Markup.Escape(sources[i]), Markup.Escape(references[i]), (same ? "[green]" : "[yellow]") + Markup.Escape(beam.Translations[i]) + "[/]");
             }
             AnsiConsole.Write(samples);
 
@@ -131,7 +124,7 @@ internal static class TrainCommand
 
             ml.Model.SaveRnnModel(model, trainView.Schema, modelPath);
             AnsiConsole.MarkupLine($"Model saved to [link]{Markup.Escape(modelPath)}[/]; translate with: dotnet run --project samples/Translation -- translate --model {Markup.Escape(s.ModelOut)} \"{Markup.Escape(sources[0])}\"");
-            AnsiConsole.MarkupLine($"[bold]BLEU greedy {bleuGreedy:F1}, beam {bleuBeam:F1}[/] [grey]({total.Elapsed.TotalSeconds:F0} s in all)[/]");
+            AnsiConsole.MarkupLine($"[bold]BLEU greedy {greedy.Bleu:F1}, beam {beam.Bleu:F1}[/] [grey]({total.Elapsed.TotalSeconds:F0} s in all)[/]");
         }
         return 0;
     }
@@ -160,12 +153,6 @@ internal static class TrainCommand
                 order.Take(testCount).Select(i => pairs[i]).ToList(),
                 s.DataPath ?? $"{s.SourcePath} + {s.TargetPath}" + (s.Reverse ? " (reversed)" : ""));
     }
-
-    private static double Exact(IReadOnlyList<string> hypotheses, IReadOnlyList<string> references) =>
-        hypotheses.Zip(references).Count(p => Norm(p.First) == Norm(p.Second)) / (double)Math.Max(1, references.Count);
-
-    // Compared as BLEU compares them: lower-cased, with punctuation split off by the 13a tokenizer.
-    private static string Norm(string text) => Mteval13aTokenizer.Tokenize(text.ToLowerInvariant());
 
     private static string Name(TokenizerKind kind) => kind == TokenizerKind.Word ? "word" : "character";
 

@@ -44,6 +44,22 @@ public class RecurrentTranslatorTests : IClassFixture<TranslatorFixture>
     }
 
     [Fact]
+    public void Evaluate_ScoresTheTranslationsAgainstTheReferences()
+    {
+        var sources = fixture.TestRows.Select(r => r.Source).ToList();
+        var references = fixture.TestRows.Select(r => r.Target).ToList();
+        var scores = fixture.Model.Evaluate(sources, references);
+        Assert.Equal(fixture.Model.Translate(sources), scores.Translations);
+        Assert.Equal(Bleu.Corpus(scores.Translations, references, lowercase: true), scores.Bleu);
+        Assert.Equal(scores.Translations.Zip(references).Count(p => p.First == p.Second) / (double)sources.Count, scores.ExactMatch);
+        Assert.True(scores.SentencesPerSecond > 0);
+        var e = Assert.Throws<ArgumentException>(() => fixture.Model.Evaluate(sources, references.Take(7).ToList()));
+        Assert.Equal("references", e.ParamName);
+        Assert.Contains("40", e.Message);
+        Assert.Contains("got 7", e.Message);
+    }
+
+    [Fact]
     public void PredictionEngine_GivesTheSameTranslationsAsTransform()
     {
         var engine = fixture.Ml.Model.CreatePredictionEngine<SourceRow, TranslationRow>(fixture.Model);

@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.ML;
 using RnnMl.MLNet;
 using RnnMl.MLNet.Translation;
-using RnnMl.Text.Metrics;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Training;
 using static TorchSharp.torch;
@@ -104,20 +103,14 @@ internal static class TranslationBenchmark
 
         var sources = test.Select(p => p.Source).ToList();
         var references = test.Select(p => p.Target).ToList();
-        sw.Restart();
-        var greedy = model.Translate(sources, model.Decoding with { BeamWidth = 1 });
-        double greedySeconds = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        var beamed = model.Translate(sources);
-        double beamSeconds = sw.Elapsed.TotalSeconds;
-        double bleuGreedy = Bleu.Corpus(greedy, references, lowercase: true);
-        double bleuBeam = Bleu.Corpus(beamed, references, lowercase: true);
+        var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
+        var beamed = model.Evaluate(sources, references);
         for (int i = 0; i < Math.Min(3, sources.Count); i++)
-            Console.WriteLine($"  {sources[i]}\n    ref:  {references[i]}\n    beam: {beamed[i]}");
-        Console.WriteLine($"greedy: BLEU {bleuGreedy:F2}, chrF {ChrF.Corpus(greedy, references, lowercase: true):F2}, {sources.Count / greedySeconds:F1} sentences/s");
-        Console.WriteLine($"beam {beam}: BLEU {bleuBeam:F2}, chrF {ChrF.Corpus(beamed, references, lowercase: true):F2}, {sources.Count / beamSeconds:F1} sentences/s");
+            Console.WriteLine($"  {sources[i]}\n    ref:  {references[i]}\n    beam: {beamed.Translations[i]}");
+        foreach (var (name, r) in new[] { ("greedy", greedy), ($"beam {beam}", beamed) })
+            Console.WriteLine($"{name}: BLEU {r.Bleu:F2}, chrF {r.ChrF:F2}, exact {r.ExactMatch:P1}, {r.SentencesPerSecond:F1} sentences/s");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"multi30k: bleu_greedy={bleuGreedy:F2} bleu_beam={bleuBeam:F2} train_s={trainSeconds:F0} decode_sent_per_s={sources.Count / beamSeconds:F1}"));
+            $"multi30k: bleu_greedy={greedy.Bleu:F2} bleu_beam={beamed.Bleu:F2} train_s={trainSeconds:F0} decode_sent_per_s={beamed.SentencesPerSecond:F1}"));
         return 0;
     }
 

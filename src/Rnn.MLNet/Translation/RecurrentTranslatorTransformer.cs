@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Internal;
 using RnnMl.Text;
+using RnnMl.Text.Metrics;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Training;
@@ -64,6 +65,29 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
         ArgumentNullException.ThrowIfNull(sources);
         var encoded = sources.Select(Core.Source.EncodeText).ToList();
         return Core.Translate(encoded, PredictionBatchSize, decoding?.Validate());
+    }
+
+    /// <summary>Translates <paramref name="sources"/> and scores the translations against <paramref name="references"/>.</summary>
+    /// <param name="sources">Source sentences.</param>
+    /// <param name="references">One reference translation per source.</param>
+    /// <param name="decoding">Decoding settings for this call; default <see cref="Decoding"/>.</param>
+    /// <param name="lowercase">Compare lower-cased (as translations are when the model lower-cases). Default true.</param>
+    /// <exception cref="ArgumentException">The counts differ or there are no sentences.</exception>
+    public TranslationScores Evaluate(IReadOnlyList<string> sources, IReadOnlyList<string> references, DecodingOptions? decoding = null, bool lowercase = true)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(references);
+        if (sources.Count != references.Count)
+            throw new ArgumentException($"there must be one reference per source ({sources.Count}), got {references.Count}", nameof(references));
+        if (sources.Count == 0)
+            throw new ArgumentException("there must be at least one sentence to evaluate, got 0", nameof(sources));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var translations = Translate(sources, decoding);
+        double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        string Norm(string text) => Mteval13aTokenizer.Tokenize(lowercase ? text.ToLowerInvariant() : text);
+        double exact = translations.Zip(references).Count(p => Norm(p.First) == Norm(p.Second)) / (double)sources.Count;
+        return new TranslationScores(Bleu.Corpus(translations, references, lowercase), ChrF.Corpus(translations, references, lowercase),
+            exact, sources.Count / seconds, translations);
     }
 
     /// <summary>Translates one sentence greedily and returns the attention weights of every output step.</summary>
