@@ -76,11 +76,9 @@ public static class RnnOnnxOperations
         if (translators.Count != 1)
             throw new ArgumentException($"the model must hold exactly one RnnMl translator to export, got {translators.Count}", nameof(model));
         var core = translators[0].Core;
-        var d = core.Decoding;
-        var decoding = new DecodingSettings { BeamWidth = d.BeamWidth, LengthPenalty = d.LengthPenalty, MaxLengthRatio = d.MaxLengthRatio, MaxLengthOffset = d.MaxLengthOffset };
         var o = core.Model.Options;
         var text = new TranslationModelInfo(core.Source.Tokenizer, core.Source.Vocabulary!, core.TargetTokenizer, core.TargetVocabulary,
-            o.BeginId, o.EndId, decoding, core.Source.MaxLength);
+            o.BeginId, o.EndId, core.Decoding.ToSettings(), core.Source.MaxLength);
         OnnxExporter.Export(core.Model, directory, text);
     }
 

@@ -31,7 +31,7 @@ public sealed class OnnxTranslatorTests : IDisposable
         var options = new DecodingOptions { BeamWidth = 1, MaxLengthRatio = 1.5, MaxLengthOffset = 3 };
         var (source, lengths) = TokenBatch.Pad(Sources);
         var expected = GreedyDecoder.Decode(model, source, lengths, options);
-        var actual = translator.Decode(Sources, Settings(options));
+        var actual = translator.Decode(Sources, options.ToSettings());
         AssertSameDecoding(expected, actual);
     }
 
@@ -47,7 +47,7 @@ public sealed class OnnxTranslatorTests : IDisposable
             new DecodingOptions { BeamWidth = 3, LengthPenalty = 1.0, MaxLengthRatio = 1.5, MaxLengthOffset = 3 },
             new DecodingOptions { BeamWidth = 4, LengthPenalty = 0, MaxLengthRatio = 1.0, MaxLengthOffset = 2 },
         })
-            AssertSameDecoding(BeamSearchDecoder.Decode(model, source, lengths, options), translator.Decode(Sources, Settings(options)));
+            AssertSameDecoding(BeamSearchDecoder.Decode(model, source, lengths, options), translator.Decode(Sources, options.ToSettings()));
     }
 
     [Fact]
@@ -145,11 +145,6 @@ public sealed class OnnxTranslatorTests : IDisposable
     {
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
-
-    private static DecodingSettings Settings(DecodingOptions o) => new()
-    {
-        BeamWidth = o.BeamWidth, LengthPenalty = o.LengthPenalty, MaxLengthRatio = o.MaxLengthRatio, MaxLengthOffset = o.MaxLengthOffset,
-    };
 
     private static void AssertSameDecoding(IReadOnlyList<DecodedSequence> expected, IReadOnlyList<OnnxDecodedSequence> actual)
     {

@@ -7,6 +7,9 @@ namespace RnnMl.Text.Export;
 /// metadata holds, under a key prefix (so one model can describe a source and a target side).</summary>
 internal static class MetadataFields
 {
+    private const string KeyFormat = "rnnml.format";
+    private const string KeyVersion = "rnnml.format_version";
+
     public static void WriteTokenizer(IDictionary<string, string> map, string prefix, Tokenizer tokenizer)
     {
         map[prefix + "tokenizer"] = tokenizer.Kind.ToString();
@@ -50,6 +53,26 @@ internal static class MetadataFields
     public static T Parse<T>(string key, string value) where T : struct, Enum =>
         value.Length > 0 && !char.IsDigit(value[0]) && Enum.TryParse<T>(value, ignoreCase: false, out var v) && Enum.IsDefined(v) ? v
             : throw new InvalidDataException($"'{key}' must be one of {string.Join(", ", Enum.GetNames<T>())}, got '{value}'");
+
+    /// <summary>Checks <c>rnnml.format</c> and <c>rnnml.format_version</c>; returns a getter for the other required entries.</summary>
+    public static Func<string, string> CheckFormat(IReadOnlyDictionary<string, string> metadata, string formatName, int formatVersion)
+    {
+        var get = Required(metadata);
+        var format = get(KeyFormat);
+        if (format != formatName)
+            throw new InvalidDataException($"'{KeyFormat}' must be '{formatName}', got '{format}'");
+        var version = get(KeyVersion);
+        if (version != formatVersion.ToString(CultureInfo.InvariantCulture))
+            throw new InvalidDataException($"'{KeyVersion}' must be {formatVersion} (the version this library reads), got '{version}'");
+        return get;
+    }
+
+    /// <summary>A new metadata map holding <c>rnnml.format</c> and <c>rnnml.format_version</c>.</summary>
+    public static Dictionary<string, string> NewMap(string formatName, int formatVersion) => new(StringComparer.Ordinal)
+    {
+        [KeyFormat] = formatName,
+        [KeyVersion] = formatVersion.ToString(CultureInfo.InvariantCulture),
+    };
 
     /// <summary>A getter for required entries whose error says the model was not exported with its text settings.</summary>
     public static Func<string, string> Required(IReadOnlyDictionary<string, string> metadata) => key => metadata.TryGetValue(key, out var v) ? v

@@ -16,8 +16,6 @@ public sealed class TextModelInfo
     /// <summary>The value of <c>rnnml.format_version</c> written by this version.</summary>
     public const int FormatVersion = 1;
 
-    private const string KeyFormat = "rnnml.format";
-    private const string KeyVersion = "rnnml.format_version";
     private const string KeyMaxLength = "rnnml.max_sequence_length";
     private const string KeyVocabulary = "rnnml.vocabulary";
     private const string KeyClassNames = "rnnml.class_names";
@@ -72,11 +70,7 @@ public sealed class TextModelInfo
     /// <summary>The <c>rnnml.*</c> metadata entries that describe this.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [KeyFormat] = FormatName,
-            [KeyVersion] = FormatVersion.ToString(CultureInfo.InvariantCulture),
-        };
+        var map = MetadataFields.NewMap(FormatName, FormatVersion);
         MetadataFields.WriteTokenizer(map, "rnnml.", Tokenizer);
         MetadataFields.WriteVocabulary(map, KeyVocabulary, Vocabulary);
         if (MaxSequenceLength is int max) map[KeyMaxLength] = max.ToString(CultureInfo.InvariantCulture);
@@ -90,13 +84,7 @@ public sealed class TextModelInfo
     public static TextModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        var get = MetadataFields.Required(metadata);
-        var format = get(KeyFormat);
-        if (format != FormatName)
-            throw new InvalidDataException($"'{KeyFormat}' must be '{FormatName}', got '{format}'");
-        var version = get(KeyVersion);
-        if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
-            throw new InvalidDataException($"'{KeyVersion}' must be {FormatVersion} (the version this library reads), got '{version}'");
+        var get = MetadataFields.CheckFormat(metadata, FormatName, FormatVersion);
         var tokenizer = MetadataFields.ReadTokenizer(get, "rnnml.");
         var vocabulary = MetadataFields.ReadVocabulary(get, KeyVocabulary);
         int? max = MetadataFields.ReadInt(metadata, KeyMaxLength, 1);

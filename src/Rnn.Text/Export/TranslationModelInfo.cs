@@ -16,8 +16,6 @@ public sealed class TranslationModelInfo
     /// <summary>The value of <c>rnnml.format_version</c> written by this version.</summary>
     public const int FormatVersion = 1;
 
-    private const string KeyFormat = "rnnml.format";
-    private const string KeyVersion = "rnnml.format_version";
     private const string SourcePrefix = "rnnml.source.";
     private const string TargetPrefix = "rnnml.target.";
     private const string KeyMaxSource = "rnnml.source.max_sequence_length";
@@ -98,14 +96,14 @@ public sealed class TranslationModelInfo
     /// <summary>The <c>rnnml.*</c> metadata entries that describe this.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal)
+        var map = MetadataFields.NewMap(FormatName, FormatVersion);
+        foreach (var (key, value) in new Dictionary<string, string>
         {
-            [KeyFormat] = FormatName,
-            [KeyVersion] = FormatVersion.ToString(CultureInfo.InvariantCulture),
             [KeyBegin] = BeginId.ToString(CultureInfo.InvariantCulture),
             [KeyEnd] = EndId.ToString(CultureInfo.InvariantCulture),
             [KeyDecoding] = JsonSerializer.Serialize(Decoding),
-        };
+        })
+            map[key] = value;
         MetadataFields.WriteTokenizer(map, SourcePrefix, SourceTokenizer);
         MetadataFields.WriteVocabulary(map, SourcePrefix + "vocabulary", SourceVocabulary);
         MetadataFields.WriteTokenizer(map, TargetPrefix, TargetTokenizer);
@@ -120,13 +118,8 @@ public sealed class TranslationModelInfo
     public static TranslationModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        var get = MetadataFields.Required(metadata);
-        var format = get(KeyFormat);
-        if (format != FormatName)
-            throw new InvalidDataException($"'{KeyFormat}' must be '{FormatName}', got '{format}'");
-        var version = get(KeyVersion);
-        if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
-            throw new InvalidDataException($"'{KeyVersion}' must be {FormatVersion} (the version this library reads), got '{version}'");
+        var get = MetadataFields.CheckFormat(metadata, FormatName, FormatVersion);
+        int RequiredInt(string key) => MetadataFields.ReadInt(metadata, key, 0) ?? int.Parse(get(key), CultureInfo.InvariantCulture);
         DecodingSettings decoding;
         try { decoding = JsonSerializer.Deserialize<DecodingSettings>(get(KeyDecoding)) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new InvalidDataException($"'{KeyDecoding}' is not a JSON object of decoding settings: {e.Message}", e); }
@@ -135,7 +128,7 @@ public sealed class TranslationModelInfo
             return new TranslationModelInfo(
                 MetadataFields.ReadTokenizer(get, SourcePrefix), MetadataFields.ReadVocabulary(get, SourcePrefix + "vocabulary"),
                 MetadataFields.ReadTokenizer(get, TargetPrefix), MetadataFields.ReadVocabulary(get, TargetPrefix + "vocabulary"),
-                MetadataFields.ReadInt(metadata, KeyBegin, 0) ?? get(KeyBegin).Length, MetadataFields.ReadInt(metadata, KeyEnd, 0) ?? get(KeyEnd).Length,
+                RequiredInt(KeyBegin), RequiredInt(KeyEnd),
                 decoding, MetadataFields.ReadInt(metadata, KeyMaxSource, 1));
         }
         catch (ArgumentException e)

@@ -1,3 +1,5 @@
+using RnnMl.Text.Export;
+
 namespace RnnMl.Torch.Decoding;
 
 /// <summary>How a <see cref="RnnMl.Torch.Models.Seq2SeqModel"/> turns a source into a target; checked by <see cref="Validate"/>.</summary>
@@ -24,18 +26,18 @@ public sealed record DecodingOptions
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first bad option; returns this.</summary>
     public DecodingOptions Validate()
     {
-        if (BeamWidth < 1)
-            throw new ArgumentOutOfRangeException(nameof(BeamWidth), BeamWidth, $"beam width must be at least 1, got {BeamWidth}");
-        if (!(LengthPenalty >= 0) || double.IsInfinity(LengthPenalty))
-            throw new ArgumentOutOfRangeException(nameof(LengthPenalty), LengthPenalty, $"length penalty must be at least 0 and finite, got {LengthPenalty}");
-        if (!(MaxLengthRatio > 0) || double.IsInfinity(MaxLengthRatio))
-            throw new ArgumentOutOfRangeException(nameof(MaxLengthRatio), MaxLengthRatio, $"maximum length ratio must be positive and finite, got {MaxLengthRatio}");
-        if (MaxLengthOffset < 0)
-            throw new ArgumentOutOfRangeException(nameof(MaxLengthOffset), MaxLengthOffset, $"maximum length offset must be at least 0, got {MaxLengthOffset}");
+        ToSettings().Validate();
         return this;
     }
 
     /// <summary>The length limit for a source of <paramref name="sourceLength"/> tokens; at least 1.</summary>
     /// <param name="sourceLength">S, at least 0.</param>
-    public int MaxLength(long sourceLength) => (int)Math.Max(1, Math.Min(int.MaxValue, Math.Floor(MaxLengthRatio * sourceLength) + MaxLengthOffset));
+    public int MaxLength(long sourceLength) => ToSettings().MaxLength(sourceLength);
+
+    /// <summary>The same settings as the TorchSharp-free <see cref="DecodingSettings"/> (what exported translators store and
+    /// <c>RnnMl.Onnx</c> decodes with).</summary>
+    public DecodingSettings ToSettings() => new()
+    {
+        BeamWidth = BeamWidth, LengthPenalty = LengthPenalty, MaxLengthRatio = MaxLengthRatio, MaxLengthOffset = MaxLengthOffset,
+    };
 }
