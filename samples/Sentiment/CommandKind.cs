@@ -5,5 +5,6 @@ internal enum CommandKind
 {
     Train,
     Predict,
+    Export,
     Help,
 }

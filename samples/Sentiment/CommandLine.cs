@@ -20,6 +20,10 @@ internal static class CommandLine
                 Usage:
                   Sentiment [options]                                train, evaluate, save the model and a plot of the training curves
                   Sentiment predict --model FILE "text" ["text"...]  score texts with a saved model
+                  Sentiment predict --onnx FILE "text" ["text"...]   score texts with an exported ONNX model (ONNX Runtime only;
+                                                     TorchSharp is not loaded; samples/OnnxPredict does the same without it)
+                  Sentiment export [--model FILE] --onnx FILE        export a saved model to ONNX (opset 17) with its tokenizer,
+                                                     vocabulary and labels (--model default {d.ModelOut})
                   Sentiment --help                                   show this help
 
                 Without --data the sample makes its built-in data: {TrainSettings.BuiltInTrainCount:N0} training and {TrainSettings.BuiltInTestCount:N0} test film reviews
@@ -66,6 +70,8 @@ internal static class CommandLine
             return new ParsedCommand(CommandKind.Help);
         if (args.Count > 0 && args[0] == "predict")
             return new ParsedCommand(CommandKind.Predict, Predict: ParsePredict(args.Skip(1).ToList()));
+        if (args.Count > 0 && args[0] == "export")
+            return new ParsedCommand(CommandKind.Export, Export: ParseExport(args.Skip(1).ToList()));
         if (args.Count > 0 && args[0] == "train")
             args = args.Skip(1).ToList();
         return new ParsedCommand(CommandKind.Train, Train: ParseTrain(args));
@@ -143,18 +149,35 @@ internal static class CommandLine
 
     private static PredictSettings ParsePredict(IReadOnlyList<string> args)
     {
-        string? model = null;
+        string? model = null, onnx = null;
         var options = CommandLineOptions.Parse(args, allowPositional: true, out var texts, PositionalHint);
         foreach (var (name, value) in options)
         {
             if (name == "--model") model = value;
-            else throw new CommandLineException($"unknown option '{name}' for predict (it takes --model FILE and texts)");
+            else if (name == "--onnx") onnx = value;
+            else throw new CommandLineException($"unknown option '{name}' for predict (it takes --model FILE or --onnx FILE, and texts)");
         }
-        if (model is null)
-            throw new CommandLineException("predict needs --model FILE");
+        if (model is null && onnx is null)
+            throw new CommandLineException("predict needs --model FILE (a saved model) or --onnx FILE (an exported one)");
+        if (model is not null && onnx is not null)
+            throw new CommandLineException("predict takes either --model FILE or --onnx FILE, not both");
         if (texts.Count == 0)
             throw new CommandLineException("predict needs at least one text to score, e.g. predict --model sentiment-model.zip \"the film was not bad at all\"");
-        return new PredictSettings { ModelPath = model, Texts = texts };
+        return new PredictSettings { ModelPath = model, OnnxPath = onnx, Texts = texts };
+    }
+
+    private static ExportSettings ParseExport(IReadOnlyList<string> args)
+    {
+        var s = new ExportSettings();
+        foreach (var (name, value) in CommandLineOptions.Parse(args, allowPositional: false, out _, PositionalHint))
+        {
+            if (name == "--model") s.ModelPath = value;
+            else if (name == "--onnx") s.OnnxPath = value;
+            else throw new CommandLineException($"unknown option '{name}' for export (it takes --model FILE and --onnx FILE)");
+        }
+        if (s.OnnxPath is null)
+            throw new CommandLineException("export needs --onnx FILE, the ONNX file to write");
+        return s;
     }
 
     private static string Name(RecurrentCellKind cell) => cell switch

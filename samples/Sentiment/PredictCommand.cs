@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using RnnMl.MLNet;
-using Spectre.Console;
 
 namespace RnnMl.Samples.Sentiment;
 
@@ -11,7 +10,7 @@ internal static class PredictCommand
     {
         var ml = new MLContext();
         // A missing, corrupt or foreign file throws FileNotFoundException or InvalidDataException with a message that names it.
-        var model = ml.Model.LoadRnnModel(s.ModelPath, out _);
+        var model = ml.Model.LoadRnnModel(s.ModelPath!, out _);
         var input = ml.Data.LoadFromEnumerable(s.Texts.Select(t => new ReviewInput { Text = t }));
         var scored = model.Transform(input);
         if (scored.Schema.GetColumnOrNull(nameof(ReviewPrediction.Probability)) is null || scored.Schema.GetColumnOrNull(nameof(ReviewPrediction.PredictedLabel)) is null)
@@ -19,17 +18,8 @@ internal static class PredictCommand
             Program.Error($"{s.ModelPath}: not a binary classifier (its output has no Probability and PredictedLabel columns)");
             return 1;
         }
-        var predictions = ml.Data.CreateEnumerable<ReviewPrediction>(scored, reuseRowObject: false).ToList();
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn(new TableColumn("P(positive)").RightAligned())
-            .AddColumn("Label")
-            .AddColumn("Text");
-        for (int i = 0; i < predictions.Count; i++)
-        {
-            var p = predictions[i];
-            table.AddRow($"{p.Probability:F4}", p.PredictedLabel ? "[green]positive[/]" : "[red]negative[/]", Markup.Escape(s.Texts[i]));
-        }
-        AnsiConsole.Write(table);
+        var predictions = ml.Data.CreateEnumerable<ReviewPrediction>(scored, reuseRowObject: false).Select(p => (p.Probability, p.PredictedLabel)).ToList();
+        PredictionTable.Write(s.Texts, predictions);
         return 0;
     }
 }

@@ -24,7 +24,10 @@ internal static class Program
                     Console.WriteLine(CommandLine.HelpText);
                     return 0;
                 case CommandKind.Predict:
-                    return PredictCommand.Run(command.Predict!);
+                    // Kept apart so that the ONNX path never touches a TorchSharp type.
+                    return command.Predict!.OnnxPath is not null ? OnnxPredictCommand.Run(command.Predict) : PredictCommand.Run(command.Predict);
+                case CommandKind.Export:
+                    return ExportCommand.Run(command.Export!);
                 default:
                     return TrainCommand.Run(command.Train!);
             }

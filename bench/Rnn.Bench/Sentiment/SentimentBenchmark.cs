@@ -225,7 +225,7 @@ internal static class SentimentBenchmark
         public bool PredictedLabel { get; set; }
     }
 
-    private sealed class InlineProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    internal sealed class InlineProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);
     }

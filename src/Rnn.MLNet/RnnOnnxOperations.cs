@@ -1,0 +1,81 @@
+using Microsoft.ML;
+using RnnMl.Export;
+using RnnMl.MLNet.Classification;
+using RnnMl.MLNet.Internal;
+using RnnMl.Text.Export;
+
+namespace RnnMl.MLNet;
+
+/// <summary>ONNX export of fitted ML.NET models that hold an RnnMl text classifier.</summary>
+/// <remarks>
+/// The exported file holds the classifier's network (see <see cref="OnnxExporter"/>) and, in its metadata, the
+/// tokenizer settings, vocabulary, maximum sequence length and class names, so that <c>RnnMl.Onnx</c>'s
+/// <c>OnnxTextClassifier</c> scores raw text from the one file without TorchSharp. Other ML.NET transforms of the
+/// chain (label conversions, for instance) are not part of the export.
+/// </remarks>
+public static class RnnOnnxOperations
+{
+    /// <summary>Exports the RnnMl text classifier in <paramref name="model"/> to an ONNX file (opset <see cref="OnnxExporter.Opset"/>).</summary>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="model">A fitted <see cref="RecurrentTextClassifierTransformer"/> or a chain holding exactly one.</param>
+    /// <param name="filePath">The .onnx file to write; the folder must exist. Written atomically.</param>
+    /// <param name="classNames">Names to store for the classes, in class order; default the label's key values for
+    /// multiclass and "False", "True" for binary (ML.NET's PredictedLabel values).</param>
+    /// <exception cref="ArgumentException">The model holds no RnnMl text classifier or more than one, its input
+    /// column is key-typed (then it has no vocabulary to export; export <c>transformer.Model</c> with <see cref="OnnxExporter"/>),
+    /// or <paramref name="classNames"/> does not name every class.</exception>
+    public static void ExportRnnModelToOnnx(this ModelOperationsCatalog catalog, ITransformer model, string filePath, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var classifiers = Flatten(model).OfType<RecurrentTextClassifierTransformer>().ToList();
+        if (classifiers.Count != 1)
+            throw new ArgumentException($"the model must hold exactly one RnnMl text classifier to export, got {classifiers.Count}", nameof(model));
+        var classifier = classifiers[0];
+        var encoder = classifier.Core.Encoder;
+        if (encoder.Vocabulary is null)
+            throw new ArgumentException($"the classifier reads the key-typed column '{classifier.TextColumnName}', so it has no vocabulary to export with it; export classifier.Model with OnnxExporter.Export instead", nameof(model));
+        if (classNames is not null && classNames.Count != classifier.ClassCount)
+            throw new ArgumentException($"class names must name the model's {classifier.ClassCount} classes, got {classNames.Count}", nameof(classNames));
+        var names = classNames?.ToArray() ?? classifier.ClassNames?.ToArray() ?? (classifier.Kind == ClassificationKind.Binary ? new[] { "False", "True" } : null);
+        var text = new TextModelInfo(encoder.Tokenizer, encoder.Vocabulary, names, encoder.MaxLength);
+        OnnxExporter.Export(classifier.Model, filePath, text);
+    }
+
+    /// <summary>Loads a model saved with <see cref="RnnModelOperations.SaveRnnModel"/> and exports its text classifier to an ONNX file.</summary>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="modelPath">The .zip saved with <see cref="RnnModelOperations.SaveRnnModel"/>.</param>
+    /// <param name="filePath">The .onnx file to write; the folder must exist.</param>
+    /// <param name="classNames">As for the other overload.</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
+    /// <exception cref="InvalidDataException">The saved model is corrupt or not an RnnMl model.</exception>
+    public static void ExportRnnModelToOnnx(this ModelOperationsCatalog catalog, string modelPath, string filePath, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        var model = catalog.LoadRnnModel(modelPath, out _);
+        try
+        {
+            catalog.ExportRnnModelToOnnx(model, filePath, classNames);
+        }
+        finally
+        {
+            foreach (var t in Flatten(model).OfType<IDisposable>()) t.Dispose();
+        }
+    }
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer model)
+    {
+        // Every TransformerChain<T> enumerates its parts as ITransformer.
+        if (model is IEnumerable<ITransformer> chain)
+        {
+            foreach (var part in chain)
+                foreach (var inner in Flatten(part)) yield return inner;
+        }
+        else
+        {
+            yield return model;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using Microsoft.ML.OnnxRuntime;
+using RnnMl.Text;
+using RnnMl.Text.Export;
+
+namespace RnnMl.Onnx;
+
+/// <summary>
+/// A text classifier exported by RnnMl's <c>OnnxExporter</c>, run by ONNX Runtime: tokenizes raw text with the
+/// exported tokenizer and vocabulary and predicts classes, one text or many at a time. Needs neither TorchSharp nor
+/// libtorch. Safe to use from several threads at once.
+/// </summary>
+/// <remarks>Shapes: N batch, T time (tokens), C classes.</remarks>
+public sealed class OnnxTextClassifier : IDisposable
+{
+    private readonly InferenceSession session;
+    private readonly string[] inputNames = { ClassifierGraphNames.Tokens, ClassifierGraphNames.Lengths };
+    private readonly string[] outputNames = { ClassifierGraphNames.Scores, ClassifierGraphNames.Probabilities };
+
+    private OnnxTextClassifier(InferenceSession session, TextModelInfo text, int classCount)
+    {
+        this.session = session;
+        Text = text;
+        ClassCount = classCount;
+    }
+
+    /// <summary>Loads an exported model file.</summary>
+    /// <param name="filePath">The .onnx file written with text settings.</param>
+    /// <param name="options">ONNX Runtime session options (threads, optimisation level); null for ONNX Runtime's defaults.</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="filePath"/>.</exception>
+    /// <exception cref="InvalidDataException">ONNX Runtime refuses the file, or it has not the inputs, outputs or text
+    /// settings of an exported RnnMl classifier; the message says which.</exception>
+    public static OnnxTextClassifier Load(string filePath, SessionOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var full = Path.GetFullPath(filePath);
+        if (!File.Exists(full)) throw new FileNotFoundException($"no ONNX model at '{full}'", full);
+        InferenceSession session;
+        try
+        {
+            session = options is null ? new InferenceSession(full) : new InferenceSession(full, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"'{full}': ONNX Runtime cannot load the model: {e.Message}", e);
+        }
+        try
+        {
+            foreach (var name in new[] { ClassifierGraphNames.Tokens, ClassifierGraphNames.Lengths })
+                if (!session.InputMetadata.ContainsKey(name))
+                    throw new InvalidDataException($"'{full}' is not an exported RnnMl classifier: it has no input '{name}' (its inputs: {string.Join(", ", session.InputMetadata.Keys)})");
+            if (!session.OutputMetadata.TryGetValue(ClassifierGraphNames.Probabilities, out var probabilities) || !session.OutputMetadata.ContainsKey(ClassifierGraphNames.Scores))
+                throw new InvalidDataException($"'{full}' is not an exported RnnMl classifier: it needs outputs '{ClassifierGraphNames.Scores}' and '{ClassifierGraphNames.Probabilities}' (its outputs: {string.Join(", ", session.OutputMetadata.Keys)})");
+            var dims = probabilities.Dimensions;
+            if (dims.Length != 2 || dims[1] < 2)
+                throw new InvalidDataException($"'{full}': output '{ClassifierGraphNames.Probabilities}' must be (N, C) with C ≥ 2, got [{string.Join(", ", dims)}]");
+            TextModelInfo text;
+            try { text = TextModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"'{full}': {e.Message}", e); }
+            if (text.ClassNames is { } names && names.Count != dims[1])
+                throw new InvalidDataException($"'{full}' is inconsistent: {dims[1]} classes but {names.Count} class names");
+            return new OnnxTextClassifier(session, text, dims[1]);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The tokenizer, vocabulary, maximum length and class names stored with the model.</summary>
+    public TextModelInfo Text { get; }
+
+    /// <summary>C, the number of classes.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Predicts the class of one text.</summary>
+    /// <param name="text">Raw text; null or empty text is scored as a single padding step, as in training.</param>
+    public OnnxPrediction Predict(string? text) => Score(new[] { Text.Encode(text) })[0];
+
+    /// <summary>Predicts the classes of many texts, in batches of similar length (results in input order).</summary>
+    /// <param name="texts">Raw texts.</param>
+    /// <param name="batchSize">Texts per ONNX Runtime call; at least 1. Default 64.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
+    public IReadOnlyList<OnnxPrediction> Predict(IReadOnlyList<string?> texts, int batchSize = 64)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size must be at least 1, got {batchSize}");
+        var ids = texts.Select(Text.Encode).ToArray();
+        // Sorting by length keeps padding (wasted steps) small; the results go back to input order.
+        var order = Enumerable.Range(0, ids.Length).OrderBy(i => ids[i].Length).ToArray();
+        var results = new OnnxPrediction[ids.Length];
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            var rows = order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
+            var scored = Score(rows.Select(r => ids[r]).ToArray());
+            for (int k = 0; k < rows.Length; k++) results[rows[k]] = scored[k];
+        }
+        return results;
+    }
+
+    /// <summary>Scores one batch of token-id sequences (padded here; an empty sequence becomes one padding step).</summary>
+    /// <param name="sequences">N sequences of ids in [0, vocabulary size).</param>
+    /// <exception cref="ArgumentException">No sequences, or an id outside the vocabulary (the message names sequence, position and id).</exception>
+    public IReadOnlyList<OnnxPrediction> Score(IReadOnlyList<long[]> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0)
+            throw new ArgumentException("a batch needs at least one sequence, got 0", nameof(sequences));
+        int n = sequences.Count, vocabulary = Text.Vocabulary.Count;
+        var lengths = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            var s = sequences[i] ?? throw new ArgumentNullException(nameof(sequences), $"sequence {i} is null");
+            for (int j = 0; j < s.Length; j++)
+                if (s[j] < 0 || s[j] >= vocabulary)
+                    throw new ArgumentOutOfRangeException(nameof(sequences), s[j], $"token ids must be between 0 and {vocabulary - 1}, got {s[j]} in sequence {i} at position {j}");
+            lengths[i] = Math.Max(1, s.Length);
+        }
+        long t = lengths.Max();
+        var tokens = new long[n * t];
+        for (int i = 0; i < n; i++) Array.Copy(sequences[i], 0, tokens, i * t, sequences[i].Length);
+
+        using var tokenValue = OrtValue.CreateTensorValueFromMemory(tokens, new[] { (long)n, t });
+        using var lengthValue = OrtValue.CreateTensorValueFromMemory(lengths, new[] { (long)n });
+        using var run = new RunOptions();
+        using var outputs = session.Run(run, inputNames, new[] { tokenValue, lengthValue }, outputNames);
+        var scores = outputs[0].GetTensorDataAsSpan<float>();
+        var probabilities = outputs[1].GetTensorDataAsSpan<float>();
+        int c = ClassCount;
+        var result = new OnnxPrediction[n];
+        for (int i = 0; i < n; i++)
+        {
+            var row = scores.Slice(i * c, c).ToArray();
+            int best = 0;
+            for (int k = 1; k < c; k++) if (row[k] > row[best]) best = k;
+            result[i] = new OnnxPrediction(best, Text.ClassName(best), row, probabilities.Slice(i * c, c).ToArray());
+        }
+        return result;
+    }
+
+    /// <summary>Frees ONNX Runtime's session.</summary>
+    public void Dispose() => session.Dispose();
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace RnnMl.Text.Export;
+
+/// <summary>
+/// What an exported model needs besides its graph to score raw text: the tokenizer's settings, the vocabulary, the
+/// longest sequence the model was trained to read, and the class names. Stored as ONNX <c>metadata_props</c> under the
+/// keys <c>rnnml.*</c>, so the model is one self-contained file.
+/// </summary>
+public sealed class TextModelInfo
+{
+    /// <summary>The value of <c>rnnml.format</c>.</summary>
+    public const string FormatName = "RnnMl text classifier";
+
+    /// <summary>The value of <c>rnnml.format_version</c> written by this version.</summary>
+    public const int FormatVersion = 1;
+
+    private const string KeyFormat = "rnnml.format";
+    private const string KeyVersion = "rnnml.format_version";
+    private const string KeyTokenizer = "rnnml.tokenizer";
+    private const string KeyLowerCase = "rnnml.lower_case";
+    private const string KeyNormalization = "rnnml.normalization";
+    private const string KeyMaxLength = "rnnml.max_sequence_length";
+    private const string KeyVocabulary = "rnnml.vocabulary";
+    private const string KeyClassNames = "rnnml.class_names";
+
+    /// <summary>Creates the description.</summary>
+    /// <param name="tokenizer">The tokenizer used in training.</param>
+    /// <param name="vocabulary">The vocabulary used in training.</param>
+    /// <param name="classNames">One name per class in class order; null for none (classes are then called "0", "1", …).</param>
+    /// <param name="maxSequenceLength">Longer token sequences are cut to their first tokens; null for no limit.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSequenceLength"/> is below 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="classNames"/> has fewer than 2 names.</exception>
+    public TextModelInfo(Tokenizer tokenizer, Vocabulary vocabulary, IReadOnlyList<string>? classNames = null, int? maxSequenceLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        if (maxSequenceLength is < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxSequenceLength), maxSequenceLength, $"maximum sequence length must be at least 1, got {maxSequenceLength}");
+        if (classNames is not null && classNames.Count < 2)
+            throw new ArgumentException($"class names must name at least 2 classes, got {classNames.Count}", nameof(classNames));
+        Tokenizer = tokenizer;
+        Vocabulary = vocabulary;
+        ClassNames = classNames?.ToArray();
+        MaxSequenceLength = maxSequenceLength;
+    }
+
+    /// <summary>The tokenizer used in training.</summary>
+    public Tokenizer Tokenizer { get; }
+
+    /// <summary>The vocabulary; its <see cref="Vocabulary.Count"/> is the number of token ids the model takes.</summary>
+    public Vocabulary Vocabulary { get; }
+
+    /// <summary>Class names in class order, or null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
+
+    /// <summary>Token sequences are cut to this many tokens; null for no limit.</summary>
+    public int? MaxSequenceLength { get; }
+
+    /// <summary>Tokenizes and encodes <paramref name="text"/> as in training (cut to <see cref="MaxSequenceLength"/>);
+    /// empty or null text gives no ids (pad it to one <see cref="Vocabulary.PaddingId"/> step before scoring).</summary>
+    /// <param name="text">Raw text.</param>
+    public long[] Encode(string? text)
+    {
+        var ids = Vocabulary.Encode(Tokenizer.Tokenize(text));
+        return MaxSequenceLength is int max && ids.Length > max ? ids[..max] : ids;
+    }
+
+    /// <summary>The name of class <paramref name="index"/>: its entry in <see cref="ClassNames"/>, or the index as text.</summary>
+    /// <param name="index">A class index.</param>
+    public string ClassName(int index) =>
+        ClassNames is { } names && index >= 0 && index < names.Count ? names[index] : index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>rnnml.*</c> metadata entries that describe this.</summary>
+    public IReadOnlyDictionary<string, string> ToMetadata()
+    {
+        using var vocabulary = new MemoryStream();
+        Vocabulary.Save(vocabulary);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [KeyFormat] = FormatName,
+            [KeyVersion] = FormatVersion.ToString(CultureInfo.InvariantCulture),
+            [KeyTokenizer] = Tokenizer.Kind.ToString(),
+            [KeyLowerCase] = Tokenizer.LowerCase ? "true" : "false",
+            [KeyNormalization] = Tokenizer.Normalization.ToString(),
+            [KeyVocabulary] = Encoding.UTF8.GetString(vocabulary.ToArray()),
+        };
+        if (MaxSequenceLength is int max) map[KeyMaxLength] = max.ToString(CultureInfo.InvariantCulture);
+        if (ClassNames is not null) map[KeyClassNames] = JsonSerializer.Serialize(ClassNames);
+        return map;
+    }
+
+    /// <summary>Reads what <see cref="ToMetadata"/> wrote.</summary>
+    /// <param name="metadata">A model's metadata entries (other keys are ignored).</param>
+    /// <exception cref="InvalidDataException">An entry is missing or not valid; the message names it.</exception>
+    public static TextModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        string Get(string key) => metadata.TryGetValue(key, out var v) ? v
+            : throw new InvalidDataException($"the model has no '{key}' metadata entry: it was not exported with its text settings by RnnMl's OnnxExporter");
+        var format = Get(KeyFormat);
+        if (format != FormatName)
+            throw new InvalidDataException($"'{KeyFormat}' must be '{FormatName}', got '{format}'");
+        var version = Get(KeyVersion);
+        if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
+            throw new InvalidDataException($"'{KeyVersion}' must be {FormatVersion} (the version this library reads), got '{version}'");
+        var tokenizer = Tokenizer.Create(
+            Parse<TokenizerKind>(KeyTokenizer, Get(KeyTokenizer)),
+            Get(KeyLowerCase) switch
+            {
+                "true" => true,
+                "false" => false,
+                var other => throw new InvalidDataException($"'{KeyLowerCase}' must be true or false, got '{other}'"),
+            },
+            Parse<TextNormalization>(KeyNormalization, Get(KeyNormalization)));
+        Vocabulary vocabulary;
+        using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(Get(KeyVocabulary))))
+        {
+            try { vocabulary = Vocabulary.Load(stream); }
+            catch (InvalidDataException e) { throw new InvalidDataException($"'{KeyVocabulary}' is not a vocabulary: {e.Message}", e); }
+        }
+        int? max = null;
+        if (metadata.TryGetValue(KeyMaxLength, out var maxText))
+        {
+            if (!int.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out int m) || m < 1)
+                throw new InvalidDataException($"'{KeyMaxLength}' must be a whole number of at least 1, got '{maxText}'");
+            max = m;
+        }
+        string[]? names = null;
+        if (metadata.TryGetValue(KeyClassNames, out var namesText))
+        {
+            try { names = JsonSerializer.Deserialize<string[]>(namesText); }
+            catch (JsonException e) { throw new InvalidDataException($"'{KeyClassNames}' is not a JSON array of strings: {e.Message}", e); }
+            if (names is null || names.Length < 2)
+                throw new InvalidDataException($"'{KeyClassNames}' must name at least 2 classes, got {names?.Length ?? 0}");
+        }
+        return new TextModelInfo(tokenizer, vocabulary, names, max);
+    }
+
+    private static T Parse<T>(string key, string value) where T : struct, Enum =>
+        value.Length > 0 && !char.IsDigit(value[0]) && Enum.TryParse<T>(value, ignoreCase: false, out var v) && Enum.IsDefined(v) ? v
+            : throw new InvalidDataException($"'{key}' must be one of {string.Join(", ", Enum.GetNames<T>())}, got '{value}'");
+}
