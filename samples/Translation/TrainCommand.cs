@@ -56,10 +56,8 @@ internal static class TrainCommand
             // NFC keeps Hangul syllables whole; NFKC would too, but also folds compatibility characters users may want kept.
             Normalization = TextNormalization.NFC,
             Attention = s.Attention,
-            EncoderCell = s.Cell,
-            DecoderCell = s.Cell,
-            EncoderLayers = s.Layers,
-            DecoderLayers = s.Layers,
+            Cell = s.Cell,
+            NumLayers = s.Layers,
             HiddenSize = s.HiddenSize,
             EmbeddingSize = s.EmbeddingSize,
             Epochs = s.Epochs,

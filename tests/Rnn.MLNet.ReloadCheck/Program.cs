@@ -1,5 +1,6 @@
-// Loads a saved RnnMl model in a fresh process and prints its scores for the texts in a file, one line each, so that a
-// test can compare them with the scores of the process that trained and saved the model.
+// Loads a saved RnnMl model in a fresh process and prints its scores (or, for a text generator, its generated texts)
+// for the texts in a file, one line each, so that a test can compare them with the output of the process that trained
+// and saved the model.
 // Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate]
 // With --translate the texts are fed as the Source column and the Translation column is printed.
 using System.Globalization;
@@ -31,6 +32,19 @@ if (args.Length == 3)
 }
 var rows = File.ReadAllLines(args[1]).Select(t => new TextRow { Text = t }).ToList();
 var scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+if (scored.Schema.GetColumnOrNull("GeneratedText") is { } generated)
+{
+    // A text generator (reading its prompts from Text): one generated text a line, line breaks escaped.
+    using var texts = scored.GetRowCursor(new[] { generated });
+    var getText = texts.GetGetter<ReadOnlyMemory<char>>(generated);
+    ReadOnlyMemory<char> text = default;
+    while (texts.MoveNext())
+    {
+        getText(ref text);
+        Console.WriteLine(text.ToString().Replace("\\", "\\\\").Replace("\n", "\\n"));
+    }
+    return 0;
+}
 var score = scored.Schema["Score"];
 using var cursor = scored.GetRowCursor(new[] { score });
 if (score.Type is VectorDataViewType)

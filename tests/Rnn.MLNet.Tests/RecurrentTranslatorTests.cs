@@ -138,6 +138,25 @@ public class RecurrentTranslatorTests : IClassFixture<TranslatorFixture>
     }
 
     [Fact]
+    public void Options_DecoderCellAndLayers_FollowTheEncodersUnlessSet()
+    {
+        var model = fixture.Model.Model.Options;
+        Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Gru, model.EncoderCell);
+        Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Gru, model.DecoderCell);
+        Assert.Equal(1, model.DecoderLayers);
+        var options = ToyTranslations.Options();
+        options.Cell = RnnMl.Torch.Layers.RecurrentCellKind.Lstm;
+        options.NumLayers = 2;
+        options.DecoderCell = RnnMl.Torch.Layers.RecurrentCellKind.Rnn;
+        options.Epochs = 1;
+        using var fitted = fixture.Ml.Transforms.Text.TranslateText(options).Fit(fixture.Ml.Data.LoadFromEnumerable(fixture.TrainRows.Take(32)));
+        Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Lstm, fitted.Model.Options.EncoderCell);
+        Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Rnn, fitted.Model.Options.DecoderCell);
+        Assert.Equal(2, fitted.Model.Options.EncoderLayers);
+        Assert.Equal(2, fitted.Model.Options.DecoderLayers);
+    }
+
+    [Fact]
     public void Options_OutOfRange_AreRefusedByName()
     {
         var options = ToyTranslations.Options();

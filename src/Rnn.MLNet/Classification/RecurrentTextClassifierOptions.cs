@@ -7,7 +7,7 @@ using RnnMl.Torch.Training;
 namespace RnnMl.MLNet.Classification;
 
 /// <summary>Options of the recurrent text classifier trainers (binary and multiclass). Every default is stated.</summary>
-public sealed class RecurrentTextClassifierOptions
+public sealed class RecurrentTextClassifierOptions : RecurrentTrainingOptions
 {
     /// <summary>The label column: Boolean for binary classification, a key type for multiclass (the class count is the key count). Default "Label".</summary>
     public string LabelColumnName { get; set; } = "Label";
@@ -31,32 +31,17 @@ public sealed class RecurrentTextClassifierOptions
     /// <summary>Lower-case text and text tokens. Default true.</summary>
     public bool LowerCase { get; set; } = true;
 
-    /// <summary>Unicode normalisation of text and text tokens. Default NFKC.</summary>
-    public TextNormalization Normalization { get; set; } = TextNormalization.NFKC;
-
-    /// <summary>Tokens seen fewer times in the training data map to the unknown token. Default 1.</summary>
-    public int MinTokenCount { get; set; } = 1;
-
     /// <summary>Largest vocabulary (padding and unknown included); null for no limit. Default 50,000.</summary>
     public int? MaxVocabularySize { get; set; } = 50_000;
 
     /// <summary>Sequences are cut to their first this many tokens, in training and prediction; null for no limit. Default 400.</summary>
     public int? MaxSequenceLength { get; set; } = 400;
 
-    /// <summary>The recurrent cell. Default LSTM.</summary>
-    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
-
-    /// <summary>Which implementation runs the recurrent layers. Default Auto (see <see cref="RecurrentBackend.Auto"/>).</summary>
-    public RecurrentBackend Backend { get; set; } = RecurrentBackend.Auto;
-
     /// <summary>Token embedding width. Default 128.</summary>
     public int EmbeddingSize { get; set; } = 128;
 
     /// <summary>Recurrent hidden size H. Default 128.</summary>
     public int HiddenSize { get; set; } = 128;
-
-    /// <summary>Stacked recurrent layers. Default 1.</summary>
-    public int NumLayers { get; set; } = 1;
 
     /// <summary>Read the text both ways. Default true.</summary>
     public bool Bidirectional { get; set; } = true;
@@ -76,20 +61,8 @@ public sealed class RecurrentTextClassifierOptions
     /// <summary>Training epochs (at most; early stopping may end sooner). Default 8.</summary>
     public int Epochs { get; set; } = 8;
 
-    /// <summary>Optimiser. Default Adam.</summary>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
-
     /// <summary>Learning rate. Default 0.002.</summary>
     public double LearningRate { get; set; } = 2e-3;
-
-    /// <summary>Weight decay. Default 0.</summary>
-    public double WeightDecay { get; set; }
-
-    /// <summary>Learning-rate schedule. Default constant.</summary>
-    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
-
-    /// <summary>Clip gradients to this global norm; null for no clipping. Default 5.</summary>
-    public double? GradientClipNorm { get; set; } = 5.0;
 
     /// <summary>Share of the training rows held out for validation (early stopping, best-epoch selection) when <c>Fit</c>
     /// gets no validation data; 0 for none. Default 0.1.</summary>
@@ -97,18 +70,6 @@ public sealed class RecurrentTextClassifierOptions
 
     /// <summary>Stop after this many epochs without a better validation accuracy; null to never stop early. Default 3.</summary>
     public int? EarlyStoppingPatience { get; set; } = 3;
-
-    /// <summary>Write a checkpoint here after every epoch and resume from it; null for none. Default null.</summary>
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>The seed for initialisation, shuffling and dropout; null to draw it from the MLContext's seed. Default null.</summary>
-    public int? Seed { get; set; }
-
-    /// <summary>Receives progress during training (also logged to the MLContext log once per epoch). Default null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
-
-    /// <summary>Stops training between batches; the model keeps the best weights so far. Default none.</summary>
-    public CancellationToken CancellationToken { get; set; }
 
     internal RecurrentTextClassifierOptions Clone() => (RecurrentTextClassifierOptions)MemberwiseClone();
 
@@ -120,8 +81,6 @@ public sealed class RecurrentTextClassifierOptions
                      (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })
             if (string.IsNullOrWhiteSpace(value))
                 throw new ArgumentException($"{name} must name a column, got '{value}'", name);
-        if (MinTokenCount < 1)
-            throw new ArgumentOutOfRangeException(nameof(MinTokenCount), MinTokenCount, $"minimum token count must be at least 1, got {MinTokenCount}");
         if (MaxVocabularySize is < 3)
             throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"maximum vocabulary size must be at least 3, got {MaxVocabularySize}");
         if (MaxSequenceLength is < 1)
@@ -134,8 +93,7 @@ public sealed class RecurrentTextClassifierOptions
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, $"validation fraction must be in [0, 1), got {ValidationFraction}");
         if (!Enum.IsDefined(Tokenizer))
             throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
-        if (!Enum.IsDefined(Normalization))
-            throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, $"normalization must be None, NFC or NFKC, got {Normalization}");
+        ValidateShared();
         ModelOptions(vocabularySize: 2, classCount: 2).Validate();
         TrainerOptions().Validate();
     }
@@ -154,19 +112,5 @@ public sealed class RecurrentTextClassifierOptions
         Backend = Backend,
     };
 
-    internal TrainerOptions TrainerOptions(int seed = 0) => new()
-    {
-        Epochs = Epochs,
-        LearningRate = LearningRate,
-        Optimizer = Optimizer,
-        WeightDecay = WeightDecay,
-        Schedule = Schedule,
-        GradientClipNorm = GradientClipNorm,
-        EarlyStoppingPatience = EarlyStoppingPatience,
-        SelectionMetric = "accuracy",
-        SelectionMetricHigherIsBetter = true,
-        RestoreBestWeights = true,
-        CheckpointDirectory = CheckpointDirectory,
-        Seed = seed,
-    };
+    internal TrainerOptions TrainerOptions(int seed = 0) => TrainerOptionsWith(Epochs, LearningRate, EarlyStoppingPatience, "accuracy", seed);
 }

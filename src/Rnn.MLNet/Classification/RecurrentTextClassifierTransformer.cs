@@ -69,13 +69,13 @@ public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposab
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).Output;
 
     /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScorerRowMapper<float[]>(Bind(inputSchema));
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new BindingRowMapper<long[], float[]>(Bind(inputSchema));
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new ScoredDataView<float[]>(input, Bind(input.Schema), PredictionBatchSize);
+        return new BatchedDataView<long[], float[]>(input, Bind(input.Schema), PredictionBatchSize);
     }
 
     /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>

@@ -16,10 +16,10 @@ internal static class EnvironmentAccess
         ArgumentNullException.ThrowIfNull(trainerCatalog);
         const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
         var owner = trainerCatalog.GetType().GetProperty("Owner", flags)?.GetValue(trainerCatalog);
-        var env = owner?.GetType().GetProperty("Environment", flags)?.GetValue(owner) as IHostEnvironment
-            // The transforms catalogs (mlContext.Transforms.Text, ...) hold their environment in a field instead.
-            ?? trainerCatalog.GetType().GetFields(flags).Where(f => typeof(IHostEnvironment).IsAssignableFrom(f.FieldType))
-                .Select(f => f.GetValue(trainerCatalog) as IHostEnvironment).FirstOrDefault(e => e is not null);
+        var env = owner?.GetType().GetProperty("Environment", flags)?.GetValue(owner) as IHostEnvironment;
+        // Transform catalogs such as TransformsCatalog.TextTransforms have no owner but hold the environment themselves.
+        env ??= trainerCatalog.GetType().GetFields(flags).Where(f => typeof(IHostEnvironment).IsAssignableFrom(f.FieldType))
+            .Select(f => f.GetValue(trainerCatalog) as IHostEnvironment).FirstOrDefault(e => e is not null);
         return env ?? throw new InvalidOperationException(
             $"RnnMl could not reach the MLContext behind {trainerCatalog.GetType().Name} (this version of ML.NET differs from the 5.0.1 RnnMl was built for)");
     }

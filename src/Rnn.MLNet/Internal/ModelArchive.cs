@@ -164,6 +164,7 @@ internal static class ModelArchive
     {
         [ClassifierArchive.Kind] = ClassifierArchive.Rebuild,
         [TranslatorArchive.Kind] = TranslatorArchive.Rebuild,
+        [GeneratorArchive.Kind] = GeneratorArchive.Rebuild,
     };
 
     private static ITransformer Replace(ITransformer node, List<IArchivedTransformer> transformers, ref int used)

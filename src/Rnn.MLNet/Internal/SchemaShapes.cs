@@ -45,11 +45,11 @@ internal static class SchemaShapes
         return ml.Transforms.CustomMapping<PlaceholderRow, MulticlassRow>(static (_, _) => { }, null, null, multi).GetOutputSchema(input);
     }
 
-    /// <summary>The input shape plus one String column named <paramref name="name"/>.</summary>
-    public static SchemaShape Text(SchemaShape input, string name)
+    /// <summary>The input shape with a String column <paramref name="output"/> added.</summary>
+    public static SchemaShape Text(SchemaShape input, string output)
     {
         var definition = SchemaDefinition.Create(typeof(TextRow));
-        definition[nameof(TextRow.Text)].ColumnName = name;
+        definition[nameof(TextRow.Text)].ColumnName = output;
         return new MLContext().Transforms.CustomMapping<PlaceholderRow, TextRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
     }
 

@@ -5,7 +5,7 @@ using RnnMl.MLNet.Classification;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>A classifier bound to one input schema: where its input column is and what the output schema looks like.</summary>
-internal sealed class ScoringBinding : IRowScorer<float[]>
+internal sealed class ScoringBinding : IRowBinding<long[], float[]>
 {
     public ScoringBinding(ClassifierCore core, OutputColumns outputs, string textColumnName, DataViewSchema input)
     {
@@ -18,7 +18,7 @@ internal sealed class ScoringBinding : IRowScorer<float[]>
         if (kind != core.Encoder.Kind || (kind == InputColumnKind.Keys && keyCount != core.Encoder.KeyCount))
             throw new ArgumentOutOfRangeException(nameof(input),
                 $"Schema mismatch for input column '{textColumnName}': expected {Describe(core.Encoder.Kind, core.Encoder.KeyCount)} (as in training), got {column.Type}");
-        InputColumn = column;
+        TextColumn = column;
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
         outputs.AddTo(builder);
@@ -29,14 +29,24 @@ internal sealed class ScoringBinding : IRowScorer<float[]>
     public OutputColumns Outputs { get; }
     public DataViewSchema Input { get; }
     public DataViewSchema Output { get; }
-    public DataViewSchema.Column InputColumn { get; }
+    public DataViewSchema.Column TextColumn { get; }
+    public int InputCount => Input.Count;
+    public DataViewSchema.Column SourceColumn => TextColumn;
     public int OutputCount => Outputs.Names.Length;
 
-    public Func<long[]> MakeGetter(DataViewRow row) => Core.Encoder.MakeGetter(row, InputColumn);
+    public Func<long[]> Reader(DataViewRow row) => Core.Encoder.MakeGetter(row, TextColumn);
 
-    public float[][] Score(IReadOnlyList<long[]> batch) => Core.Logits(batch);
+    public IReadOnlyList<float[]> Compute(IReadOnlyList<long[]> rows) => Core.Logits(rows);
 
-    public Delegate Getter(int outputIndex, Func<float[]> current) => Outputs.Getter(outputIndex, current);
+    /// <summary>The getter of an added column, for a row or cursor whose active added columns are <paramref name="active"/>.</summary>
+    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<float[]> logits)
+    {
+        int k = column.Index - InputCount;
+        if (!active[k])
+            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
+        return Outputs.Getter(k, logits) as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
+    }
 
     private static string Describe(InputColumnKind kind, int keyCount) => kind switch
     {

@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>A translator bound to one input schema: the source column it reads and the String column it adds.</summary>
-internal sealed class TranslationBinding : IRowScorer<string>
+internal sealed class TranslationBinding : IRowBinding<long[], string>
 {
     private readonly TranslatorCore core;
     private readonly int batchSize;
@@ -14,7 +14,7 @@ internal sealed class TranslationBinding : IRowScorer<string>
         this.core = core;
         this.batchSize = batchSize;
         Input = input;
-        InputColumn = SourceColumn(input, sourceColumnName);
+        SourceColumn = TextColumn(input, sourceColumnName);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
         builder.AddColumn(outputColumnName, TextDataViewType.Instance);
@@ -23,18 +23,24 @@ internal sealed class TranslationBinding : IRowScorer<string>
 
     public DataViewSchema Input { get; }
     public DataViewSchema Output { get; }
-    public DataViewSchema.Column InputColumn { get; }
+    public DataViewSchema.Column SourceColumn { get; }
     public int OutputCount => 1;
 
-    public Func<long[]> MakeGetter(DataViewRow row) => core.Source.MakeGetter(row, InputColumn);
+    public Func<long[]> Reader(DataViewRow row) => core.Source.MakeGetter(row, SourceColumn);
 
-    public string[] Score(IReadOnlyList<long[]> batch) => core.Translate(batch, batchSize);
+    public IReadOnlyList<string> Compute(IReadOnlyList<long[]> rows) => core.Translate(rows, batchSize);
 
-    public Delegate Getter(int outputIndex, Func<string> current) =>
-        (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = current().AsMemory());
+    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<string> current)
+    {
+        if (!active[column.Index - Input.Count])
+            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
+        ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> value) => value = current().AsMemory();
+        return getter as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected ReadOnlyMemory<char>, got {typeof(TValue)}");
+    }
 
     /// <summary>The String column <paramref name="name"/> of <paramref name="schema"/>, or a schema error naming expected and actual types.</summary>
-    public static DataViewSchema.Column SourceColumn(DataViewSchema schema, string name, string what = "source")
+    public static DataViewSchema.Column TextColumn(DataViewSchema schema, string name, string what = "source")
     {
         var column = schema.GetColumnOrNull(name)
             ?? throw new ArgumentOutOfRangeException("inputSchema", $"Could not find {what} column '{name}'");

@@ -114,8 +114,8 @@ public sealed class RecurrentTranslatorEstimator : IEstimator<RecurrentTranslato
 
     private List<(string Source, string Target)> ReadPairs(IDataView data)
     {
-        var sourceColumn = TranslationBinding.SourceColumn(data.Schema, options.SourceColumnName);
-        var targetColumn = TranslationBinding.SourceColumn(data.Schema, options.TargetColumnName, "target");
+        var sourceColumn = TranslationBinding.TextColumn(data.Schema, options.SourceColumnName);
+        var targetColumn = TranslationBinding.TextColumn(data.Schema, options.TargetColumnName, "target");
         var pairs = new List<(string, string)>();
         using var cursor = data.GetRowCursor(new[] { sourceColumn, targetColumn });
         var getSource = cursor.GetGetter<ReadOnlyMemory<char>>(sourceColumn);

@@ -7,8 +7,12 @@ using RnnMl.Torch.Training;
 namespace RnnMl.MLNet.Translation;
 
 /// <summary>Options of the recurrent translator (<c>mlContext.Transforms.Text.TranslateText</c>). Every default is stated.</summary>
-public sealed class RecurrentTranslatorOptions
+public sealed class RecurrentTranslatorOptions : RecurrentTrainingOptions
 {
+    /// <summary>Options with the stated defaults; <see cref="RecurrentTrainingOptions.Cell"/> (the encoder's and, unless
+    /// <see cref="DecoderCell"/> is set, the decoder's cell) defaults to GRU here.</summary>
+    public RecurrentTranslatorOptions() => Cell = RecurrentCellKind.Gru;
+
     /// <summary>The source text column (String). Default "Source".</summary>
     public string SourceColumnName { get; set; } = "Source";
 
@@ -28,11 +32,7 @@ public sealed class RecurrentTranslatorOptions
     /// <summary>Lower-case source and target text. Default true.</summary>
     public bool LowerCase { get; set; } = true;
 
-    /// <summary>Unicode normalisation of source and target text (NFC keeps Hangul syllables composed). Default NFKC.</summary>
-    public TextNormalization Normalization { get; set; } = TextNormalization.NFKC;
 
-    /// <summary>Tokens seen fewer times in the training data map to the unknown token. Default 1.</summary>
-    public int MinTokenCount { get; set; } = 1;
 
     /// <summary>Largest source vocabulary (reserved tokens included); null for no limit. Default 30,000.</summary>
     public int? MaxSourceVocabularySize { get; set; } = 30_000;
@@ -49,14 +49,10 @@ public sealed class RecurrentTranslatorOptions
     /// <summary>Training targets longer than this many tokens are cut (with a warning in the log). Default 100.</summary>
     public int MaxTargetLength { get; set; } = 100;
 
-    /// <summary>The encoder's cell. Default GRU.</summary>
-    public RecurrentCellKind EncoderCell { get; set; } = RecurrentCellKind.Gru;
 
-    /// <summary>The decoder's cell. Default GRU.</summary>
-    public RecurrentCellKind DecoderCell { get; set; } = RecurrentCellKind.Gru;
+    /// <summary>The decoder's cell; null (the default) for <see cref="RecurrentTrainingOptions.Cell"/>, the encoder's.</summary>
+    public RecurrentCellKind? DecoderCell { get; set; }
 
-    /// <summary>Which implementation runs the recurrent layers. Default Auto (libtorch's fused kernels).</summary>
-    public RecurrentBackend Backend { get; set; } = RecurrentBackend.Auto;
 
     /// <summary>Token embedding width (source and target). Default 128.</summary>
     public int EmbeddingSize { get; set; } = 128;
@@ -67,11 +63,9 @@ public sealed class RecurrentTranslatorOptions
     /// <summary>Decoder hidden size; null for the encoder's output size D·H. Default null.</summary>
     public int? DecoderHiddenSize { get; set; }
 
-    /// <summary>Stacked encoder layers. Default 1.</summary>
-    public int EncoderLayers { get; set; } = 1;
 
-    /// <summary>Stacked decoder layers. Default 1.</summary>
-    public int DecoderLayers { get; set; } = 1;
+    /// <summary>Stacked decoder layers; null (the default) for <see cref="RecurrentTrainingOptions.NumLayers"/>, the encoder's.</summary>
+    public int? DecoderLayers { get; set; }
 
     /// <summary>Read the source both ways. Default true.</summary>
     public bool Bidirectional { get; set; } = true;
@@ -103,11 +97,7 @@ public sealed class RecurrentTranslatorOptions
     /// <summary>Learning rate (Adam). Default 0.002.</summary>
     public double LearningRate { get; set; } = 2e-3;
 
-    /// <summary>Learning-rate schedule. Default constant.</summary>
-    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
 
-    /// <summary>Clip gradients to this global norm; null for no clipping. Default 5.</summary>
-    public double? GradientClipNorm { get; set; } = 5.0;
 
     /// <summary>Share of the training pairs held out for validation (best epoch by validation loss, early stopping) when
     /// <c>Fit</c> gets no validation data; 0 for none. Default 0.05.</summary>
@@ -119,8 +109,6 @@ public sealed class RecurrentTranslatorOptions
     /// <summary>Stop training after this much time (between batches), keeping the best weights so far; null for no limit. Default null.</summary>
     public TimeSpan? MaxTrainingTime { get; set; }
 
-    /// <summary>The seed for initialisation, shuffling and dropout; null to draw it from the MLContext's seed. Default null.</summary>
-    public int? Seed { get; set; }
 
     /// <summary>Hypotheses kept per sentence by beam search; 1 for greedy decoding. Default 5.</summary>
     public int BeamWidth { get; set; } = 5;
@@ -134,11 +122,7 @@ public sealed class RecurrentTranslatorOptions
     /// <summary>Added to the translation length limit. Default 10.</summary>
     public int MaxLengthOffset { get; set; } = 10;
 
-    /// <summary>Receives progress during training (also logged to the MLContext log once per epoch). Default null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
 
-    /// <summary>Stops training between batches; the model keeps the best weights so far. Default none.</summary>
-    public CancellationToken CancellationToken { get; set; }
 
     internal RecurrentTranslatorOptions Clone() => (RecurrentTranslatorOptions)MemberwiseClone();
 
@@ -149,8 +133,7 @@ public sealed class RecurrentTranslatorOptions
                      (nameof(OutputColumnName), OutputColumnName) })
             if (string.IsNullOrWhiteSpace(value))
                 throw new ArgumentException($"{name} must name a column, got '{value}'", name);
-        if (MinTokenCount < 1)
-            throw new ArgumentOutOfRangeException(nameof(MinTokenCount), MinTokenCount, $"minimum token count must be at least 1, got {MinTokenCount}");
+        ValidateShared();
         if (MaxSourceVocabularySize is < 3)
             throw new ArgumentOutOfRangeException(nameof(MaxSourceVocabularySize), MaxSourceVocabularySize, $"maximum source vocabulary size must be at least 3, got {MaxSourceVocabularySize}");
         if (MaxTargetVocabularySize is < 5)
@@ -173,8 +156,6 @@ public sealed class RecurrentTranslatorOptions
             throw new ArgumentOutOfRangeException(nameof(SourceTokenizer), SourceTokenizer, $"source tokenizer must be Word or Character, got {SourceTokenizer}");
         if (!Enum.IsDefined(TargetTokenizer))
             throw new ArgumentOutOfRangeException(nameof(TargetTokenizer), TargetTokenizer, $"target tokenizer must be Word or Character, got {TargetTokenizer}");
-        if (!Enum.IsDefined(Normalization))
-            throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, $"normalization must be None, NFC or NFKC, got {Normalization}");
         ModelOptions(2, 4).Validate();
         TrainerOptions().Validate();
         DecodingOptions().Validate();
@@ -187,11 +168,11 @@ public sealed class RecurrentTranslatorOptions
         EmbeddingSize = EmbeddingSize,
         HiddenSize = HiddenSize,
         DecoderHiddenSize = DecoderHiddenSize,
-        EncoderLayers = EncoderLayers,
-        DecoderLayers = DecoderLayers,
+        EncoderLayers = NumLayers,
+        DecoderLayers = DecoderLayers ?? NumLayers,
         Bidirectional = Bidirectional,
-        EncoderCell = EncoderCell,
-        DecoderCell = DecoderCell,
+        EncoderCell = Cell,
+        DecoderCell = DecoderCell ?? Cell,
         Attention = Attention,
         InputFeeding = InputFeeding,
         TeacherForcingRatio = TeacherForcingRatio,
@@ -199,16 +180,7 @@ public sealed class RecurrentTranslatorOptions
         Backend = Backend,
     };
 
-    internal TrainerOptions TrainerOptions(int seed = 0) => new()
-    {
-        Epochs = Epochs,
-        LearningRate = LearningRate,
-        Schedule = Schedule,
-        GradientClipNorm = GradientClipNorm,
-        EarlyStoppingPatience = EarlyStoppingPatience,
-        RestoreBestWeights = true,
-        Seed = seed,
-    };
+    internal TrainerOptions TrainerOptions(int seed = 0) => TrainerOptionsWith(Epochs, LearningRate, EarlyStoppingPatience, null, seed);
 
     internal DecodingOptions DecodingOptions() => new()
     {

@@ -106,13 +106,13 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).Output;
 
     /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScorerRowMapper<string>(Bind(inputSchema));
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new BindingRowMapper<long[], string>(Bind(inputSchema));
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new ScoredDataView<string>(input, Bind(input.Schema), PredictionBatchSize);
+        return new BatchedDataView<long[], string>(input, Bind(input.Schema), PredictionBatchSize);
     }
 
     /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>

@@ -3,22 +3,22 @@ using Microsoft.ML.Data;
 
 namespace RnnMl.MLNet.Internal;
 
-/// <summary>One input row plus a model's outputs, computed once per row position and only when asked for.</summary>
-internal sealed class MappedRow<TResult> : DataViewRow
+/// <summary>One input row plus a transformer's added columns, computed once per row position and only when asked for.</summary>
+internal sealed class BoundRow<TIn, TOut> : DataViewRow
 {
     private readonly DataViewRow input;
-    private readonly IRowScorer<TResult> binding;
+    private readonly IRowBinding<TIn, TOut> binding;
     private readonly bool[] activeOutputs;
-    private readonly Func<long[]>? ids;
+    private readonly Func<TIn>? read;
     private long cachedPosition = -1;
-    private TResult result = default!;
+    private TOut result = default!;
 
-    public MappedRow(DataViewRow input, IRowScorer<TResult> binding, bool[] activeOutputs)
+    public BoundRow(DataViewRow input, IRowBinding<TIn, TOut> binding, bool[] activeOutputs)
     {
         this.input = input;
         this.binding = binding;
         this.activeOutputs = activeOutputs;
-        if (activeOutputs.Any(a => a)) ids = binding.MakeGetter(input);
+        if (activeOutputs.Any(a => a)) read = binding.Reader(input);
     }
 
     public override DataViewSchema Schema => binding.Output;
@@ -32,14 +32,14 @@ internal sealed class MappedRow<TResult> : DataViewRow
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
         if (column.Index < binding.Input.Count) return input.GetGetter<TValue>(binding.Input[column.Index]);
-        return binding.OutputGetter<TResult, TValue>(column, activeOutputs, Current);
+        return binding.OutputGetter<TValue>(column, activeOutputs, Current);
     }
 
-    private TResult Current()
+    private TOut Current()
     {
         if (input.Position != cachedPosition)
         {
-            result = binding.Score(new[] { ids!() })[0];
+            result = binding.Compute(new[] { read!() })[0];
             cachedPosition = input.Position;
         }
         return result;

@@ -3,27 +3,27 @@ using Microsoft.ML.Data;
 
 namespace RnnMl.MLNet.Internal;
 
-/// <summary>A cursor that scores its rows in batches of up to <c>batchSize</c>.</summary>
-internal sealed class ScoredCursor<TResult> : DataViewRowCursor
+/// <summary>A cursor that computes its rows' added columns in batches of up to <c>batchSize</c>.</summary>
+internal sealed class BatchedCursor<TIn, TOut> : DataViewRowCursor
 {
     private readonly DataViewRowCursor main;
     private readonly DataViewRowCursor? ahead;
-    private readonly IRowScorer<TResult> binding;
+    private readonly IRowBinding<TIn, TOut> binding;
     private readonly bool[] activeOutputs;
     private readonly int batchSize;
-    private readonly Func<long[]>? ids;
-    private TResult[] buffer = Array.Empty<TResult>();
+    private readonly Func<TIn>? read;
+    private IReadOnlyList<TOut> buffer = Array.Empty<TOut>();
     private int next;
-    private TResult current = default!;
+    private TOut current = default!;
 
-    public ScoredCursor(DataViewRowCursor main, DataViewRowCursor? ahead, IRowScorer<TResult> binding, bool[] activeOutputs, int batchSize)
+    public BatchedCursor(DataViewRowCursor main, DataViewRowCursor? ahead, IRowBinding<TIn, TOut> binding, bool[] activeOutputs, int batchSize)
     {
         this.main = main;
         this.ahead = ahead;
         this.binding = binding;
         this.activeOutputs = activeOutputs;
         this.batchSize = batchSize;
-        if (ahead is not null) ids = binding.MakeGetter(ahead);
+        if (ahead is not null) read = binding.Reader(ahead);
     }
 
     public override DataViewSchema Schema => binding.Output;
@@ -35,13 +35,13 @@ internal sealed class ScoredCursor<TResult> : DataViewRowCursor
     {
         if (!main.MoveNext()) return false;
         if (ahead is null) return true;
-        if (next >= buffer.Length)
+        if (next >= buffer.Count)
         {
-            var batch = new List<long[]>(batchSize);
-            while (batch.Count < batchSize && ahead.MoveNext()) batch.Add(ids!());
+            var batch = new List<TIn>(batchSize);
+            while (batch.Count < batchSize && ahead.MoveNext()) batch.Add(read!());
             if (batch.Count == 0)
                 throw new InvalidOperationException("the input data view returned fewer rows on a second pass; scoring needs a data view that yields the same rows every time");
-            buffer = binding.Score(batch);
+            buffer = binding.Compute(batch);
             next = 0;
         }
         current = buffer[next++];
@@ -54,7 +54,7 @@ internal sealed class ScoredCursor<TResult> : DataViewRowCursor
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
     {
         if (column.Index < binding.Input.Count) return main.GetGetter<TValue>(binding.Input[column.Index]);
-        return binding.OutputGetter<TResult, TValue>(column, activeOutputs, () => current);
+        return binding.OutputGetter<TValue>(column, activeOutputs, () => current);
     }
 
     protected override void Dispose(bool disposing)

@@ -1,0 +1,49 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RnnMl.MLNet.Generation;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>A text generator bound to one input schema: where the prompt column is, the output schema, and generation of a batch of rows.</summary>
+internal sealed class GenerationBinding : IRowBinding<string, string>
+{
+    public GenerationBinding(RecurrentTextGeneratorTransformer generator, DataViewSchema input)
+    {
+        Generator = generator;
+        Input = input;
+        SourceColumn = GeneratorColumns.RequireText(input, generator.PromptColumnName);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        builder.AddColumn(generator.OutputColumnName, TextDataViewType.Instance);
+        Output = builder.ToSchema();
+    }
+
+    public RecurrentTextGeneratorTransformer Generator { get; }
+    public DataViewSchema Input { get; }
+    public DataViewSchema Output { get; }
+    public DataViewSchema.Column SourceColumn { get; }
+    public int OutputCount => 1;
+
+    /// <summary>The generated texts of a batch of prompts, every row with the transformer's seed.</summary>
+    public IReadOnlyList<string> Compute(IReadOnlyList<string> rows)
+    {
+        var seed = Generator.Sampling.Seed!.Value;
+        return Generator.Generator.Generate(rows, Generator.Sampling, Enumerable.Repeat(seed, rows.Count).ToArray());
+    }
+
+    public Func<string> Reader(DataViewRow row)
+    {
+        var get = row.GetGetter<ReadOnlyMemory<char>>(SourceColumn);
+        ReadOnlyMemory<char> value = default;
+        return () => { get(ref value); return value.ToString(); };
+    }
+
+    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<string> current)
+    {
+        if (!active[column.Index - Input.Count])
+            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
+        ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> v) => v = current().AsMemory();
+        return getter as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected ReadOnlyMemory<char>, got {typeof(TValue)}");
+    }
+}
