@@ -11,6 +11,7 @@ internal static class Program
     [
         new(RecurrentBenchmark.Name, RecurrentBenchmark.Summary, RecurrentBenchmark.Usage, RecurrentBenchmark.Run),
         new(Sentiment.SentimentBenchmark.Name, Sentiment.SentimentBenchmark.Summary, Sentiment.SentimentBenchmark.Usage, Sentiment.SentimentBenchmark.Run),
+        new(Translation.TranslationBenchmark.Name, Translation.TranslationBenchmark.Summary, Translation.TranslationBenchmark.Usage, Translation.TranslationBenchmark.Run),
         new(Onnx.OnnxBenchmark.Name, Onnx.OnnxBenchmark.Summary, Onnx.OnnxBenchmark.Usage, Onnx.OnnxBenchmark.Run),
         new(CharLm.CharLmBenchmark.Name, CharLm.CharLmBenchmark.Summary, CharLm.CharLmBenchmark.Usage, CharLm.CharLmBenchmark.Run),
     ];

@@ -62,6 +62,8 @@ internal static class CommandLine
         }
     }
 
+    private const string PositionalHint = "texts go after 'predict --model FILE'";
+
     public static ParsedCommand Parse(IReadOnlyList<string> args)
     {
         if (args.Any(a => a is "--help" or "-h" or "-?") || (args.Count > 0 && args[0] == "help"))
@@ -78,7 +80,7 @@ internal static class CommandLine
     private static TrainSettings ParseTrain(IReadOnlyList<string> args)
     {
         var s = new TrainSettings();
-        foreach (var (name, value) in Options(args, allowPositional: false, out _))
+        foreach (var (name, value) in CommandLineOptions.Parse(args, allowPositional: false, out _, PositionalHint))
         {
             switch (name)
             {
@@ -92,16 +94,16 @@ internal static class CommandLine
                         "lstm" => RecurrentCellKind.Lstm,
                         "gru" => RecurrentCellKind.Gru,
                         "rnn" => RecurrentCellKind.Rnn,
-                        _ => throw Bad(name, value, "lstm, gru or rnn"),
+                        _ => throw CommandLineOptions.Bad(name, value, "lstm, gru or rnn"),
                     };
                     break;
-                case "--layers": s.Layers = Int(name, value, 1, 8); break;
+                case "--layers": s.Layers = CommandLineOptions.Int(name, value, 1, 8); break;
                 case "--bidirectional":
                     s.Bidirectional = value.ToLowerInvariant() switch
                     {
                         "true" or "yes" or "1" => true,
                         "false" or "no" or "0" => false,
-                        _ => throw Bad(name, value, "true or false"),
+                        _ => throw CommandLineOptions.Bad(name, value, "true or false"),
                     };
                     break;
                 case "--pooling":
@@ -112,7 +114,7 @@ internal static class CommandLine
                         "max" => PoolingKind.Max,
                         "meanmax" => PoolingKind.MeanMax,
                         "attention" => PoolingKind.Attention,
-                        _ => throw Bad(name, value, "last, mean, max, meanmax or attention"),
+                        _ => throw CommandLineOptions.Bad(name, value, "last, mean, max, meanmax or attention"),
                     };
                     break;
                 case "--tokenizer":
@@ -120,21 +122,21 @@ internal static class CommandLine
                     {
                         "word" => TokenizerKind.Word,
                         "char" or "character" => TokenizerKind.Character,
-                        _ => throw Bad(name, value, "word or char"),
+                        _ => throw CommandLineOptions.Bad(name, value, "word or char"),
                     };
                     break;
-                case "--epochs": s.Epochs = Int(name, value, 1, 10_000); break;
-                case "--hidden-size": s.HiddenSize = Int(name, value, 1, 4096); break;
-                case "--batch-size": s.BatchSize = Int(name, value, 1, 65_536); break;
+                case "--epochs": s.Epochs = CommandLineOptions.Int(name, value, 1, 10_000); break;
+                case "--hidden-size": s.HiddenSize = CommandLineOptions.Int(name, value, 1, 4096); break;
+                case "--batch-size": s.BatchSize = CommandLineOptions.Int(name, value, 1, 65_536); break;
                 case "--learning-rate":
                     if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) || !(lr > 0 && lr <= 10))
-                        throw Bad(name, value, "a number in (0, 10]");
+                        throw CommandLineOptions.Bad(name, value, "a number in (0, 10]");
                     s.LearningRate = lr;
                     break;
                 case "--model-out": s.ModelOut = value; break;
                 case "--plot-out": s.PlotOut = value; break;
-                case "--seed": s.Seed = Int(name, value, 0, int.MaxValue); break;
-                case "--threads": s.Threads = Int(name, value, 1, 256); break;
+                case "--seed": s.Seed = CommandLineOptions.Int(name, value, 0, int.MaxValue); break;
+                case "--threads": s.Threads = CommandLineOptions.Int(name, value, 1, 256); break;
                 default: throw new CommandLineException($"unknown option '{name}'");
             }
         }
@@ -148,7 +150,7 @@ internal static class CommandLine
     private static PredictSettings ParsePredict(IReadOnlyList<string> args)
     {
         string? model = null, onnx = null;
-        var options = Options(args, allowPositional: true, out var texts);
+        var options = CommandLineOptions.Parse(args, allowPositional: true, out var texts, PositionalHint);
         foreach (var (name, value) in options)
         {
             if (name == "--model") model = value;
@@ -167,7 +169,7 @@ internal static class CommandLine
     private static ExportSettings ParseExport(IReadOnlyList<string> args)
     {
         var s = new ExportSettings();
-        foreach (var (name, value) in Options(args, allowPositional: false, out _))
+        foreach (var (name, value) in CommandLineOptions.Parse(args, allowPositional: false, out _, PositionalHint))
         {
             if (name == "--model") s.ModelPath = value;
             else if (name == "--onnx") s.OnnxPath = value;
@@ -177,54 +179,6 @@ internal static class CommandLine
             throw new CommandLineException("export needs --onnx FILE, the ONNX file to write");
         return s;
     }
-
-    // Options with a value each; "--" ends the options (everything after it is positional).
-    private static List<(string Name, string Value)> Options(IReadOnlyList<string> args, bool allowPositional, out List<string> positional)
-    {
-        var options = new List<(string, string)>();
-        positional = new List<string>();
-        for (int i = 0; i < args.Count; i++)
-        {
-            string a = args[i];
-            if (a == "--")
-            {
-                positional.AddRange(args.Skip(i + 1));
-                break;
-            }
-            if (!a.StartsWith("--", StringComparison.Ordinal) || a.Length == 2)
-            {
-                if (!allowPositional)
-                    throw new CommandLineException($"unexpected argument '{a}' (options start with --; texts go after 'predict --model FILE')");
-                positional.Add(a);
-                continue;
-            }
-            string name = a, value;
-            int eq = a.IndexOf('=');
-            if (eq > 0)
-            {
-                name = a[..eq];
-                value = a[(eq + 1)..];
-            }
-            else
-            {
-                if (i + 1 >= args.Count || (args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1].Length > 2))
-                    throw new CommandLineException($"option '{a}' needs a value");
-                value = args[++i];
-            }
-            if (value.Length == 0)
-                throw new CommandLineException($"option '{name}' needs a value");
-            options.Add((name.ToLowerInvariant(), value));
-        }
-        return options;
-    }
-
-    private static int Int(string name, string value, int min, int max) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
-            ? n
-            : throw Bad(name, value, $"a whole number from {min} to {max:N0}");
-
-    private static CommandLineException Bad(string name, string value, string expected) =>
-        new($"{name}: '{value}' is not valid; expected {expected}");
 
     private static string Name(RecurrentCellKind cell) => cell switch
     {

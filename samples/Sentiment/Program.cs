@@ -55,16 +55,7 @@ internal static class Program
     }
 
     /// <summary>Writes an error line to standard error.</summary>
-    public static void Error(string message)
-    {
-        if (Console.IsErrorRedirected)
-        {
-            Console.Error.WriteLine($"error: {message}");
-            return;
-        }
-        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        stderr.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-    }
+    public static void Error(string message) => ConsoleError.Write(message);
 
     private static int Fail(string message)
     {

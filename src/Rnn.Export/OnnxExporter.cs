@@ -18,6 +18,7 @@ namespace RnnMl.Export;
 /// handled exactly as by the TorchSharp model; pooling masks padded steps as the model does. The graph is the model in
 /// evaluation mode (dropout off). With a <see cref="TextModelInfo"/>, the tokenizer settings, vocabulary and class names
 /// are stored in the model's <c>metadata_props</c>, so that <c>RnnMl.Onnx</c> can score raw text from the one file.
+/// A <see cref="Seq2SeqModel"/> becomes two graphs, the encoder and one decoder step (see <see cref="Seq2SeqGraphNames"/>).
 /// </remarks>
 public static class OnnxExporter
 {
@@ -54,6 +55,73 @@ public static class OnnxExporter
         var directory = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"cannot export the model to '{full}': the folder '{directory}' does not exist");
+        WriteAtomically(proto, full);
+    }
+
+    /// <summary>Writes a translator as two ONNX models: the encoder (with the bridge to the decoder's initial state) and one
+    /// decoder step with attention; the decoding loop (greedy or beam search) runs outside, e.g. in <c>RnnMl.Onnx</c>'s
+    /// <c>OnnxTranslator</c>.</summary>
+    /// <param name="model">A translator with built-in cells; the graphs are the model in evaluation mode (no dropout).</param>
+    /// <param name="encoder">A writable stream for the encoder graph; left open.</param>
+    /// <param name="decoder">A writable stream for the decoder-step graph; left open.</param>
+    /// <param name="text">Tokenizers, vocabularies, begin/end ids and decoding defaults, stored in the encoder's metadata; null for the bare graphs.</param>
+    /// <remarks>Inputs and outputs are named by <see cref="Seq2SeqGraphNames"/>.</remarks>
+    /// <exception cref="ArgumentException">The text settings do not fit the model (vocabulary sizes, begin or end id), or a stream is not writable.</exception>
+    public static void Export(Seq2SeqModel model, Stream encoder, Stream decoder, TranslationModelInfo? text = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(decoder);
+        if (!encoder.CanWrite)
+            throw new ArgumentException("the encoder stream must be writable, got a read-only stream", nameof(encoder));
+        if (!decoder.CanWrite)
+            throw new ArgumentException("the decoder stream must be writable, got a read-only stream", nameof(decoder));
+        var (encoderProto, decoderProto) = Build(model, text);
+        encoderProto.WriteTo(encoder);
+        decoderProto.WriteTo(decoder);
+    }
+
+    /// <summary>Writes a translator into a folder as <c>encoder.onnx</c> and <c>decoder.onnx</c>
+    /// (<see cref="Seq2SeqGraphNames.EncoderFile"/>, <see cref="Seq2SeqGraphNames.DecoderFile"/>); <c>RnnMl.Onnx</c>'s
+    /// <c>OnnxTranslator.Load(folder)</c> reads them. Each file is written atomically.</summary>
+    /// <param name="model">A translator with built-in cells.</param>
+    /// <param name="directory">The folder; created if missing (its parent must exist).</param>
+    /// <param name="text">As for the stream overload.</param>
+    /// <exception cref="ArgumentException">As for the stream overload, or an empty path.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder's parent does not exist.</exception>
+    public static void Export(Seq2SeqModel model, string directory, TranslationModelInfo? text = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var (encoderProto, decoderProto) = Build(model, text);
+        var full = Path.GetFullPath(directory);
+        var parent = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar));
+        if (parent is not null && !Directory.Exists(parent))
+            throw new DirectoryNotFoundException($"cannot export the translator to '{full}': the folder '{parent}' does not exist");
+        Directory.CreateDirectory(full);
+        WriteAtomically(encoderProto, Path.Combine(full, Seq2SeqGraphNames.EncoderFile));
+        WriteAtomically(decoderProto, Path.Combine(full, Seq2SeqGraphNames.DecoderFile));
+    }
+
+    private static (Onnx.Proto.ModelProto Encoder, Onnx.Proto.ModelProto Decoder) Build(Seq2SeqModel model, TranslationModelInfo? text)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var o = model.Options;
+        if (model.Encoder is not (Lstm or Gru or Rnn) || model.Decoder is not (Lstm or Gru or Rnn))
+            throw new ArgumentException($"only built-in cells (Lstm, Gru, Rnn) can be exported, got encoder {model.Encoder.GetType().Name} and decoder {model.Decoder.GetType().Name}", nameof(model));
+        if (text is not null)
+        {
+            if (text.SourceVocabulary.Count != o.SourceVocabularySize)
+                throw new ArgumentException($"the source vocabulary must have the model's {o.SourceVocabularySize} token ids, got {text.SourceVocabulary.Count}", nameof(text));
+            if (text.TargetVocabulary.Count != o.TargetVocabularySize)
+                throw new ArgumentException($"the target vocabulary must have the model's {o.TargetVocabularySize} token ids, got {text.TargetVocabulary.Count}", nameof(text));
+            if (text.BeginId != o.BeginId || text.EndId != o.EndId)
+                throw new ArgumentException($"begin and end ids must be the model's {o.BeginId} and {o.EndId}, got {text.BeginId} and {text.EndId}", nameof(text));
+        }
+        return (Seq2SeqGraph.BuildEncoder(model, text), Seq2SeqGraph.BuildDecoder(model));
+    }
+
+    private static void WriteAtomically(Onnx.Proto.ModelProto proto, string full)
+    {
+        var directory = Path.GetDirectoryName(full)!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {

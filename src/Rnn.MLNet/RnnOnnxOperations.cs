@@ -2,11 +2,12 @@ using Microsoft.ML;
 using RnnMl.Export;
 using RnnMl.MLNet.Classification;
 using RnnMl.MLNet.Internal;
+using RnnMl.MLNet.Translation;
 using RnnMl.Text.Export;
 
 namespace RnnMl.MLNet;
 
-/// <summary>ONNX export of fitted ML.NET models that hold an RnnMl text classifier.</summary>
+/// <summary>ONNX export of fitted ML.NET models that hold an RnnMl text classifier or translator.</summary>
 /// <remarks>
 /// The exported file holds the classifier's network (see <see cref="OnnxExporter"/>) and, in its metadata, the
 /// tokenizer settings, vocabulary, maximum sequence length and class names, so that <c>RnnMl.Onnx</c>'s
@@ -31,7 +32,8 @@ public static class RnnOnnxOperations
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         var classifiers = Flatten(model).OfType<RecurrentTextClassifierTransformer>().ToList();
         if (classifiers.Count != 1)
-            throw new ArgumentException($"the model must hold exactly one RnnMl text classifier to export, got {classifiers.Count}", nameof(model));
+            throw new ArgumentException($"the model must hold exactly one RnnMl text classifier to export, got {classifiers.Count}" +
+                (Flatten(model).OfType<RecurrentTranslatorTransformer>().Any() ? " (it holds a translator: export it with ExportRnnTranslatorToOnnx)" : ""), nameof(model));
         var classifier = classifiers[0];
         var encoder = classifier.Core.Encoder;
         if (encoder.Vocabulary is null)
@@ -54,10 +56,52 @@ public static class RnnOnnxOperations
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        WithLoaded(catalog, modelPath, model => catalog.ExportRnnModelToOnnx(model, filePath, classNames));
+    }
+
+    /// <summary>Exports the RnnMl translator in <paramref name="model"/> as two ONNX graphs in a folder:
+    /// <c>encoder.onnx</c> (with the source and target tokenizers, vocabularies and the translator's decoding settings in
+    /// its metadata) and <c>decoder.onnx</c> (one decoder step). <c>RnnMl.Onnx</c>'s <c>OnnxTranslator.Load(folder)</c>
+    /// translates raw text from them without TorchSharp.</summary>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="model">A fitted <see cref="RecurrentTranslatorTransformer"/> or a chain holding exactly one.</param>
+    /// <param name="directory">The folder to write; created if missing (its parent must exist). Each file is written atomically.</param>
+    /// <exception cref="ArgumentException">The model holds no RnnMl translator or more than one.</exception>
+    public static void ExportRnnTranslatorToOnnx(this ModelOperationsCatalog catalog, ITransformer model, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var translators = Flatten(model).OfType<RecurrentTranslatorTransformer>().ToList();
+        if (translators.Count != 1)
+            throw new ArgumentException($"the model must hold exactly one RnnMl translator to export, got {translators.Count}", nameof(model));
+        var core = translators[0].Core;
+        var o = core.Model.Options;
+        var text = new TranslationModelInfo(core.Source.Tokenizer, core.Source.Vocabulary!, core.TargetTokenizer, core.TargetVocabulary,
+            o.BeginId, o.EndId, core.Decoding.ToSettings(), core.Source.MaxLength);
+        OnnxExporter.Export(core.Model, directory, text);
+    }
+
+    /// <summary>Loads a model saved with <see cref="RnnModelOperations.SaveRnnModel"/> and exports its translator as two ONNX graphs in a folder.</summary>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="modelPath">The .zip saved with <see cref="RnnModelOperations.SaveRnnModel"/>.</param>
+    /// <param name="directory">The folder to write (<c>encoder.onnx</c>, <c>decoder.onnx</c>).</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
+    /// <exception cref="InvalidDataException">The saved model is corrupt or not an RnnMl model.</exception>
+    /// <exception cref="ArgumentException">The saved model holds no translator.</exception>
+    public static void ExportRnnTranslatorToOnnx(this ModelOperationsCatalog catalog, string modelPath, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        WithLoaded(catalog, modelPath, model => catalog.ExportRnnTranslatorToOnnx(model, directory));
+    }
+
+    private static void WithLoaded(ModelOperationsCatalog catalog, string modelPath, Action<ITransformer> export)
+    {
         var model = catalog.LoadRnnModel(modelPath, out _);
         try
         {
-            catalog.ExportRnnModelToOnnx(model, filePath, classNames);
+            export(model);
         }
         finally
         {

@@ -63,6 +63,24 @@ public sealed class Tokenizer
         return Kind == TokenizerKind.Word ? Words(s) : Characters(s);
     }
 
+    /// <summary>Joins tokens back into text: character tokens are concatenated (spaces are tokens); word tokens are joined
+    /// by spaces, except before closing punctuation and after opening brackets ("it is good ." → "it is good.").</summary>
+    /// <param name="tokens">Tokens as this tokenizer made them.</param>
+    public string Detokenize(IEnumerable<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var list = tokens.ToList();
+        if (Kind == TokenizerKind.Character) return string.Concat(list);
+        var text = new StringBuilder();
+        for (int i = 0; i < list.Count; i++)
+        {
+            bool glue = i == 0 || (list[i].Length == 1 && ".,!?;:%)]}".Contains(list[i][0])) || list[i - 1] is "(" or "[" or "{";
+            if (!glue) text.Append(' ');
+            text.Append(list[i]);
+        }
+        return text.ToString();
+    }
+
     private static List<string> Words(string s)
     {
         var tokens = new List<string>();

@@ -1,19 +1,35 @@
 // Loads a saved RnnMl model in a fresh process and prints its scores (or, for a text generator, its generated texts)
 // for the texts in a file, one line each, so that a test can compare them with the output of the process that trained
 // and saved the model.
-// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt>
+// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate]
+// With --translate the texts are fed as the Source column and the Translation column is printed.
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet;
 
-if (args.Length != 2)
+if (args.Length is not (2 or 3) || (args.Length == 3 && args[2] != "--translate"))
 {
-    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt>");
+    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate]");
     return 2;
 }
 var ml = new MLContext(seed: 1);
 var model = ml.Model.LoadRnnModel(args[0], out _);
+if (args.Length == 3)
+{
+    var sources = File.ReadAllLines(args[1]).Select(t => new SourceRow { Source = t }).ToList();
+    var translated = model.Transform(ml.Data.LoadFromEnumerable(sources));
+    var translation = translated.Schema["Translation"];
+    using var translations = translated.GetRowCursor(new[] { translation });
+    var getText = translations.GetGetter<ReadOnlyMemory<char>>(translation);
+    ReadOnlyMemory<char> text = default;
+    while (translations.MoveNext())
+    {
+        getText(ref text);
+        Console.WriteLine($"[{text}]");
+    }
+    return 0;
+}
 var rows = File.ReadAllLines(args[1]).Select(t => new TextRow { Text = t }).ToList();
 var scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
 if (scored.Schema.GetColumnOrNull("GeneratedText") is { } generated)
@@ -52,6 +68,11 @@ else
     }
 }
 return 0;
+
+internal sealed class SourceRow
+{
+    public string Source { get; set; } = "";
+}
 
 internal sealed class TextRow
 {

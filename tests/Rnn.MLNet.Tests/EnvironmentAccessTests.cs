@@ -29,6 +29,18 @@ public class EnvironmentAccessTests
     }
 
     [Fact]
+    public void TextTransformsCatalog_TranslatorLogsToTheMLContextBehindIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.RawMessage); };
+        var options = ToyTranslations.Options();
+        options.Epochs = 1;
+        using var model = ml.Transforms.Text.TranslateText(options).Fit(ml.Data.LoadFromEnumerable(ToyTranslations.Pairs(40, 1)));
+        Assert.Contains(messages, m => m.Contains("training pairs"));
+    }
+
+    [Fact]
     public void Fit_LogsToTheMLContextBehindTheCatalog()
     {
         var ml = new MLContext(seed: 1);

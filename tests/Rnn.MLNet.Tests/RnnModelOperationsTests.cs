@@ -444,7 +444,7 @@ public class RnnModelOperationsTests : IClassFixture<BinaryModelFixture>, IClass
     }
 
     /// <summary>Runs tests/Rnn.MLNet.ReloadCheck (built before this project) in a new process and returns its output lines.</summary>
-    internal static string[] RunReloadCheck(string modelPath, string textsPath)
+    internal static string[] RunReloadCheck(string modelPath, string textsPath, params string[] options)
     {
         // This assembly is in tests/Rnn.MLNet.Tests/bin/<config>/<tfm>/; the reload check is built to the same config and tfm.
         var here = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
@@ -463,6 +463,7 @@ public class RnnModelOperationsTests : IClassFixture<BinaryModelFixture>, IClass
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add(modelPath);
         start.ArgumentList.Add(textsPath);
+        foreach (var option in options) start.ArgumentList.Add(option);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -63,9 +63,17 @@ internal static class OnnxLayers
     /// null when every sequence has T steps) bounding each sequence, and the output of one layer reshaped to
     /// (T, N, D·H) as the next layer's input.
     /// </summary>
+    /// <param name="g">The graph.</param>
+    /// <param name="name">Prefix of the nodes and initializers.</param>
+    /// <param name="layer">The exported layer.</param>
+    /// <param name="x">Time-major input (T, N, I).</param>
+    /// <param name="sequenceLengths">int32 (N), or null when every sequence has T steps.</param>
+    /// <param name="initialH">Per layer, the initial h (D, N, H) (ONNX's <c>initial_h</c>); null for zeros.</param>
+    /// <param name="initialC">Per layer, the initial LSTM c (D, N, H); null for zeros.</param>
     /// <returns>The top layer's output (T, N, D·H) (zero at padded steps) and per layer the final h (D, N, H) (and c for LSTM).</returns>
     /// <exception cref="ArgumentException">The layer has custom cells, which have no ONNX operator.</exception>
-    public static RecurrentOutputs Recurrent(OnnxGraph g, string name, RecurrentLayer layer, string x, string? sequenceLengths)
+    public static RecurrentOutputs Recurrent(OnnxGraph g, string name, RecurrentLayer layer, string x, string? sequenceLengths,
+        string[]? initialH = null, string[]? initialC = null)
     {
         var (op, gateOrder, activation) = layer switch
         {
@@ -106,6 +114,8 @@ internal static class OnnxLayers
                 g.Floats(prefix + ".R", r.ToArray(), d, gates * h, h),
                 layer.Options.Bias ? g.Floats(prefix + ".B", b.ToArray(), d, 2L * gates * h) : "",
                 sequenceLengths ?? "",
+                initialH?[l] ?? "",
+                op == "LSTM" ? initialC?[l] ?? "" : "",
             };
             while (inputs[^1].Length == 0) inputs.RemoveAt(inputs.Count - 1);
             var attributes = new List<AttributeProto>

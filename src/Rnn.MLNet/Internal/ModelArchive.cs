@@ -163,6 +163,7 @@ internal static class ModelArchive
     private static readonly Dictionary<string, Func<ArchiveEntries, IArchivedTransformer>> Rebuilders = new(StringComparer.Ordinal)
     {
         [ClassifierArchive.Kind] = ClassifierArchive.Rebuild,
+        [TranslatorArchive.Kind] = TranslatorArchive.Rebuild,
         [GeneratorArchive.Kind] = GeneratorArchive.Rebuild,
     };
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace RnnMl.Text.Export;
@@ -17,11 +16,6 @@ public sealed class TextModelInfo
     /// <summary>The value of <c>rnnml.format_version</c> written by this version.</summary>
     public const int FormatVersion = 1;
 
-    private const string KeyFormat = "rnnml.format";
-    private const string KeyVersion = "rnnml.format_version";
-    private const string KeyTokenizer = "rnnml.tokenizer";
-    private const string KeyLowerCase = "rnnml.lower_case";
-    private const string KeyNormalization = "rnnml.normalization";
     private const string KeyMaxLength = "rnnml.max_sequence_length";
     private const string KeyVocabulary = "rnnml.vocabulary";
     private const string KeyClassNames = "rnnml.class_names";
@@ -76,17 +70,9 @@ public sealed class TextModelInfo
     /// <summary>The <c>rnnml.*</c> metadata entries that describe this.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
     {
-        using var vocabulary = new MemoryStream();
-        Vocabulary.Save(vocabulary);
-        var map = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [KeyFormat] = FormatName,
-            [KeyVersion] = FormatVersion.ToString(CultureInfo.InvariantCulture),
-            [KeyTokenizer] = Tokenizer.Kind.ToString(),
-            [KeyLowerCase] = Tokenizer.LowerCase ? "true" : "false",
-            [KeyNormalization] = Tokenizer.Normalization.ToString(),
-            [KeyVocabulary] = Encoding.UTF8.GetString(vocabulary.ToArray()),
-        };
+        var map = MetadataFields.NewMap(FormatName, FormatVersion);
+        MetadataFields.WriteTokenizer(map, "rnnml.", Tokenizer);
+        MetadataFields.WriteVocabulary(map, KeyVocabulary, Vocabulary);
         if (MaxSequenceLength is int max) map[KeyMaxLength] = max.ToString(CultureInfo.InvariantCulture);
         if (ClassNames is not null) map[KeyClassNames] = JsonSerializer.Serialize(ClassNames);
         return map;
@@ -98,36 +84,10 @@ public sealed class TextModelInfo
     public static TextModelInfo FromMetadata(IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        string Get(string key) => metadata.TryGetValue(key, out var v) ? v
-            : throw new InvalidDataException($"the model has no '{key}' metadata entry: it was not exported with its text settings by RnnMl's OnnxExporter");
-        var format = Get(KeyFormat);
-        if (format != FormatName)
-            throw new InvalidDataException($"'{KeyFormat}' must be '{FormatName}', got '{format}'");
-        var version = Get(KeyVersion);
-        if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
-            throw new InvalidDataException($"'{KeyVersion}' must be {FormatVersion} (the version this library reads), got '{version}'");
-        var tokenizer = Tokenizer.Create(
-            Parse<TokenizerKind>(KeyTokenizer, Get(KeyTokenizer)),
-            Get(KeyLowerCase) switch
-            {
-                "true" => true,
-                "false" => false,
-                var other => throw new InvalidDataException($"'{KeyLowerCase}' must be true or false, got '{other}'"),
-            },
-            Parse<TextNormalization>(KeyNormalization, Get(KeyNormalization)));
-        Vocabulary vocabulary;
-        using (var stream = new MemoryStream(Encoding.UTF8.GetBytes(Get(KeyVocabulary))))
-        {
-            try { vocabulary = Vocabulary.Load(stream); }
-            catch (InvalidDataException e) { throw new InvalidDataException($"'{KeyVocabulary}' is not a vocabulary: {e.Message}", e); }
-        }
-        int? max = null;
-        if (metadata.TryGetValue(KeyMaxLength, out var maxText))
-        {
-            if (!int.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out int m) || m < 1)
-                throw new InvalidDataException($"'{KeyMaxLength}' must be a whole number of at least 1, got '{maxText}'");
-            max = m;
-        }
+        var get = MetadataFields.CheckFormat(metadata, FormatName, FormatVersion);
+        var tokenizer = MetadataFields.ReadTokenizer(get, "rnnml.");
+        var vocabulary = MetadataFields.ReadVocabulary(get, KeyVocabulary);
+        int? max = MetadataFields.ReadInt(metadata, KeyMaxLength, 1);
         string[]? names = null;
         if (metadata.TryGetValue(KeyClassNames, out var namesText))
         {
@@ -138,8 +98,4 @@ public sealed class TextModelInfo
         }
         return new TextModelInfo(tokenizer, vocabulary, names, max);
     }
-
-    private static T Parse<T>(string key, string value) where T : struct, Enum =>
-        value.Length > 0 && !char.IsDigit(value[0]) && Enum.TryParse<T>(value, ignoreCase: false, out var v) && Enum.IsDefined(v) ? v
-            : throw new InvalidDataException($"'{key}' must be one of {string.Join(", ", Enum.GetNames<T>())}, got '{value}'");
 }

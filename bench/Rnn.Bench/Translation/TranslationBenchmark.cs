@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using RnnMl.MLNet;
+using RnnMl.MLNet.Translation;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Training;
+using static TorchSharp.torch;
+
+namespace RnnMl.Bench.Translation;
+
+/// <summary>
+/// Multi30k German → English (train → val; Elliott et al., 2016): the attention encoder-decoder trained through ML.NET,
+/// BLEU with greedy and beam search (lower-cased, sacreBLEU's 13a tokenisation), training time and throughput, and
+/// decoding speed.
+/// </summary>
+internal static class TranslationBenchmark
+{
+    public const string Name = "translation";
+    public const string Summary = "Multi30k de→en: attention seq2seq through ML.NET; BLEU greedy/beam, training time, tokens/s, decoding sentences/s";
+    public const string Usage = """
+        usage: Rnn.Bench translation [--quick] [--minutes X] [--epochs N] [--train-rows N] [--threads N] [options]
+
+          --quick           10,000 training pairs, a smaller model, 3 epochs or 2 minutes, BLEU on 300 val sentences (under 3 minutes; BLEU will be low)
+          --minutes X       training time budget; the best epoch so far is kept (default 55; quick 2)
+          --epochs N        epochs at most (default 30; quick 3); early stopping after 3 epochs without a lower validation loss
+          --train-rows N    use only the first N training pairs (default all 29,000)
+          --val-rows N      BLEU on the first N val sentences (default all 1,014; quick 300)
+          --hidden N        encoder hidden size per direction (default 256; quick 128); the decoder has 2·N
+          --embedding N     embedding size (default 256; quick 128)
+          --attention A     none, bahdanau, luongdot or luonggeneral (default luonggeneral)
+          --beam N          beam width (default 5)
+          --batch N         training batch size (default 64)
+          --threads N       torch intra-op threads (default 1: on 2 shared, busy cores libtorch's spinning workers make 2 slower)
+
+        Data: ../shared/datasets/multi30k/{train,val}.{de,en} beside the repository root (Elliott et al., 2016).
+        Last line: multi30k: bleu_greedy=… bleu_beam=… train_s=… decode_sent_per_s=…  (decoding speed is beam search's)
+        """;
+
+    private const int Seed = 1;
+
+    public static int Run(string[] args)
+    {
+        var options = new OptionReader(args);
+        if (options.Flag("--help")) { Console.WriteLine(Usage); return 0; }
+        bool quick = options.Flag("--quick");
+        double minutes = double.Parse(options.Value("--minutes") ?? (quick ? "2" : "55"), CultureInfo.InvariantCulture);
+        if (!(minutes > 0)) throw new UsageException($"--minutes needs a positive number, got {minutes}");
+        int epochs = options.Int("--epochs", quick ? 3 : 30, min: 1);
+        int trainRows = options.Int("--train-rows", quick ? 10_000 : int.MaxValue, min: 10);
+        int valRows = options.Int("--val-rows", quick ? 300 : int.MaxValue, min: 1);
+        int hidden = options.Int("--hidden", quick ? 128 : 256, min: 1);
+        int embedding = options.Int("--embedding", quick ? 128 : 256, min: 1);
+        int beam = options.Int("--beam", 5, min: 1);
+        int batch = options.Int("--batch", 64, min: 1);
+        int threads = options.Int("--threads", 1, min: 1);
+        var attentionName = options.Value("--attention") ?? "luonggeneral";
+        if (!Enum.TryParse<AttentionKind>(attentionName, ignoreCase: true, out var attention))
+            throw new UsageException($"--attention must be none, bahdanau, luongdot or luonggeneral, got '{attentionName}'");
+        options.EnsureEmpty();
+
+        var folder = SharedData.Find(Path.Combine("datasets", "multi30k"), out var searched);
+        if (folder is null)
+        {
+            Console.WriteLine($"translation: skipped, Multi30k not found (looked for {searched})");
+            return 0;
+        }
+        set_num_threads(threads);
+        var train = Read(folder, "train").Take(trainRows).ToList();
+        var val = Read(folder, "val");
+        var test = val.Take(valRows).ToList();
+        Console.WriteLine($"Multi30k de→en: {train.Count} training pairs, {val.Count} val pairs (BLEU on {test.Count}); up to {epochs} epoch(s) or {minutes} min{(quick ? " (quick)" : "")}; torch threads {get_num_threads()}");
+
+        var ml = new MLContext(seed: Seed);
+        var trainer = new RecurrentTranslatorOptions
+        {
+            SourceColumnName = "Source",
+            TargetColumnName = "Target",
+            MinTokenCount = 2,
+            EmbeddingSize = embedding,
+            HiddenSize = hidden,
+            Attention = attention,
+            Dropout = quick ? 0.2 : 0.3,
+            Epochs = epochs,
+            BatchSize = batch,
+            LearningRate = 2e-3,
+            Schedule = LearningRateSchedule.Constant,
+            EarlyStoppingPatience = 3,
+            MaxTrainingTime = TimeSpan.FromMinutes(minutes),
+            BeamWidth = beam,
+            Seed = Seed,
+            Progress = new EpochPrinter(),
+        };
+        Console.WriteLine($"model: bidirectional GRU encoder {embedding}/{hidden}, GRU decoder {2 * hidden}, {attention} attention, dropout {trainer.Dropout}; Adam {trainer.LearningRate}, batch {batch}");
+
+        var sw = Stopwatch.StartNew();
+        using var model = ml.Transforms.Text.TranslateText(trainer).Fit(ml.Data.LoadFromEnumerable(train), ml.Data.LoadFromEnumerable(val));
+        double trainSeconds = sw.Elapsed.TotalSeconds;
+        var result = model.TrainingResult!;
+        long trainedTokens = result.History.Sum(e => e.TrainCount);
+        Console.WriteLine($"trained {result.History.Count} epoch(s) in {trainSeconds:F0} s ({result.StopReason}; kept epoch {result.BestEpoch + 1}); " +
+            $"{trainedTokens / trainSeconds:F0} target tokens/s; vocabularies {model.SourceVocabulary.Count} de, {model.TargetVocabulary.Count} en");
+
+        var sources = test.Select(p => p.Source).ToList();
+        var references = test.Select(p => p.Target).ToList();
+        var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
+        var beamed = model.Evaluate(sources, references);
+        for (int i = 0; i < Math.Min(3, sources.Count); i++)
+            Console.WriteLine($"  {sources[i]}\n    ref:  {references[i]}\n    beam: {beamed.Translations[i]}");
+        foreach (var (name, r) in new[] { ("greedy", greedy), ($"beam {beam}", beamed) })
+            Console.WriteLine($"{name}: BLEU {r.Bleu:F2}, chrF {r.ChrF:F2}, exact {r.ExactMatch:P1}, {r.SentencesPerSecond:F1} sentences/s");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"multi30k: bleu_greedy={greedy.Bleu:F2} bleu_beam={beamed.Bleu:F2} train_s={trainSeconds:F0} decode_sent_per_s={beamed.SentencesPerSecond:F1}"));
+        return 0;
+    }
+
+    private static List<Pair> Read(string folder, string split)
+    {
+        var de = File.ReadAllLines(Path.Combine(folder, split + ".de"));
+        var en = File.ReadAllLines(Path.Combine(folder, split + ".en"));
+        if (de.Length != en.Length)
+            throw new InvalidDataException($"{split}.de has {de.Length} lines but {split}.en has {en.Length}; the files must be line-aligned");
+        return de.Zip(en, (s, t) => new Pair { Source = s, Target = t }).ToList();
+    }
+
+    private sealed class Pair
+    {
+        public string Source { get; set; } = "";
+        public string Target { get; set; } = "";
+    }
+
+    /// <summary>One line per epoch, so that a long run shows where it is.</summary>
+    private sealed class EpochPrinter : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.CompletedEpoch is not { } e) return;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3}, val loss {e.ValidationLoss:F3}, val token accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P1}, {e.Duration.TotalSeconds:F0} s{(e.IsBest ? " (best)" : "")}"));
+        }
+    }
+}

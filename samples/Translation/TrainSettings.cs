@@ -1,0 +1,43 @@
+using RnnMl.Text;
+using RnnMl.Torch.Layers;
+using RnnMl.Torch.Models;
+
+namespace RnnMl.Samples.Translation;
+
+/// <summary>What the training command was asked to do; the defaults are tuned for the built-in corpus.</summary>
+internal sealed class TrainSettings
+{
+    public string? DataPath { get; set; }
+    public string? SourcePath { get; set; }
+    public string? TargetPath { get; set; }
+    public bool Reverse { get; set; }
+    public TokenizerKind SourceTokenizer { get; set; } = TokenizerKind.Word;
+    public TokenizerKind TargetTokenizer { get; set; } = TokenizerKind.Word;
+    public AttentionKind Attention { get; set; } = AttentionKind.LuongGeneral;
+    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Gru;
+    public int Layers { get; set; } = 1;
+    public int HiddenSize { get; set; } = 128;
+    public int EmbeddingSize { get; set; } = 64;
+    public int Epochs { get; set; } = 8;
+    public int BatchSize { get; set; } = 64;
+    public double LearningRate { get; set; } = 0.003;
+    public int BeamWidth { get; set; } = 5;
+    public double? Minutes { get; set; }
+    public int? MaxPairs { get; set; }
+    public string ModelOut { get; set; } = "translation-model.zip";
+    public string HeatmapOut { get; set; } = "translation-attention.png";
+    public int Seed { get; set; } = 1;
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Built-in corpus: training pairs.</summary>
+    public const int BuiltInTrainCount = 12_000;
+
+    /// <summary>Built-in corpus: held-out test pairs (no English sentence of them is in the training pairs).</summary>
+    public const int BuiltInTestCount = 500;
+
+    /// <summary>Share of file data held out for testing (at most <see cref="MaxTestCount"/> pairs).</summary>
+    public const double HoldOutFraction = 0.05;
+
+    /// <summary>The largest held-out test set taken from file data.</summary>
+    public const int MaxTestCount = 1_000;
+}

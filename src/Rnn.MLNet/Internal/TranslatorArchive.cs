@@ -1,0 +1,50 @@
+using RnnMl.MLNet.Translation;
+using RnnMl.Text;
+using RnnMl.Torch.Models;
+using static TorchSharp.torch;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>How a <see cref="RecurrentTranslatorTransformer"/> is written to and rebuilt from a model archive.</summary>
+internal static class TranslatorArchive
+{
+    public const string Kind = "Translator";
+
+    public static IEnumerable<(string Name, byte[] Bytes)> Entries(RecurrentTranslatorTransformer t)
+    {
+        var core = t.Core;
+        var meta = new TranslatorMetadata
+        {
+            SourceColumnName = t.SourceColumnName,
+            OutputColumnName = t.OutputColumnName,
+            SourceTokenizer = core.Source.Tokenizer.Kind,
+            TargetTokenizer = core.TargetTokenizer.Kind,
+            LowerCase = core.Source.Tokenizer.LowerCase,
+            Normalization = core.Source.Tokenizer.Normalization,
+            MaxSourceLength = core.Source.MaxLength ?? int.MaxValue,
+            PredictionBatchSize = t.PredictionBatchSize,
+            Decoding = core.Decoding,
+            Model = core.Model.Options,
+        };
+        yield return ArchiveEntries.Json("meta.json", meta);
+        yield return ArchiveEntries.Of("source_vocabulary.json", core.Source.Vocabulary!);
+        yield return ArchiveEntries.Of("target_vocabulary.json", core.TargetVocabulary);
+        yield return ArchiveEntries.Of("weights.bin", core.Model);
+    }
+
+    public static IArchivedTransformer Rebuild(ArchiveEntries entries)
+    {
+        var meta = entries.ReadJson<TranslatorMetadata>("meta.json");
+        if (meta.FormatVersion != 1)
+            throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var sourceVocabulary = entries.ReadVocabulary("source_vocabulary.json");
+        var targetVocabulary = entries.ReadVocabulary("target_vocabulary.json");
+        if (sourceVocabulary.Count != meta.Model.SourceVocabularySize || targetVocabulary.Count != meta.Model.TargetVocabularySize)
+            throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {meta.Model.SourceVocabularySize} source and {meta.Model.TargetVocabularySize} target token ids, the vocabularies have {sourceVocabulary.Count} and {targetVocabulary.Count}");
+        var source = new TokenEncoder(InputColumnKind.Text, Tokenizer.Create(meta.SourceTokenizer, meta.LowerCase, meta.Normalization), sourceVocabulary, 0, meta.MaxSourceLength);
+        var model = Seq2SeqModel.Create(meta.Model);
+        entries.LoadWeights(model, "weights.bin");
+        var core = new TranslatorCore(model, source, Tokenizer.Create(meta.TargetTokenizer, meta.LowerCase, meta.Normalization), targetVocabulary, meta.Decoding.Validate(), CPU);
+        return new RecurrentTranslatorTransformer(core, meta.SourceColumnName, meta.OutputColumnName, meta.PredictionBatchSize, training: null);
+    }
+}

@@ -1,0 +1,133 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RnnMl.MLNet.Internal;
+using RnnMl.Text;
+using RnnMl.Text.Metrics;
+using RnnMl.Torch.Decoding;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Training;
+
+namespace RnnMl.MLNet.Translation;
+
+/// <summary>
+/// A trained recurrent translator: adds a String column with the translation of the source column.
+/// </summary>
+/// <remarks>
+/// <c>Transform</c> translates rows in batches of <see cref="PredictionBatchSize"/> (longest first within a batch, beam
+/// search as set in the options); <c>PredictionEngine</c> translates one row at a time. An empty source translates to empty
+/// text; words the vocabulary lacks become "&lt;unk&gt;" for the model; sources longer than the maximum source length are cut to it.
+/// The transformer is safe to use from several threads at once. Save it with <see cref="RnnModelOperations.SaveRnnModel"/> and
+/// load it with <see cref="RnnModelOperations.LoadRnnModel"/>: ML.NET's own model format cannot hold TorchSharp weights.
+/// </remarks>
+public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, IArchivedTransformer
+{
+    internal RecurrentTranslatorTransformer(TranslatorCore core, string sourceColumnName, string outputColumnName, int predictionBatchSize, TrainingResult? training)
+    {
+        Core = core;
+        SourceColumnName = sourceColumnName;
+        OutputColumnName = outputColumnName;
+        PredictionBatchSize = predictionBatchSize;
+        TrainingResult = training;
+    }
+
+    internal TranslatorCore Core { get; }
+
+    /// <summary>The source text column.</summary>
+    public string SourceColumnName { get; }
+
+    /// <summary>The added translation column.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>Sentences translated together in <c>Transform</c>.</summary>
+    public int PredictionBatchSize { get; }
+
+    /// <summary>The decoding settings <c>Transform</c> uses.</summary>
+    public DecodingOptions Decoding => Core.Decoding;
+
+    /// <summary>The network. Do not switch it to training mode while the transformer is in use.</summary>
+    public Seq2SeqModel Model => Core.Model;
+
+    /// <summary>The source vocabulary built in <c>Fit</c>.</summary>
+    public Vocabulary SourceVocabulary => Core.Source.Vocabulary!;
+
+    /// <summary>The target vocabulary built in <c>Fit</c> ("&lt;s&gt;" and "&lt;/s&gt;" at ids 2 and 3).</summary>
+    public Vocabulary TargetVocabulary => Core.TargetVocabulary;
+
+    /// <summary>The per-epoch history and how training ended; null for a loaded model.</summary>
+    public TrainingResult? TrainingResult { get; }
+
+    /// <summary>Translates sentences directly, in batches, without an <see cref="IDataView"/>.</summary>
+    /// <param name="sources">Source sentences.</param>
+    /// <param name="decoding">Decoding settings for this call (e.g. <c>Decoding with { BeamWidth = 1 }</c> for greedy); default <see cref="Decoding"/>.</param>
+    /// <returns>One translation per source, in order.</returns>
+    public IReadOnlyList<string> Translate(IEnumerable<string> sources, DecodingOptions? decoding = null)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var encoded = sources.Select(Core.Source.EncodeText).ToList();
+        return Core.Translate(encoded, PredictionBatchSize, decoding?.Validate());
+    }
+
+    /// <summary>Translates <paramref name="sources"/> and scores the translations against <paramref name="references"/>.</summary>
+    /// <param name="sources">Source sentences.</param>
+    /// <param name="references">One reference translation per source.</param>
+    /// <param name="decoding">Decoding settings for this call; default <see cref="Decoding"/>.</param>
+    /// <param name="lowercase">Compare lower-cased (as translations are when the model lower-cases). Default true.</param>
+    /// <exception cref="ArgumentException">The counts differ or there are no sentences.</exception>
+    public TranslationScores Evaluate(IReadOnlyList<string> sources, IReadOnlyList<string> references, DecodingOptions? decoding = null, bool lowercase = true)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(references);
+        if (sources.Count != references.Count)
+            throw new ArgumentException($"there must be one reference per source ({sources.Count}), got {references.Count}", nameof(references));
+        if (sources.Count == 0)
+            throw new ArgumentException("there must be at least one sentence to evaluate, got 0", nameof(sources));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var translations = Translate(sources, decoding);
+        double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        string Norm(string text) => Mteval13aTokenizer.Tokenize(lowercase ? text.ToLowerInvariant() : text);
+        double exact = translations.Zip(references).Count(p => Norm(p.First) == Norm(p.Second)) / (double)sources.Count;
+        return new TranslationScores(Bleu.Corpus(translations, references, lowercase), ChrF.Corpus(translations, references, lowercase),
+            exact, sources.Count / seconds, translations);
+    }
+
+    /// <summary>Translates one sentence greedily and returns the attention weights of every output step.</summary>
+    /// <param name="source">The source sentence.</param>
+    public TranslationAttention Attend(string source)
+    {
+        var (s, t, w) = Core.Attend(source);
+        return new TranslationAttention(s, t, w);
+    }
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The source column is missing or not String.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).Output;
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new BindingRowMapper<long[], string>(Bind(inputSchema));
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new BatchedDataView<long[], string>(input, Bind(input.Schema), PredictionBatchSize);
+    }
+
+    /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
+
+    string IArchivedTransformer.ArchiveKind => TranslatorArchive.Kind;
+
+    IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => TranslatorArchive.Entries(this);
+
+    /// <summary>Frees the network's native memory.</summary>
+    public void Dispose() => Core.Dispose();
+
+    private TranslationBinding Bind(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new TranslationBinding(Core, SourceColumnName, OutputColumnName, PredictionBatchSize, inputSchema);
+    }
+}

@@ -1,0 +1,38 @@
+namespace RnnMl.Text.Export;
+
+/// <summary>How an exported translator turns a source into a target (the same settings, and the same meaning, as the
+/// TorchSharp decoders' <c>DecodingOptions</c>); checked by <see cref="Validate"/>.</summary>
+public sealed record DecodingSettings
+{
+    /// <summary>Hypotheses kept per sentence; at least 1; 1 is greedy decoding. Default 5.</summary>
+    public int BeamWidth { get; init; } = 5;
+
+    /// <summary>Length normalisation α: finished hypotheses are ranked by (sum of log-probabilities) / length^α, the length
+    /// counting the end token; at least 0. Default 1.</summary>
+    public double LengthPenalty { get; init; } = 1.0;
+
+    /// <summary>The output of a source of S tokens stops after ⌊MaxLengthRatio · S⌋ + <see cref="MaxLengthOffset"/> tokens if no
+    /// end token came before; positive. Default 2.</summary>
+    public double MaxLengthRatio { get; init; } = 2.0;
+
+    /// <summary>Added to the length limit; at least 0. Default 10.</summary>
+    public int MaxLengthOffset { get; init; } = 10;
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first bad setting and its value; returns this.</summary>
+    public DecodingSettings Validate()
+    {
+        if (BeamWidth < 1)
+            throw new ArgumentOutOfRangeException(nameof(BeamWidth), BeamWidth, $"beam width must be at least 1, got {BeamWidth}");
+        if (!(LengthPenalty >= 0) || double.IsInfinity(LengthPenalty))
+            throw new ArgumentOutOfRangeException(nameof(LengthPenalty), LengthPenalty, $"length penalty must be at least 0 and finite, got {LengthPenalty}");
+        if (!(MaxLengthRatio > 0) || double.IsInfinity(MaxLengthRatio))
+            throw new ArgumentOutOfRangeException(nameof(MaxLengthRatio), MaxLengthRatio, $"maximum length ratio must be positive and finite, got {MaxLengthRatio}");
+        if (MaxLengthOffset < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxLengthOffset), MaxLengthOffset, $"maximum length offset must be at least 0, got {MaxLengthOffset}");
+        return this;
+    }
+
+    /// <summary>The length limit for a source of <paramref name="sourceLength"/> tokens; at least 1.</summary>
+    /// <param name="sourceLength">S, at least 0.</param>
+    public int MaxLength(long sourceLength) => (int)Math.Max(1, Math.Min(int.MaxValue, Math.Floor(MaxLengthRatio * sourceLength) + MaxLengthOffset));
+}
