@@ -41,11 +41,15 @@ public sealed class Tokenizer
     /// <summary>The Unicode normalisation applied first.</summary>
     public TextNormalization Normalization { get; }
 
-    /// <summary>Normalises and, if set, lower-cases <paramref name="text"/>; null becomes empty.</summary>
+    /// <summary>Normalises and, if set, lower-cases <paramref name="text"/>; null becomes empty. Never throws on
+    /// ill-formed UTF-16: lone surrogates and Unicode non-characters (U+FDD0–U+FDEF and U+xxFFFE/U+xxFFFF in every plane)
+    /// become U+FFFD first, whatever the <see cref="Normalization"/>, so one junk row neither fails a job nor differs
+    /// between training and prediction.</summary>
     /// <param name="text">Any text.</param>
     public string Normalize(string? text)
     {
         if (string.IsNullOrEmpty(text)) return string.Empty;
+        text = ReplaceIllFormed(text);
         var s = Normalization switch
         {
             TextNormalization.NFC => text.Normalize(NormalizationForm.FormC),
@@ -54,6 +58,38 @@ public sealed class Tokenizer
         };
         return LowerCase ? s.ToLowerInvariant() : s;
     }
+
+    /// <summary>Replaces every lone surrogate and every Unicode non-character in <paramref name="text"/> with U+FFFD
+    /// (the replacement character); well-formed text is returned as it is (the same instance).</summary>
+    /// <param name="text">Any text.</param>
+    public static string ReplaceIllFormed(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        StringBuilder? fixedText = null;
+        int copied = 0;
+        for (int i = 0; i < text.Length;)
+        {
+            int width = 1;
+            bool bad;
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                width = 2;
+                bad = IsNonCharacter(char.ConvertToUtf32(c, text[i + 1]));
+            }
+            else bad = char.IsSurrogate(c) || IsNonCharacter(c);
+            if (bad)
+            {
+                fixedText ??= new StringBuilder(text.Length);
+                fixedText.Append(text, copied, i - copied).Append('\uFFFD');
+                copied = i + width;
+            }
+            i += width;
+        }
+        return fixedText is null ? text : fixedText.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    private static bool IsNonCharacter(int codePoint) => codePoint is >= 0xFDD0 and <= 0xFDEF || (codePoint & 0xFFFE) == 0xFFFE;
 
     /// <summary>Cuts <paramref name="text"/> into tokens; empty or null text gives no tokens.</summary>
     /// <param name="text">Any text.</param>

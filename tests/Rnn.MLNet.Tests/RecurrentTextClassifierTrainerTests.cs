@@ -740,4 +740,15 @@ public class RecurrentTextClassifierTrainerTests : IClassFixture<BinaryModelFixt
     {
         public string Topic { get; set; } = "";
     }
+
+    [Fact]
+    public void Fit_RowsWithIllFormedUtf16_TrainsAndLearnsTheReplacementCharacterAsAToken()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = ToyData.Binary(64, 3);
+        rows[5].Text += " \uD800";
+        rows[9].Text = "\uFFFE " + rows[9].Text;
+        using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(Tiny.Options(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(rows));
+        Assert.Contains("\uFFFD", model.Vocabulary!.Tokens);
+    }
 }

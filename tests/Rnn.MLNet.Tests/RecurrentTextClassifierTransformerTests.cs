@@ -201,4 +201,21 @@ public class RecurrentTextClassifierTransformerTests : IClassFixture<BinaryModel
         public float Weight { get; set; }
         public string Note { get; set; } = "";
     }
+
+    [Fact]
+    public void TransformAndPredictionEngine_IllFormedUtf16_ScoreLikeTheReplacementCharacter()
+    {
+        // A lone surrogate and U+FFFE used to make string.Normalize throw out of Transform and Predict.
+        var junk = new[] { "the plot was \uD800 good", "the cast was \uFFFE not bad \uDC01" };
+        var clean = new[] { "the plot was \uFFFD good", "the cast was \uFFFD not bad \uFFFD" };
+        float[] Scores(string[] texts) => binary.Ml.Data.CreateEnumerable<BinaryPrediction>(
+            binary.Model.Transform(binary.Ml.Data.LoadFromEnumerable(texts.Select(t => new ToyData.TextRow { Text = t }))), reuseRowObject: false)
+            .Select(p => p.Score).ToArray();
+        var expected = Scores(clean);
+        Assert.Equal(expected, Scores(junk));
+        var engine = binary.Ml.Model.CreatePredictionEngine<ToyData.TextRow, BinaryPrediction>(binary.Model);
+        // One row at a time differs from a batch of two only in the last bits (a different matrix shape in libtorch).
+        var single = junk.Select(t => engine.Predict(new ToyData.TextRow { Text = t }).Score).ToArray();
+        for (int i = 0; i < junk.Length; i++) Assert.Equal(expected[i], single[i], 1e-5);
+    }
 }

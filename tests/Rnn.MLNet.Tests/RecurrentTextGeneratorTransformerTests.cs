@@ -117,4 +117,8 @@ public class RecurrentTextGeneratorTransformerTests : IClassFixture<GeneratorFix
             Assert.Equal(expected, RnnModelOperationsTests.RunReloadCheck(modelPath, promptsPath));
         });
     }
+
+    [Fact]
+    public void Generate_PromptWithIllFormedUtf16_GeneratesLikeTheReplacementCharacter()
+        => Assert.Equal(fixture.Model.Generate(new[] { "the \uFFFD c" }), fixture.Model.Generate(new[] { "the \uDBFF c" }));
 }

@@ -213,4 +213,11 @@ public class RecurrentTranslatorTests : IClassFixture<TranslatorFixture>
         var translation = model.Translate(new[] { "I am a student" })[0];
         Assert.All(translation, c => Assert.True(c == ' ' || c == '<' || c == '>' || char.IsLetter(c), $"unexpected character '{c}'"));
     }
+
+    [Fact]
+    public void Translate_SourceWithIllFormedUtf16_TranslatesLikeTheReplacementCharacter()
+    {
+        var source = fixture.TestRows[0].Source;
+        Assert.Equal(fixture.Model.Translate(new[] { source + " \uFFFD" }), fixture.Model.Translate(new[] { source + " \uD800" }));
+    }
 }

@@ -96,4 +96,18 @@ public sealed class OnnxTextClassifierTests(ExportedBinaryModelFixture fixture) 
         var e = Assert.Throws<InvalidDataException>(() => OnnxTextClassifier.Load(path));
         Assert.Contains("rnnml.format", e.Message);
     }
+
+    [Fact]
+    public void Predict_IllFormedUtf16_EqualsMlNetTransformerAndTheReplacementCharacter()
+    {
+        // Lone surrogates and non-characters become U+FFFD on both paths (the shared tokenizer), so the scores agree.
+        var texts = new[] { "the plot was \uD800 good", "the cast \uFFFE was awful \uDC00", "\uFDD0" };
+        var expected = fixture.MlNetPredictions(texts);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var p = fixture.Classifier.Predict(texts[i]);
+            Assert.True(Math.Abs(p.Probabilities[1] - expected[i].Probability) <= 1e-4, $"text {i}: ML.NET P(true) {expected[i].Probability}, ONNX {p.Probabilities[1]}");
+            Assert.Equal(fixture.Classifier.Predict(RnnMl.Text.Tokenizer.ReplaceIllFormed(texts[i])).Scores, p.Scores);
+        }
+    }
 }

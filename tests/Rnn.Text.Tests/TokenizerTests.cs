@@ -50,4 +50,24 @@ public class TokenizerTests
         Assert.Equal("kind", e.ParamName);
         Assert.Contains("7", e.Message);
     }
+
+    [Theory]
+    [InlineData(TextNormalization.NFKC)]
+    [InlineData(TextNormalization.NFC)]
+    [InlineData(TextNormalization.None)]
+    public void Normalize_IllFormedUtf16_ReplacesLoneSurrogatesAndNonCharactersWithReplacementCharacter(TextNormalization normalization)
+    {
+        var tokenizer = Tokenizer.Create(normalization: normalization);
+        // A lone high surrogate, a lone low surrogate, U+FFFE, U+FDD0 and U+1FFFF (a non-character outside the BMP) each
+        // become one U+FFFD; a well-formed pair (U+1F600) is kept.
+        Assert.Equal("the plot was \uFFFD good \uFFFD\uFFFD\uFFFD\uFFFD \U0001F600",
+            tokenizer.Normalize("the plot was \uD800 good \uDC00\uFFFE\uFDD0\U0001FFFF \U0001F600"));
+    }
+
+    [Fact]
+    public void Tokenize_IllFormedUtf16_GivesReplacementCharacterTokens()
+    {
+        Assert.Equal(new[] { "the", "plot", "\uFFFD", "good", "\uFFFD" }, Tokenizer.Create().Tokenize("the plot \uD800 good \uFFFE"));
+        Assert.Equal(new[] { "a", "\uFFFD", "b" }, Tokenizer.Create(TokenizerKind.Character).Tokenize("a\uDFFFb"));
+    }
 }
