@@ -1,26 +1,31 @@
 using Microsoft.ML.OnnxRuntime;
 using RnnMl.Text;
 using RnnMl.Text.Export;
+using RnnMl.Text.Internal;
 
 namespace RnnMl.Onnx;
 
 /// <summary>
 /// A text classifier exported by RnnMl's <c>OnnxExporter</c>, run by ONNX Runtime: tokenizes raw text with the
 /// exported tokenizer and vocabulary and predicts classes, one text or many at a time. Needs neither TorchSharp nor
-/// libtorch. Safe to use from several threads at once.
+/// libtorch. Safe to use from several threads at once. After <see cref="Dispose"/> every member throws
+/// <see cref="ObjectDisposedException"/>; a <see cref="Dispose"/> during a prediction waits for it to finish.
 /// </summary>
 /// <remarks>Shapes: N batch, T time (tokens), C classes.</remarks>
 public sealed class OnnxTextClassifier : IDisposable
 {
     private readonly InferenceSession session;
+    private readonly UsageGate gate = new(nameof(OnnxTextClassifier));
+    private readonly TextModelInfo text;
+    private readonly int classCount;
     private readonly string[] inputNames = { ClassifierGraphNames.Tokens, ClassifierGraphNames.Lengths };
     private readonly string[] outputNames = { ClassifierGraphNames.Scores, ClassifierGraphNames.Probabilities };
 
     private OnnxTextClassifier(InferenceSession session, TextModelInfo text, int classCount)
     {
         this.session = session;
-        Text = text;
-        ClassCount = classCount;
+        this.text = text;
+        this.classCount = classCount;
     }
 
     /// <summary>Loads an exported model file.</summary>
@@ -68,25 +73,40 @@ public sealed class OnnxTextClassifier : IDisposable
     }
 
     /// <summary>The tokenizer, vocabulary, maximum length and class names stored with the model.</summary>
-    public TextModelInfo Text { get; }
+    /// <exception cref="ObjectDisposedException">The classifier has been disposed.</exception>
+    public TextModelInfo Text
+    {
+        get { gate.ThrowIfClosed(); return text; }
+    }
 
     /// <summary>C, the number of classes.</summary>
-    public int ClassCount { get; }
+    /// <exception cref="ObjectDisposedException">The classifier has been disposed.</exception>
+    public int ClassCount
+    {
+        get { gate.ThrowIfClosed(); return classCount; }
+    }
 
     /// <summary>Predicts the class of one text.</summary>
     /// <param name="text">Raw text; null or empty text is scored as a single padding step, as in training.</param>
-    public OnnxPrediction Predict(string? text) => Score(new[] { Text.Encode(text) })[0];
+    /// <exception cref="ObjectDisposedException">The classifier has been disposed.</exception>
+    public OnnxPrediction Predict(string? text)
+    {
+        using var lease = gate.Enter();
+        return Score(new[] { this.text.Encode(text) })[0];
+    }
 
     /// <summary>Predicts the classes of many texts, in batches of similar length (results in input order).</summary>
     /// <param name="texts">Raw texts.</param>
     /// <param name="batchSize">Texts per ONNX Runtime call; at least 1. Default 64.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier has been disposed.</exception>
     public IReadOnlyList<OnnxPrediction> Predict(IReadOnlyList<string?> texts, int batchSize = 64)
     {
+        using var lease = gate.Enter();
         ArgumentNullException.ThrowIfNull(texts);
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size must be at least 1, got {batchSize}");
-        var ids = texts.Select(Text.Encode).ToArray();
+        var ids = texts.Select(text.Encode).ToArray();
         // Sorting by length keeps padding (wasted steps) small; the results go back to input order.
         var order = Enumerable.Range(0, ids.Length).OrderBy(i => ids[i].Length).ToArray();
         var results = new OnnxPrediction[ids.Length];
@@ -102,12 +122,14 @@ public sealed class OnnxTextClassifier : IDisposable
     /// <summary>Scores one batch of token-id sequences (padded here; an empty sequence becomes one padding step).</summary>
     /// <param name="sequences">N sequences of ids in [0, vocabulary size).</param>
     /// <exception cref="ArgumentException">No sequences, or an id outside the vocabulary (the message names sequence, position and id).</exception>
+    /// <exception cref="ObjectDisposedException">The classifier has been disposed.</exception>
     public IReadOnlyList<OnnxPrediction> Score(IReadOnlyList<long[]> sequences)
     {
+        using var lease = gate.Enter();
         ArgumentNullException.ThrowIfNull(sequences);
         if (sequences.Count == 0)
             throw new ArgumentException("a batch needs at least one sequence, got 0", nameof(sequences));
-        int n = sequences.Count, vocabulary = Text.Vocabulary.Count;
+        int n = sequences.Count, vocabulary = text.Vocabulary.Count;
         var lengths = new long[n];
         for (int i = 0; i < n; i++)
         {
@@ -127,18 +149,22 @@ public sealed class OnnxTextClassifier : IDisposable
         using var outputs = session.Run(run, inputNames, new[] { tokenValue, lengthValue }, outputNames);
         var scores = outputs[0].GetTensorDataAsSpan<float>();
         var probabilities = outputs[1].GetTensorDataAsSpan<float>();
-        int c = ClassCount;
+        int c = classCount;
         var result = new OnnxPrediction[n];
         for (int i = 0; i < n; i++)
         {
             var row = scores.Slice(i * c, c).ToArray();
             int best = 0;
             for (int k = 1; k < c; k++) if (row[k] > row[best]) best = k;
-            result[i] = new OnnxPrediction(best, Text.ClassName(best), row, probabilities.Slice(i * c, c).ToArray());
+            result[i] = new OnnxPrediction(best, text.ClassName(best), row, probabilities.Slice(i * c, c).ToArray());
         }
         return result;
     }
 
-    /// <summary>Frees ONNX Runtime's session.</summary>
-    public void Dispose() => session.Dispose();
+    /// <summary>Frees ONNX Runtime's session, after the predictions in flight on other threads have finished; new calls
+    /// throw <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
+    public void Dispose()
+    {
+        if (gate.Close()) session.Dispose();
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using RnnMl.Text;
 using RnnMl.Text.Export;
+using RnnMl.Text.Internal;
 using Names = RnnMl.Text.Export.Seq2SeqGraphNames;
 
 namespace RnnMl.Onnx;
@@ -10,7 +11,8 @@ namespace RnnMl.Onnx;
 /// tokenizes raw text with the exported source tokenizer and vocabulary, runs the encoder once per batch and the decoder
 /// step in a C# loop (greedy or beam search, the same algorithm and tie-breaking as TorchSharp's <c>GreedyDecoder</c> and
 /// <c>BeamSearchDecoder</c>), and joins the target tokens into text. Needs neither TorchSharp nor libtorch. Safe to use from
-/// several threads at once.
+/// several threads at once. After <see cref="Dispose"/> every member throws <see cref="ObjectDisposedException"/>; a
+/// <see cref="Dispose"/> during a translation waits for it to finish.
 /// </summary>
 /// <remarks>
 /// Shapes: N sentences, K beams, S source steps, L decoder layers, Q decoder hidden size, V target vocabulary. Beam search
@@ -24,6 +26,10 @@ public sealed class OnnxTranslator : IDisposable
 {
     private readonly InferenceSession encoder;
     private readonly InferenceSession decoder;
+    private readonly UsageGate gate = new(nameof(OnnxTranslator));
+    private readonly TranslationModelInfo text;
+    private readonly int layers;
+    private readonly int hiddenSize;
     private readonly string[] encoderOutputs;
     private readonly string[] decoderInputs;
     private readonly string[] decoderOutputs;
@@ -36,9 +42,9 @@ public sealed class OnnxTranslator : IDisposable
     {
         this.encoder = encoder;
         this.decoder = decoder;
-        Text = text;
-        Layers = layers;
-        HiddenSize = hiddenSize;
+        this.text = text;
+        this.layers = layers;
+        this.hiddenSize = hiddenSize;
         hasC = decoder.InputMetadata.ContainsKey(Names.C);
         hasFeed = decoder.InputMetadata.ContainsKey(Names.Feed);
         hasAttention = decoder.InputMetadata.ContainsKey(Names.Memory);
@@ -112,18 +118,31 @@ public sealed class OnnxTranslator : IDisposable
     }
 
     /// <summary>Tokenizers, vocabularies, begin/end ids, maximum source length and decoding defaults stored with the model.</summary>
-    public TranslationModelInfo Text { get; }
+    /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
+    public TranslationModelInfo Text
+    {
+        get { gate.ThrowIfClosed(); return text; }
+    }
 
     /// <summary>L, the decoder's layers.</summary>
-    public int Layers { get; }
+    /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
+    public int Layers
+    {
+        get { gate.ThrowIfClosed(); return layers; }
+    }
 
     /// <summary>Q, the decoder's hidden size.</summary>
-    public int HiddenSize { get; }
+    /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
+    public int HiddenSize
+    {
+        get { gate.ThrowIfClosed(); return hiddenSize; }
+    }
 
     /// <summary>Translates one sentence.</summary>
     /// <param name="source">Raw source text; empty text translates to empty text.</param>
     /// <param name="decoding">Decoding settings; default <see cref="TranslationModelInfo.Decoding"/> of the model.</param>
     /// <exception cref="ArgumentOutOfRangeException">A decoding setting is out of range.</exception>
+    /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
     public string Translate(string? source, DecodingSettings? decoding = null) => Translate(new[] { source }, decoding)[0];
 
     /// <summary>Translates sentences in batches of similar length (longest first), results in input order.</summary>
@@ -131,20 +150,22 @@ public sealed class OnnxTranslator : IDisposable
     /// <param name="decoding">Decoding settings; default <see cref="TranslationModelInfo.Decoding"/> of the model.</param>
     /// <param name="batchSize">Sentences decoded together; at least 1. Default 128 (the ML.NET translator's default).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or a decoding setting is out of range.</exception>
+    /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
     public IReadOnlyList<string> Translate(IReadOnlyList<string?> sources, DecodingSettings? decoding = null, int batchSize = 128)
     {
+        using var lease = gate.Enter();
         ArgumentNullException.ThrowIfNull(sources);
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size must be at least 1, got {batchSize}");
-        decoding = (decoding ?? Text.Decoding).Validate();
-        var ids = sources.Select(Text.EncodeSource).ToArray();
+        decoding = (decoding ?? text.Decoding).Validate();
+        var ids = sources.Select(text.EncodeSource).ToArray();
         var result = new string[ids.Length];
         var order = Enumerable.Range(0, ids.Length).Where(i => ids[i].Length > 0).OrderByDescending(i => ids[i].Length).ToArray();
         foreach (var i in Enumerable.Range(0, ids.Length).Where(i => ids[i].Length == 0)) result[i] = "";
         foreach (var chunk in order.Chunk(batchSize))
         {
             var decoded = Decode(chunk.Select(i => ids[i]).ToArray(), decoding);
-            for (int k = 0; k < chunk.Length; k++) result[chunk[k]] = Text.DecodeTarget(decoded[k].Tokens);
+            for (int k = 0; k < chunk.Length; k++) result[chunk[k]] = text.DecodeTarget(decoded[k].Tokens);
         }
         return result;
     }
@@ -153,15 +174,17 @@ public sealed class OnnxTranslator : IDisposable
     /// <param name="sources">N sentences of source ids in [0, source vocabulary size), each at least one id long.</param>
     /// <param name="decoding">Decoding settings; default <see cref="TranslationModelInfo.Decoding"/> of the model.</param>
     /// <returns>N decoded sentences in input order.</returns>
+    /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
     /// <exception cref="ArgumentException">No sentences, an empty sentence, or an id outside the source vocabulary (the
     /// message names sentence, position and id); a decoding setting out of range.</exception>
     public IReadOnlyList<OnnxDecodedSequence> Decode(IReadOnlyList<long[]> sources, DecodingSettings? decoding = null)
     {
+        using var lease = gate.Enter();
         ArgumentNullException.ThrowIfNull(sources);
-        decoding = (decoding ?? Text.Decoding).Validate();
+        decoding = (decoding ?? text.Decoding).Validate();
         if (sources.Count == 0)
             throw new ArgumentException("a batch needs at least one sentence, got 0", nameof(sources));
-        int vocabulary = Text.SourceVocabulary.Count;
+        int vocabulary = text.SourceVocabulary.Count;
         for (int i = 0; i < sources.Count; i++)
         {
             var s = sources[i] ?? throw new ArgumentNullException(nameof(sources), $"sentence {i} is null");
@@ -174,9 +197,11 @@ public sealed class OnnxTranslator : IDisposable
         return decoding.BeamWidth == 1 ? Greedy(sources, decoding) : Beam(sources, decoding);
     }
 
-    /// <summary>Frees ONNX Runtime's sessions.</summary>
+    /// <summary>Frees ONNX Runtime's sessions, after the translations in flight on other threads have finished; new calls
+    /// throw <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
     public void Dispose()
     {
+        if (!gate.Close()) return;
         encoder.Dispose();
         decoder.Dispose();
     }
@@ -186,11 +211,11 @@ public sealed class OnnxTranslator : IDisposable
         int n = sources.Count;
         using var run = Start(sources, Enumerable.Range(0, n).ToArray(), out var lengths);
         var limits = lengths.Select(decoding.MaxLength).ToArray();
-        int steps = limits.Max(), v = Text.TargetVocabulary.Count;
+        int steps = limits.Max(), v = text.TargetVocabulary.Count;
         var tokens = Enumerable.Range(0, n).Select(_ => new List<long>()).ToArray();
         var logProbability = new double[n];
         var finished = new bool[n];
-        var previous = Enumerable.Repeat((long)Text.BeginId, n).ToArray();
+        var previous = Enumerable.Repeat((long)text.BeginId, n).ToArray();
         for (int t = 0; t < steps && !finished.All(f => f); t++)
         {
             var logp = run.Step(previous);
@@ -201,14 +226,14 @@ public sealed class OnnxTranslator : IDisposable
                 float bestValue = float.NegativeInfinity;
                 for (int k = 0; k < v; k++)
                 {
-                    if (k == Vocabulary.PaddingId || k == Text.BeginId) continue;
+                    if (k == Vocabulary.PaddingId || k == text.BeginId) continue;
                     float x = logp[i * v + k];
                     if (best < 0 || x > bestValue) { best = k; bestValue = x; }
                 }
                 previous[i] = best;
                 if (finished[i]) continue;
                 logProbability[i] += bestValue;
-                if (best == Text.EndId) { finished[i] = true; continue; }
+                if (best == text.EndId) { finished[i] = true; continue; }
                 tokens[i].Add(best);
                 if (tokens[i].Count >= limits[i]) finished[i] = true;
             }
@@ -219,7 +244,7 @@ public sealed class OnnxTranslator : IDisposable
 
     private IReadOnlyList<OnnxDecodedSequence> Beam(IReadOnlyList<long[]> sources, DecodingSettings decoding)
     {
-        int n = sources.Count, k = decoding.BeamWidth, width = n * k, v = Text.TargetVocabulary.Count;
+        int n = sources.Count, k = decoding.BeamWidth, width = n * k, v = text.TargetVocabulary.Count;
         var expand = Enumerable.Range(0, width).Select(r => r / k).ToArray();
         using var run = Start(sources, expand, out var lengths);
         var sentenceLimits = lengths.Select(decoding.MaxLength).ToArray();
@@ -232,7 +257,7 @@ public sealed class OnnxTranslator : IDisposable
         var finished = new bool[width];
         var ended = new bool[width];
         var produced = new long[width];
-        var previous = Enumerable.Repeat((long)Text.BeginId, width).ToArray();
+        var previous = Enumerable.Repeat((long)text.BeginId, width).ToArray();
         var history = new List<(long[] Tokens, int[] Rows)>();
         var topValue = new float[k];
         var topIndex = new long[k];
@@ -254,7 +279,7 @@ public sealed class OnnxTranslator : IDisposable
                     {
                         float c = finished[r]
                             ? (tok == Vocabulary.PaddingId ? 0f : float.NegativeInfinity)
-                            : (tok == Vocabulary.PaddingId || tok == Text.BeginId ? float.NegativeInfinity : logp[r * v + tok]);
+                            : (tok == Vocabulary.PaddingId || tok == text.BeginId ? float.NegativeInfinity : logp[r * v + tok]);
                         float total = scores[r] + c;
                         if (count == k && !(total > topValue[k - 1])) continue;
                         int pos = count < k ? count++ : k - 1;
@@ -281,7 +306,7 @@ public sealed class OnnxTranslator : IDisposable
             for (int r = 0; r < width; r++)
             {
                 bool wasFinished = finished[rows[r]];
-                bool isEnd = token[r] == Text.EndId && !wasFinished;
+                bool isEnd = token[r] == text.EndId && !wasFinished;
                 nextProduced[r] = produced[rows[r]] + (wasFinished ? 0 : 1);
                 nextEnded[r] = ended[rows[r]] || isEnd;
                 // produced counts the end token, so a hypothesis without one has produced tokens of output.
@@ -340,9 +365,9 @@ public sealed class OnnxTranslator : IDisposable
         var byName = encoderOutputs.Select((name, i) => (name, value: outputs[i])).ToDictionary(x => x.name, x => x.value);
         int rows = rowSource.Length;
         var run = new DecoderRun(this, rows);
-        run.H = SelectAxis1(byName[Names.H].GetTensorDataAsSpan<float>(), Layers, n, HiddenSize, rowSource);
-        if (hasC) run.C = SelectAxis1(byName[Names.C].GetTensorDataAsSpan<float>(), Layers, n, HiddenSize, rowSource);
-        if (hasFeed) run.Feed = new float[rows * HiddenSize];
+        run.H = SelectAxis1(byName[Names.H].GetTensorDataAsSpan<float>(), layers, n, hiddenSize, rowSource);
+        if (hasC) run.C = SelectAxis1(byName[Names.C].GetTensorDataAsSpan<float>(), layers, n, hiddenSize, rowSource);
+        if (hasFeed) run.Feed = new float[rows * hiddenSize];
         if (hasAttention)
         {
             var memory = byName[Names.Memory];
@@ -424,7 +449,7 @@ public sealed class OnnxTranslator : IDisposable
         /// <summary>Runs one step for every row; returns the log-probabilities (rows, V) and keeps the new state pending.</summary>
         public float[] Step(long[] previous)
         {
-            int l = owner.Layers, q = owner.HiddenSize;
+            int l = owner.layers, q = owner.hiddenSize;
             var owned = new List<OrtValue>();
             try
             {
@@ -454,7 +479,7 @@ public sealed class OnnxTranslator : IDisposable
         /// <summary>Takes the last step's state, reordered so that row j continues row <paramref name="select"/>[j] (null keeps the order).</summary>
         public void Advance(int[]? select)
         {
-            int l = owner.Layers, q = owner.HiddenSize;
+            int l = owner.layers, q = owner.hiddenSize;
             H = select is null ? newH! : SelectAxis1(newH, l, rows, q, select);
             if (newC is not null) C = select is null ? newC : SelectAxis1(newC, l, rows, q, select);
             if (newFeed is not null) Feed = select is null ? newFeed : SelectAxis1(newFeed, 1, rows, q, select);
