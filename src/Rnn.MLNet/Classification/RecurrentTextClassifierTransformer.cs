@@ -38,31 +38,31 @@ public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposab
     internal OutputColumns Outputs { get; }
 
     /// <summary>Binary or multiclass.</summary>
-    public ClassificationKind Kind => Outputs.Kind;
+    public ClassificationKind Kind { get { Core.Gate.ThrowIfClosed(); return Outputs.Kind; } }
 
     /// <summary>The input column the model reads.</summary>
-    public string TextColumnName { get; }
+    public string TextColumnName { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>The number of classes (2 for binary).</summary>
-    public int ClassCount => Outputs.ClassCount;
+    public int ClassCount { get { Core.Gate.ThrowIfClosed(); return Outputs.ClassCount; } }
 
     /// <summary>The label's key values in class order (multiclass with a named key); null otherwise.</summary>
-    public IReadOnlyList<string>? ClassNames => Outputs.ClassNames;
+    public IReadOnlyList<string>? ClassNames { get { Core.Gate.ThrowIfClosed(); return Outputs.ClassNames; } }
 
     /// <summary>Rows per batch in <c>Transform</c>.</summary>
-    public int PredictionBatchSize { get; }
+    public int PredictionBatchSize { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>The network. Do not switch it to training mode while the transformer is in use.</summary>
-    public SequenceClassifier Model => Core.Model;
+    public SequenceClassifier Model { get { Core.Gate.ThrowIfClosed(); return Core.Model; } }
 
     /// <summary>The vocabulary built in <c>Fit</c> (null for a key-typed input column, whose keys are the vocabulary).</summary>
-    public Vocabulary? Vocabulary => Core.Encoder.Vocabulary;
+    public Vocabulary? Vocabulary { get { Core.Gate.ThrowIfClosed(); return Core.Encoder.Vocabulary; } }
 
     /// <summary>The per-epoch history and how training ended; null for a loaded model.</summary>
-    public TrainingResult? TrainingResult { get; }
+    public TrainingResult? TrainingResult { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <inheritdoc />
-    public bool IsRowToRowMapper => true;
+    public bool IsRowToRowMapper { get { Core.Gate.ThrowIfClosed(); return true; } }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of the wrong type.</exception>
@@ -85,11 +85,13 @@ public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposab
 
     IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => ClassifierArchive.Entries(this);
 
-    /// <summary>Frees the network's native memory.</summary>
+    /// <summary>Frees the network's native memory after the calls in flight on other threads have finished; afterwards
+    /// every member throws <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
     public void Dispose() => Core.Dispose();
 
     private ScoringBinding Bind(DataViewSchema inputSchema)
     {
+        Core.Gate.ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(inputSchema);
         return new ScoringBinding(Core, Outputs, TextColumnName, inputSchema);
     }

@@ -1,5 +1,6 @@
 using RnnMl.Torch.Models;
 using RnnMl.Text;
+using RnnMl.Text.Internal;
 using RnnMl.Torch.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,6 +19,9 @@ internal sealed class ClassifierCore : IDisposable
         Model.eval();
     }
 
+    /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
+    public UsageGate Gate { get; } = new("RecurrentTextClassifierTransformer");
+
     public SequenceClassifier Model { get; }
     public TokenEncoder Encoder { get; }
     public Device Device { get; }
@@ -26,6 +30,7 @@ internal sealed class ClassifierCore : IDisposable
     /// <summary>Logits, one row of C values per sequence.</summary>
     public float[][] Logits(IReadOnlyList<long[]> ids)
     {
+        using var lease = Gate.Enter();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (tokens, lengths) = TokenBatch.Pad(ids, device: Device);
@@ -37,5 +42,9 @@ internal sealed class ClassifierCore : IDisposable
         return rows;
     }
 
-    public void Dispose() => Model.Dispose();
+    /// <summary>Waits for the scoring calls in flight, refuses new ones, then frees the network.</summary>
+    public void Dispose()
+    {
+        if (Gate.Close()) Model.Dispose();
+    }
 }

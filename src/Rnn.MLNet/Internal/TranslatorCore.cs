@@ -1,4 +1,5 @@
 using RnnMl.Text;
+using RnnMl.Text.Internal;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Text;
@@ -22,6 +23,9 @@ internal sealed class TranslatorCore : IDisposable
         Model.eval();
     }
 
+    /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
+    public UsageGate Gate { get; } = new("RecurrentTranslatorTransformer");
+
     public Seq2SeqModel Model { get; }
     public TokenEncoder Source { get; }
     public Tokenizer TargetTokenizer { get; }
@@ -40,6 +44,7 @@ internal sealed class TranslatorCore : IDisposable
     /// <summary>Translates encoded sources, <paramref name="batchSize"/> at a time, longest first so that a batch holds similar lengths. Empty sources give empty text.</summary>
     public string[] Translate(IReadOnlyList<long[]> sources, int batchSize, DecodingOptions? options = null)
     {
+        using var lease = Gate.Enter();
         options ??= Decoding;
         var result = new string[sources.Count];
         var order = Enumerable.Range(0, sources.Count).Where(i => sources[i].Length > 0).OrderByDescending(i => sources[i].Length).ToArray();
@@ -59,6 +64,7 @@ internal sealed class TranslatorCore : IDisposable
     /// <summary>Greedy translation of one sentence with the attention weights of every output step (the end step included).</summary>
     public (string[] SourceTokens, string[] TargetTokens, float[][] Weights) Attend(string source)
     {
+        using var lease = Gate.Enter();
         var ids = Source.EncodeText(source);
         if (ids.Length == 0) return (Array.Empty<string>(), Array.Empty<string>(), Array.Empty<float[]>());
         using var scope = NewDisposeScope();
@@ -73,5 +79,9 @@ internal sealed class TranslatorCore : IDisposable
     /// <summary>The target tokens of <paramref name="ids"/> joined into text (see <see cref="Tokenizer.Detokenize"/>).</summary>
     public string Detokenize(IEnumerable<long> ids) => TargetTokenizer.Detokenize(ids.Select(i => TargetVocabulary.TokenOf((int)i)));
 
-    public void Dispose() => Model.Dispose();
+    /// <summary>Waits for the translations in flight, refuses new ones, then frees the network.</summary>
+    public void Dispose()
+    {
+        if (Gate.Close()) Model.Dispose();
+    }
 }

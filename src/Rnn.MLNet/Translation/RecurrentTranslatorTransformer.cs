@@ -33,28 +33,28 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
     internal TranslatorCore Core { get; }
 
     /// <summary>The source text column.</summary>
-    public string SourceColumnName { get; }
+    public string SourceColumnName { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>The added translation column.</summary>
-    public string OutputColumnName { get; }
+    public string OutputColumnName { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>Sentences translated together in <c>Transform</c>.</summary>
-    public int PredictionBatchSize { get; }
+    public int PredictionBatchSize { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>The decoding settings <c>Transform</c> uses.</summary>
-    public DecodingOptions Decoding => Core.Decoding;
+    public DecodingOptions Decoding { get { Core.Gate.ThrowIfClosed(); return Core.Decoding; } }
 
     /// <summary>The network. Do not switch it to training mode while the transformer is in use.</summary>
-    public Seq2SeqModel Model => Core.Model;
+    public Seq2SeqModel Model { get { Core.Gate.ThrowIfClosed(); return Core.Model; } }
 
     /// <summary>The source vocabulary built in <c>Fit</c>.</summary>
-    public Vocabulary SourceVocabulary => Core.Source.Vocabulary!;
+    public Vocabulary SourceVocabulary { get { Core.Gate.ThrowIfClosed(); return Core.Source.Vocabulary!; } }
 
     /// <summary>The target vocabulary built in <c>Fit</c> ("&lt;s&gt;" and "&lt;/s&gt;" at ids 2 and 3).</summary>
-    public Vocabulary TargetVocabulary => Core.TargetVocabulary;
+    public Vocabulary TargetVocabulary { get { Core.Gate.ThrowIfClosed(); return Core.TargetVocabulary; } }
 
     /// <summary>The per-epoch history and how training ended; null for a loaded model.</summary>
-    public TrainingResult? TrainingResult { get; }
+    public TrainingResult? TrainingResult { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>Translates sentences directly, in batches, without an <see cref="IDataView"/>.</summary>
     /// <param name="sources">Source sentences.</param>
@@ -62,6 +62,7 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
     /// <returns>One translation per source, in order.</returns>
     public IReadOnlyList<string> Translate(IEnumerable<string> sources, DecodingOptions? decoding = null)
     {
+        Core.Gate.ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(sources);
         var encoded = sources.Select(Core.Source.EncodeText).ToList();
         return Core.Translate(encoded, PredictionBatchSize, decoding?.Validate());
@@ -75,6 +76,7 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
     /// <exception cref="ArgumentException">The counts differ or there are no sentences.</exception>
     public TranslationScores Evaluate(IReadOnlyList<string> sources, IReadOnlyList<string> references, DecodingOptions? decoding = null, bool lowercase = true)
     {
+        Core.Gate.ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(references);
         if (sources.Count != references.Count)
@@ -99,7 +101,7 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
     }
 
     /// <inheritdoc />
-    public bool IsRowToRowMapper => true;
+    public bool IsRowToRowMapper { get { Core.Gate.ThrowIfClosed(); return true; } }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">The source column is missing or not String.</exception>
@@ -122,11 +124,13 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
 
     IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => TranslatorArchive.Entries(this);
 
-    /// <summary>Frees the network's native memory.</summary>
+    /// <summary>Frees the network's native memory after the calls in flight on other threads have finished; afterwards
+    /// every member throws <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
     public void Dispose() => Core.Dispose();
 
     private TranslationBinding Bind(DataViewSchema inputSchema)
     {
+        Core.Gate.ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(inputSchema);
         return new TranslationBinding(Core, SourceColumnName, OutputColumnName, PredictionBatchSize, inputSchema);
     }
