@@ -20,6 +20,7 @@ public static class RnnModelOperations
     /// <param name="inputSchema">The schema of the data the model takes (e.g. <c>data.Schema</c>); null if unknown.</param>
     /// <param name="filePath">Where to write; the folder must exist. An existing file is replaced.</param>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="ObjectDisposedException">An RnnMl transformer of the model has been disposed; no file is touched.</exception>
     public static void SaveRnnModel(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string filePath)
     {
         ArgumentNullException.ThrowIfNull(catalog);

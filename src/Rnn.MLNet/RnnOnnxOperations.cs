@@ -22,6 +22,7 @@ public static class RnnOnnxOperations
     /// <param name="filePath">The .onnx file to write; the folder must exist. Written atomically.</param>
     /// <param name="classNames">Names to store for the classes, in class order; default the label's key values for
     /// multiclass and "False", "True" for binary (ML.NET's PredictedLabel values).</param>
+    /// <exception cref="ObjectDisposedException">The classifier has been disposed (nothing is written).</exception>
     /// <exception cref="ArgumentException">The model holds no RnnMl text classifier or more than one, its input
     /// column is key-typed (then it has no vocabulary to export; export <c>transformer.Model</c> with <see cref="OnnxExporter"/>),
     /// or <paramref name="classNames"/> does not name every class.</exception>
@@ -35,6 +36,8 @@ public static class RnnOnnxOperations
             throw new ArgumentException($"the model must hold exactly one RnnMl text classifier to export, got {classifiers.Count}" +
                 (Flatten(model).OfType<RecurrentTranslatorTransformer>().Any() ? " (it holds a translator: export it with ExportRnnTranslatorToOnnx)" : ""), nameof(model));
         var classifier = classifiers[0];
+        // Held to the end: a disposed classifier is refused before the file is touched, and a Dispose waits for the export.
+        using var lease = classifier.Core.Gate.Enter();
         var encoder = classifier.Core.Encoder;
         if (encoder.Vocabulary is null)
             throw new ArgumentException($"the classifier reads the key-typed column '{classifier.TextColumnName}', so it has no vocabulary to export with it; export classifier.Model with OnnxExporter.Export instead", nameof(model));
@@ -67,6 +70,7 @@ public static class RnnOnnxOperations
     /// <param name="model">A fitted <see cref="RecurrentTranslatorTransformer"/> or a chain holding exactly one.</param>
     /// <param name="directory">The folder to write; created if missing (its parent must exist). Each file is written atomically.</param>
     /// <exception cref="ArgumentException">The model holds no RnnMl translator or more than one.</exception>
+    /// <exception cref="ObjectDisposedException">The translator has been disposed (nothing is written).</exception>
     public static void ExportRnnTranslatorToOnnx(this ModelOperationsCatalog catalog, ITransformer model, string directory)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -76,6 +80,7 @@ public static class RnnOnnxOperations
         if (translators.Count != 1)
             throw new ArgumentException($"the model must hold exactly one RnnMl translator to export, got {translators.Count}", nameof(model));
         var core = translators[0].Core;
+        using var lease = core.Gate.Enter();
         var o = core.Model.Options;
         var text = new TranslationModelInfo(core.Source.Tokenizer, core.Source.Vocabulary!, core.TargetTokenizer, core.TargetVocabulary,
             o.BeginId, o.EndId, core.Decoding.ToSettings(), core.Source.MaxLength);
@@ -109,7 +114,8 @@ public static class RnnOnnxOperations
         }
     }
 
-    private static IEnumerable<ITransformer> Flatten(ITransformer model)
+    /// <summary>The transformers of a model, chains opened recursively.</summary>
+    internal static IEnumerable<ITransformer> Flatten(ITransformer model)
     {
         // Every TransformerChain<T> enumerates its parts as ITransformer.
         if (model is IEnumerable<ITransformer> chain)

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using RnnMl.MLNet.Classification;
 using RnnMl.MLNet.Generation;
 using RnnMl.MLNet.Translation;
@@ -121,5 +122,58 @@ public class DisposalTests
         }
         foreach (var call in calls)
             Assert.Equal(type.Name, Assert.Throws<ObjectDisposedException>(call).ObjectName);
+    }
+
+    [Fact]
+    public void SaveRnnModel_DisposedModelOfEveryKind_ThrowsObjectDisposedAndLeavesTheSavedFileIntact()
+    {
+        WithTempFolder(folder =>
+        {
+            foreach (var model in new ITransformer[] { Classifier(), Generator(), Translator() })
+            {
+                var path = Path.Combine(folder, model.GetType().Name + ".zip");
+                Ml.Model.SaveRnnModel(model, null, path);
+                var saved = File.ReadAllBytes(path);
+                ((IDisposable)model).Dispose();
+
+                var chain = new TransformerChain<ITransformer>(model);
+                Assert.Throws<ObjectDisposedException>(() => Ml.Model.SaveRnnModel(chain, null, path));
+                Assert.Equal(saved, File.ReadAllBytes(path));
+                Assert.Single(Directory.GetFiles(folder), f => f.EndsWith(model.GetType().Name + ".zip"));
+                ((IDisposable)Ml.Model.LoadRnnModel(path, out _)).Dispose();
+            }
+            Assert.Equal(3, Directory.GetFiles(folder).Length);
+        });
+    }
+
+    [Fact]
+    public void ExportToOnnx_DisposedClassifierOrTranslator_ThrowsObjectDisposedAndLeavesTheExportedFilesIntact()
+    {
+        WithTempFolder(folder =>
+        {
+            var classifier = Classifier();
+            var onnx = Path.Combine(folder, "model.onnx");
+            Ml.Model.ExportRnnModelToOnnx(classifier, onnx);
+            var exported = File.ReadAllBytes(onnx);
+            classifier.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => Ml.Model.ExportRnnModelToOnnx(classifier, onnx));
+            Assert.Equal(exported, File.ReadAllBytes(onnx));
+
+            var translator = Translator();
+            var graphs = Path.Combine(folder, "translator");
+            Ml.Model.ExportRnnTranslatorToOnnx(translator, graphs);
+            var files = Directory.GetFiles(graphs).Order().Select(File.ReadAllBytes).ToArray();
+            translator.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => Ml.Model.ExportRnnTranslatorToOnnx(translator, graphs));
+            Assert.Equal(files, Directory.GetFiles(graphs).Order().Select(File.ReadAllBytes).ToArray());
+        });
+    }
+
+    internal static void WithTempFolder(Action<string> test)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "rnnml-disposal-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try { test(folder); }
+        finally { Directory.Delete(folder, recursive: true); }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Internal;
+using RnnMl.Text.Internal;
 using RnnMl.Torch.Models;
 using RnnMl.Text;
 using RnnMl.Torch.Text;
@@ -82,6 +83,8 @@ public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposab
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
 
     string IArchivedTransformer.ArchiveKind => ClassifierArchive.Kind;
+
+    UsageGate IArchivedTransformer.Gate => Core.Gate;
 
     IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => ClassifierArchive.Entries(this);
 

@@ -41,6 +41,8 @@ public sealed class RecurrentTextGeneratorTransformer : ITransformer, IDisposabl
     /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
     internal UsageGate Gate { get; } = new(nameof(RecurrentTextGeneratorTransformer));
 
+    UsageGate IArchivedTransformer.Gate => Gate;
+
     internal GeneratorColumns Columns { get; }
 
     /// <summary>The input column of prompts.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using RnnMl.Text.Internal;
 
 namespace RnnMl.MLNet.Internal;
 
@@ -14,6 +15,10 @@ internal interface IArchivedTransformer : ITransformer, IDisposable
 {
     /// <summary>The kind's stable name in saved files, e.g. "TextClassifier".</summary>
     string ArchiveKind { get; }
+
+    /// <summary>Guards the transformer's native memory: a save holds a lease, so a disposed transformer is refused before
+    /// any file is touched and a concurrent <c>Dispose</c> waits for the save.</summary>
+    UsageGate Gate { get; }
 
     /// <summary>The entries (file name inside this transformer's folder, bytes) that rebuild it.</summary>
     IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries();

@@ -50,6 +50,22 @@ internal static class ModelArchive
         var directory = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"cannot save the model to '{full}': the folder '{directory}' does not exist");
+        // A disposed transformer has no weights left to save: refuse before any file is touched (on main this wrote a
+        // 1-byte weights.bin over a good model). The leases also make a concurrent Dispose wait for the save.
+        var leases = new List<Text.Internal.UsageGate.Lease>();
+        try
+        {
+            foreach (var t in RnnOnnxOperations.Flatten(model).OfType<IArchivedTransformer>()) leases.Add(t.Gate.Enter());
+            SaveLeased(catalog, model, inputSchema, full, directory);
+        }
+        finally
+        {
+            foreach (var lease in leases) lease.Dispose();
+        }
+    }
+
+    private static void SaveLeased(ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string full, string directory)
+    {
         // Written beside the target and moved over it at the end, so an interrupted save leaves the old file intact.
         var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try

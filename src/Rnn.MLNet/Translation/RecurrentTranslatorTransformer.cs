@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Internal;
+using RnnMl.Text.Internal;
 using RnnMl.Text;
 using RnnMl.Text.Metrics;
 using RnnMl.Torch.Decoding;
@@ -121,6 +122,8 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
 
     string IArchivedTransformer.ArchiveKind => TranslatorArchive.Kind;
+
+    UsageGate IArchivedTransformer.Gate => Core.Gate;
 
     IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => TranslatorArchive.Entries(this);
 
