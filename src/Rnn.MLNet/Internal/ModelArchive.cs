@@ -26,6 +26,12 @@ internal static class ModelArchive
     private const string ManifestEntry = "RnnMl/manifest.json";
     private const string Format = "RnnMl model";
 
+    /// <summary>The absolute ceiling on one archive entry's uncompressed size (1 GiB), whatever the manifest declares.</summary>
+    public const long MaxEntryBytes = 1L << 30;
+
+    /// <summary>The ceiling on the manifest's own size (16 MiB).</summary>
+    private const long MaxManifestBytes = 16L << 20;
+
     /// <summary>JSON settings for the archive's own entries (enums by name, indented).</summary>
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
@@ -85,6 +91,7 @@ internal static class ModelArchive
             using (var zip = ZipFile.Open(temp, ZipArchiveMode.Update))
             {
                 var sums = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                var lengths = new SortedDictionary<string, long>(StringComparer.Ordinal);
                 for (int k = 0; k < saved.Count; k++)
                 {
                     foreach (var (name, bytes) in saved[k].ArchiveEntries())
@@ -92,9 +99,10 @@ internal static class ModelArchive
                         var entryName = $"{Prefix}{k:D3}/{name}";
                         Write(zip, entryName, bytes);
                         sums[entryName] = Convert.ToHexString(SHA256.HashData(bytes));
+                        lengths[entryName] = bytes.Length;
                     }
                 }
-                var manifest = new Manifest(Format, 2, saved.Count, sums, saved.Select(t => t.ArchiveKind).ToArray());
+                var manifest = new Manifest(Format, 2, saved.Count, sums, saved.Select(t => t.ArchiveKind).ToArray(), lengths);
                 Write(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
             }
             using (var flush = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite)) flush.Flush(flushToDisk: true);
@@ -111,31 +119,36 @@ internal static class ModelArchive
         var full = Path.GetFullPath(filePath);
         if (!File.Exists(full))
             throw new FileNotFoundException($"no model file at '{full}'", full);
-        byte[] fileBytes = File.ReadAllBytes(full);
         var transformers = new List<IArchivedTransformer>();
         try
         {
-            using (var zip = OpenZip(fileBytes, full))
+            // The file is read where it lies (not buffered whole) and each entry through a size cap, so a zip bomb costs
+            // neither memory nor much time.
+            using (var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read))
+            using (var zip = OpenZip(file, full))
             {
-                var manifestBytes = ReadEntry(zip, ManifestEntry, full)
+                var manifestBytes = ReadEntry(zip, ManifestEntry, expectedSha256: null, declaredLength: null, MaxManifestBytes, full)
                     ?? throw new InvalidDataException($"'{full}' has no {ManifestEntry}: it was not saved with mlContext.Model.SaveRnnModel; if it is a plain ML.NET model, load it with mlContext.Model.Load");
                 Manifest manifest;
                 try { manifest = JsonSerializer.Deserialize<Manifest>(manifestBytes, Json) ?? throw new InvalidDataException("empty manifest"); }
                 catch (JsonException e) { throw new InvalidDataException($"'{full}' is corrupt: its RnnMl manifest is not valid JSON ({e.Message})", e); }
                 if (manifest.Format != Format || manifest.Version is not (1 or 2))
                     throw new InvalidDataException($"'{full}' has an RnnMl manifest of format '{manifest.Format}' version {manifest.Version}; this library reads '{Format}' versions 1 and 2");
+                if (manifest.Transformers is < 0 or > 1000)
+                    throw new InvalidDataException($"'{full}' is corrupt: its manifest lists {manifest.Transformers} transformers (0 to 1000 expected)");
                 // Version 1 held text classifiers only and did not name kinds.
                 var kinds = manifest.Kinds ?? Enumerable.Repeat(ClassifierArchive.Kind, manifest.Transformers).ToArray();
                 if (kinds.Length != manifest.Transformers)
                     throw new InvalidDataException($"'{full}' is corrupt: its manifest lists {manifest.Transformers} transformer(s) but {kinds.Length} kind(s)");
                 var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+                if (manifest.Sha256 is null)
+                    throw new InvalidDataException($"'{full}' is corrupt: its RnnMl manifest has no checksums");
                 foreach (var (name, expected) in manifest.Sha256)
                 {
-                    var bytes = ReadEntry(zip, name, full) ?? throw new InvalidDataException($"'{full}' is corrupt: the entry '{name}' is missing");
-                    var actual = Convert.ToHexString(SHA256.HashData(bytes));
-                    if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
-                        throw new InvalidDataException($"'{full}' is corrupt: the checksum of '{name}' does not match (expected {expected}, got {actual})");
-                    entries[name] = bytes;
+                    long? declared = manifest.Lengths is { } lengths ? (lengths.TryGetValue(name, out var n) ? n
+                        : throw new InvalidDataException($"'{full}' is corrupt: the manifest declares no length for the entry '{name}'")) : null;
+                    entries[name] = ReadEntry(zip, name, expected, declared, MaxEntryBytes, full)
+                        ?? throw new InvalidDataException($"'{full}' is corrupt: the entry '{name}' is missing");
                 }
                 for (int k = 0; k < manifest.Transformers; k++)
                 {
@@ -150,7 +163,7 @@ internal static class ModelArchive
             loading = true;
             try
             {
-                using var stream = new MemoryStream(fileBytes, writable: false);
+                using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
                 loaded = catalog.Load(stream, out inputSchema);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -200,24 +213,61 @@ internal static class ModelArchive
         return node;
     }
 
-    private static ZipArchive OpenZip(byte[] bytes, string file)
+    private static ZipArchive OpenZip(Stream stream, string file)
     {
-        try { return new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read); }
+        try { return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
         catch (InvalidDataException e) { throw new InvalidDataException($"'{file}' is not a readable model: the zip is truncated or corrupt ({e.Message})", e); }
     }
 
-    private static byte[]? ReadEntry(ZipArchive zip, string name, string file)
+    /// <summary>Reads one entry through a size cap (the declared length, else <paramref name="ceiling"/>): a first pass hashes
+    /// the stream without keeping it, so a bomb or a forged entry is rejected in constant memory; only an entry whose
+    /// length and SHA-256 match is read into an array of exactly that length (and hashed again). Null if there is no such entry.</summary>
+    private static byte[]? ReadEntry(ZipArchive zip, string name, string? expectedSha256, long? declaredLength, long ceiling, string file)
     {
         var entry = zip.GetEntry(name);
         if (entry is null) return null;
+        if (declaredLength is < 0 || declaredLength > ceiling)
+            throw new InvalidDataException($"'{file}' is corrupt: the manifest declares {declaredLength} bytes for the entry '{name}'; an entry holds 0 to {ceiling} bytes");
+        long cap = declaredLength ?? ceiling;
+        string limit = declaredLength is null ? $"the ceiling of {ceiling} bytes" : $"the {cap} bytes the manifest declares";
+        if (entry.Length > cap)
+            throw new InvalidDataException($"'{file}' is corrupt: the entry '{name}' holds {entry.Length} bytes, more than {limit}");
         try
         {
-            using var s = entry.Open();
-            using var m = new MemoryStream();
-            s.CopyTo(m);
-            return m.ToArray();
+            var (length, sha) = Pass(entry, cap, null, name, file, limit);
+            if (declaredLength is long d && length != d)
+                throw new InvalidDataException($"'{file}' is corrupt: the entry '{name}' holds {length} bytes, the manifest declares {d}");
+            if (expectedSha256 is not null && !string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"'{file}' is corrupt: the checksum of '{name}' does not match (expected {expectedSha256}, got {sha})");
+            var bytes = new byte[length];
+            var (again, sha2) = Pass(entry, length, bytes, name, file, limit);
+            if (again != length || sha2 != sha)
+                throw new InvalidDataException($"'{file}' changed while it was read: the entry '{name}' differs between two reads");
+            return bytes;
         }
-        catch (InvalidDataException e) { throw new InvalidDataException($"'{file}' is corrupt: the entry '{name}' cannot be read ({e.Message})", e); }
+        catch (InvalidDataException e) when (!e.Message.StartsWith($"'{file}'", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"'{file}' is corrupt: the entry '{name}' cannot be read ({e.Message})", e);
+        }
+    }
+
+    // Streams an entry through SHA-256, failing as soon as it exceeds cap bytes; copies it into target when given.
+    private static (long Length, string Sha256) Pass(ZipArchiveEntry entry, long cap, byte[]? target, string name, string file, string limit)
+    {
+        using var s = entry.Open();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = s.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (total + read > cap)
+                throw new InvalidDataException($"'{file}' is corrupt: the entry '{name}' holds more than {limit}");
+            hash.AppendData(buffer, 0, read);
+            if (target is not null) Buffer.BlockCopy(buffer, 0, target, (int)total, read);
+            total += read;
+        }
+        return (total, Convert.ToHexString(hash.GetHashAndReset()));
     }
 
     private static void Write(ZipArchive zip, string name, byte[] bytes)
@@ -233,5 +283,7 @@ internal static class ModelArchive
         return e;
     }
 
-    private sealed record Manifest(string Format, int Version, int Transformers, SortedDictionary<string, string> Sha256, string[]? Kinds = null);
+    /// <summary>The manifest; <c>Lengths</c> (each entry's uncompressed size) is absent from files written before it existed.</summary>
+    private sealed record Manifest(string Format, int Version, int Transformers, SortedDictionary<string, string> Sha256, string[]? Kinds = null,
+        SortedDictionary<string, long>? Lengths = null);
 }
