@@ -38,17 +38,34 @@ internal static class ClassifierArchive
         var meta = entries.ReadJson<ModelMetadata>("meta.json");
         if (meta.FormatVersion != 1)
             throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var check = new MetadataCheck(entries);
+        check.Defined(meta.Kind, nameof(meta.Kind));
+        check.Defined(meta.InputKind, nameof(meta.InputKind));
+        check.Defined(meta.Tokenizer, nameof(meta.Tokenizer));
+        check.Defined(meta.Normalization, nameof(meta.Normalization));
+        check.Column(meta.TextColumnName, nameof(meta.TextColumnName));
+        int outputCount = meta.Kind == ClassificationKind.Binary ? 3 : 2;
+        check.Require(meta.OutputColumnNames is { } n && n.Length == outputCount && n.All(c => !string.IsNullOrWhiteSpace(c)),
+            $"has {nameof(meta.OutputColumnNames)} [{string.Join(", ", meta.OutputColumnNames ?? Array.Empty<string>())}]; a {meta.Kind} classifier needs {outputCount} non-empty names");
+        check.AtLeast(meta.PredictionBatchSize, 1, nameof(meta.PredictionBatchSize));
+        check.AtLeast(meta.KeyCount, 0, nameof(meta.KeyCount));
+        if (meta.MaxSequenceLength is int max) check.AtLeast(max, 1, nameof(meta.MaxSequenceLength));
+        var options = check.Options(meta.Model, o => o.Validate(), nameof(meta.Model));
+        check.Require(meta.Kind != ClassificationKind.Binary || options.ClassCount == 2, $"describes a binary classifier with {options.ClassCount} classes");
+        check.Require(meta.ClassNames is null || (meta.ClassNames.Length == options.ClassCount && meta.ClassNames.All(c => c is not null)),
+            $"has {meta.ClassNames?.Length} class names for {options.ClassCount} classes");
+        check.WeightsHold(ParameterBudget.LowerBound(options));
         Vocabulary? vocabulary = meta.InputKind == InputColumnKind.Keys ? null : entries.ReadVocabulary("vocabulary.json");
         var tokenizer = Tokenizer.Create(meta.Tokenizer, meta.LowerCase, meta.Normalization);
         var encoder = new TokenEncoder(meta.InputKind, tokenizer, vocabulary, meta.KeyCount, meta.MaxSequenceLength);
-        if (encoder.VocabularySize != meta.Model.VocabularySize)
-            throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {meta.Model.VocabularySize} token ids, the vocabulary has {encoder.VocabularySize}");
-        var model = SequenceClassifier.Create(meta.Model);
+        if (encoder.VocabularySize != options.VocabularySize)
+            throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {options.VocabularySize} token ids, the vocabulary has {encoder.VocabularySize}");
+        var model = SequenceClassifier.Create(options);
         entries.LoadWeights(model, "weights.bin");
-        var names = meta.OutputColumnNames;
+        var names = meta.OutputColumnNames!;
         var outputs = meta.Kind == ClassificationKind.Binary
             ? new OutputColumns(meta.Kind, 2, names[0], names[1], names[2], meta.ClassNames)
-            : new OutputColumns(meta.Kind, meta.Model.ClassCount, names[0], "", names[1], meta.ClassNames);
+            : new OutputColumns(meta.Kind, options.ClassCount, names[0], "", names[1], meta.ClassNames);
         return new RecurrentTextClassifierTransformer(new ClassifierCore(model, encoder, CPU), outputs, meta.TextColumnName, meta.PredictionBatchSize, training: null);
     }
 }

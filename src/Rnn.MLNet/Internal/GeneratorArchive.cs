@@ -35,18 +35,27 @@ internal static class GeneratorArchive
         var meta = entries.ReadJson<Metadata>("meta.json");
         if (meta.FormatVersion != 1)
             throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var check = new MetadataCheck(entries);
+        check.Defined(meta.Tokenizer, nameof(meta.Tokenizer));
+        check.Defined(meta.Normalization, nameof(meta.Normalization));
+        check.Column(meta.PromptColumnName, nameof(meta.PromptColumnName));
+        check.Column(meta.OutputColumnName, nameof(meta.OutputColumnName));
+        check.AtLeast(meta.PredictionBatchSize, 1, nameof(meta.PredictionBatchSize));
+        var sampling = check.Options(meta.Sampling, s => s.Validate(), nameof(meta.Sampling));
+        var options = check.Options(meta.Model, o => o.Validate(), nameof(meta.Model));
+        check.WeightsHold(ParameterBudget.LowerBound(options));
         var tokenizer = Tokenizer.Create(meta.Tokenizer, meta.LowerCase, meta.Normalization);
         TextStream stream;
         try { stream = TextStream.Create(tokenizer, entries.ReadVocabulary("vocabulary.json")); }
         catch (ArgumentException e) { throw new InvalidDataException($"'{entries.File}' is corrupt: {e.Message}", e); }
-        if (stream.Count != meta.Model.VocabularySize)
-            throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {meta.Model.VocabularySize} token ids, the vocabulary has {stream.Count}");
-        if (meta.Sampling.Seed is null)
+        if (stream.Count != options.VocabularySize)
+            throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {options.VocabularySize} token ids, the vocabulary has {stream.Count}");
+        if (sampling.Seed is null)
             throw new InvalidDataException($"'{entries.File}' is corrupt: '{entries.Prefix}meta.json' has no sampling seed");
-        var model = LanguageModel.Create(meta.Model);
+        var model = LanguageModel.Create(options);
         entries.LoadWeights(model, "weights.bin");
         var columns = new GeneratorColumns(meta.PromptColumnName, meta.OutputColumnName, meta.TextColumnName);
-        return new RecurrentTextGeneratorTransformer(model, stream, columns, meta.Sampling, meta.PredictionBatchSize, training: null);
+        return new RecurrentTextGeneratorTransformer(model, stream, columns, sampling, meta.PredictionBatchSize, training: null);
     }
 
     /// <summary>What is saved next to a text generator's weights to rebuild it.</summary>

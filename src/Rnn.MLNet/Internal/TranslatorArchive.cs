@@ -37,14 +37,25 @@ internal static class TranslatorArchive
         var meta = entries.ReadJson<TranslatorMetadata>("meta.json");
         if (meta.FormatVersion != 1)
             throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var check = new MetadataCheck(entries);
+        check.Defined(meta.SourceTokenizer, nameof(meta.SourceTokenizer));
+        check.Defined(meta.TargetTokenizer, nameof(meta.TargetTokenizer));
+        check.Defined(meta.Normalization, nameof(meta.Normalization));
+        check.Column(meta.SourceColumnName, nameof(meta.SourceColumnName));
+        check.Column(meta.OutputColumnName, nameof(meta.OutputColumnName));
+        check.AtLeast(meta.PredictionBatchSize, 1, nameof(meta.PredictionBatchSize));
+        check.AtLeast(meta.MaxSourceLength, 1, nameof(meta.MaxSourceLength));
+        check.Options(meta.Decoding, d => d.Validate(), nameof(meta.Decoding));
+        var options = check.Options(meta.Model, o => o.Validate(), nameof(meta.Model));
+        check.WeightsHold(ParameterBudget.LowerBound(options));
         var sourceVocabulary = entries.ReadVocabulary("source_vocabulary.json");
         var targetVocabulary = entries.ReadVocabulary("target_vocabulary.json");
-        if (sourceVocabulary.Count != meta.Model.SourceVocabularySize || targetVocabulary.Count != meta.Model.TargetVocabularySize)
-            throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {meta.Model.SourceVocabularySize} source and {meta.Model.TargetVocabularySize} target token ids, the vocabularies have {sourceVocabulary.Count} and {targetVocabulary.Count}");
+        if (sourceVocabulary.Count != options.SourceVocabularySize || targetVocabulary.Count != options.TargetVocabularySize)
+            throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {options.SourceVocabularySize} source and {options.TargetVocabularySize} target token ids, the vocabularies have {sourceVocabulary.Count} and {targetVocabulary.Count}");
         var source = new TokenEncoder(InputColumnKind.Text, Tokenizer.Create(meta.SourceTokenizer, meta.LowerCase, meta.Normalization), sourceVocabulary, 0, meta.MaxSourceLength);
-        var model = Seq2SeqModel.Create(meta.Model);
+        var model = Seq2SeqModel.Create(options);
         entries.LoadWeights(model, "weights.bin");
-        var core = new TranslatorCore(model, source, Tokenizer.Create(meta.TargetTokenizer, meta.LowerCase, meta.Normalization), targetVocabulary, meta.Decoding.Validate(), CPU);
+        var core = new TranslatorCore(model, source, Tokenizer.Create(meta.TargetTokenizer, meta.LowerCase, meta.Normalization), targetVocabulary, meta.Decoding!.Validate(), CPU);
         return new RecurrentTranslatorTransformer(core, meta.SourceColumnName, meta.OutputColumnName, meta.PredictionBatchSize, training: null);
     }
 }

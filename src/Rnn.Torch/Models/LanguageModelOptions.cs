@@ -44,6 +44,7 @@ public sealed record LanguageModelOptions
         if (TieWeights && EmbeddingSize != HiddenSize)
             throw new ArgumentException($"tied weights need the embedding size to equal the hidden size {HiddenSize}, got {EmbeddingSize}", nameof(TieWeights));
         new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, BatchFirst: true, Dropout, false, Backend).Validate();
+        ParameterBudget.Check(ParameterBudget.LowerBound(this), nameof(HiddenSize), $"hidden size {HiddenSize}, embedding size {EmbeddingSize}, vocabulary size {VocabularySize}, {NumLayers} layer(s)");
         return this;
     }
 }

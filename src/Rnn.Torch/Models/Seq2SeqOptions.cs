@@ -120,6 +120,8 @@ public sealed record Seq2SeqOptions
             throw new ArgumentOutOfRangeException(nameof(TeacherForcingRatio), TeacherForcingRatio, $"teacher forcing ratio must be in [0, 1], got {TeacherForcingRatio}");
         new RecurrentLayerOptions(EmbeddingSize, HiddenSize, EncoderLayers, true, true, Dropout, Bidirectional, Backend).Validate();
         new RecurrentLayerOptions(EmbeddingSize, ResolvedDecoderHiddenSize, DecoderLayers, true, true, Dropout, false, Backend).Validate();
+        ParameterBudget.Check(ParameterBudget.LowerBound(this), nameof(HiddenSize),
+            $"hidden size {HiddenSize}, decoder hidden size {ResolvedDecoderHiddenSize}, embedding size {EmbeddingSize}, vocabulary sizes {SourceVocabularySize} and {TargetVocabularySize}");
         return this;
     }
 }

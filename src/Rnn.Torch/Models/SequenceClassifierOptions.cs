@@ -49,6 +49,7 @@ public sealed record SequenceClassifierOptions
         if (!Enum.IsDefined(Cell))
             throw new ArgumentOutOfRangeException(nameof(Cell), Cell, $"cell must be Lstm, Gru, Rnn or RnnRelu, got {Cell}");
         new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
+        ParameterBudget.Check(ParameterBudget.LowerBound(this), nameof(HiddenSize), $"hidden size {HiddenSize}, embedding size {EmbeddingSize}, vocabulary size {VocabularySize}, {NumLayers} layer(s)");
         return this;
     }
 }
