@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using RnnMl.Export.Onnx;
 using RnnMl.Text.Export;
+using RnnMl.Text.Internal;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
 
@@ -121,8 +122,8 @@ public static class OnnxExporter
 
     private static void WriteAtomically(Onnx.Proto.ModelProto proto, string full)
     {
-        var directory = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        TempFiles.RemoveStale(full);
+        var temp = TempFiles.Beside(full);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))

@@ -72,8 +72,10 @@ internal static class ModelArchive
 
     private static void SaveLeased(ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string full, string directory)
     {
-        // Written beside the target and moved over it at the end, so an interrupted save leaves the old file intact.
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        // Written beside the target and moved over it at the end, so an interrupted save leaves the old file intact; the
+        // temporary files such interrupted saves left behind are removed first.
+        Text.Internal.TempFiles.RemoveStale(full);
+        var temp = Text.Internal.TempFiles.Beside(full);
         try
         {
             List<IArchivedTransformer> saved;
