@@ -751,4 +751,44 @@ public class RecurrentTextClassifierTrainerTests : IClassFixture<BinaryModelFixt
         using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(Tiny.Options(epochs: 1)).Fit(ml.Data.LoadFromEnumerable(rows));
         Assert.Contains("\uFFFD", model.Vocabulary!.Tokens);
     }
+
+    [Fact]
+    public void Fit_LearningRateOfOneThousand_StopsAsDivergedWithAWarningInTheLog()
+    {
+        // On main a learning rate of 1e6 (now refused) gave loss 3.7e6, accuracy 0.5, and Completed without a warning; 1e3 is
+        // the largest accepted.
+        var ml = new MLContext(seed: 1);
+        var log = new List<string>();
+        ml.Log += (_, e) => { lock (log) log.Add(e.Message); };
+        var options = Tiny.Options(epochs: 3);
+        options.LearningRate = TrainerOptions.MaxLearningRate;
+        using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(ToyData.Binary(128, 1)));
+        Assert.Equal(TrainingStopReason.Diverged, model.TrainingResult!.StopReason);
+        lock (log) Assert.Contains(log, m => m.Contains("Warning") && m.Contains("training diverged"));
+    }
+
+    [Theory]
+    [InlineData(3.5e38)]
+    [InlineData(1e4)]
+    public void Fit_LearningRateAboveOneThousand_ThrowsBeforeTraining(double learningRate)
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Tiny.Options(epochs: 1);
+        options.LearningRate = learningRate;
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(ToyData.Binary(16, 1))));
+        Assert.Equal("LearningRate", e.ParamName);
+    }
+
+    [Fact]
+    public void Fit_HiddenSizeOf100000_ThrowsWithTheParameterCountInsteadOfALibtorchError()
+    {
+        // On main: a raw ExternalException with C++ frames from a 160 GB allocation.
+        var ml = new MLContext(seed: 1);
+        var options = Tiny.Options(epochs: 1);
+        options.HiddenSize = 100_000;
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(ToyData.Binary(16, 1))));
+        Assert.Equal("HiddenSize", e.ParamName);
+        Assert.Contains("parameters", e.Message);
+        Assert.Contains("bytes", e.Message);
+    }
 }

@@ -99,7 +99,7 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
             model.Dispose();
             throw;
         }
-        if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled)
+        if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled or TrainingStopReason.Diverged)
             channel.Warning(MessageSensitivity.None, result.Message ?? result.StopReason.ToString());
 
         var outputs = new OutputColumns(Kind, classCount, options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName, classNames);

@@ -91,7 +91,7 @@ public sealed class RecurrentTextGeneratorEstimator : IEstimator<RecurrentTextGe
             model.Dispose();
             throw;
         }
-        if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled)
+        if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled or TrainingStopReason.Diverged)
             channel.Warning(MessageSensitivity.None, result.Message ?? result.StopReason.ToString());
         var columns = new GeneratorColumns(options.PromptColumnName, options.OutputColumnName, options.TextColumnName);
         return new RecurrentTextGeneratorTransformer(model, stream, columns, sampling, options.PredictionBatchSize, result);

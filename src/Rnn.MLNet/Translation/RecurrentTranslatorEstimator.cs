@@ -86,7 +86,7 @@ public sealed class RecurrentTranslatorEstimator : IEstimator<RecurrentTranslato
             core.Dispose();
             throw;
         }
-        if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled)
+        if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled or TrainingStopReason.Diverged)
             channel.Warning(MessageSensitivity.None, result.Message ?? result.StopReason.ToString());
         return new RecurrentTranslatorTransformer(core, options.SourceColumnName, options.OutputColumnName, options.PredictionBatchSize, result);
     }

@@ -28,6 +28,10 @@ public sealed class Trainer
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Training stops as <see cref="TrainingStopReason.Diverged"/> when an epoch's training loss exceeds this many
+    /// times the first epoch's (in the first epoch: its first batch's). 10.</summary>
+    public const double DivergenceFactor = 10;
+
     private Trainer(TrainerOptions options) => Options = options;
 
     /// <summary>Creates a trainer.</summary>
@@ -170,6 +174,7 @@ public sealed class Trainer
 
         public TrainingResult Execute()
         {
+            if (options.CheckpointDirectory is not null) EnsureWritable(options.CheckpointDirectory);
             string? checkpointPath = options.CheckpointDirectory is null ? null : Path.Combine(options.CheckpointDirectory, TrainerCheckpoint.FileName);
             if (checkpointPath is not null && options.ResumeFromCheckpoint && File.Exists(checkpointPath))
             {
@@ -193,6 +198,8 @@ public sealed class Trainer
                 var validation = ValidateEpoch(epoch);
                 if (validation.Stop is { } validationStop)
                     return validationStop;
+                if (Diverged(epoch, train) is { } diverged)
+                    return diverged;
 
                 var metrics = CloseEpoch(epoch, train, validation, clock.Elapsed - started);
                 if (options.CheckpointDirectory is not null)
@@ -232,12 +239,16 @@ public sealed class Trainer
                     s.momentum_buffer = zeros_like(parameters[i]).DetachFromDisposeScope();
         }
 
-        private sealed record EpochTotals(int Batches, double Loss, long Count, IReadOnlyDictionary<string, double> Metrics, double LearningRate, TrainingResult? Stop);
+        private sealed record EpochTotals(int Batches, double Loss, long Count, IReadOnlyDictionary<string, double> Metrics, double LearningRate, TrainingResult? Stop)
+        {
+            /// <summary>The loss of the epoch's first batch (training epochs only).</summary>
+            public double FirstLoss { get; init; } = double.NaN;
+        }
 
         private EpochTotals TrainEpoch(int epoch, Random random)
         {
             model.train();
-            double lossSum = 0, lr = double.NaN;
+            double lossSum = 0, lr = double.NaN, firstLoss = double.NaN;
             long count = 0;
             int batch = 0;
             var sums = new SortedDictionary<string, double>(StringComparer.Ordinal);
@@ -276,6 +287,7 @@ public sealed class Trainer
                 optimizer.step();
                 state.StepsTaken++;
 
+                if (batch == 0) firstLoss = loss;
                 lossSum += loss * result.Count;
                 count += result.Count;
                 Accumulate(sums, result.MetricSums);
@@ -284,7 +296,7 @@ public sealed class Trainer
             }
             if (batch == 0)
                 throw new InvalidOperationException($"the task gave no training batches for epoch {epoch + 1}");
-            return new EpochTotals(batch, lossSum / count, count, Divide(sums, count), lr, null);
+            return new EpochTotals(batch, lossSum / count, count, Divide(sums, count), lr, null) { FirstLoss = firstLoss };
         }
 
         private EpochTotals ValidateEpoch(int epoch)
@@ -391,6 +403,37 @@ public sealed class Trainer
             Report(new TrainingProgress(epoch, options.Epochs, Math.Max(batch, 0), double.NaN, 0, null, message), force: true);
             if (restore) snapshot!.LoadInto(model);
             return new TrainingResult(state.History.ToList(), state.BestEpoch, TrainingStopReason.Cancelled, message, resumed);
+        }
+
+        // Training that diverges (a learning rate far too high) rarely produces NaN: the loss just explodes. Compared with
+        // the first epoch's training loss, or in the first epoch with its first batch's, before the epoch is recorded, so the
+        // weights kept are those of the best (or last good) epoch. Guarded by TrainerTests' divergence tests.
+        private TrainingResult? Diverged(int epoch, EpochTotals train)
+        {
+            double reference = state.History.Count > 0 ? state.History[0].TrainLoss : train.FirstLoss;
+            if (!(train.Loss > DivergenceFactor * reference) || !(reference > 0)) return null;
+            snapshot!.LoadInto(model);
+            string kept = state.SnapshotEpoch < 0 ? "the initial weights" : $"the weights of epoch {state.SnapshotEpoch + 1}";
+            string message = $"training diverged: the training loss of epoch {epoch + 1} is {train.Loss:G4}, more than {DivergenceFactor:G}× the " +
+                $"{(state.History.Count > 0 ? "first epoch's" : "first batch's")} {reference:G4}; stopped and kept {kept} — lower the learning rate (now {options.LearningRate:G})";
+            Report(new TrainingProgress(epoch, options.Epochs, train.Batches, train.Loss, train.Count, null, message), force: true);
+            return new TrainingResult(state.History.ToList(), state.BestEpoch, TrainingStopReason.Diverged, message, resumed);
+        }
+
+        // A checkpoint directory that cannot be written would otherwise fail only after the first epoch, losing it.
+        private static void EnsureWritable(string directory)
+        {
+            string probe = Path.Combine(directory, $".rnnml-write-probe-{Guid.NewGuid():N}");
+            try
+            {
+                Directory.CreateDirectory(directory);
+                File.WriteAllBytes(probe, new byte[] { 1 });
+                File.Delete(probe);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                throw new ArgumentException($"checkpoint directory '{Path.GetFullPath(directory)}' cannot be written ({e.Message}); fix its permissions or choose another one before training", nameof(TrainerOptions.CheckpointDirectory), e);
+            }
         }
 
         private TrainingResult NonFinite(string what, int epoch, int batch, double lossSum, long count)

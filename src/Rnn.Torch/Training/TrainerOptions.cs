@@ -8,7 +8,11 @@ public sealed record TrainerOptions
     /// <summary>The number of epochs to train; at least 1. Default 10.</summary>
     public int Epochs { get; init; } = 10;
 
-    /// <summary>The base learning rate; positive and finite. Default 1e-3.</summary>
+    /// <summary>The largest learning rate accepted, 1e3: far above any useful value (1e-4 to 1 for Adam and SGD), and
+    /// below float32's range, which libtorch's optimizers need.</summary>
+    public const double MaxLearningRate = 1e3;
+
+    /// <summary>The base learning rate; positive, at most <see cref="MaxLearningRate"/> (1e3). Default 1e-3.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
     /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>
@@ -75,8 +79,8 @@ public sealed record TrainerOptions
     {
         if (Epochs < 1)
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, $"epochs must be at least 1, got {Epochs}");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"learning rate must be positive and finite, got {LearningRate}");
+        if (!(LearningRate > 0 && LearningRate <= MaxLearningRate))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"learning rate must be positive and at most {MaxLearningRate:G} (useful values are 1e-4 to 1), got {LearningRate}");
         if (!Enum.IsDefined(Optimizer))
             throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, $"optimizer must be Adam, AdamW or Sgd, got {Optimizer}");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))

@@ -7,5 +7,5 @@ namespace RnnMl.Torch.Training;
 /// <param name="RunningLoss">The Count-weighted mean training loss of this epoch so far (NaN before the first batch).</param>
 /// <param name="ItemsProcessed">The sum of the training batches' Count so far in this epoch.</param>
 /// <param name="CompletedEpoch">Set on the report that closes an epoch; null otherwise.</param>
-/// <param name="Message">Set on the report of an early stop, a non-finite loss or a cancellation; null otherwise.</param>
+/// <param name="Message">Set on the report of an early stop, a non-finite loss, a divergence or a cancellation; null otherwise.</param>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, double RunningLoss, long ItemsProcessed, EpochMetrics? CompletedEpoch, string? Message);

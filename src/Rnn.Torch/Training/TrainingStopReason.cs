@@ -14,4 +14,8 @@ public enum TrainingStopReason
 
     /// <summary>The cancellation token was cancelled.</summary>
     Cancelled,
+
+    /// <summary>Training diverged: an epoch's training loss rose above <see cref="Trainer.DivergenceFactor"/> times the
+    /// first epoch's (or, in the first epoch, its first batch's); the best weights so far were kept.</summary>
+    Diverged,
 }

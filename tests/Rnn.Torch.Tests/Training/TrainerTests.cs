@@ -117,6 +117,73 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Fit_LearningRateTooHigh_StopsAsDivergedAndKeepsTheLastGoodEpochWeights()
+    {
+        // Full-batch SGD on y = 2x (x = ±1) from w = 0 with lr 1.5: w ← w − 3(w − 2) gives w = 6, −6, 18, … and losses
+        // 4, 16, 64: epoch 3's 64 is more than 10× epoch 1's 4. On main this ran to the end and reported Completed.
+        var task = new RegressionTask(batchSize: 8);
+        var options = new TrainerOptions { Epochs = 6, LearningRate = 1.5, Optimizer = OptimizerKind.Sgd, Momentum = 0, GradientClipNorm = null };
+        var messages = new List<string>();
+        var result = Trainer.Create(options).Fit(task, new SyncProgress(p => { if (p.Message is { } m) messages.Add(m); }));
+
+        Assert.Equal(TrainingStopReason.Diverged, result.StopReason);
+        Assert.Equal(new[] { 4.0, 16.0 }, result.History.Select(h => Math.Round(h.TrainLoss, 4)));
+        Assert.Contains("training loss of epoch 3 is 64", result.Message);
+        Assert.Contains("kept the weights of epoch 2", result.Message);
+        Assert.Contains(result.Message, messages);
+        Assert.Equal(-6.0, task.Weight(), 4);
+    }
+
+    [Fact]
+    public void Fit_DivergingWithinTheFirstEpoch_StopsAsDivergedWithTheInitialWeights()
+    {
+        // Four batches of two: losses 4, 16, 64, 256 (mean 85, more than 10× the first batch's 4).
+        var task = new RegressionTask(batchSize: 2);
+        var options = new TrainerOptions { Epochs = 3, LearningRate = 1.5, Optimizer = OptimizerKind.Sgd, Momentum = 0, GradientClipNorm = null };
+        var result = Trainer.Create(options).Fit(task);
+
+        Assert.Equal(TrainingStopReason.Diverged, result.StopReason);
+        Assert.Empty(result.History);
+        Assert.Contains("first batch's 4", result.Message);
+        Assert.Contains("kept the initial weights", result.Message);
+        Assert.Equal(0.0, task.Weight());
+    }
+
+    [Fact]
+    public void Fit_ConvergingRun_IsNotMistakenForDivergence()
+    {
+        var task = new RegressionTask(batchSize: 2);
+        var options = new TrainerOptions { Epochs = 4, LearningRate = 0.1, Optimizer = OptimizerKind.Sgd, Momentum = 0, GradientClipNorm = null };
+        Assert.Equal(TrainingStopReason.Completed, Trainer.Create(options).Fit(task).StopReason);
+    }
+
+    [Fact]
+    public void Fit_CheckpointDirectoryNotWritable_ThrowsBeforeTheFirstEpoch()
+    {
+        using var dir = new TempDirectory();
+        // A file where the folder should be: no folder can be created there (permissions do not stop root).
+        var file = Path.Combine(dir.Path, "not-a-folder");
+        File.WriteAllText(file, "");
+        var task = new RegressionTask(batchSize: 2);
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Create(new TrainerOptions { Epochs = 2, LearningRate = 0.05, CheckpointDirectory = Path.Combine(file, "checkpoints") }).Fit(task));
+        Assert.Equal("CheckpointDirectory", e.ParamName);
+        Assert.Contains("cannot be written", e.Message);
+        Assert.Equal(0, task.TrainingBatchCalls);
+    }
+
+    [Theory]
+    [InlineData(3.5e38)]
+    [InlineData(1e6)]
+    [InlineData(1000.5)]
+    public void Validate_LearningRateAboveOneThousand_ThrowsNamingTheLimit(double learningRate)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new TrainerOptions { LearningRate = learningRate }.Validate());
+        Assert.Equal("LearningRate", e.ParamName);
+        Assert.Contains("at most 1000", e.Message);
+        new TrainerOptions { LearningRate = TrainerOptions.MaxLearningRate }.Validate();
+    }
+
+    [Fact]
     public void Fit_CancelledFromProgressCallback_ReturnsCancelledWithCompletedEpochs()
     {
         var task = new RegressionTask(batchSize: 2, validationSlope: 2.0);
