@@ -151,6 +151,24 @@ public class RnnModelOperationsTests : IClassFixture<BinaryModelFixture>, IClass
             var innermost = Innermost(e);
             Assert.IsType<InvalidOperationException>(innermost);
             Assert.Contains("LoadRnnModel", innermost.Message);
+            // The outer exception is ML.NET's reflection wrapper ("Exception has been thrown by the target of an
+            // invocation"), raised by ML.NET's loader around the placeholder factory: the library cannot change it.
+            Assert.IsType<System.Reflection.TargetInvocationException>(e);
+        });
+    }
+
+    [Fact]
+    public void PlainSaveToAFile_OverAnExistingFile_FailsNamingSaveRnnModel()
+    {
+        // ML.NET's Model.Save(model, schema, path) creates (truncates) the file before any RnnMl code runs, so the
+        // library cannot keep the old file: this documents the behaviour (README, "Saving") and the message.
+        WithTempFolder(folder =>
+        {
+            var path = Path.Combine(folder, "model.zip");
+            File.WriteAllText(path, "an older model");
+            var e = Assert.Throws<InvalidOperationException>(() => binary.Ml.Model.Save(BinaryPipeline(), binary.Test.Schema, path));
+            Assert.Contains("SaveRnnModel", e.Message);
+            Assert.NotEqual("an older model", File.ReadAllText(path));
         });
     }
 
