@@ -39,8 +39,8 @@ public sealed class BinaryModelFixture : IDisposable
     public BinaryModelFixture()
     {
         Ml = new MLContext(seed: 1);
-        TrainRows = ToyData.Binary(400, 1);
-        TestRows = ToyData.Binary(200, 2);
+        TrainRows = ToyData.Binary(400, 1, ToyData.Split.Train);
+        TestRows = ToyData.Binary(200, 2, ToyData.Split.Test);
         Train = Ml.Data.LoadFromEnumerable(TrainRows);
         Test = Ml.Data.LoadFromEnumerable(TestRows);
         var options = Tiny.Options();
@@ -92,12 +92,12 @@ public sealed class KeyTokensModelFixture : IDisposable
     public KeyTokensModelFixture()
     {
         Ml = new MLContext(seed: 1);
-        var rawTrain = Ml.Data.LoadFromEnumerable(ToyData.Binary(400, 1));
+        var rawTrain = Ml.Data.LoadFromEnumerable(ToyData.Binary(400, 1, ToyData.Split.Train));
         Featurizer = Ml.Transforms.Text.TokenizeIntoWords("Tokens", "Text")
             .Append(Ml.Transforms.Conversion.MapValueToKey("Tokens"))
             .Fit(rawTrain);
         Train = Featurizer.Transform(rawTrain);
-        Test = Featurizer.Transform(Ml.Data.LoadFromEnumerable(ToyData.Binary(200, 2)));
+        Test = Featurizer.Transform(Ml.Data.LoadFromEnumerable(ToyData.Binary(200, 2, ToyData.Split.Test)));
         var options = Tiny.Options();
         options.TextColumnName = "Tokens";
         Model = Ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(Train);

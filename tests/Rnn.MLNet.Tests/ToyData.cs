@@ -24,18 +24,27 @@ internal static class ToyData
     private static readonly string[] Negative = { "bad", "poor", "awful", "dull" };
     private static readonly string[] Nouns = { "film", "plot", "cast", "music" };
 
-    /// <summary>"the plot was good" / "the plot was not good": the negation flips the label.</summary>
-    public static List<BinaryRow> Binary(int count, int seed)
+    /// <summary>Which sentences <see cref="Binary"/> draws: all 64, or a training/test split with no sentence in both.</summary>
+    public enum Split { All, Train, Test }
+
+    /// <summary>"the plot was good" / "the plot was not good": the negation flips the label. There are only 64 distinct
+    /// sentences, so a test of generalisation draws its training rows from <see cref="Split.Train"/> and its test rows from
+    /// <see cref="Split.Test"/>: the test sentences pair each noun with adjectives it never meets in training (every word
+    /// is still seen in training).</summary>
+    public static List<BinaryRow> Binary(int count, int seed, Split split = Split.All)
     {
         var r = new Random(seed);
         var rows = new List<BinaryRow>();
-        for (int i = 0; i < count; i++)
+        while (rows.Count < count)
         {
             bool positiveWord = r.Next(2) == 0, negate = r.Next(2) == 0;
-            var adjective = positiveWord ? Positive[r.Next(4)] : Negative[r.Next(4)];
+            int a = r.Next(4), n = r.Next(4);
+            bool test = (a + n) % 4 == 0;
+            if ((split == Split.Train && test) || (split == Split.Test && !test)) continue;
+            var adjective = positiveWord ? Positive[a] : Negative[a];
             rows.Add(new BinaryRow
             {
-                Text = $"the {Nouns[r.Next(4)]} was {(negate ? "not " : "")}{adjective}",
+                Text = $"the {Nouns[n]} was {(negate ? "not " : "")}{adjective}",
                 Label = positiveWord != negate,
             });
         }

@@ -63,9 +63,16 @@ public sealed class OnnxExporterParityTests
         using var model = Model(RecurrentCellKind.Lstm, 1, true, PoolingKind.Max);
         var onnx = ExportBytes(model);
         var padded = new[] { new long[] { 4, 5, 6 }, new long[] { 7, 8, 9, 10, 11, 12 } };
-        var baseline = OnnxScores(onnx, padded).Scores[0];
         var single = OnnxScores(onnx, new[] { padded[0] }).Scores[0];
-        AssertClose(new[] { single }, new[] { baseline });
+        // The short sequence is padded with three steps of 0, of 3 and of 12 (ids the model embeds): same scores.
+        foreach (long pad in new long[] { 0, 3, 12 })
+        {
+            var scores = OnnxScores(onnx, padded, padWith: pad).Scores;
+            AssertClose(new[] { single }, new[] { scores[0] });
+        }
+        // The padding ids do reach the graph: scoring the short sequence as if the padding were real steps differs.
+        var unmasked = OnnxScores(onnx, new[] { new long[] { 4, 5, 6, 12, 12, 12 } }).Scores[0];
+        Assert.True(single.Zip(unmasked).Any(p => Math.Abs(p.First - p.Second) > 1e-3), "padding with 12 as real steps should change the scores");
     }
 }
 

@@ -47,14 +47,15 @@ internal static class OnnxTestSupport
 
     /// <summary>ONNX Runtime's (scores, probabilities) for the exported bytes of a model; a model it refuses throws
     /// (loaded with strict shape and type inference, so a declared shape or type that does not fit fails too).</summary>
-    public static (float[][] Scores, float[][] Probabilities) OnnxScores(byte[] onnx, IReadOnlyList<long[]> sequences)
+    /// <summary>Runs the exported graph on the sequences, padded to the longest with <paramref name="padWith"/>.</summary>
+    public static (float[][] Scores, float[][] Probabilities) OnnxScores(byte[] onnx, IReadOnlyList<long[]> sequences, long padWith = 0)
     {
         using var options = new SessionOptions();
         options.AddSessionConfigEntry("session.strict_shape_type_inference", "1");
         using var session = new InferenceSession(onnx, options);
         int n = sequences.Count;
         long t = sequences.Max(s => Math.Max(1, s.Length));
-        var tokens = new long[n * t];
+        var tokens = Enumerable.Repeat(padWith, (int)(n * t)).ToArray();
         var lengths = new long[n];
         for (int i = 0; i < n; i++)
         {
