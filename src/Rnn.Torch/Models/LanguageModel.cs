@@ -19,6 +19,7 @@ namespace RnnMl.Torch.Models;
 /// </remarks>
 public sealed class LanguageModel : nn.Module
 {
+    private bool disposed;
     private readonly Embedding embedding;
     private readonly RecurrentLayer recurrent;
     private readonly Dropout dropout;
@@ -57,13 +58,13 @@ public sealed class LanguageModel : nn.Module
         => new(options ?? throw new ArgumentNullException(nameof(options)), device);
 
     /// <summary>The model's shape.</summary>
-    public LanguageModelOptions Options { get; }
+    public LanguageModelOptions Options { get { ThrowIfDisposed(); return field; } }
 
     /// <summary>The recurrent layer (batch-first, unidirectional).</summary>
-    public RecurrentLayer Recurrent => recurrent;
+    public RecurrentLayer Recurrent { get { ThrowIfDisposed(); return recurrent; } }
 
     /// <summary>The device of the parameters.</summary>
-    public Device Device => embedding.weight!.device;
+    public Device Device { get { ThrowIfDisposed(); return embedding.weight!.device; } }
 
     /// <summary>Next-token logits at every step.</summary>
     /// <param name="tokens">(N, T) int64 token ids in [0, V).</param>
@@ -73,6 +74,7 @@ public sealed class LanguageModel : nn.Module
     /// <exception cref="ArgumentException">A shape, dtype or id is out of range.</exception>
     public (Tensor Logits, RecurrentState State) forward(Tensor tokens, RecurrentState? state = null, Tensor? lengths = null)
     {
+        ThrowIfDisposed();
         using var scope = NewDisposeScope();
         var (hidden, final) = recurrent.forward(Embed(tokens), state, lengths);
         var logits = Project(hidden);
@@ -86,6 +88,7 @@ public sealed class LanguageModel : nn.Module
     /// <exception cref="ArgumentException">A shape, dtype or id is out of range.</exception>
     public Tensor Embed(Tensor tokens)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.dim() != 2)
             throw new ArgumentException($"tokens must be 2-D (N, T), got {tokens.dim()}-D", nameof(tokens));
@@ -101,9 +104,19 @@ public sealed class LanguageModel : nn.Module
     /// <param name="hidden">(N, T, H) outputs of <see cref="Recurrent"/>.</param>
     public Tensor Project(Tensor hidden)
     {
+        ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(hidden);
         var h = Dropped(hidden);
         // Looked up, not kept in a field: converting the model (to(dtype), to(device)) replaces the parameter object.
         return output is not null ? output.call(h) : nn.functional.linear(h, embedding.weight!, get_parameter(OutputBiasName));
     }
+
+    /// <summary>Frees the parameters; afterwards every member throws <see cref="ObjectDisposedException"/>.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        disposed = true;
+        base.Dispose(disposing);
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
 }

@@ -26,6 +26,7 @@ namespace RnnMl.Torch.Models;
 /// </remarks>
 public sealed class Seq2SeqModel : nn.Module
 {
+    private bool disposed;
     private readonly Embedding sourceEmbedding;
     private readonly Embedding targetEmbedding;
     private readonly RecurrentLayer encoder;
@@ -77,13 +78,13 @@ public sealed class Seq2SeqModel : nn.Module
         => new(options ?? throw new ArgumentNullException(nameof(options)), device);
 
     /// <summary>The model's shape.</summary>
-    public Seq2SeqOptions Options { get; }
+    public Seq2SeqOptions Options { get { ThrowIfDisposed(); return field; } }
 
     /// <summary>The recurrent encoder (batch-first).</summary>
-    public RecurrentLayer Encoder => encoder;
+    public RecurrentLayer Encoder { get { ThrowIfDisposed(); return encoder; } }
 
     /// <summary>The recurrent decoder (batch-first, one direction).</summary>
-    public RecurrentLayer Decoder => decoder;
+    public RecurrentLayer Decoder { get { ThrowIfDisposed(); return decoder; } }
 
     /// <summary>Whether <see cref="forward"/> runs the decoder over the whole target in one call in the current mode.</summary>
     public bool DecodesInParallel => Options.Attention != AttentionKind.Bahdanau && !Options.InputFeeding && (!training || Options.TeacherForcingRatio >= 1.0);
@@ -96,6 +97,7 @@ public sealed class Seq2SeqModel : nn.Module
     /// <exception cref="ArgumentException">A shape, dtype or id is out of range.</exception>
     public Tensor forward(Tensor source, Tensor sourceLengths, Tensor targetInput)
     {
+        ThrowIfDisposed();
         TokenIdCheck.Check(targetInput, 2, Options.TargetVocabularySize, nameof(targetInput));
         if (targetInput.shape[0] != source.shape[0])
             throw new ArgumentException($"targetInput must have the batch size {source.shape[0]} of source, got {targetInput.shape[0]}", nameof(targetInput));
@@ -139,6 +141,7 @@ public sealed class Seq2SeqModel : nn.Module
     /// <exception cref="ArgumentException">A shape, dtype or id is out of range.</exception>
     public (EncoderMemory Memory, DecoderState State) Encode(Tensor source, Tensor sourceLengths)
     {
+        ThrowIfDisposed();
         TokenIdCheck.Check(source, 2, Options.SourceVocabularySize, nameof(source));
         ArgumentNullException.ThrowIfNull(sourceLengths);
         using var scope = NewDisposeScope();
@@ -163,6 +166,7 @@ public sealed class Seq2SeqModel : nn.Module
     /// <returns>Logits (N, V), the new state, and the attention weights (N, S) (null without attention).</returns>
     public (Tensor Logits, DecoderState State, Tensor? Attention) Step(Tensor previous, DecoderState state, EncoderMemory memory)
     {
+        ThrowIfDisposed();
         TokenIdCheck.Check(previous, 1, Options.TargetVocabularySize, nameof(previous));
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(memory);
@@ -194,4 +198,13 @@ public sealed class Seq2SeqModel : nn.Module
     }
 
     private Tensor TopLayer(Tensor h) => Options.Bidirectional ? cat(new[] { h[-2], h[-1] }, 1) : h[-1];
+
+    /// <summary>Frees the parameters; afterwards every member throws <see cref="ObjectDisposedException"/>.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        disposed = true;
+        base.Dispose(disposing);
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
 }

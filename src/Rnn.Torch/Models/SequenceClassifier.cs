@@ -15,6 +15,7 @@ namespace RnnMl.Torch.Models;
 /// </remarks>
 public sealed class SequenceClassifier : nn.Module
 {
+    private bool disposed;
     private readonly Embedding embedding;
     private readonly RecurrentLayer encoder;
     private readonly Linear? attentionHidden;
@@ -53,23 +54,28 @@ public sealed class SequenceClassifier : nn.Module
         => new(options ?? throw new ArgumentNullException(nameof(options)), device);
 
     /// <summary>The model's shape.</summary>
-    public SequenceClassifierOptions Options { get; }
+    public SequenceClassifierOptions Options { get { ThrowIfDisposed(); return field; } }
 
     /// <summary>The recurrent encoder.</summary>
-    public RecurrentLayer Encoder => encoder;
+    public RecurrentLayer Encoder { get { ThrowIfDisposed(); return encoder; } }
 
     /// <summary>Class scores for a batch.</summary>
     /// <param name="tokens">(N, T) int64 token ids, padded.</param>
     /// <param name="lengths">(N) int64 valid lengths, each in [1, T].</param>
     /// <returns>Logits (N, C).</returns>
     /// <exception cref="ArgumentException">A shape or an id is out of range.</exception>
-    public Tensor forward(Tensor tokens, Tensor lengths) => Run(tokens, lengths, out _, keepAttention: false);
+    public Tensor forward(Tensor tokens, Tensor lengths)
+    {
+        ThrowIfDisposed();
+        return Run(tokens, lengths, out _, keepAttention: false);
+    }
 
     /// <summary>Like <see cref="forward"/>, also returning the attention weights (N, T) for attention pooling (null otherwise).</summary>
     /// <param name="tokens">(N, T) int64 token ids, padded.</param>
     /// <param name="lengths">(N) int64 valid lengths.</param>
     public (Tensor Logits, Tensor? Attention) ForwardWithAttention(Tensor tokens, Tensor lengths)
     {
+        ThrowIfDisposed();
         var logits = Run(tokens, lengths, out var attention, keepAttention: true);
         return (logits, attention);
     }
@@ -128,4 +134,13 @@ public sealed class SequenceClassifier : nn.Module
 
     private static Tensor Max(Tensor encoded, Tensor valid)
         => encoded.masked_fill(valid.logical_not(), double.NegativeInfinity).amax(new long[] { 1 });
+
+    /// <summary>Frees the parameters; afterwards every member throws <see cref="ObjectDisposedException"/>.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        disposed = true;
+        base.Dispose(disposing);
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
 }
