@@ -1,9 +1,3 @@
-using System.Runtime.CompilerServices;
-
-[assembly: InternalsVisibleTo("Rnn.Onnx")]
-[assembly: InternalsVisibleTo("Rnn.MLNet")]
-[assembly: InternalsVisibleTo("Rnn.Export")]
-
 namespace RnnMl.Text.Internal;
 
 /// <summary>
