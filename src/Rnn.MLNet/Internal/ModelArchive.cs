@@ -13,9 +13,12 @@ namespace RnnMl.MLNet.Internal;
 /// RnnMl transformer's metadata, vocabulary and TorchSharp weights, with SHA-256 checksums in <c>RnnMl/manifest.json</c>.
 /// </summary>
 /// <remarks>
-/// ML.NET 5 keeps the machinery for custom loadable transformers internal, so an RnnMl transformer saves itself into
-/// ML.NET's format as a <c>CustomMapping</c> placeholder, and <see cref="Load"/> puts the real transformers back in
-/// its place, in the order they were saved.
+/// ML.NET keeps the machinery for custom loadable transformers internal (re-checked on 6.0.0: LoadableClassAttribute
+/// and every member of ModelSaveContext are still internal), so an RnnMl transformer saves itself into ML.NET's format
+/// as a <c>CustomMapping</c> placeholder, and <see cref="Load"/> puts the real transformers back in
+/// its place, in the order they were saved. The placeholder records the full name of the Rnn.MLNet assembly, so its
+/// AssemblyVersion stays Major.Minor.0.0 across patch releases (Directory.Build.props); a model saved under ML.NET
+/// 5.0.1 loads under 6.0.0 (ModelCompatibilityTests).
 /// </remarks>
 internal static class ModelArchive
 {
