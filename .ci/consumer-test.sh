@@ -7,7 +7,9 @@
 #            mlContext.BinaryClassification.Trainers.RecurrentTextClassifier, evaluates, SaveRnnModel, ExportRnnModelToOnnx;
 #            run from its build output, then "reload" in a second process from its *published* folder
 #            (so libLibTorchSharp.so is patched by the package's buildTransitive targets in both, on Debian 12 / Ubuntu 22.04);
-#   OnnxScore (RnnMl.Onnx only): scores the exported model on ONNX Runtime; its published folder must hold no libtorch.
+#   OnnxScore (RnnMl.Onnx only): scores the exported model on ONNX Runtime; its published folder must hold no libtorch;
+#   NoTorch  (RnnMl.MLNet without a libtorch package): must get build warning RNNML001.
+# The packed RnnMl.Torch must hold its buildTransitive targets.
 # Prints one line: consumer: ok train_acc=… reload_identical=… onnx_identical=…   and exits non-zero on any failure.
 # CONFIGURATION (default Debug, which reuses the build that `dotnet test` just made) selects the packed build.
 set -euo pipefail
@@ -40,11 +42,16 @@ done
 case "$work" in "$repo"/*) fail "the temporary folder $work is inside the repository" ;; esac
 
 log="$work/log.txt"
+rid="$(dotnet --info | sed -nE 's/^ *RID: *([^ ]+).*/\1/p' | head -n 1)"
+[ -n "$rid" ] || fail "dotnet --info names no RID"
 run() { echo ">>> $((SECONDS - start)) s: $*" >>"$log"; "$@" >>"$log" 2>&1 || { tail -n 40 "$log" >&2; fail "$* (log above)"; }; }
 
 # 1. Pack into a local feed.
 feed="$work/feed"
-run dotnet pack "$repo/RnnMl.Packages.slnf" -c "$configuration" -o "$feed" -p:PackageVersion="$version"
+# Build as README's pack command does (a no-op right after `dotnet test` in Debug), then pack that build: a global
+# PackageVersion on a building pack would restore and rebuild every library.
+run dotnet build "$repo/RnnMl.Packages.slnf" -c "$configuration"
+run dotnet pack "$repo/RnnMl.Packages.slnf" -c "$configuration" --no-build -o "$feed" -p:PackageVersion="$version"
 for id in RnnMl.Text RnnMl.Torch RnnMl.Export RnnMl.MLNet RnnMl.Onnx; do
   [ -f "$feed/$id.$version.nupkg" ] || fail "dotnet pack made no $id.$version.nupkg"
 done
@@ -67,7 +74,7 @@ XML
 app() { # name, package references (id=version ...)
   local name="$1"; shift
   mkdir -p "$work/$name"
-  cp "$repo/.ci/consumer/$name/Program.cs" "$work/$name/Program.cs"
+  cp "$repo/.ci/consumer/${name/NoTorch/Train}/Program.cs" "$work/$name/Program.cs"
   {
     echo '<Project Sdk="Microsoft.NET.Sdk">'
     echo '  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup>'
@@ -80,23 +87,29 @@ app() { # name, package references (id=version ...)
 app Train "RnnMl.MLNet=$version" "libtorch-cpu=2.10.0"
 app OnnxScore "RnnMl.Onnx=$version"
 
-# 3. Train: publish (which builds first), so that both the build and the publish output are patched.
-run dotnet publish "$work/Train" -c Release -r linux-x64 --self-contained false -o "$work/Train/pub"
+# 3. An app that forgot its libtorch package is warned at build time (RNNML001); one that has it is not.
+app NoTorch "RnnMl.MLNet=$version"
+dotnet msbuild "$work/NoTorch/NoTorch.csproj" -restore -t:RnnMlCheckLibTorchPackage -nologo >"$work/notorch.txt" 2>&1 \
+  || { cat "$work/notorch.txt" >&2; fail "restoring an app from the feed"; }
+grep -q "warning RNNML001" "$work/notorch.txt" || fail "an app without a libtorch package got no warning RNNML001"
+
+# 4. Train: publish (which builds first), so that both the build and the publish output are patched.
+run dotnet publish "$work/Train" -c Release -r "$rid" --self-contained false -o "$work/Train/pub"
 grep -q "RNNML001" "$log" && fail "the Train app got warning RNNML001 although it references libtorch-cpu"
 data="$work/data"; mkdir -p "$data"
-built="$work/Train/bin/Release/net10.0/linux-x64/Train"
+built="$work/Train/bin/Release/net10.0/$rid/Train"
 [ -x "$built" ] || fail "no build output at $built"
 train_line="$("$built" train "$data" 2>>"$log")" || { tail -n 40 "$log" >&2; fail "Train train (build output)"; }
 train_acc="${train_line#train_acc=}"
 run "$work/Train/pub/Train" reload "$data"
 
-# 4. OnnxScore: publish and check that no libtorch came along.
-run dotnet publish "$work/OnnxScore" -c Release -r linux-x64 --self-contained false -o "$work/OnnxScore/pub"
+# 5. OnnxScore: publish and check that no libtorch came along.
+run dotnet publish "$work/OnnxScore" -c Release -r "$rid" --self-contained false -o "$work/OnnxScore/pub"
 torchy="$(find "$work/OnnxScore/pub" \( -iname '*libtorch*' -o -iname '*LibTorchSharp*' -o -iname 'TorchSharp*' -o -iname 'libc10*' \) | head -n 3)"
 [ -z "$torchy" ] || fail "the published ONNX app holds torch files: $torchy"
 run "$work/OnnxScore/pub/OnnxScore" "$data"
 
-# 5. Compare: the reload bit for bit, ONNX Runtime within 1e-5 and with the same predicted labels.
+# 6. Compare: the reload bit for bit, ONNX Runtime within 1e-5 and with the same predicted labels.
 compare="$(paste "$data/scores-train.txt" "$data/scores-reload.txt" "$data/scores-onnx.txt" | awk '
   { n++; if ($1 == $2) same++; d = $1 - $3; if (d < 0) d = -d; if (d > max) max = d;
     if (($1 > 0.5) == ($3 > 0.5) && d <= 1e-5) onnx++ }
