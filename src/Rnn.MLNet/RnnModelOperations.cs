@@ -5,7 +5,7 @@ namespace RnnMl.MLNet;
 
 /// <summary>Saving and loading ML.NET models that contain RnnMl transformers, as one .zip file.</summary>
 /// <remarks>
-/// ML.NET 5 keeps the machinery that lets a library's transformers save and load themselves internal, so RnnMl models
+/// ML.NET (5 and 6) keeps the machinery that lets a library's transformers save and load themselves internal, so RnnMl models
 /// go through these two calls: the file is an ordinary ML.NET model zip (every ML.NET transform before and after the
 /// RnnMl transformer is saved by ML.NET itself) plus the TorchSharp weights, vocabulary and settings under
 /// <c>RnnMl/</c>, each with a SHA-256 checksum. Plain <c>mlContext.Model.Save</c> on such a model throws, and plain

@@ -6,7 +6,7 @@ namespace RnnMl.MLNet.Tests;
 
 /// <summary>
 /// Guards EnvironmentAccess, which reaches the MLContext behind a trainer catalog by reflection on ML.NET internals
-/// (Microsoft.ML 5.0.1). It is internal, so it is tested through the public catalog methods: if an ML.NET update
+/// (Microsoft.ML 6.0.0). It is internal, so it is tested through the public catalog methods: if an ML.NET update
 /// moved what it reflects on, creating a trainer would throw, or the trainer would stop seeing the context's log and
 /// GPU settings.
 /// </summary>

@@ -5,9 +5,10 @@ using Microsoft.ML.Runtime;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>
-/// Reaches the MLContext settings behind a trainer catalog. ML.NET 5 keeps the catalog's environment, and the
-/// environment's seed and GPU settings, internal; RnnMl reads them by reflection here, in this one place, and a test
-/// guards it (RnnMl pins Microsoft.ML 5.0.1).
+/// Reaches the MLContext settings behind a trainer catalog. ML.NET keeps the catalog's environment, and the
+/// environment's seed and GPU settings, internal (re-checked on Microsoft.ML 6.0.0: the catalog's <c>Owner</c> and
+/// <c>Environment</c> are still non-public and no public accessor was added); RnnMl reads them by reflection here, in
+/// this one place, and EnvironmentAccessTests guards it (RnnMl pins Microsoft.ML 6.0.0).
 /// </summary>
 internal static class EnvironmentAccess
 {
@@ -21,7 +22,7 @@ internal static class EnvironmentAccess
         env ??= trainerCatalog.GetType().GetFields(flags).Where(f => typeof(IHostEnvironment).IsAssignableFrom(f.FieldType))
             .Select(f => f.GetValue(trainerCatalog) as IHostEnvironment).FirstOrDefault(e => e is not null);
         return env ?? throw new InvalidOperationException(
-            $"RnnMl could not reach the MLContext behind {trainerCatalog.GetType().Name} (this version of ML.NET differs from the 5.0.1 RnnMl was built for)");
+            $"RnnMl could not reach the MLContext behind {trainerCatalog.GetType().Name} (this version of ML.NET differs from the 6.0.0 RnnMl was built for)");
     }
 
     /// <summary>MLContext.GpuDeviceId of the context behind <paramref name="env"/>.</summary>
@@ -34,7 +35,7 @@ internal static class EnvironmentAccess
     {
         var property = env.GetType().GetProperty(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
         if (property is null || !typeof(T).IsAssignableFrom(property.PropertyType))
-            throw new InvalidOperationException($"RnnMl could not read {name} from the ML.NET environment {env.GetType().Name} (ML.NET differs from 5.0.1)");
+            throw new InvalidOperationException($"RnnMl could not read {name} from the ML.NET environment {env.GetType().Name} (ML.NET differs from 6.0.0)");
         return (T)property.GetValue(env)!;
     }
 }

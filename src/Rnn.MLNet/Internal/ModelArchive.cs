@@ -13,9 +13,14 @@ namespace RnnMl.MLNet.Internal;
 /// RnnMl transformer's metadata, vocabulary and TorchSharp weights, with SHA-256 checksums in <c>RnnMl/manifest.json</c>.
 /// </summary>
 /// <remarks>
-/// ML.NET 5 keeps the machinery for custom loadable transformers internal, so an RnnMl transformer saves itself into
-/// ML.NET's format as a <c>CustomMapping</c> placeholder, and <see cref="Load"/> puts the real transformers back in
-/// its place, in the order they were saved.
+/// ML.NET keeps the machinery for custom loadable transformers internal (re-checked on 6.0.0: LoadableClassAttribute
+/// and every member of ModelSaveContext are still internal), so an RnnMl transformer saves itself into ML.NET's format
+/// as a <c>CustomMapping</c> placeholder, and <see cref="Load"/> puts the real transformers back in
+/// its place, in the order they were saved. The placeholder records the full name of the Rnn.MLNet assembly, but ML.NET
+/// finds its factory by contract name, so the recorded version does not matter; the AssemblyVersion stays Major.Minor.0.0
+/// across patch releases anyway (Directory.Build.props). A model saved under ML.NET 5.0.1 loads under 6.0.0
+/// (ModelCompatibilityTests). What changes between RnnMl versions is the archive's format version in the manifest,
+/// which an older RnnMl refuses with a message naming the versions it reads.
 /// </remarks>
 internal static class ModelArchive
 {
@@ -135,7 +140,8 @@ internal static class ModelArchive
                 try { manifest = JsonSerializer.Deserialize<Manifest>(manifestBytes, Json) ?? throw new InvalidDataException("empty manifest"); }
                 catch (JsonException e) { throw new InvalidDataException($"'{full}' is corrupt: its RnnMl manifest is not valid JSON ({e.Message})", e); }
                 if (manifest.Format != Format || manifest.Version is not (1 or 2))
-                    throw new InvalidDataException($"'{full}' has an RnnMl manifest of format '{manifest.Format}' version {manifest.Version}; this library reads '{Format}' versions 1 and 2");
+                    throw new InvalidDataException($"'{full}' has an RnnMl manifest of format '{manifest.Format}' version {manifest.Version}; this RnnMl.MLNet reads '{Format}' versions 1 and 2" +
+                        (manifest.Format == Format && manifest.Version > 2 ? " (the file was saved by a newer RnnMl.MLNet: update the package to load it)" : ""));
                 if (manifest.Transformers is < 0 or > 1000)
                     throw new InvalidDataException($"'{full}' is corrupt: its manifest lists {manifest.Transformers} transformers (0 to 1000 expected)");
                 // Version 1 held text classifiers only and did not name kinds.

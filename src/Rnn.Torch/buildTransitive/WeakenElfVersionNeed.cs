@@ -1,5 +1,6 @@
 #nullable enable
-// MSBuild inline task (compiled by RoslynCodeTaskFactory from build/LibTorchSharpGlibcxxFix.targets).
+// MSBuild inline task (compiled by RoslynCodeTaskFactory from LibTorchSharpGlibcxxFix.targets beside it; shipped in the
+// RnnMl.Torch package under buildTransitive/, not compiled into Rnn.Torch).
 // Marks one symbol-version requirement of an ELF64 shared library as weak, so that the dynamic loader
 // accepts the library on a system whose libstdc++ lacks that version. See the .targets file for why.
 using System;
