@@ -100,6 +100,9 @@ public sealed class BeamSearch
     /// <summary>True when every sentence has stopped.</summary>
     public bool Done => sentenceDone.All(d => d);
 
+    /// <summary>Whether sentence <paramref name="sentence"/> has stopped (its rows need no more decoder steps).</summary>
+    public bool IsStopped(int sentence) => sentenceDone[sentence];
+
     /// <summary>Whether row <paramref name="row"/> holds a live hypothesis (only live rows' candidates are read).</summary>
     public bool IsLive(int row) => live[row];
 

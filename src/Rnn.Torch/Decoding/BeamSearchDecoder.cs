@@ -14,7 +14,8 @@ namespace RnnMl.Torch.Decoding;
 /// and a sentence stops once K hypotheses have ended or no live one can beat its best ended one.</para>
 /// <para>Memory: each step runs in its own dispose scope and keeps only the decoder state of the N·K live rows; the
 /// per-step (N·K, V) scores are cut to (N·K, K + 1) on the device before anything is copied, and finished hypotheses are
-/// CPU back-pointers. Peak memory is therefore a few (N·K, V) tensors whatever the number of steps.</para>
+/// CPU back-pointers. Peak memory is therefore a few (N·K, V) tensors whatever the number of steps. The rows of sentences
+/// that have stopped leave the batch.</para>
 /// <para>With a beam width of 1 this is exactly <see cref="GreedyDecoder"/>. Padding and the begin token are never produced.
 /// Put the model in eval mode first (<c>model.eval()</c>); decoding runs under no_grad.</para>
 /// </remarks>
@@ -43,41 +44,68 @@ public static class BeamSearchDecoder
         var memory = encoded.Select(expand);
         state = state.Select(expand);
         var banned = GreedyDecoder.BannedTokens(model, device);
-        int c = search.CandidatesPerRow, rows = search.Rows;
+        int c = search.CandidatesPerRow;
         // One more than needed, to see whether the C-th place is tied with the next (then that row is ranked exactly on the CPU).
         int fetch = Math.Min(c + 1, v);
-        var values = new float[rows * c];
-        var tokens = new long[rows * c];
+        var values = new float[search.Rows * c];
+        var tokens = new long[search.Rows * c];
+        // The sentences still searching; the decoder runs on their K rows only (local row pos·K + b is global row active[pos]·K + b).
+        var active = Enumerable.Range(0, n).ToArray();
         while (!search.Done)
         {
             using var step = NewDisposeScope();
-            var previous = tensor(search.Previous, ScalarType.Int64, device);
+            int rows = active.Length * k;
+            var previous = tensor(Enumerable.Range(0, rows).Select(j => search.Previous[Global(j)]).ToArray(), ScalarType.Int64, device);
             var (logits, next, _) = model.Step(previous, state, memory);
             var logp = logits.log_softmax(1).to(ScalarType.Float32) + banned;
             var (top, index) = logp.topk(fetch, dim: 1);
             var topValues = top.cpu().data<float>().ToArray();
             var topIndex = index.cpu().data<long>().ToArray();
-            for (int r = 0; r < rows; r++)
+            for (int j = 0; j < rows; j++)
             {
+                int r = Global(j);
                 if (!search.IsLive(r)) continue;
-                if (fetch > c && topValues[r * fetch + c - 1] == topValues[r * fetch + c] && !float.IsNegativeInfinity(topValues[r * fetch + c]))
+                if (fetch > c && topValues[j * fetch + c - 1] == topValues[j * fetch + c] && !float.IsNegativeInfinity(topValues[j * fetch + c]))
                 {
-                    var row = logp[r].cpu().data<float>().ToArray();
+                    var row = logp[j].cpu().data<float>().ToArray();
                     BeamSearch.TopTokens(row, beginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
                     continue;
                 }
                 // topk's order among equal values is unspecified; BeamSearch ranks by (value, id) itself.
-                for (int j = 0; j < c; j++)
+                for (int i = 0; i < c; i++)
                 {
-                    values[r * c + j] = topValues[r * fetch + j];
-                    tokens[r * c + j] = topIndex[r * fetch + j];
+                    values[r * c + i] = topValues[j * fetch + i];
+                    tokens[r * c + i] = topIndex[j * fetch + i];
                 }
             }
             search.Advance(values, tokens);
+            // Reorder the state by the back-pointers and drop the rows of sentences that stopped.
+            var stateRows = new List<long>(rows);
+            var memoryRows = new List<long>(rows);
+            for (int pos = 0; pos < active.Length; pos++)
+            {
+                int i = active[pos];
+                if (search.IsStopped(i)) continue;
+                for (int b = 0; b < k; b++)
+                {
+                    stateRows.Add(pos * k + search.Parents[i * k + b] - i * k);
+                    memoryRows.Add(pos * k + b);
+                }
+            }
+            if (stateRows.Count == 0) break;
             var old = state;
-            state = next.Select(tensor(search.Parents.Select(p => (long)p).ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
+            state = next.Select(tensor(stateRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
             old.Dispose();
+            if (memoryRows.Count < rows)
+            {
+                var oldMemory = memory;
+                memory = memory.Select(tensor(memoryRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
+                oldMemory.Dispose();
+                active = active.Where(i => !search.IsStopped(i)).ToArray();
+            }
         }
         return search.Results().Select(h => new DecodedSequence(h.Tokens, h.LogProbability, h.Score)).ToArray();
+
+        int Global(int local) => active[local / k] * k + local % k;
     }
 }
