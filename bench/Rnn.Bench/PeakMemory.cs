@@ -25,12 +25,17 @@ internal static class PeakMemory
     }
 
     /// <summary>Peak RSS in MB since the last <see cref="Reset"/> (or process start); −1 where /proc is missing.</summary>
-    public static double PeakMegabytes()
+    public static double PeakMegabytes() => Read("VmHWM:");
+
+    /// <summary>Current RSS in MB; −1 where /proc is missing.</summary>
+    public static double CurrentMegabytes() => Read("VmRSS:");
+
+    private static double Read(string field)
     {
         try
         {
             foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }

@@ -137,10 +137,13 @@ internal static class TranslationBenchmark
         var sources = test.Select(p => p.Source).ToList();
         var references = test.Select(p => p.Target).ToList();
         var beamOptions = model.Decoding with { BeamWidth = beam };
+        PeakMemory.Reset();
         var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
+        double greedyPeak = PeakMemory.PeakMegabytes();
         PeakMemory.Reset();
         var beamed = model.Evaluate(sources, references, beamOptions);
         double beamPeak = PeakMemory.PeakMegabytes();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS while decoding {test.Count} sentences: greedy {greedyPeak:F0} MB, beam {beam} {beamPeak:F0} MB"));
         double bleuCased = Bleu.Corpus(beamed.Translations, references, lowercase: false);
         for (int i = 0; i < Math.Min(3, sources.Count); i++)
             Console.WriteLine($"  {sources[i]}\n    ref:  {references[i]}\n    beam: {beamed.Translations[i]}");
@@ -181,7 +184,7 @@ internal static class TranslationBenchmark
         {
             if (value.CompletedEpoch is not { } e) return;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3}, val loss {e.ValidationLoss:F3}, val token accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P1}, {e.Duration.TotalSeconds:F0} s{(e.IsBest ? " (best)" : "")}"));
+                $"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3}, val loss {e.ValidationLoss:F3}, val token accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P1}, {e.Duration.TotalSeconds:F0} s, {e.TrainCount / e.Duration.TotalSeconds:F0} target tokens/s, RSS {PeakMemory.CurrentMegabytes():F0} MB (peak {PeakMemory.PeakMegabytes():F0}){(e.IsBest ? " (best)" : "")}"));
         }
     }
 }
