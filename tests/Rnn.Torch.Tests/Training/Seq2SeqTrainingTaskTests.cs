@@ -47,22 +47,29 @@ public class Seq2SeqTrainingTaskTests : OneTorchThread
         var sources = new[] { new long[] { 4, 5, 6 }, new long[] { 7 }, new long[] { 8, 9 } };
         var targets = new[] { new long[] { 900_001, 5, 6, 70 }, new long[] { 1_000_000 }, new long[] { 8, 9, 4 } };
         var task = new Seq2SeqTrainingTask(model, sources, targets, sources, targets, batchSize: 3, labelSmoothing: 0.1);
+        // What reaches the output layer: never the padded (N, T, Q) batch, only chunks of at most 4 real positions.
+        var projected = new List<long[]>();
+        var output = (TorchSharp.Modules.Linear)model.named_children().Single(c => c.name == "output").module;
+        var hook = output.register_forward_hook((_, input, result) => { projected.Add(input.shape); return result; });
         var result = task.Evaluate(new Seq2SeqTrainingTask.Batch(false, new[] { 0, 1, 2 }), training: true);
+        hook.remove();
         Assert.Equal(11, result.Count);
+        long q = model.Options.ResolvedDecoderHiddenSize;
+        Assert.Equal(new[] { new long[] { 4, q }, new long[] { 4, q }, new long[] { 3, q } }, projected);
         result.Loss.backward();
         var grads = model.parameters().Select(p => p.grad!.clone()).ToArray();
         model.zero_grad();
 
         var (source, lengths) = TokenBatch.Pad(sources);
-        var (input, output) = Seq2SeqTrainingTask.TeacherForcing(targets, 2, 3);
+        var (input, expected) = Seq2SeqTrainingTask.TeacherForcing(targets, 2, 3);
         var logits = model.forward(source, lengths, input);
-        var reference = nn.functional.cross_entropy(logits.view(-1, v), output.flatten(), ignore_index: 0, label_smoothing: 0.1);
+        var reference = nn.functional.cross_entropy(logits.view(-1, v), expected.flatten(), ignore_index: 0, label_smoothing: 0.1);
         reference.backward();
         Assert.Equal(reference.item<double>(), result.Loss.item<double>(), 10);
         var expectedGrads = model.parameters().Select(p => p.grad!).ToArray();
         for (int i = 0; i < grads.Length; i++)
             Assert.True(grads[i].allclose(expectedGrads[i], rtol: 1e-9, atol: 1e-12), $"parameter {i}: gradients differ");
-        long right = logits.argmax(2).flatten().eq(output.flatten()).logical_and(output.flatten().ne(0)).sum().item<long>();
+        long right = logits.argmax(2).flatten().eq(expected.flatten()).logical_and(expected.flatten().ne(0)).sum().item<long>();
         Assert.Equal(right, result.MetricSums["accuracy"]);
     }
 
