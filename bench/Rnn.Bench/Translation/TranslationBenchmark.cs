@@ -36,6 +36,8 @@ internal static class TranslationBenchmark
           --save-model FILE save the trained model (SaveRnnModel) for later --load-model runs
           --load-model FILE skip training: score a model saved with --save-model (train_s, train_peak_mb are then 0)
           --alphas A,B,…    also report beam BLEU for these length penalties α (tuning; the line uses the model's α)
+          --raw-batches N   time N training batches with a raw TorchSharp loop and with RnnMl's loss, interleaved, on fresh
+                            models of the trained shape (default 60; quick 20; 0 skips)
 
         Data: ../shared/datasets/multi30k/{train,val}.{de,en} beside the repository root (Elliott et al., 2016).
         Last line: multi30k: bleu_greedy=… bleu_beam=… bleu_cased=… chrf=… train_s=… train_peak_mb=… beam_peak_mb=…
@@ -65,6 +67,7 @@ internal static class TranslationBenchmark
         var attentionName = options.Value("--attention") ?? "luonggeneral";
         if (!Enum.TryParse<AttentionKind>(attentionName, ignoreCase: true, out var attention))
             throw new UsageException($"--attention must be none, bahdanau, luongdot or luonggeneral, got '{attentionName}'");
+        int rawBatches = options.Int("--raw-batches", quick ? 20 : 60, min: 0);
         var savePath = options.Value("--save-model");
         var loadPath = options.Value("--load-model");
         var alphas = (options.Value("--alphas") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
@@ -133,6 +136,9 @@ internal static class TranslationBenchmark
             }
         }
         using var disposeModel = model;
+        if (rawBatches > 0)
+            RawTrainingLoop.Run(model.Model.Options, model.SourceVocabulary, model.TargetVocabulary,
+                train.Select(p => (p.Source, p.Target)).ToList(), batch, rawBatches, Seed);
 
         var sources = test.Select(p => p.Source).ToList();
         var references = test.Select(p => p.Target).ToList();
