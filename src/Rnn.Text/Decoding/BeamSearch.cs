@@ -16,9 +16,10 @@ namespace RnnMl.Text.Decoding;
 /// scored by log-probability / length^α, the length counting the end token, and leaves the beam); any other token
 /// continues it. A live hypothesis that reaches its length limit is cut off. Finished hypotheses are kept as CPU
 /// back-pointers, never as model state, so a search holds only K live rows per sentence.</para>
-/// <para>A sentence stops when it has no live hypothesis, when K hypotheses have ended (fairseq's rule), or when its best
-/// ended score is at least every live hypothesis's best reachable score (its summed log-probability s ≤ 0 can only fall,
-/// so s / limit^α bounds what it can still reach). The result is the best-scoring ended hypothesis (ties to the
+/// <para>A sentence stops when it has no live hypothesis, or when its best ended score is at least every live hypothesis's
+/// best reachable score (its summed log-probability s ≤ 0 can only fall, so s / limit^α bounds what it can still reach),
+/// or, sooner, once K hypotheses have ended and the best of them beats what every live hypothesis would score if it
+/// ended at the next step for free (s / (length + 1)^α; the early stop of fairseq and Hugging Face). The result is the best-scoring ended hypothesis (ties to the
 /// earlier), or, if none ended, the best cut-off one. With K = 1 this is greedy decoding.</para>
 /// </remarks>
 public sealed class BeamSearch
@@ -166,7 +167,7 @@ public sealed class BeamSearch
                     nextLive[slot] = false;
                 }
             }
-            if (Stops(i, nextLive, nextScores))
+            if (Stops(i, nextLive, nextScores, nextProduced))
             {
                 sentenceDone[i] = true;
                 for (int b = 0; b < k; b++) nextLive[i * k + b] = false;
@@ -232,11 +233,10 @@ public sealed class BeamSearch
         }
     }
 
-    private bool Stops(int i, bool[] nextLive, double[] nextScores)
+    private bool Stops(int i, bool[] nextLive, double[] nextScores, int[] nextProduced)
     {
-        if (endedCount[i] >= k) return true;
         bool anyLive = false;
-        double bound = double.NegativeInfinity;
+        double bound = double.NegativeInfinity, endingNext = double.NegativeInfinity;
         for (int b = 0; b < k; b++)
         {
             int slot = i * k + b;
@@ -244,8 +244,11 @@ public sealed class BeamSearch
             anyLive = true;
             double s = nextScores[slot];
             bound = Math.Max(bound, s >= 0 ? s : s / limitPower[i]);
+            endingNext = Math.Max(endingNext, alpha == 0 ? s : s / Math.Pow(nextProduced[slot] + 1, alpha));
         }
-        return !anyLive || bestEnded[i] is { } best && best.Score >= bound;
+        if (!anyLive) return true;
+        if (bestEnded[i] is not { } best) return false;
+        return best.Score >= bound || endedCount[i] >= k && best.Score >= endingNext;
     }
 
     private void Offer(ref Finished? best, Finished candidate)

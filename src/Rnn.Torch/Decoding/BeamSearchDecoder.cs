@@ -11,7 +11,8 @@ namespace RnnMl.Torch.Decoding;
 /// same translations): each step every live hypothesis offers its K + 1 most probable next tokens, a sentence keeps the K
 /// best continuations by summed log-probability, a hypothesis that produces the end token leaves the beam and is ranked
 /// by log-probability / length^α (α = <see cref="DecodingOptions.LengthPenalty"/>, the length counting the end token),
-/// and a sentence stops once K hypotheses have ended or no live one can beat its best ended one.</para>
+/// and a sentence stops once no live hypothesis can beat its best ended one (or, sooner, once K have ended and none of the
+/// live ones would beat the best if it ended at the next step).</para>
 /// <para>Memory: each step runs in its own dispose scope and keeps only the decoder state of the N·K live rows; the
 /// per-step (N·K, V) scores are cut to (N·K, K + 1) on the device before anything is copied, and finished hypotheses are
 /// CPU back-pointers. Peak memory is therefore a few (N·K, V) tensors whatever the number of steps. The rows of sentences

@@ -141,7 +141,7 @@ public sealed class BeamSearchTests
         new float[] { -0.3f, -4.0f, -4.5f, -0.5f, -6f, -7f }.CopyTo(values, 0);
         new long[] { End, 5, 1, End, 4, 1 }.CopyTo(tokens, 0);
         search.Advance(values, tokens);
-        // Two hypotheses have ended (K = 2): done.
+        // Two hypotheses have ended (K = 2) and the best, −0.25, beats the live ones ending next (−4.2 / 3, −4.7 / 3): done.
         Assert.True(search.Done);
         var result = search.Results()[0];
         Assert.Equal(new long[] { 4 }, result.Tokens);
