@@ -19,7 +19,8 @@ namespace RnnMl.Text.Decoding;
 /// <para>A sentence stops when it has no live hypothesis, or when its best ended score is at least every live hypothesis's
 /// best reachable score (its summed log-probability s ≤ 0 can only fall, so s / limit^α bounds what it can still reach),
 /// or, sooner, once K hypotheses have ended and the best of them beats what every live hypothesis would score if it
-/// ended at the next step for free (s / (length + 1)^α; the early stop of fairseq and Hugging Face). The result is the best-scoring ended hypothesis (ties to the
+/// ended at the next step for free (s / (length + 1)^α; the early stop of fairseq and Hugging Face). With K = 1 a
+/// sentence stops at its first end token. The result is the best-scoring ended hypothesis (ties to the
 /// earlier), or, if none ended, the best cut-off one. With K = 1 this is greedy decoding.</para>
 /// </remarks>
 public sealed class BeamSearch
@@ -248,6 +249,8 @@ public sealed class BeamSearch
         }
         if (!anyLive) return true;
         if (bestEnded[i] is not { } best) return false;
+        // With K = 1 an end token is only kept when it is the step's best candidate: stopping there is greedy decoding.
+        if (k == 1) return true;
         return best.Score >= bound || endedCount[i] >= k && best.Score >= endingNext;
     }
 
