@@ -39,7 +39,11 @@ internal static class CommandLine
                   --source FILE --target FILE  two line-aligned files, one sentence per line
                   --reverse                    translate the other way (target -> source)
                   --max-pairs N                use only the first N pairs of the files
-                  With files, {TrainSettings.HoldOutFraction * 100:0}% of the pairs (at most {TrainSettings.MaxTestCount:N0}) are held out for the BLEU test.
+                  --test-source FILE --test-target FILE
+                                               score a separate test set (two line-aligned files, e.g. an official test set) instead
+                                               of holding pairs out; --reverse swaps them too
+                  Without a test set, {TrainSettings.HoldOutFraction * 100:0}% of the file pairs (at most {TrainSettings.MaxTestCount:N0}) are held out for the test.
+                  Scores: BLEU as sacreBLEU computes it (13a tokens), lower-cased and cased (sacreBLEU's default), and chrF.
 
                 Model and training:
                   --source-tokenizer word|char source tokens (default {Name(d.SourceTokenizer)})
@@ -117,6 +121,8 @@ internal static class CommandLine
                 case "--data": s.DataPath = value; break;
                 case "--source": s.SourcePath = value; break;
                 case "--target": s.TargetPath = value; break;
+                case "--test-source": s.TestSourcePath = value; break;
+                case "--test-target": s.TestTargetPath = value; break;
                 case "--max-pairs": s.MaxPairs = CommandLineOptions.Int(name, value, 2, int.MaxValue); break;
                 case "--source-tokenizer": s.SourceTokenizer = Tokenizer(name, value); break;
                 case "--target-tokenizer": s.TargetTokenizer = Tokenizer(name, value); break;
@@ -158,6 +164,8 @@ internal static class CommandLine
             throw new CommandLineException("give either --data FILE or --source FILE --target FILE, not both");
         if ((s.SourcePath is null) != (s.TargetPath is null))
             throw new CommandLineException("--source and --target go together");
+        if ((s.TestSourcePath is null) != (s.TestTargetPath is null))
+            throw new CommandLineException("--test-source and --test-target go together");
         if (s.MaxPairs is not null && s.DataPath is null && s.SourcePath is null)
             throw new CommandLineException("--max-pairs needs --data or --source/--target");
         return s;

@@ -4,6 +4,7 @@ using RnnMl.MLNet;
 using RnnMl.MLNet.Translation;
 using RnnMl.Samples.Sentiment;
 using RnnMl.Text;
+using RnnMl.Text.Metrics;
 using RnnMl.Torch.Training;
 using Spectre.Console;
 
@@ -23,7 +24,13 @@ internal static class TrainCommand
         string modelPath = OutputPath(s.ModelOut, "--model-out");
         string heatmapPath = OutputPath(s.HeatmapOut, "--heatmap-out");
         var (train, test, description) = LoadData(s);
-        AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(description)}: {train.Count:N0} training pairs, {test.Count:N0} held-out test pairs");
+        string testDescription = "Held-out test";
+        if (s.TestSourcePath is not null)
+        {
+            test = ParallelCorpus.ReadAligned(s.TestSourcePath, s.TestTargetPath!, s.Reverse);
+            testDescription = $"Test set {s.TestSourcePath} + {s.TestTargetPath}{(s.Reverse ? " (reversed)" : "")}";
+        }
+        AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(description)}: {train.Count:N0} training pairs, {test.Count:N0} test pairs");
 
         var ml = new MLContext(seed: s.Seed);
         TorchSharp.torch.set_num_threads(s.Threads);
@@ -95,10 +102,11 @@ internal static class TrainCommand
             var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
             var beam = model.Evaluate(sources, references);
             var results = new Table().Border(TableBorder.Rounded).AddColumn("Decoding").AddColumn(new TableColumn("BLEU").RightAligned())
-                .AddColumn(new TableColumn("chrF").RightAligned()).AddColumn(new TableColumn("Exact").RightAligned()).AddColumn(new TableColumn("Sentences/s").RightAligned());
+                .AddColumn(new TableColumn("BLEU cased").RightAligned()).AddColumn(new TableColumn("chrF").RightAligned())
+                .AddColumn(new TableColumn("Exact").RightAligned()).AddColumn(new TableColumn("Sentences/s").RightAligned());
             foreach (var (name, r) in new[] { ("greedy", greedy), ($"beam {s.BeamWidth}", beam) })
-                results.AddRow(name, $"{r.Bleu:F1}", $"{r.ChrF:F1}", $"{r.ExactMatch:P1}", $"{r.SentencesPerSecond:F0}");
-            AnsiConsole.MarkupLine($"[bold]Held-out test ({sources.Count} pairs, BLEU as sacreBLEU computes it, lower-cased):[/]");
+                results.AddRow(name, $"{r.Bleu:F1}", $"{Bleu.Corpus(r.Translations, references, lowercase: false):F1}", $"{r.ChrF:F1}", $"{r.ExactMatch:P1}", $"{r.SentencesPerSecond:F0}");
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(testDescription)} ({sources.Count} pairs; BLEU as sacreBLEU computes it, lower-cased and cased; chrF lower-cased):[/]");
             AnsiConsole.Write(results);
 
             var samples = new Table().Border(TableBorder.Rounded).AddColumn("Source").AddColumn("Reference").AddColumn("Beam search");
@@ -141,6 +149,14 @@ internal static class TrainCommand
             ? ParallelCorpus.ReadTabSeparated(s.DataPath, s.Reverse)
             : ParallelCorpus.ReadAligned(s.SourcePath!, s.TargetPath!, s.Reverse);
         if (s.MaxPairs is int max && pairs.Count > max) pairs = pairs.Take(max).ToList();
+        string name = s.DataPath ?? $"{s.SourcePath} + {s.TargetPath}" + (s.Reverse ? " (reversed)" : "");
+        // A separate test set (--test-source/--test-target) replaces the held-out pairs: every pair trains.
+        if (s.TestSourcePath is not null)
+        {
+            if (pairs.Count < 2)
+                throw new ParallelCorpusFormatException($"{s.DataPath ?? s.SourcePath}: {pairs.Count} pair(s) are too few to train on (at least 2)");
+            return (pairs, new List<(string Source, string Target)>(), name);
+        }
         if (pairs.Count < 3)
             throw new ParallelCorpusFormatException($"{s.DataPath ?? s.SourcePath}: {pairs.Count} pair(s) are too few to train and test on (at least 3)");
         var order = Enumerable.Range(0, pairs.Count).ToArray();
@@ -148,8 +164,7 @@ internal static class TrainCommand
         int testCount = Math.Clamp((int)Math.Round(pairs.Count * TrainSettings.HoldOutFraction), 1, Math.Min(TrainSettings.MaxTestCount, pairs.Count - 2));
         var testSet = order.Take(testCount).ToHashSet();
         return (Enumerable.Range(0, pairs.Count).Where(i => !testSet.Contains(i)).Select(i => pairs[i]).ToList(),
-                order.Take(testCount).Select(i => pairs[i]).ToList(),
-                s.DataPath ?? $"{s.SourcePath} + {s.TargetPath}" + (s.Reverse ? " (reversed)" : ""));
+                order.Take(testCount).Select(i => pairs[i]).ToList(), name);
     }
 
     private static string Name(TokenizerKind kind) => kind == TokenizerKind.Word ? "word" : "character";

@@ -11,6 +11,8 @@ internal sealed class TrainSettings
     public string? SourcePath { get; set; }
     public string? TargetPath { get; set; }
     public bool Reverse { get; set; }
+    public string? TestSourcePath { get; set; }
+    public string? TestTargetPath { get; set; }
     public TokenizerKind SourceTokenizer { get; set; } = TokenizerKind.Word;
     public TokenizerKind TargetTokenizer { get; set; } = TokenizerKind.Word;
     public AttentionKind Attention { get; set; } = AttentionKind.LuongGeneral;

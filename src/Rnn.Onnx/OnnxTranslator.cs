@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using RnnMl.Text;
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Export;
 using RnnMl.Text.Internal;
 using Names = RnnMl.Text.Export.Seq2SeqGraphNames;
@@ -16,11 +17,9 @@ namespace RnnMl.Onnx;
 /// </summary>
 /// <remarks>
 /// Shapes: N sentences, K beams, S source steps, L decoder layers, Q decoder hidden size, V target vocabulary. Beam search
-/// runs all sentences and beams as one (N·K) batch: each step extends every live hypothesis by every token and keeps the K
-/// best summed log-probabilities per sentence (ties to the lower beam, then the lower token id); a hypothesis that produced
-/// the end token or reached its length limit is finished; a sentence stops when its best hypothesis is finished. The
-/// result is, among the hypotheses that ended (all if none did), the best by log-probability / length^α. Padding and the
-/// begin token are never produced.
+/// runs all sentences and beams as one (N·K) batch with <see cref="BeamSearch"/> (RnnMl.Text), the bookkeeping TorchSharp's
+/// <c>BeamSearchDecoder</c> uses too: K live hypotheses per sentence, ended ones ranked by log-probability / length^α.
+/// Padding and the begin token are never produced.
 /// </remarks>
 public sealed class OnnxTranslator : IDisposable
 {
@@ -244,110 +243,24 @@ public sealed class OnnxTranslator : IDisposable
 
     private IReadOnlyList<OnnxDecodedSequence> Beam(IReadOnlyList<long[]> sources, DecodingSettings decoding)
     {
-        int n = sources.Count, k = decoding.BeamWidth, width = n * k, v = text.TargetVocabulary.Count;
-        var expand = Enumerable.Range(0, width).Select(r => r / k).ToArray();
+        // The search is RnnMl.Text's BeamSearch, which TorchSharp's BeamSearchDecoder drives too: same hypotheses, same ties.
+        int n = sources.Count, k = decoding.BeamWidth, v = text.TargetVocabulary.Count;
+        var expand = Enumerable.Range(0, n * k).Select(r => r / k).ToArray();
         using var run = Start(sources, expand, out var lengths);
-        var sentenceLimits = lengths.Select(decoding.MaxLength).ToArray();
-        int steps = sentenceLimits.Max();
-        var limits = expand.Select(i => sentenceLimits[i]).ToArray();
-
-        // Only beam 0 is alive at the start, so the first step's K survivors are K different tokens.
-        var scores = new float[width];
-        for (int r = 0; r < width; r++) scores[r] = r % k == 0 ? 0f : float.NegativeInfinity;
-        var finished = new bool[width];
-        var ended = new bool[width];
-        var produced = new long[width];
-        var previous = Enumerable.Repeat((long)text.BeginId, width).ToArray();
-        var history = new List<(long[] Tokens, int[] Rows)>();
-        var topValue = new float[k];
-        var topIndex = new long[k];
-        for (int t = 0; t < steps; t++)
+        var search = BeamSearch.Start(lengths.Select(decoding.MaxLength).ToArray(), k, v, text.BeginId, text.EndId, decoding.LengthPenalty);
+        int c = search.CandidatesPerRow;
+        var values = new float[search.Rows * c];
+        var tokens = new long[search.Rows * c];
+        while (!search.Done)
         {
-            var logp = run.Step(previous);
-            var rows = new int[width];
-            var token = new long[width];
-            var nextScores = new float[width];
-            for (int i = 0; i < n; i++)
-            {
-                // The K largest of score + log p over K·V candidates, in decreasing order; equal values keep the lower
-                // flat index (beam · V + token) first.
-                int count = 0;
-                for (int b = 0; b < k; b++)
-                {
-                    int r = i * k + b;
-                    for (int tok = 0; tok < v; tok++)
-                    {
-                        float c = finished[r]
-                            ? (tok == Vocabulary.PaddingId ? 0f : float.NegativeInfinity)
-                            : (tok == Vocabulary.PaddingId || tok == text.BeginId ? float.NegativeInfinity : logp[r * v + tok]);
-                        float total = scores[r] + c;
-                        if (count == k && !(total > topValue[k - 1])) continue;
-                        int pos = count < k ? count++ : k - 1;
-                        while (pos > 0 && total > topValue[pos - 1])
-                        {
-                            topValue[pos] = topValue[pos - 1];
-                            topIndex[pos] = topIndex[pos - 1];
-                            pos--;
-                        }
-                        topValue[pos] = total;
-                        topIndex[pos] = (long)b * v + tok;
-                    }
-                }
-                for (int j = 0; j < k; j++)
-                {
-                    rows[i * k + j] = i * k + (int)(topIndex[j] / v);
-                    token[i * k + j] = topIndex[j] % v;
-                    nextScores[i * k + j] = topValue[j];
-                }
-            }
-            var nextFinished = new bool[width];
-            var nextEnded = new bool[width];
-            var nextProduced = new long[width];
-            for (int r = 0; r < width; r++)
-            {
-                bool wasFinished = finished[rows[r]];
-                bool isEnd = token[r] == text.EndId && !wasFinished;
-                nextProduced[r] = produced[rows[r]] + (wasFinished ? 0 : 1);
-                nextEnded[r] = ended[rows[r]] || isEnd;
-                // produced counts the end token, so a hypothesis without one has produced tokens of output.
-                nextFinished[r] = wasFinished || isEnd || nextProduced[r] >= limits[r];
-            }
-            // Slot 0 holds a sentence's most probable hypothesis; once it is finished no live one can overtake it.
-            for (int i = 0; i < n; i++)
-                if (nextFinished[i * k])
-                    for (int b = 1; b < k; b++) nextFinished[i * k + b] = true;
-            scores = nextScores;
-            finished = nextFinished;
-            ended = nextEnded;
-            produced = nextProduced;
-            run.Advance(rows);
-            history.Add((token, rows));
-            previous = token;
-            if (finished.All(f => f)) break;
+            var logp = run.Step(search.Previous);
+            for (int r = 0; r < search.Rows; r++)
+                if (search.IsLive(r))
+                    BeamSearch.TopTokens(logp.AsSpan(r * v, v), text.BeginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
+            search.Advance(values, tokens);
+            run.Advance(search.Parents);
         }
-
-        var normalized = Enumerable.Range(0, width)
-            .Select(r => decoding.LengthPenalty == 0 || produced[r] == 0 ? scores[r] : scores[r] / Math.Pow(produced[r], decoding.LengthPenalty)).ToArray();
-        var result = new OnnxDecodedSequence[n];
-        for (int i = 0; i < n; i++)
-        {
-            // Hypotheses that produced the end token compete; cut-off ones only when no hypothesis of the sentence ended.
-            bool anyEnded = Enumerable.Range(i * k, k).Any(b => ended[b]);
-            int best = -1;
-            for (int b = i * k; b < (i + 1) * k; b++)
-                if ((!anyEnded || ended[b]) && (best < 0 || normalized[b] > normalized[best])) best = b;
-            int count = (int)produced[best] - (ended[best] ? 1 : 0);
-            var tokens = new List<long>();
-            int row = best;
-            for (int t = history.Count - 1; t >= 0; t--)
-            {
-                tokens.Add(history[t].Tokens[row]);
-                row = history[t].Rows[row];
-            }
-            tokens.Reverse();
-            result[i] = new OnnxDecodedSequence(tokens.Take(count).ToArray(), scores[best], normalized[best]);
-        }
-        return result;
+        return search.Results().Select(h => new OnnxDecodedSequence(h.Tokens, h.LogProbability, h.Score)).ToArray();
     }
 
     // Runs the encoder on the padded sources and lays out the decoder's constant inputs, one row per entry of rowSource.

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using RnnMl.MLNet;
 using RnnMl.MLNet.Translation;
+using RnnMl.Text.Metrics;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Training;
 using static TorchSharp.torch;
@@ -32,9 +33,18 @@ internal static class TranslationBenchmark
           --beam N          beam width (default 5)
           --batch N         training batch size (default 64)
           --threads N       torch intra-op threads (default 1: on 2 shared, busy cores libtorch's spinning workers make 2 slower)
+          --save-model FILE save the trained model (SaveRnnModel) for later --load-model runs
+          --load-model FILE skip training: score a model saved with --save-model (train_s, train_peak_mb are then 0)
+          --alphas A,B,…    also report beam BLEU for these length penalties α (tuning; the line uses the model's α)
+          --raw-batches N   time N training batches with a raw TorchSharp loop and with RnnMl's loss, interleaved, on fresh
+                            models of the trained shape (default 60; quick 20; 0 skips)
 
         Data: ../shared/datasets/multi30k/{train,val}.{de,en} beside the repository root (Elliott et al., 2016).
-        Last line: multi30k: bleu_greedy=… bleu_beam=… train_s=… decode_sent_per_s=…  (decoding speed is beam search's)
+        Last line: multi30k: bleu_greedy=… bleu_beam=… bleu_cased=… chrf=… train_s=… train_peak_mb=… beam_peak_mb=…
+                   decode_sent_per_s=… beam_sent_per_s=…
+          BLEU is sacreBLEU's corpus BLEU (13a), lower-cased, bleu_cased is the beam output's cased BLEU (sacreBLEU's default)
+          and chrf its chrF; *_peak_mb is the peak resident set of that phase (Linux VmHWM, reset before it); decoding speed
+          is greedy's, beam_sent_per_s beam search's.
         """;
 
     private const int Seed = 1;
@@ -57,7 +67,14 @@ internal static class TranslationBenchmark
         var attentionName = options.Value("--attention") ?? "luonggeneral";
         if (!Enum.TryParse<AttentionKind>(attentionName, ignoreCase: true, out var attention))
             throw new UsageException($"--attention must be none, bahdanau, luongdot or luonggeneral, got '{attentionName}'");
+        int rawBatches = options.Int("--raw-batches", quick ? 20 : 60, min: 0);
+        var savePath = options.Value("--save-model");
+        var loadPath = options.Value("--load-model");
+        var alphas = (options.Value("--alphas") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(a => double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x >= 0 ? x
+                : throw new UsageException($"--alphas needs non-negative numbers separated by commas, got '{a}'")).ToArray();
         options.EnsureEmpty();
+        if (loadPath is not null && !File.Exists(loadPath)) throw new UsageException($"--load-model: no file '{Path.GetFullPath(loadPath)}'");
 
         var folder = SharedData.Find(Path.Combine("datasets", "multi30k"), out var searched);
         if (folder is null)
@@ -72,45 +89,83 @@ internal static class TranslationBenchmark
         Console.WriteLine($"Multi30k de→en: {train.Count} training pairs, {val.Count} val pairs (BLEU on {test.Count}); up to {epochs} epoch(s) or {minutes} min{(quick ? " (quick)" : "")}; torch threads {get_num_threads()}");
 
         var ml = new MLContext(seed: Seed);
-        var trainer = new RecurrentTranslatorOptions
+        RecurrentTranslatorTransformer model;
+        double trainSeconds = 0, trainPeak = 0;
+        if (loadPath is not null)
         {
-            SourceColumnName = "Source",
-            TargetColumnName = "Target",
-            MinTokenCount = 2,
-            EmbeddingSize = embedding,
-            HiddenSize = hidden,
-            Attention = attention,
-            Dropout = quick ? 0.2 : 0.3,
-            Epochs = epochs,
-            BatchSize = batch,
-            LearningRate = 2e-3,
-            Schedule = LearningRateSchedule.Constant,
-            EarlyStoppingPatience = 3,
-            MaxTrainingTime = TimeSpan.FromMinutes(minutes),
-            BeamWidth = beam,
-            Seed = Seed,
-            Progress = new EpochPrinter(),
-        };
-        Console.WriteLine($"model: bidirectional GRU encoder {embedding}/{hidden}, GRU decoder {2 * hidden}, {attention} attention, dropout {trainer.Dropout}; Adam {trainer.LearningRate}, batch {batch}");
-
-        var sw = Stopwatch.StartNew();
-        using var model = ml.Transforms.Text.TranslateText(trainer).Fit(ml.Data.LoadFromEnumerable(train), ml.Data.LoadFromEnumerable(val));
-        double trainSeconds = sw.Elapsed.TotalSeconds;
-        var result = model.TrainingResult!;
-        long trainedTokens = result.History.Sum(e => e.TrainCount);
-        Console.WriteLine($"trained {result.History.Count} epoch(s) in {trainSeconds:F0} s ({result.StopReason}; kept epoch {result.BestEpoch + 1}); " +
-            $"{trainedTokens / trainSeconds:F0} target tokens/s; vocabularies {model.SourceVocabulary.Count} de, {model.TargetVocabulary.Count} en");
+            model = (RecurrentTranslatorTransformer)ml.Model.LoadRnnModel(loadPath, out _);
+            Console.WriteLine($"loaded {Path.GetFullPath(loadPath)} (no training)");
+        }
+        else
+        {
+            var trainer = new RecurrentTranslatorOptions
+            {
+                SourceColumnName = "Source",
+                TargetColumnName = "Target",
+                MinTokenCount = 2,
+                EmbeddingSize = embedding,
+                HiddenSize = hidden,
+                Attention = attention,
+                Dropout = quick ? 0.2 : 0.3,
+                Epochs = epochs,
+                BatchSize = batch,
+                LearningRate = 2e-3,
+                Schedule = LearningRateSchedule.Constant,
+                EarlyStoppingPatience = 3,
+                MaxTrainingTime = TimeSpan.FromMinutes(minutes),
+                BeamWidth = beam,
+                Seed = Seed,
+                Progress = new EpochPrinter(),
+            };
+            Console.WriteLine($"model: bidirectional GRU encoder {embedding}/{hidden}, GRU decoder {2 * hidden}, {attention} attention, dropout {trainer.Dropout}; Adam {trainer.LearningRate}, batch {batch}");
+            PeakMemory.Reset();
+            var sw = Stopwatch.StartNew();
+            var trainData = ml.Data.LoadFromEnumerable(train);
+            model = ml.Transforms.Text.TranslateText(trainer).Fit(trainData, ml.Data.LoadFromEnumerable(val));
+            trainSeconds = sw.Elapsed.TotalSeconds;
+            trainPeak = PeakMemory.PeakMegabytes();
+            var result = model.TrainingResult!;
+            long trainedTokens = result.History.Sum(e => e.TrainCount);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained {result.History.Count} epoch(s) in {trainSeconds:F0} s ({result.StopReason}; kept epoch {result.BestEpoch + 1}); " +
+                $"{trainedTokens / trainSeconds:F0} target tokens/s; peak RSS {trainPeak:F0} MB; vocabularies {model.SourceVocabulary.Count} de, {model.TargetVocabulary.Count} en"));
+            if (savePath is not null)
+            {
+                ml.Model.SaveRnnModel(model, trainData.Schema, savePath);
+                Console.WriteLine($"saved {Path.GetFullPath(savePath)}");
+            }
+        }
+        using var disposeModel = model;
 
         var sources = test.Select(p => p.Source).ToList();
         var references = test.Select(p => p.Target).ToList();
+        var beamOptions = model.Decoding with { BeamWidth = beam };
+        PeakMemory.Reset();
         var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
-        var beamed = model.Evaluate(sources, references);
+        double greedyPeak = PeakMemory.PeakMegabytes();
+        PeakMemory.Reset();
+        var beamed = model.Evaluate(sources, references, beamOptions);
+        double beamPeak = PeakMemory.PeakMegabytes();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS while decoding {test.Count} sentences: greedy {greedyPeak:F0} MB, beam {beam} {beamPeak:F0} MB"));
+        double bleuCased = Bleu.Corpus(beamed.Translations, references, lowercase: false);
         for (int i = 0; i < Math.Min(3, sources.Count); i++)
             Console.WriteLine($"  {sources[i]}\n    ref:  {references[i]}\n    beam: {beamed.Translations[i]}");
-        foreach (var (name, r) in new[] { ("greedy", greedy), ($"beam {beam}", beamed) })
-            Console.WriteLine($"{name}: BLEU {r.Bleu:F2}, chrF {r.ChrF:F2}, exact {r.ExactMatch:P1}, {r.SentencesPerSecond:F1} sentences/s");
+        foreach (var (name, r) in new[] { ("greedy", greedy), ($"beam {beam} (α {beamOptions.LengthPenalty})", beamed) })
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: BLEU {r.Bleu:F2} (cased {Bleu.Corpus(r.Translations, references, lowercase: false):F2}), chrF {r.ChrF:F2}, exact {r.ExactMatch:P1}, {r.SentencesPerSecond:F1} sentences/s"));
+        foreach (var alpha in alphas)
+        {
+            var r = model.Evaluate(sources, references, beamOptions with { LengthPenalty = alpha });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"beam {beam} α {alpha}: BLEU {r.Bleu:F2} (cased {Bleu.Corpus(r.Translations, references, lowercase: false):F2}), chrF {r.ChrF:F2}, {r.SentencesPerSecond:F1} sentences/s"));
+        }
+        // After decoding, so that its allocations do not raise the decoding phases' baseline.
+        if (rawBatches > 0)
+            RawTrainingLoop.Run(model.Model.Options, model.SourceVocabulary, model.TargetVocabulary,
+                train.Select(p => (p.Source, p.Target)).ToList(), batch, rawBatches, Seed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"multi30k: bleu_greedy={greedy.Bleu:F2} bleu_beam={beamed.Bleu:F2} train_s={trainSeconds:F0} decode_sent_per_s={beamed.SentencesPerSecond:F1}"));
+            $"multi30k: bleu_greedy={greedy.Bleu:F2} bleu_beam={beamed.Bleu:F2} bleu_cased={bleuCased:F2} chrf={beamed.ChrF:F2} train_s={trainSeconds:F0} " +
+            $"train_peak_mb={trainPeak:F0} beam_peak_mb={beamPeak:F0} decode_sent_per_s={greedy.SentencesPerSecond:F1} beam_sent_per_s={beamed.SentencesPerSecond:F1}"));
         return 0;
     }
 
@@ -136,7 +191,7 @@ internal static class TranslationBenchmark
         {
             if (value.CompletedEpoch is not { } e) return;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3}, val loss {e.ValidationLoss:F3}, val token accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P1}, {e.Duration.TotalSeconds:F0} s{(e.IsBest ? " (best)" : "")}"));
+                $"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3}, val loss {e.ValidationLoss:F3}, val token accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P1}, {e.Duration.TotalSeconds:F0} s, {e.TrainCount / e.Duration.TotalSeconds:F0} target tokens/s, RSS {PeakMemory.CurrentMegabytes():F0} MB (peak {PeakMemory.PeakMegabytes():F0}){(e.IsBest ? " (best)" : "")}"));
         }
     }
 }

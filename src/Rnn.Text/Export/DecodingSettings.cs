@@ -7,8 +7,10 @@ public sealed record DecodingSettings
     /// <summary>Hypotheses kept per sentence; at least 1; 1 is greedy decoding. Default 5.</summary>
     public int BeamWidth { get; init; } = 5;
 
-    /// <summary>Length normalisation α: finished hypotheses are ranked by (sum of log-probabilities) / length^α, the length
-    /// counting the end token; at least 0. Default 1.</summary>
+    /// <summary>
+    /// Length normalisation α: beam search ranks ended hypotheses by (sum of log-probabilities) / length^α, the length
+    /// counting the end token; 0 ranks by the plain sum (which favours short outputs). At least 0. Default 1.
+    /// </summary>
     public double LengthPenalty { get; init; } = 1.0;
 
     /// <summary>The output of a source of S tokens stops after ⌊MaxLengthRatio · S⌋ + <see cref="MaxLengthOffset"/> tokens if no

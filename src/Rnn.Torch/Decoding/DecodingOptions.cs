@@ -9,8 +9,8 @@ public sealed record DecodingOptions
     public int BeamWidth { get; init; } = 5;
 
     /// <summary>
-    /// Length normalisation α: finished hypotheses are ranked by (sum of log-probabilities) / length^α, the length counting
-    /// the end token; 0 ranks by the plain sum (which favours short outputs). At least 0. Default 1.
+    /// Length normalisation α: beam search ranks ended hypotheses by (sum of log-probabilities) / length^α, the length
+    /// counting the end token; 0 ranks by the plain sum (which favours short outputs). At least 0. Default 1.
     /// </summary>
     public double LengthPenalty { get; init; } = 1.0;
 

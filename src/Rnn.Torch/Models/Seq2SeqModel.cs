@@ -95,7 +95,24 @@ public sealed class Seq2SeqModel : nn.Module
     /// <param name="targetInput">(N, T) int64: the begin token followed by the target tokens, padded.</param>
     /// <returns>Logits (N, T, V); step t predicts the token after targetInput[:, t].</returns>
     /// <exception cref="ArgumentException">A shape, dtype or id is out of range.</exception>
+    /// <remarks>This is <see cref="Project"/>(<see cref="DecoderFeatures"/>(…)). For a loss over a large vocabulary, project
+    /// only the real target positions, a chunk at a time, as <c>Seq2SeqTrainingTask</c> does: (N, T, V) logits are the
+    /// largest tensors of a batch.</remarks>
     public Tensor forward(Tensor source, Tensor sourceLengths, Tensor targetInput)
+    {
+        ThrowIfDisposed();
+        using var scope = NewDisposeScope();
+        return Project(DecoderFeatures(source, sourceLengths, targetInput)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The decoder's output features with teacher forcing: the attentional vectors ã_t after dropout, which
+    /// <see cref="Project"/> turns into logits.</summary>
+    /// <param name="source">(N, S) int64 source ids, padded.</param>
+    /// <param name="sourceLengths">(N) int64, each in [1, S].</param>
+    /// <param name="targetInput">(N, T) int64: the begin token followed by the target tokens, padded.</param>
+    /// <returns>(N, T, Q); step t's row predicts the token after targetInput[:, t].</returns>
+    /// <exception cref="ArgumentException">A shape, dtype or id is out of range.</exception>
+    public Tensor DecoderFeatures(Tensor source, Tensor sourceLengths, Tensor targetInput)
     {
         ThrowIfDisposed();
         TokenIdCheck.Check(targetInput, 2, Options.TargetVocabularySize, nameof(targetInput));
@@ -103,12 +120,12 @@ public sealed class Seq2SeqModel : nn.Module
             throw new ArgumentException($"targetInput must have the batch size {source.shape[0]} of source, got {targetInput.shape[0]}", nameof(targetInput));
         using var scope = NewDisposeScope();
         var (memory, state) = Encode(source, sourceLengths);
-        Tensor logits;
+        Tensor features;
         if (DecodesInParallel)
         {
             var x = dropout.call(targetEmbedding.call(targetInput));
             var (outputs, _) = decoder.forward(x, state.Recurrent);
-            logits = output.call(dropout.call(Attentional(outputs, memory, out _)));
+            features = dropout.call(Attentional(outputs, memory, out _));
         }
         else
         {
@@ -124,14 +141,31 @@ public sealed class Seq2SeqModel : nn.Module
                     var useTruth = rand(previous.shape[0], device: previous.device).lt(Options.TeacherForcingRatio);
                     previous = where(useTruth, previous, predicted);
                 }
-                var (stepLogits, next, _) = Step(previous, state, memory);
+                var (a, next, _) = StepFeatures(previous, state, memory);
                 state = next;
-                all.Add(stepLogits);
-                if (mix) predicted = stepLogits.detach().argmax(1);
+                all.Add(a);
+                if (mix)
+                {
+                    using var noGrad = no_grad();
+                    predicted = output.call(a).argmax(1);
+                }
             }
-            logits = stack(all, 1);
+            features = stack(all, 1);
         }
-        return logits.MoveToOuterDisposeScope();
+        return features.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Logits W_o x + b_o of decoder features.</summary>
+    /// <param name="features">(…, Q) from <see cref="DecoderFeatures"/>, any leading shape (e.g. only the real target positions).</param>
+    /// <returns>(…, V).</returns>
+    public Tensor Project(Tensor features)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(features);
+        int q = Options.ResolvedDecoderHiddenSize;
+        if (features.dim() < 1 || features.shape[^1] != q)
+            throw new ArgumentException($"features must end in the decoder size {q}, got shape [{string.Join(", ", features.shape)}]", nameof(features));
+        return output.call(features);
     }
 
     /// <summary>Encodes a batch of source sentences and computes the decoder's initial state through the bridge.</summary>
@@ -167,6 +201,15 @@ public sealed class Seq2SeqModel : nn.Module
     public (Tensor Logits, DecoderState State, Tensor? Attention) Step(Tensor previous, DecoderState state, EncoderMemory memory)
     {
         ThrowIfDisposed();
+        using var scope = NewDisposeScope();
+        var (features, next, weights) = StepFeatures(previous, state, memory);
+        var logits = output.call(features);
+        return (logits.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope(), weights?.MoveToOuterDisposeScope());
+    }
+
+    // One step up to the output layer: dropout(ã) (N, Q), the new state and the attention weights (N, S).
+    private (Tensor Features, DecoderState State, Tensor? Attention) StepFeatures(Tensor previous, DecoderState state, EncoderMemory memory)
+    {
         TokenIdCheck.Check(previous, 1, Options.TargetVocabularySize, nameof(previous));
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(memory);
@@ -183,9 +226,9 @@ public sealed class Seq2SeqModel : nn.Module
         var attentional = Attentional(outputs, memory, out var stepWeights, context);
         weights ??= stepWeights;
         var a = attentional.squeeze(1);
-        var logits = output.call(dropout.call(a));
+        var features = dropout.call(a);
         var next = new DecoderState(recurrent, Options.InputFeeding ? a : null);
-        return (logits.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope(), weights?.squeeze(1).MoveToOuterDisposeScope());
+        return (features.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope(), weights?.squeeze(1).MoveToOuterDisposeScope());
     }
 
     // ã = tanh(W_c [c; s]) for (N, T, Q) decoder outputs; Luong attention is queried here, Bahdanau's context comes in.

@@ -24,6 +24,9 @@ public sealed class Seq2SeqTrainingTask : ITrainingTask<Seq2SeqTrainingTask.Batc
     private readonly double labelSmoothing;
     private readonly Device device;
 
+    // Logits per chunk: 2^22 floats (16 MB), below glibc's largest mmap threshold (32 MB), so freed chunks are reused.
+    private const long ChunkElements = 1L << 22;
+
     /// <summary>Creates the task.</summary>
     /// <param name="model">The model to train.</param>
     /// <param name="trainSources">Source token ids of the training pairs.</param>
@@ -89,14 +92,32 @@ public sealed class Seq2SeqTrainingTask : ITrainingTask<Seq2SeqTrainingTask.Batc
         var targets = batch.Validation ? validTargets : trainTargets;
         var (source, lengths) = TokenBatch.Pad(batch.Rows.Select(r => sources[r]).ToList(), device: device);
         var (input, output) = TeacherForcing(batch.Rows.Select(r => targets[r]).ToList(), model.Options.BeginId, model.Options.EndId, device);
-        var logits = model.forward(source, lengths, input);
-        var flat = logits.view(-1, logits.shape[2]);
+        var features = model.DecoderFeatures(source, lengths, input);
         var gold = output.flatten();
-        var loss = nn.functional.cross_entropy(flat, gold, ignore_index: RnnMl.Text.Vocabulary.PaddingId, label_smoothing: labelSmoothing);
-        var real = gold.ne(RnnMl.Text.Vocabulary.PaddingId);
-        long count = real.sum().item<long>();
-        double correct = flat.argmax(1).eq(gold).logical_and(real).sum().item<long>();
-        return new BatchResult(loss, count, new Dictionary<string, double> { ["accuracy"] = correct });
+        // Only the real target positions are projected onto the vocabulary, a chunk of rows at a time, and each chunk's
+        // logits are freed once its loss and argmax are taken: the (N, T, V) logits never exist, autograd keeps only each
+        // chunk's log-softmax, and every allocation stays small enough for the allocator to reuse (no page-fault churn).
+        var positions = gold.ne(RnnMl.Text.Vocabulary.PaddingId).nonzero().squeeze(1);
+        long count = positions.shape[0];
+        var rows = features.view(-1, features.shape[2]).index_select(0, positions);
+        var expected = gold.index_select(0, positions);
+        long chunk = Math.Max(1, ChunkElements / model.Options.TargetVocabularySize);
+        Tensor? lossSum = null;
+        Tensor? correct = null;
+        for (long start = 0; start < count; start += chunk)
+        {
+            using var chunkScope = NewDisposeScope();
+            long end = Math.Min(count, start + chunk);
+            var y = expected[TensorIndex.Slice(start, end)];
+            var logits = model.Project(rows[TensorIndex.Slice(start, end)]);
+            var part = nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum, label_smoothing: labelSmoothing);
+            var right = logits.detach().argmax(1).eq(y).sum();
+            lossSum = (lossSum is null ? part : lossSum + part).MoveToOuterDisposeScope();
+            correct = (correct is null ? right : correct + right).MoveToOuterDisposeScope();
+        }
+        var loss = count == 0 ? features.sum() * 0 : lossSum! / count;
+        double rightCount = count == 0 ? 0 : correct!.item<long>();
+        return new BatchResult(loss, count, new Dictionary<string, double> { ["accuracy"] = rightCount });
     }
 
     /// <summary>The decoder's input [begin, y…] and expected output [y…, end], padded with 0 to the longest target + 1.</summary>

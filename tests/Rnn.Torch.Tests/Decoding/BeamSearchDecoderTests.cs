@@ -85,6 +85,35 @@ public class BeamSearchDecoderTests : OneTorchThread
         for (int i = 0; i < 3; i++) Assert.True(beam[i].LogProbability >= greedy[i].LogProbability - 1e-4, $"sentence {i}: {beam[i].LogProbability} < {greedy[i].LogProbability}");
     }
 
+    [Theory]
+    [InlineData(AttentionKind.LuongGeneral, false)]
+    [InlineData(AttentionKind.Bahdanau, true)]
+    public void Decode_LiveTensorsPerStep_DoNotGrowWithTheNumberOfSteps(AttentionKind attention, bool inputFeeding)
+    {
+        using var model = Model(attention, RecurrentCellKind.Lstm, inputFeeding);
+        // The end token never wins, so every hypothesis runs to the length limit: 5 + 2·S steps or 60 + 2·S steps.
+        var output = (TorchSharp.Modules.Linear)model.named_children().Single(c => c.name == "output").module;
+        using (no_grad()) output.bias![model.Options.EndId] = -1e4;
+        var live = new List<long>();
+        output.register_forward_hook((_, _, result) =>
+        {
+            live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            return result;
+        });
+        var (source, lengths) = Sources();
+        long PeakLive(int offset)
+        {
+            live.Clear();
+            var decoded = BeamSearchDecoder.Decode(model, source, lengths, new DecodingOptions { BeamWidth = 4, MaxLengthOffset = offset });
+            Assert.Equal(offset + 8, live.Count);
+            Assert.Equal(offset + 8, decoded[0].Tokens.Length);
+            return live.Max() - live[0];
+        }
+        long shortRun = PeakLive(5), longRun = PeakLive(60);
+        // Each step's tensors go with the step; only the decoder state (and a step's own temporaries) are alive.
+        Assert.True(longRun <= shortRun, $"live tensors grew by {longRun} over 68 steps but by {shortRun} over 13");
+    }
+
     [Fact]
     public void Greedy_KeepsOneAttentionRowPerStepOverTheRealSourceTokens()
     {
