@@ -49,8 +49,17 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTrainingOptions
     /// <summary>How the outputs over time become one vector. Default mean and max.</summary>
     public PoolingKind Pooling { get; set; } = PoolingKind.MeanMax;
 
-    /// <summary>Dropout in training, in [0, 1). Default 0.3.</summary>
+    /// <summary>Dropout between stacked recurrent layers and before the output layer, in training; in [0, 1). Default 0.3.</summary>
     public double Dropout { get; set; } = 0.3;
+
+    /// <summary>Embedding dropout: the probability of dropping a whole word type for a batch, in training; in [0, 1). Default 0.1.</summary>
+    public double EmbeddingDropout { get; set; } = 0.1;
+
+    /// <summary>Locked dropout on the recurrent encoder's input (one mask per sequence, shared across time), in training; in [0, 1). Default 0.3.</summary>
+    public double InputDropout { get; set; } = 0.3;
+
+    /// <summary>Locked dropout on the recurrent encoder's output before pooling (one mask per sequence), in training; in [0, 1). Default 0.3.</summary>
+    public double OutputDropout { get; set; } = 0.3;
 
     /// <summary>Examples per training batch. Default 64.</summary>
     public int BatchSize { get; set; } = 64;
@@ -109,6 +118,9 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTrainingOptions
         Cell = Cell,
         Pooling = Pooling,
         Dropout = Dropout,
+        EmbeddingDropout = EmbeddingDropout,
+        InputDropout = InputDropout,
+        OutputDropout = OutputDropout,
         Backend = Backend,
     };
 

@@ -6,12 +6,16 @@ using static TorchSharp.torch;
 namespace RnnMl.Torch.Models;
 
 /// <summary>
-/// A many-to-one text classifier: embedding → recurrent encoder → pooling over valid steps → dropout → linear → class scores.
+/// A many-to-one text classifier: embedding → embedding dropout (whole word types) → locked dropout → recurrent encoder
+/// → locked dropout → pooling over valid steps → dropout → linear → class scores.
 /// </summary>
 /// <remarks>
 /// Input: token ids (N, T) int64, batch-first, padded with <see cref="RnnMl.Text.Vocabulary.PaddingId"/>, and lengths (N).
 /// Output: unnormalised class scores (logits) (N, C). Parameters: <c>embedding.weight</c>, <c>encoder.*</c> (PyTorch's
-/// names), <c>attention.*</c> for attention pooling, <c>output.weight</c> and <c>output.bias</c>.
+/// names), <c>attention.*</c> for attention pooling, <c>output.weight</c> and <c>output.bias</c>. The dropouts act in
+/// training mode only (<see cref="SequenceClassifierOptions.EmbeddingDropout"/>, <see cref="SequenceClassifierOptions.InputDropout"/>,
+/// <see cref="SequenceClassifierOptions.OutputDropout"/>, <see cref="SequenceClassifierOptions.Dropout"/>); in eval mode
+/// the model is deterministic.
 /// </remarks>
 public sealed class SequenceClassifier : nn.Module
 {
@@ -90,8 +94,10 @@ public sealed class SequenceClassifier : nn.Module
         }
 
         using var scope = NewDisposeScope();
-        var x = dropout.call(embedding.call(tokens));
+        var x = SequenceDropout.WordTypes(embedding.call(tokens), tokens, Options.VocabularySize, Options.EmbeddingDropout, training);
+        x = SequenceDropout.Locked(x, Options.InputDropout, training);
         var (encoded, state) = encoder.forward(x, lengths: lengths);
+        encoded = SequenceDropout.Locked(encoded, Options.OutputDropout, training);
         long steps = tokens.shape[1];
         // (N, T, 1): true at valid steps.
         var valid = arange(steps, ScalarType.Int64, tokens.device).unsqueeze(0).lt(lengths.to(tokens.device).unsqueeze(1)).unsqueeze(2);
