@@ -32,6 +32,7 @@ internal static class SentimentBenchmark
           --dropout X     head dropout instead of the default, for experiments
           --pooling P     pooling instead of the default (meanmax), for experiments
           --no-uci        skip the UCI cross-domain part
+          --threads N     torch threads (default: torch's own choice)
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
 
         Data: ../shared/datasets/sst2/{train,dev}.tsv (GLUE SST-2; Socher et al., 2013) and
@@ -61,6 +62,8 @@ internal static class SentimentBenchmark
         PoolingKind? pooling = poolingText is null ? null
             : Enum.TryParse<PoolingKind>(poolingText, ignoreCase: true, out var p) ? p
             : throw new UsageException($"--pooling must be last, mean, max, meanmax or attention, got '{poolingText}'");
+        int threads = options.Int("--threads", 0, min: 0);
+        if (threads > 0) set_num_threads(threads);
         var backendName = options.Value("--backend") ?? "auto";
         if (!Enum.TryParse<RnnMl.Torch.Layers.RecurrentBackend>(backendName, ignoreCase: true, out var backend))
             throw new UsageException($"--backend must be auto, fused or composed, got '{backendName}'");

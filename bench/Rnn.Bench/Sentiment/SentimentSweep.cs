@@ -63,7 +63,16 @@ internal static class SentimentSweep
         {
             RecurrentTextClassifierOptions Options()
             {
-                var o = new RecurrentTextClassifierOptions { Seed = seed };
+                var o = new RecurrentTextClassifierOptions
+                {
+                    Seed = seed,
+                    Progress = new SentimentBenchmark.InlineProgress(p =>
+                    {
+                        if (p.CompletedEpoch is { } e)
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"  {c.Name} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):F4}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F0} s"));
+                    }),
+                };
                 c.Apply(o);
                 return o;
             }
