@@ -106,15 +106,20 @@ internal static class SentimentBenchmark
         // Ours: the library's defaults, through ML.NET.
         var rss = new List<(int Epoch, long Bytes)>();
         var defaults = new RecurrentTextClassifierOptions();
-        RecurrentTextClassifierOptions Ours(IProgress<TrainingProgress>? progress) => new()
+        RecurrentTextClassifierOptions Ours(IProgress<TrainingProgress>? progress)
         {
-            Epochs = epochs ?? defaults.Epochs,
-            Seed = Seed,
-            Backend = backend,
-            Dropout = dropout ?? defaults.Dropout,
-            Pooling = pooling ?? defaults.Pooling,
-            Progress = progress,
-        };
+            var o = new RecurrentTextClassifierOptions
+            {
+                Seed = Seed,
+                Backend = backend,
+                Dropout = dropout ?? defaults.Dropout,
+                Pooling = pooling ?? defaults.Pooling,
+                Progress = progress,
+            };
+            // Setting Epochs would switch MinimumSteps off: set it only when asked to.
+            if (epochs is { } e) o.Epochs = e;
+            return o;
+        }
         var trainerOptions = Ours(new InlineProgress(p =>
         {
             if (p.CompletedEpoch is { } e)

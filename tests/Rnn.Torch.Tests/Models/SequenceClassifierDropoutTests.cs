@@ -72,3 +72,59 @@ public class SequenceClassifierDropoutTests
         Assert.Contains("got 1", e.Message);
     }
 }
+
+[Collection(GlobalTorchRandomCollection.Name)]
+public class SequenceClassifierEmbeddingTests
+{
+    private static SequenceClassifierOptions Options() => new() { VocabularySize = 11, ClassCount = 2, EmbeddingSize = 7, HiddenSize = 5 };
+
+    [Fact]
+    public void InitializeEmbedding_SetsTheGivenRows_KeepsPaddingZero_AndScalesTheOthers()
+    {
+        manual_seed(7);
+        using var model = SequenceClassifier.Create(Options());
+        var rows = new Dictionary<int, float[]>
+        {
+            [3] = Enumerable.Range(0, 7).Select(i => 0.01f * i).ToArray(),
+            [8] = Enumerable.Range(0, 7).Select(i => -0.02f * i).ToArray(),
+        };
+
+        int set = model.InitializeEmbedding(rows, freeze: false);
+
+        var parameter = model.named_parameters().Single(p => p.name == "embedding.weight").parameter;
+        var w = parameter.detach();
+        Assert.Equal(2, set);
+        Assert.Equal(rows[3], w[3].data<float>().ToArray());
+        Assert.Equal(rows[8], w[8].data<float>().ToArray());
+        Assert.All(w[0].data<float>().ToArray(), v => Assert.Equal(0f, v));
+        // Other rows were redrawn on the scale of the given values (σ ≈ 0.036), far below N(0, 1)'s.
+        float largest = w[4..].abs().max().item<float>();
+        Assert.True(largest < 0.5f, $"largest other value {largest}");
+        Assert.True(parameter.requires_grad);
+    }
+
+    [Fact]
+    public void InitializeEmbedding_Frozen_StopsItsGradient()
+    {
+        using var model = SequenceClassifier.Create(Options());
+
+        model.InitializeEmbedding(new Dictionary<int, float[]> { [2] = new float[7] }, freeze: true);
+
+        var embedding = model.named_parameters().Single(p => p.name == "embedding.weight").parameter;
+        Assert.False(embedding.requires_grad);
+        Assert.True(model.named_parameters().Where(p => p.name != "embedding.weight").All(p => p.parameter.requires_grad));
+    }
+
+    [Theory]
+    [InlineData(0, 7)]
+    [InlineData(11, 7)]
+    [InlineData(2, 6)]
+    public void InitializeEmbedding_BadIdOrLength_ThrowsNamingTheId(int id, int length)
+    {
+        using var model = SequenceClassifier.Create(Options());
+
+        var e = Assert.ThrowsAny<ArgumentException>(() => model.InitializeEmbedding(new Dictionary<int, float[]> { [id] = new float[length] }, freeze: false));
+
+        Assert.Contains($"token id {id}", e.Message);
+    }
+}
