@@ -63,7 +63,7 @@ internal static class TrainCommand
         string modelName = $"{(options.Bidirectional ? "bidirectional " : "")}{CellName(options.Cell)}";
         AnsiConsole.MarkupLine($"[bold]Model:[/] {modelName}, {options.NumLayers} layer{(options.NumLayers == 1 ? "" : "s")}, hidden size {options.HiddenSize}, {options.Pooling.ToString().ToLowerInvariant()} pooling, " +
             $"{(options.Tokenizer == TokenizerKind.Word ? "word" : "character")} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
-            $"up to {Plural(options.Epochs, "epoch")}{(options.EarlyStoppingPatience is int p ? $" (stops after {p} without a better validation accuracy)" : "")}");
+            $"up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p ? $" (stops after {p} without a better validation accuracy)" : "")}");
         AnsiConsole.MarkupLine(s.BuiltIn
             ? $"[grey]Settings: the built-in data's own. {Markup.Escape(TrainSettings.BuiltInSettingsReason)}[/]"
             : "[grey]Settings: the library's defaults (chosen on real data), changed only by the options given.[/]");
