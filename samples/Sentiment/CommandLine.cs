@@ -1,4 +1,5 @@
 using System.Globalization;
+using RnnMl.MLNet.Classification;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
 using RnnMl.Text;
@@ -13,7 +14,9 @@ internal static class CommandLine
     {
         get
         {
-            var d = new TrainSettings();
+            var t = new TrainSettings();
+            var d = new RecurrentTextClassifierOptions();
+            var b = TrainSettings.BuiltInDefaults();
             return $"""
                 Sentiment: trains a recurrent text classifier (RnnMl on ML.NET) and compares it with ML.NET's bag-of-words baseline.
 
@@ -23,7 +26,7 @@ internal static class CommandLine
                   Sentiment predict --onnx FILE "text" ["text"...]   score texts with an exported ONNX model (ONNX Runtime only;
                                                      TorchSharp is not loaded; samples/OnnxPredict does the same without it)
                   Sentiment export [--model FILE] --onnx FILE        export a saved model to ONNX (opset 17) with its tokenizer,
-                                                     vocabulary and labels (--model default {d.ModelOut})
+                                                     vocabulary and labels (--model default {t.ModelOut})
                   Sentiment --help                                   show this help
 
                 Without --data the sample makes its built-in data: {TrainSettings.BuiltInTrainCount:N0} training and {TrainSettings.BuiltInTestCount:N0} test film reviews
@@ -36,25 +39,30 @@ internal static class CommandLine
                   --label-column NAME|INDEX    the label column; detected by default. Labels: {LabeledTextFile.AcceptedLabels}.
                                                A first line whose label field is not a valid label is a header.
 
-                Model and training:
-                  --cell lstm|gru|rnn          recurrent cell (default {Name(d.Cell)})
-                  --layers N                   stacked recurrent layers (default {d.Layers})
-                  --bidirectional true|false   read the text both ways (default {d.Bidirectional.ToString().ToLowerInvariant()})
+                Model and training (defaults: the library's, chosen on real data, with --data; the built-in data's own
+                settings without it, shown in brackets):
+                  --cell lstm|gru|rnn          recurrent cell (default {Name(d.Cell)} [{Name(b.Cell)}])
+                  --layers N                   stacked recurrent layers (default {d.NumLayers} [{b.NumLayers}])
+                  --bidirectional true|false   read the text both ways (default {d.Bidirectional.ToString().ToLowerInvariant()} [{b.Bidirectional.ToString().ToLowerInvariant()}])
                   --pooling KIND               last, mean, max, meanmax or attention: how the outputs over time become
-                                               one vector (default {d.Pooling.ToString().ToLowerInvariant()})
-                  --tokenizer word|char        word or character tokens (default {(d.Tokenizer == TokenizerKind.Word ? "word" : "char")})
-                  --epochs N                   epochs at most (default {d.Epochs}); training stops early after {d.Patience} epochs
-                                               without a better validation accuracy
-                  --hidden-size N              hidden size (default {d.HiddenSize})
-                  --batch-size N               examples per batch (default {d.BatchSize})
-                  --learning-rate X            Adam's learning rate (default {d.LearningRate.ToString(CultureInfo.InvariantCulture)})
-                  --seed N                     seed for initialisation, shuffling and the hold-out split (default {d.Seed})
-                  --threads N                  CPU threads for TorchSharp (default {d.Threads}; on a busy 2-core machine
+                                               one vector (default {d.Pooling.ToString().ToLowerInvariant()} [{b.Pooling.ToString().ToLowerInvariant()}])
+                  --tokenizer word|char        word or character tokens (default word)
+                  --epochs N                   epochs at most (default {d.Epochs} [{b.Epochs}]); training stops early after {d.EarlyStoppingPatience} [{b.EarlyStoppingPatience}]
+                                               epochs without a better validation accuracy
+                  --hidden-size N              hidden size (default {d.HiddenSize} [{b.HiddenSize}])
+                  --batch-size N               examples per batch (default {d.BatchSize} [{b.BatchSize}])
+                  --learning-rate X            base learning rate (default {d.LearningRate.ToString(CultureInfo.InvariantCulture)} {d.Optimizer} {d.Schedule}
+                                               [{b.LearningRate.ToString(CultureInfo.InvariantCulture)} {b.Optimizer} {b.Schedule}])
+                  --seed N                     seed for initialisation, shuffling and the hold-out split (default {t.Seed})
+                  --threads N                  CPU threads for TorchSharp (default {t.Threads}; on a busy 2-core machine
                                                2 threads can be many times slower than 1 for a model this small)
 
+                Why the built-in data has settings of its own:
+                {Wrap(TrainSettings.BuiltInSettingsReason, "  ")}
+
                 Output:
-                  --model-out FILE             where to save the model (default {d.ModelOut})
-                  --plot-out FILE              where to save the PNG of loss and accuracy per epoch (default {d.PlotOut})
+                  --model-out FILE             where to save the model (default {t.ModelOut})
+                  --plot-out FILE              where to save the PNG of loss and accuracy per epoch (default {t.PlotOut})
 
                 Ctrl+C stops training; the best model so far is still evaluated and saved.
                 Exit codes: 0 done, 1 bad data or model file, 2 bad command line, 130 cancelled before any epoch ended.
@@ -178,6 +186,25 @@ internal static class CommandLine
         if (s.OnnxPath is null)
             throw new CommandLineException("export needs --onnx FILE, the ONNX file to write");
         return s;
+    }
+
+    /// <summary>Breaks <paramref name="text"/> into lines of at most about 100 characters, each after the first indented by <paramref name="indent"/> (the help's own indentation comes first).</summary>
+    private static string Wrap(string text, string indent)
+    {
+        var lines = new List<string>();
+        var line = new System.Text.StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > 100)
+            {
+                lines.Add(line.ToString());
+                line.Clear();
+            }
+            if (line.Length > 0) line.Append(' ');
+            line.Append(word);
+        }
+        if (line.Length > 0) lines.Add(line.ToString());
+        return string.Join(Environment.NewLine + indent, lines);
     }
 
     private static string Name(RecurrentCellKind cell) => cell switch

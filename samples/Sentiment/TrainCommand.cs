@@ -56,28 +56,17 @@ internal static class TrainCommand
         // The same split size as the trainer's: at least one validation row when there are two rows or more.
         int validCount = train.Count > 1 ? Math.Clamp((int)Math.Round(train.Count * ValidationFraction), 1, train.Count - 1) : 0;
         var display = new TrainingProgressDisplay(train.Count - validCount);
-        var options = new RecurrentTextClassifierOptions
-        {
-            Cell = s.Cell,
-            NumLayers = s.Layers,
-            Bidirectional = s.Bidirectional,
-            Pooling = s.Pooling,
-            Tokenizer = s.Tokenizer,
-            Epochs = s.Epochs,
-            HiddenSize = s.HiddenSize,
-            EmbeddingSize = s.EmbeddingSize,
-            BatchSize = s.BatchSize,
-            LearningRate = s.LearningRate,
-            EarlyStoppingPatience = s.Patience,
-            ValidationFraction = ValidationFraction,
-            Seed = s.Seed,
-            Progress = display,
-            CancellationToken = cancel.Token,
-        };
-        string modelName = $"{(s.Bidirectional ? "bidirectional " : "")}{CellName(s.Cell)}";
-        AnsiConsole.MarkupLine($"[bold]Model:[/] {modelName}, {s.Layers} layer{(s.Layers == 1 ? "" : "s")}, hidden size {s.HiddenSize}, {s.Pooling.ToString().ToLowerInvariant()} pooling, " +
-            $"{(s.Tokenizer == TokenizerKind.Word ? "word" : "character")} tokens; Adam, learning rate {s.LearningRate}, batch {s.BatchSize}, " +
-            $"up to {Plural(s.Epochs, "epoch")}{(s.Patience is int p ? $" (stops after {p} without a better validation accuracy)" : "")}");
+        var options = s.Options();
+        options.ValidationFraction = ValidationFraction;
+        options.Progress = display;
+        options.CancellationToken = cancel.Token;
+        string modelName = $"{(options.Bidirectional ? "bidirectional " : "")}{CellName(options.Cell)}";
+        AnsiConsole.MarkupLine($"[bold]Model:[/] {modelName}, {options.NumLayers} layer{(options.NumLayers == 1 ? "" : "s")}, hidden size {options.HiddenSize}, {options.Pooling.ToString().ToLowerInvariant()} pooling, " +
+            $"{(options.Tokenizer == TokenizerKind.Word ? "word" : "character")} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
+            $"up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p ? $" (stops after {p} without a better validation accuracy)" : "")}");
+        AnsiConsole.MarkupLine(s.BuiltIn
+            ? $"[grey]Settings: the built-in data's own. {Markup.Escape(TrainSettings.BuiltInSettingsReason)}[/]"
+            : "[grey]Settings: the library's defaults (chosen on real data), changed only by the options given.[/]");
         AnsiConsole.MarkupLine($"[grey]{train.Count - validCount:N0} rows train the network, {validCount:N0} validate it (best epoch, early stopping); Ctrl+C stops training and keeps the best epoch.[/]");
 
         var rnnTime = Stopwatch.StartNew();

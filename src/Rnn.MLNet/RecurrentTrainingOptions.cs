@@ -29,8 +29,17 @@ public abstract class RecurrentTrainingOptions
     /// <summary>Weight decay. Default 0.</summary>
     public double WeightDecay { get; set; }
 
-    /// <summary>Learning-rate schedule. Default constant.</summary>
+    /// <summary>Learning-rate schedule (formulas at <see cref="Trainer.LearningRateAt"/>). Default constant.</summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>For the warm-up schedules: the share of all steps spent warming up, in [0, 1). Default 0.1.</summary>
+    public double WarmupFraction { get; set; } = 0.1;
+
+    /// <summary>For <see cref="LearningRateSchedule.ReduceOnPlateau"/>: epochs without a better validation score before each cut; at least 1. Default 1.</summary>
+    public int PlateauPatience { get; set; } = 1;
+
+    /// <summary>For <see cref="LearningRateSchedule.ReduceOnPlateau"/>: the factor applied to the rate at each cut, in (0, 1). Default 0.5.</summary>
+    public double PlateauFactor { get; set; } = 0.5;
 
     /// <summary>Clip gradients to this global norm; null for no clipping. Default 5.</summary>
     public double? GradientClipNorm { get; set; } = 5.0;
@@ -64,6 +73,9 @@ public abstract class RecurrentTrainingOptions
         Optimizer = Optimizer,
         WeightDecay = WeightDecay,
         Schedule = Schedule,
+        WarmupFraction = WarmupFraction,
+        PlateauPatience = PlateauPatience,
+        PlateauFactor = PlateauFactor,
         GradientClipNorm = GradientClipNorm,
         EarlyStoppingPatience = patience,
         SelectionMetric = selectionMetric,

@@ -209,6 +209,11 @@ public class RecurrentTextClassifierTrainerTests : IClassFixture<BinaryModelFixt
     [InlineData(ClassificationKind.Binary, nameof(RecurrentTextClassifierOptions.Dropout))]
     [InlineData(ClassificationKind.Binary, nameof(RecurrentTextClassifierOptions.HiddenSize))]
     [InlineData(ClassificationKind.Binary, nameof(RecurrentTextClassifierOptions.MaxSequenceLength))]
+    [InlineData(ClassificationKind.Binary, nameof(RecurrentTextClassifierOptions.EmbeddingDropout))]
+    [InlineData(ClassificationKind.Binary, nameof(RecurrentTextClassifierOptions.InputDropout))]
+    [InlineData(ClassificationKind.Binary, nameof(RecurrentTextClassifierOptions.OutputDropout))]
+    [InlineData(ClassificationKind.Binary, nameof(RecurrentTextClassifierOptions.WarmupFraction))]
+    [InlineData(ClassificationKind.Binary, nameof(RecurrentTextClassifierOptions.PlateauFactor))]
     [InlineData(ClassificationKind.Multiclass, nameof(RecurrentTextClassifierOptions.BatchSize))]
     [InlineData(ClassificationKind.Multiclass, nameof(RecurrentTextClassifierOptions.ValidationFraction))]
     [InlineData(ClassificationKind.Multiclass, nameof(RecurrentTextClassifierOptions.Dropout))]
@@ -224,6 +229,11 @@ public class RecurrentTextClassifierTrainerTests : IClassFixture<BinaryModelFixt
             case nameof(RecurrentTextClassifierOptions.Dropout): options.Dropout = 1.0; break;
             case nameof(RecurrentTextClassifierOptions.HiddenSize): options.HiddenSize = 0; break;
             case nameof(RecurrentTextClassifierOptions.MaxSequenceLength): options.MaxSequenceLength = 0; break;
+            case nameof(RecurrentTextClassifierOptions.EmbeddingDropout): options.EmbeddingDropout = 1.0; break;
+            case nameof(RecurrentTextClassifierOptions.InputDropout): options.InputDropout = 1.0; break;
+            case nameof(RecurrentTextClassifierOptions.OutputDropout): options.OutputDropout = 1.0; break;
+            case nameof(RecurrentTextClassifierOptions.WarmupFraction): options.WarmupFraction = 1.0; break;
+            case nameof(RecurrentTextClassifierOptions.PlateauFactor): options.PlateauFactor = 0; break;
         }
 
         var e = Assert.ThrowsAny<ArgumentException>(() => Trainer(new MLContext(seed: 1), kind, options));

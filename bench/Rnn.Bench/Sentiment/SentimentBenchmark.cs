@@ -13,26 +13,33 @@ using static TorchSharp.torch;
 namespace RnnMl.Bench.Sentiment;
 
 /// <summary>
-/// SST-2 (train → dev): our default BiLSTM classifier through ML.NET against ML.NET's bag-of-words baseline, with
-/// training throughput compared to a minimal hand-written TorchSharp loop on the same model and batches, measured in
-/// the same run.
+/// SST-2 (train → dev) and the UCI cross-domain splits: the library's default classifier (through ML.NET, from scratch)
+/// against a hand-written TorchSharp BiLSTM loop (<see cref="RawBiLstmLoop"/>) and ML.NET's bag of words, in one run;
+/// training throughput against the raw loop measured in the same run; inference speed. <c>--sweep</c> runs the small
+/// sweep behind the defaults instead (<see cref="SentimentSweep"/>).
 /// </summary>
 internal static class SentimentBenchmark
 {
     public const string Name = "sentiment";
-    public const string Summary = "SST-2: our BiLSTM trainer vs ML.NET bag-of-words; trainer overhead vs a raw TorchSharp loop; inference speed";
+    public const string Summary = "SST-2 + UCI: our default classifier vs a raw TorchSharp BiLSTM loop vs ML.NET bag-of-words; --sweep for the defaults' sweep";
     public const string Usage = """
-        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N]
+        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--sweep [NAMES]]
 
-          --quick         train on 12,000 training phrases for 1 epoch (under 3 minutes; accuracy will be lower)
-          --epochs N      epochs for our trainer (default 4; early stopping may end sooner)
+          --quick         train on 12,000 training phrases for 1 epoch, raw loop 1 epoch (accuracy will be lower)
+          --epochs N      epochs for our trainer instead of the library default (early stopping may end sooner)
           --train-rows N  use only the first N training phrases after a fixed shuffle (default all 67,349)
-          --backend B     auto (default), fused or composed: the recurrent backend of our model and of the raw loop
-          --dropout X     dropout instead of the default (0.3), for experiments
+          --backend B     auto (default), fused or composed: the recurrent backend of our model
+          --dropout X     head dropout instead of the default, for experiments
           --pooling P     pooling instead of the default (meanmax), for experiments
+          --no-uci        skip the UCI cross-domain part
+          --threads N     torch threads (default: torch's own choice)
+          --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
 
-        Data: ../shared/datasets/sst2/{train,dev}.tsv beside the repository root (GLUE SST-2; Socher et al., 2013).
+        Data: ../shared/datasets/sst2/{train,dev}.tsv (GLUE SST-2; Socher et al., 2013) and
+        ../shared/datasets/uci_sentiment (Kotzias et al., KDD 2015) beside the repository root.
         Last line: sst2: rnn_acc=… baseline_acc=… train_s=… tokens_per_s=… vs_raw=… infer_sent_per_s=… p50_ms=…
+                   raw_acc=… uci_acc=… raw_uci_acc=… baseline_uci_acc=… raw_train_s=…
+        (one line; the uci fields are the mean accuracy over the three train-on-two, test-on-the-third splits)
         """;
 
     private const int Seed = 1;
@@ -42,7 +49,12 @@ internal static class SentimentBenchmark
         var options = new OptionReader(args);
         if (options.Flag("--help")) { Console.WriteLine(Usage); return 0; }
         bool quick = options.Flag("--quick");
-        int epochs = options.Int("--epochs", quick ? 1 : 4, min: 1);
+        bool noUci = options.Flag("--no-uci");
+        var sweepText = options.Value("--sweep");
+        var epochsText = options.Value("--epochs");
+        int? epochs = epochsText is null ? (quick ? 1 : null)
+            : int.TryParse(epochsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ep) && ep >= 1 ? ep
+            : throw new UsageException($"--epochs needs an integer of at least 1, got '{epochsText}'");
         int trainRows = options.Int("--train-rows", quick ? 12_000 : int.MaxValue, min: 100);
         var dropoutText = options.Value("--dropout");
         double? dropout = dropoutText is null ? null : double.Parse(dropoutText, CultureInfo.InvariantCulture);
@@ -50,6 +62,8 @@ internal static class SentimentBenchmark
         PoolingKind? pooling = poolingText is null ? null
             : Enum.TryParse<PoolingKind>(poolingText, ignoreCase: true, out var p) ? p
             : throw new UsageException($"--pooling must be last, mean, max, meanmax or attention, got '{poolingText}'");
+        int threads = options.Int("--threads", 0, min: 0);
+        if (threads > 0) set_num_threads(threads);
         var backendName = options.Value("--backend") ?? "auto";
         if (!Enum.TryParse<RnnMl.Torch.Layers.RecurrentBackend>(backendName, ignoreCase: true, out var backend))
             throw new UsageException($"--backend must be auto, fused or composed, got '{backendName}'");
@@ -65,56 +79,68 @@ internal static class SentimentBenchmark
         var dev = Sst2.Read(Path.Combine(folder, "dev.tsv"));
         new Random(Seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(train));
         if (train.Count > trainRows) train = train.GetRange(0, trainRows);
-        Console.WriteLine($"SST-2: {train.Count} training phrases, {dev.Count} dev sentences; {epochs} epoch(s){(quick ? " (quick)" : "")}; torch threads {get_num_threads()}");
+        string uciSearched = "";
+        var uciFolder = noUci ? null : SharedData.Find(Path.Combine("datasets", "uci_sentiment"), out uciSearched);
+        if (!noUci && uciFolder is null)
+            Console.WriteLine($"UCI: skipped, not found (looked for {uciSearched})");
+        var uci = uciFolder is null ? null : UciSentiment.Splits(uciFolder, Seed);
+        Console.WriteLine($"SST-2: {train.Count} training phrases, {dev.Count} dev sentences{(uci is null ? "" : "; UCI: 3 cross-domain splits of 2,000 → 1,000")}{(quick ? " (quick)" : "")}; torch threads {get_num_threads()}");
 
         // Warm libtorch up (allocator, kernels, JIT) before anything is timed, so that neither our trainer nor the raw
         // loop pays for being first.
-        WarmUp(train);
+        RawBiLstmLoop.Run(train.Take(64 * 30).ToList(), dev.Take(64).ToList(), Seed, epochs: 1);
+
+        if (sweepText is not null)
+        {
+            if (uci is null) throw new UsageException("--sweep needs the UCI data as well");
+            var names = sweepText == "all" ? null : sweepText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return SentimentSweep.Run(train, dev, uci, names, Seed);
+        }
 
         var ml = new MLContext(seed: Seed);
-        var trainView = ml.Data.LoadFromEnumerable(train);
-        var devView = ml.Data.LoadFromEnumerable(dev);
 
         // Baseline: ML.NET's bag of words.
-        var sw = Stopwatch.StartNew();
-        var baseline = ml.Transforms.Text.FeaturizeText("Features", "Text")
-            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression()).Fit(trainView);
-        double baselineSeconds = sw.Elapsed.TotalSeconds;
-        var baselineMetrics = ml.BinaryClassification.Evaluate(baseline.Transform(devView));
-        Console.WriteLine($"baseline (FeaturizeText + SdcaLogisticRegression): accuracy {baselineMetrics.Accuracy:P2}, trained in {baselineSeconds:F1} s");
+        var (baselineAccuracy, baselineSeconds) = LibraryRun.BagOfWords(ml, train, dev);
+        Console.WriteLine($"bag of words (FeaturizeText + SdcaLogisticRegression): accuracy {baselineAccuracy:P2}, trained in {baselineSeconds:F1} s");
 
-        // Ours: the default model, through ML.NET.
+        // Ours: the library's defaults, through ML.NET.
         var rss = new List<(int Epoch, long Bytes)>();
-        var trainerOptions = new RecurrentTextClassifierOptions
+        var defaults = new RecurrentTextClassifierOptions();
+        RecurrentTextClassifierOptions Ours(IProgress<TrainingProgress>? progress)
         {
-            Epochs = epochs,
-            Seed = Seed,
-            Backend = backend,
-            Dropout = dropout ?? new RecurrentTextClassifierOptions().Dropout,
-            Pooling = pooling ?? new RecurrentTextClassifierOptions().Pooling,
-            Progress = new InlineProgress(p =>
+            var o = new RecurrentTextClassifierOptions
             {
-                if (p.CompletedEpoch is { } e)
-                {
-                    rss.Add((e.Epoch, Environment.WorkingSet));
-                    Console.WriteLine($"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P2}{(e.IsBest ? " (best)" : "")}, {e.Duration.TotalSeconds:F1} s, RSS {Environment.WorkingSet / 1e6:F0} MB");
-                }
-            }),
-        };
-        sw.Restart();
-        using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(trainerOptions).Fit(trainView);
-        double trainSeconds = sw.Elapsed.TotalSeconds;
+                Seed = Seed,
+                Backend = backend,
+                Dropout = dropout ?? defaults.Dropout,
+                Pooling = pooling ?? defaults.Pooling,
+                Progress = progress,
+            };
+            // Setting Epochs would switch MinimumSteps off: set it only when asked to.
+            if (epochs is { } e) o.Epochs = e;
+            return o;
+        }
+        var trainerOptions = Ours(new InlineProgress(p =>
+        {
+            if (p.CompletedEpoch is { } e)
+            {
+                rss.Add((e.Epoch, Environment.WorkingSet));
+                Console.WriteLine($"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P2}{(e.IsBest ? " (best)" : "")}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F1} s, RSS {Environment.WorkingSet / 1e6:F0} MB");
+            }
+        }));
+        var (accuracy, trainSeconds, trained) = LibraryRun.Recurrent(ml, trainerOptions, train, dev);
+        using var model = trained;
         var history = model.TrainingResult!.History;
-        var scored = model.Transform(devView);
-        var metrics = ml.BinaryClassification.Evaluate(scored);
+        var devView = ml.Data.LoadFromEnumerable(dev);
 
         // Training tokens actually processed: each training row's (cut) length, once per epoch run.
         var tokenizer = Tokenizer.Create(trainerOptions.Tokenizer, trainerOptions.LowerCase, trainerOptions.Normalization);
-        long tokensPerEpoch = EpochTokens(model, tokenizer, train, trainerOptions, out var trainIds, out var trainLabels);
+        long tokensPerEpoch = EpochTokens(model, tokenizer, train, trainerOptions);
         double ourTokensPerSecond = tokensPerEpoch * history.Count / trainSeconds;
 
-        // The same model shape and batches in a minimal hand-written loop.
-        double rawTokensPerSecond = RawLoop(model.Model.Options, trainIds, trainLabels, trainerOptions);
+        // The hand-written loop on the same rows.
+        var raw = RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs);
+        Console.WriteLine($"raw TorchSharp BiLSTM loop: accuracy {raw.Accuracy:P2}, trained in {raw.TrainSeconds:F1} s");
 
         // Inference: batch Transform over dev, and single-sentence PredictionEngine latency.
         double sentencesPerSecond = BatchThroughput(ml, model, devView, dev.Count);
@@ -123,68 +149,45 @@ internal static class SentimentBenchmark
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         double growth = rss.Count >= 3 ? 100.0 * (rss[^1].Bytes - rss[1].Bytes) / rss[1].Bytes : double.NaN;
 
+        // UCI cross-domain: the same three contenders on each split.
+        double uciOurs = double.NaN, uciRaw = double.NaN, uciBaseline = double.NaN;
+        if (uci is not null)
+        {
+            var ours = LibraryRun.UciRecurrent(ml, () => Ours(null), uci);
+            var rawScores = uci.Select(s => RawBiLstmLoop.Run(s.Train, s.Test, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs).Accuracy).ToList();
+            var baselineScores = uci.Select(s => LibraryRun.BagOfWords(ml, s.Train, s.Test).Accuracy).ToList();
+            (uciOurs, uciRaw, uciBaseline) = (ours.Accuracy, rawScores.Average(), baselineScores.Average());
+            Console.WriteLine();
+            Console.WriteLine($"{"UCI test domain",-16} {"ours",8} {"raw loop",8} {"bag of words",12}");
+            for (int i = 0; i < uci.Count; i++)
+                Console.WriteLine($"{uci[i].TestDomain,-16} {ours.PerDomain[i],8:P2} {rawScores[i],8:P2} {baselineScores[i],12:P2}");
+            Console.WriteLine($"{"mean",-16} {uciOurs,8:P2} {uciRaw,8:P2} {uciBaseline,12:P2}   (ours trained in {ours.Seconds:F0} s in all)");
+        }
+
         Console.WriteLine();
-        Console.WriteLine($"{"model",-34} {"dev acc",8} {"F1",7} {"AUC",7} {"train s",8}");
-        string label = dropout is null && pooling is null && backend == RnnMl.Torch.Layers.RecurrentBackend.Auto
-            ? "BiLSTM (RnnMl, default options)" : "BiLSTM (RnnMl, options changed)";
-        Console.WriteLine($"{label,-34} {metrics.Accuracy,8:P2} {metrics.F1Score,7:F4} {metrics.AreaUnderRocCurve,7:F4} {trainSeconds,8:F1}");
-        Console.WriteLine($"{"bag of words (ML.NET SDCA)",-34} {baselineMetrics.Accuracy,8:P2} {baselineMetrics.F1Score,7:F4} {baselineMetrics.AreaUnderRocCurve,7:F4} {baselineSeconds,8:F1}");
+        Console.WriteLine($"{"SST-2 dev",-34} {"accuracy",8} {"train s",8}");
+        bool changed = dropout is not null || pooling is not null || backend != RnnMl.Torch.Layers.RecurrentBackend.Auto || epochsText is not null;
+        string label = changed ? "RnnMl, options changed" : "RnnMl, default options";
+        Console.WriteLine($"{label,-34} {accuracy,8:P2} {trainSeconds,8:F1}");
+        Console.WriteLine($"{"raw TorchSharp BiLSTM loop",-34} {raw.Accuracy,8:P2} {raw.TrainSeconds,8:F1}");
+        Console.WriteLine($"{"bag of words (ML.NET SDCA)",-34} {baselineAccuracy,8:P2} {baselineSeconds,8:F1}");
         Console.WriteLine();
-        Console.WriteLine($"epochs run {history.Count} (best {model.TrainingResult.BestEpoch + 1}), stop: {model.TrainingResult.StopReason}");
-        Console.WriteLine($"training tokens/s: ours {ourTokensPerSecond:F0} (whole Fit: reading, vocabulary, validation included), raw loop {rawTokensPerSecond:F0}");
+        Console.WriteLine($"epochs run {history.Count} (best {model.TrainingResult.BestEpoch + 1}), stop: {model.TrainingResult.StopReason}; train losses {string.Join(" ", history.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"training tokens/s: ours {ourTokensPerSecond:F0} (whole Fit: reading, vocabulary, validation included), raw loop {raw.TokensPerSecond:F0}");
         Console.WriteLine($"inference: batch Transform {sentencesPerSecond:F0} sentences/s, PredictionEngine p50 {p50:F3} ms");
         Console.WriteLine($"memory: peak RSS {peak / 1e6:F0} MB; RSS growth from epoch 2 to the last epoch {(double.IsNaN(growth) ? "n/a (fewer than 3 epochs)" : growth.ToString("F1", CultureInfo.InvariantCulture) + " %")}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sst2: rnn_acc={metrics.Accuracy:F4} baseline_acc={baselineMetrics.Accuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / rawTokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3}"));
+            $"sst2: rnn_acc={accuracy:F4} baseline_acc={baselineAccuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / raw.TokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3} raw_acc={raw.Accuracy:F4} uci_acc={uciOurs:F4} raw_uci_acc={uciRaw:F4} baseline_uci_acc={uciBaseline:F4} raw_train_s={raw.TrainSeconds:F1}"));
         return 0;
     }
 
-    /// <summary>Encodes the training rows the way the trainer does and counts one epoch's tokens (the trainer's 90% split).</summary>
-    private static long EpochTokens(RecurrentTextClassifierTransformer model, Tokenizer tokenizer, List<Sst2.Row> train,
-        RecurrentTextClassifierOptions options, out List<long[]> ids, out List<long> labels)
+    /// <summary>Encodes the training rows the way the trainer does and counts one epoch's tokens (the trainer's training share).</summary>
+    private static long EpochTokens(RecurrentTextClassifierTransformer model, Tokenizer tokenizer, List<Sst2.Row> train, RecurrentTextClassifierOptions options)
     {
         var vocabulary = model.Vocabulary!;
         int max = options.MaxSequenceLength ?? int.MaxValue;
-        ids = train.Select(r => { var e = vocabulary.Encode(tokenizer.Tokenize(r.Text)); return e.Length > max ? e[..max] : e; }).ToList();
-        labels = train.Select(r => r.Label ? 1L : 0L).ToList();
         double trainShare = 1 - options.ValidationFraction;
-        return (long)(ids.Sum(s => (long)Math.Max(1, s.Length)) * trainShare);
-    }
-
-    /// <summary>One epoch of a plain loop: Adam, cross-entropy, clipping, length-bucketed batches; tokens per second.</summary>
-    private static double RawLoop(SequenceClassifierOptions shape, List<long[]> ids, List<long> labels, RecurrentTextClassifierOptions options)
-    {
-        int n = (int)(ids.Count * (1 - options.ValidationFraction));
-        manual_seed(Seed);
-        using var model = SequenceClassifier.Create(shape);
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate);
-        var batches = LengthBucketing.Batches(ids.Take(n).Select(s => s.Length).ToList(), options.BatchSize, new Random(Seed));
-        model.train();
-        long tokens = 0;
-        var sw = Stopwatch.StartNew();
-        foreach (var rows in batches)
-        {
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            var (x, lengths) = TokenBatch.Pad(rows.Select(r => ids[r]).ToList());
-            var y = tensor(rows.Select(r => labels[r]).ToArray());
-            var loss = nn.functional.cross_entropy(model.forward(x, lengths), y);
-            loss.backward();
-            nn.utils.clip_grad_norm_(model.parameters(), options.GradientClipNorm ?? double.MaxValue);
-            optimizer.step();
-            tokens += rows.Sum(r => (long)Math.Max(1, ids[r].Length));
-        }
-        return tokens / sw.Elapsed.TotalSeconds;
-    }
-
-    private static void WarmUp(List<Sst2.Row> train)
-    {
-        var tokenizer = Tokenizer.Create();
-        var sample = train.Take(64 * 30).Select(r => tokenizer.Tokenize(r.Text)).ToList();
-        var vocabulary = Vocabulary.Build(sample);
-        var ids = sample.Select(t => vocabulary.Encode(t)).ToList();
-        var options = new RecurrentTextClassifierOptions();
-        RawLoop(new SequenceClassifierOptions { VocabularySize = vocabulary.Count, ClassCount = 2 }, ids, ids.Select(_ => 0L).ToList(), options);
+        return (long)(train.Sum(r => (long)Math.Max(1, Math.Min(max, vocabulary.Encode(tokenizer.Tokenize(r.Text)).Length))) * trainShare);
     }
 
     private static double BatchThroughput(MLContext ml, ITransformer model, IDataView data, int rows)

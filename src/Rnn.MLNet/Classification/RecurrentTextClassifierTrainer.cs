@@ -84,14 +84,27 @@ public sealed class RecurrentTextClassifierTrainer : IEstimator<RecurrentTextCla
         var validIds = validRaw.Select(encoder.EncodeValue).ToList();
         channel.Info(MessageSensitivity.None, $"{trainIds.Count} training rows, {validIds.Count} validation rows, {encoder.VocabularySize} token ids, {classCount} classes, seed {seed}");
 
+        WordVectors? vectors = null;
+        if (options.PretrainedVectorsPath is { } vectorPath)
+        {
+            if (vocabulary is null)
+                throw new InvalidOperationException($"pretrained vectors ('{vectorPath}') need a text or text-token input column; column '{options.TextColumnName}' holds keys, which have no words to match");
+            vectors = WordVectors.Load(vectorPath, vocabulary, tokenizer, options.PretrainedVectorsFormat, options.EmbeddingSize);
+            channel.Info(MessageSensitivity.None, $"pretrained vectors: {vectors.Rows.Count} of {vocabulary.Count - 2} vocabulary tokens found among the {vectors.Entries} words of '{vectorPath}'{(options.FreezePretrainedVectors ? " (frozen)" : "")}");
+        }
+
         var device = DeviceSelection.Choose(EnvironmentAccess.GpuDeviceId(env), EnvironmentAccess.FallbackToCpu(env), channel);
         manual_seed(seed);
         var model = SequenceClassifier.Create(options.ModelOptions(encoder.VocabularySize, classCount), device);
         TrainingResult result;
         try
         {
+            if (vectors is not null) model.InitializeEmbedding(vectors.Rows, options.FreezePretrainedVectors);
             var task = new ClassifierTrainingTask(model, trainIds, trainLabels, validIds, validLabels, options.BatchSize, options.PredictionBatchSize, device);
-            var trainer = Trainer.Create(options.TrainerOptions(seed));
+            var trainerOptions = options.TrainerOptions(seed, trainIds.Count);
+            if (trainerOptions.Epochs != options.Epochs)
+                channel.Info(MessageSensitivity.None, $"{trainerOptions.Epochs} epochs instead of {options.Epochs}, to take at least {options.MinimumSteps} optimizer steps on {trainIds.Count} rows");
+            var trainer = Trainer.Create(trainerOptions);
             result = trainer.Fit(task, new ChannelProgress(channel, options.Progress), options.CancellationToken);
         }
         catch

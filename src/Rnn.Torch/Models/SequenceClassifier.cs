@@ -6,12 +6,16 @@ using static TorchSharp.torch;
 namespace RnnMl.Torch.Models;
 
 /// <summary>
-/// A many-to-one text classifier: embedding → recurrent encoder → pooling over valid steps → dropout → linear → class scores.
+/// A many-to-one text classifier: embedding → embedding dropout (whole word types) → locked dropout → recurrent encoder
+/// → locked dropout → pooling over valid steps → dropout → linear → class scores.
 /// </summary>
 /// <remarks>
 /// Input: token ids (N, T) int64, batch-first, padded with <see cref="RnnMl.Text.Vocabulary.PaddingId"/>, and lengths (N).
 /// Output: unnormalised class scores (logits) (N, C). Parameters: <c>embedding.weight</c>, <c>encoder.*</c> (PyTorch's
-/// names), <c>attention.*</c> for attention pooling, <c>output.weight</c> and <c>output.bias</c>.
+/// names), <c>attention.*</c> for attention pooling, <c>output.weight</c> and <c>output.bias</c>. The dropouts act in
+/// training mode only (<see cref="SequenceClassifierOptions.EmbeddingDropout"/>, <see cref="SequenceClassifierOptions.InputDropout"/>,
+/// <see cref="SequenceClassifierOptions.OutputDropout"/>, <see cref="SequenceClassifierOptions.Dropout"/>); in eval mode
+/// the model is deterministic.
 /// </remarks>
 public sealed class SequenceClassifier : nn.Module
 {
@@ -59,6 +63,53 @@ public sealed class SequenceClassifier : nn.Module
     /// <summary>The recurrent encoder.</summary>
     public RecurrentLayer Encoder { get { ThrowIfDisposed(); return encoder; } }
 
+    /// <summary>
+    /// Sets rows of the embedding table from pretrained vectors (e.g. <see cref="RnnMl.Text.WordVectors.Rows"/>). Every
+    /// other row but padding is drawn afresh from N(0, σ²), σ the standard deviation of the given values (when there are
+    /// at least two), so that words without a vector start on the same scale as those with one; the padding row stays 0.
+    /// </summary>
+    /// <param name="rows">Token id → its vector of <see cref="SequenceClassifierOptions.EmbeddingSize"/> values; ids in [1, V).</param>
+    /// <param name="freeze">Whether the embedding then stays fixed in training (its weight no longer requires grad).</param>
+    /// <returns>The number of rows set.</returns>
+    /// <exception cref="ArgumentException">An id is out of range or a vector has the wrong length; the message names the id.</exception>
+    public int InitializeEmbedding(IReadOnlyDictionary<int, float[]> rows, bool freeze)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        int e = Options.EmbeddingSize;
+        var ids = rows.Keys.OrderBy(i => i).ToArray();
+        var values = new float[ids.Length * e];
+        for (int k = 0; k < ids.Length; k++)
+        {
+            int id = ids[k];
+            if (id <= RnnMl.Text.Vocabulary.PaddingId || id >= Options.VocabularySize)
+                throw new ArgumentOutOfRangeException(nameof(rows), $"token id {id} must be between 1 and {Options.VocabularySize - 1}");
+            var vector = rows[id] ?? throw new ArgumentException($"the vector of token id {id} is null", nameof(rows));
+            if (vector.Length != e)
+                throw new ArgumentException($"the vector of token id {id} has {vector.Length} values, expected the embedding size {e}", nameof(rows));
+            Array.Copy(vector, 0, values, k * e, e);
+        }
+        var weight = embedding.weight!;
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            if (values.Length >= 2)
+            {
+                double mean = values.Average(v => (double)v);
+                double sigma = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
+                weight.normal_(0, sigma > 0 ? sigma : 1);
+                weight[RnnMl.Text.Vocabulary.PaddingId].zero_();
+            }
+            if (ids.Length > 0)
+            {
+                var index = tensor(ids.Select(i => (long)i).ToArray(), ScalarType.Int64, weight.device);
+                var source = tensor(values, new long[] { ids.Length, e }, ScalarType.Float32, weight.device).to(weight.dtype);
+                weight.index_copy_(0, index, source);
+            }
+        }
+        if (freeze) weight.requires_grad = false;
+        return ids.Length;
+    }
+
     /// <summary>Class scores for a batch.</summary>
     /// <param name="tokens">(N, T) int64 token ids, padded.</param>
     /// <param name="lengths">(N) int64 valid lengths, each in [1, T].</param>
@@ -96,8 +147,10 @@ public sealed class SequenceClassifier : nn.Module
         }
 
         using var scope = NewDisposeScope();
-        var x = dropout.call(embedding.call(tokens));
+        var x = SequenceDropout.WordTypes(embedding.call(tokens), tokens, Options.VocabularySize, Options.EmbeddingDropout, training);
+        x = SequenceDropout.Locked(x, Options.InputDropout, training);
         var (encoded, state) = encoder.forward(x, lengths: lengths);
+        encoded = SequenceDropout.Locked(encoded, Options.OutputDropout, training);
         long steps = tokens.shape[1];
         // (N, T, 1): true at valid steps.
         var valid = arange(steps, ScalarType.Int64, tokens.device).unsqueeze(0).lt(lengths.to(tokens.device).unsqueeze(1)).unsqueeze(2);

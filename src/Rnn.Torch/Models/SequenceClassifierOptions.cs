@@ -29,8 +29,26 @@ public sealed record SequenceClassifierOptions
     /// <summary>How outputs over time become one vector; default mean and max.</summary>
     public PoolingKind Pooling { get; init; } = PoolingKind.MeanMax;
 
-    /// <summary>Dropout on the embeddings, between recurrent layers and before the output layer, in training only; in [0, 1). Default 0.3.</summary>
+    /// <summary>Dropout between stacked recurrent layers and on the pooled vector before the output layer, in training only; in [0, 1). Default 0.3.</summary>
     public double Dropout { get; init; } = 0.3;
+
+    /// <summary>
+    /// Embedding dropout: the probability of dropping a whole word type (every occurrence of a token id in a batch),
+    /// in training only; in [0, 1). See <see cref="SequenceDropout.WordTypes"/>. Default 0.1.
+    /// </summary>
+    public double EmbeddingDropout { get; init; } = 0.1;
+
+    /// <summary>
+    /// Locked (variational) dropout on the encoder's input, one mask per sequence shared across time, in training only;
+    /// in [0, 1). See <see cref="SequenceDropout.Locked"/>. Default 0.3.
+    /// </summary>
+    public double InputDropout { get; init; } = 0.3;
+
+    /// <summary>
+    /// Locked (variational) dropout on the encoder's output before pooling, one mask per sequence shared across time, in
+    /// training only; in [0, 1). See <see cref="SequenceDropout.Locked"/>. Default 0.3.
+    /// </summary>
+    public double OutputDropout { get; init; } = 0.3;
 
     /// <summary>Recurrent backend; default Auto (libtorch's fused kernels).</summary>
     public RecurrentBackend Backend { get; init; } = RecurrentBackend.Auto;
@@ -48,6 +66,9 @@ public sealed record SequenceClassifierOptions
             throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, $"pooling must be Last, Mean, Max, MeanMax or Attention, got {Pooling}");
         if (!Enum.IsDefined(Cell))
             throw new ArgumentOutOfRangeException(nameof(Cell), Cell, $"cell must be Lstm, Gru, Rnn or RnnRelu, got {Cell}");
+        foreach (var (name, value) in new[] { (nameof(EmbeddingDropout), EmbeddingDropout), (nameof(InputDropout), InputDropout), (nameof(OutputDropout), OutputDropout) })
+            if (!(value >= 0 && value < 1))
+                throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1), got {value}");
         new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
         ParameterBudget.Check(ParameterBudget.LowerBound(this), nameof(HiddenSize), $"hidden size {HiddenSize}, embedding size {EmbeddingSize}, vocabulary size {VocabularySize}, {NumLayers} layer(s)");
         return this;

@@ -14,4 +14,14 @@ public enum LearningRateSchedule
 
     /// <summary>Linear rise over the first <see cref="TrainerOptions.WarmupFraction"/> of the steps, then linear decay towards 0 at the end.</summary>
     WarmupLinearDecay,
+
+    /// <summary>Linear rise over the first <see cref="TrainerOptions.WarmupFraction"/> of the steps, then cosine decay towards 0 at the end.</summary>
+    WarmupCosine,
+
+    /// <summary>
+    /// The base rate, multiplied by <see cref="TrainerOptions.PlateauFactor"/> each time the validation selection score has
+    /// not improved for <see cref="TrainerOptions.PlateauPatience"/> epochs in a row (counted afresh after each cut). Without
+    /// validation the rate stays constant.
+    /// </summary>
+    ReduceOnPlateau,
 }

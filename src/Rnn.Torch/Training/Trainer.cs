@@ -44,17 +44,21 @@ public sealed class Trainer
 
     /// <summary>
     /// The learning rate of optimizer step <paramref name="step"/> (0-based, counted over the whole run) in epoch
-    /// <paramref name="epoch"/>, with T = <paramref name="stepsPerEpoch"/> · Epochs total steps and base rate η:
+    /// <paramref name="epoch"/>, with T = <paramref name="stepsPerEpoch"/> · Epochs total steps, base rate η and
+    /// W = ⌊WarmupFraction·T⌋ warm-up steps:
     /// Constant η; StepDecay η·γ^⌊epoch / StepDecayEpochs⌋; Cosine η·(1 + cos(π·step / T)) / 2;
-    /// WarmupLinearDecay with W = ⌊WarmupFraction·T⌋ warm-up steps: η·(step + 1) / W while step &lt; W, then
-    /// η·(T − step) / (T − W). Steps past T (a later epoch with more batches than epoch 0) keep the rate of step T − 1.
+    /// WarmupLinearDecay η·(step + 1) / W while step &lt; W, then η·(T − step) / (T − W);
+    /// WarmupCosine η·(step + 1) / W while step &lt; W, then η·(1 + cos(π·(step − W) / (T − W))) / 2;
+    /// ReduceOnPlateau η·PlateauFactor^c with c = <paramref name="plateauCuts"/>.
+    /// Steps past T (a later epoch with more batches than epoch 0) keep the rate of step T − 1.
     /// </summary>
     /// <param name="options">The options; validated here.</param>
     /// <param name="epoch">The epoch, 0-based; at least 0.</param>
     /// <param name="step">The optimizer step over the whole run, 0-based; at least 0.</param>
-    /// <param name="stepsPerEpoch">Batches per epoch; at least 1 for Cosine and WarmupLinearDecay, ignored otherwise.</param>
+    /// <param name="stepsPerEpoch">Batches per epoch; at least 1 for Cosine, WarmupLinearDecay and WarmupCosine, ignored otherwise.</param>
+    /// <param name="plateauCuts">For ReduceOnPlateau: the cuts so far (see <see cref="PlateauCuts"/>); at least 0. Default 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    public static double LearningRateAt(TrainerOptions options, int epoch, long step, long stepsPerEpoch)
+    public static double LearningRateAt(TrainerOptions options, int epoch, long step, long stepsPerEpoch, int plateauCuts = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -62,6 +66,8 @@ public sealed class Trainer
             throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"epoch must be at least 0, got {epoch}");
         if (step < 0)
             throw new ArgumentOutOfRangeException(nameof(step), step, $"step must be at least 0, got {step}");
+        if (plateauCuts < 0)
+            throw new ArgumentOutOfRangeException(nameof(plateauCuts), plateauCuts, $"plateau cuts must be at least 0, got {plateauCuts}");
         double lr = options.LearningRate;
         switch (options.Schedule)
         {
@@ -69,6 +75,8 @@ public sealed class Trainer
                 return lr;
             case LearningRateSchedule.StepDecay:
                 return lr * Math.Pow(options.StepDecayGamma, epoch / options.StepDecayEpochs);
+            case LearningRateSchedule.ReduceOnPlateau:
+                return lr * Math.Pow(options.PlateauFactor, plateauCuts);
         }
         if (stepsPerEpoch < 1)
             throw new ArgumentOutOfRangeException(nameof(stepsPerEpoch), stepsPerEpoch, $"steps per epoch must be at least 1 for the {options.Schedule} schedule, got {stepsPerEpoch}");
@@ -77,9 +85,35 @@ public sealed class Trainer
         if (options.Schedule == LearningRateSchedule.Cosine)
             return lr * 0.5 * (1 + Math.Cos(Math.PI * t / total));
         long warmup = (long)Math.Floor(options.WarmupFraction * total);
-        return t < warmup
-            ? lr * (t + 1) / warmup
+        if (t < warmup)
+            return lr * (t + 1) / warmup;
+        return options.Schedule == LearningRateSchedule.WarmupCosine
+            ? lr * 0.5 * (1 + Math.Cos(Math.PI * (t - warmup) / (total - warmup)))
             : lr * (total - t) / (total - warmup);
+    }
+
+    /// <summary>
+    /// How many times <see cref="LearningRateSchedule.ReduceOnPlateau"/> has cut the rate after the epochs in
+    /// <paramref name="history"/>: a counter of consecutive validated epochs without improvement (<see cref="EpochMetrics.IsBest"/>
+    /// false) makes a cut and restarts each time it reaches <paramref name="patience"/>; an improvement resets it; epochs
+    /// without validation are skipped.
+    /// </summary>
+    /// <param name="history">The completed epochs, in order.</param>
+    /// <param name="patience">Epochs without improvement per cut; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="patience"/> is below 1.</exception>
+    public static int PlateauCuts(IEnumerable<EpochMetrics> history, int patience)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        if (patience < 1)
+            throw new ArgumentOutOfRangeException(nameof(patience), patience, $"patience must be at least 1, got {patience}");
+        int cuts = 0, bad = 0;
+        foreach (var epoch in history)
+        {
+            if (epoch.ValidationLoss is null) continue;
+            if (epoch.IsBest) { bad = 0; continue; }
+            if (++bad == patience) { cuts++; bad = 0; }
+        }
+        return cuts;
     }
 
     /// <summary>Trains the task's model.</summary>
@@ -170,7 +204,7 @@ public sealed class Trainer
             this.cancellation = cancellation;
         }
 
-        private bool NeedsStepsPerEpoch => options.Schedule is LearningRateSchedule.Cosine or LearningRateSchedule.WarmupLinearDecay;
+        private bool NeedsStepsPerEpoch => options.Schedule is LearningRateSchedule.Cosine or LearningRateSchedule.WarmupLinearDecay or LearningRateSchedule.WarmupCosine;
 
         public TrainingResult Execute()
         {
@@ -263,6 +297,7 @@ public sealed class Trainer
                 state.StepsPerEpoch = list.Count;
                 batches = list;
             }
+            int plateauCuts = options.Schedule == LearningRateSchedule.ReduceOnPlateau ? PlateauCuts(state.History, options.PlateauPatience) : 0;
             using var enumerator = batches.GetEnumerator();
             while (true)
             {
@@ -282,7 +317,7 @@ public sealed class Trainer
                     if (!double.IsFinite(norm))
                         return Stopped(NonFinite($"gradient norm became {Describe(norm)} at epoch {epoch + 1}, batch {batch + 1}", epoch, batch, lossSum, count));
                 }
-                lr = LearningRateAt(options, epoch, state.StepsTaken, state.StepsPerEpoch);
+                lr = LearningRateAt(options, epoch, state.StepsTaken, state.StepsPerEpoch, plateauCuts);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                 optimizer.step();
                 state.StepsTaken++;

@@ -33,8 +33,14 @@ public sealed record TrainerOptions
     /// <summary>For <see cref="LearningRateSchedule.StepDecay"/>: the factor applied at each decay, in (0, 1]. Default 0.5.</summary>
     public double StepDecayGamma { get; init; } = 0.5;
 
-    /// <summary>For <see cref="LearningRateSchedule.WarmupLinearDecay"/>: the fraction of all steps spent warming up, in [0, 1). Default 0.1.</summary>
+    /// <summary>For <see cref="LearningRateSchedule.WarmupLinearDecay"/> and <see cref="LearningRateSchedule.WarmupCosine"/>: the fraction of all steps spent warming up, in [0, 1). Default 0.1.</summary>
     public double WarmupFraction { get; init; } = 0.1;
+
+    /// <summary>For <see cref="LearningRateSchedule.ReduceOnPlateau"/>: epochs without a better validation score before each cut; at least 1. Default 1.</summary>
+    public int PlateauPatience { get; init; } = 1;
+
+    /// <summary>For <see cref="LearningRateSchedule.ReduceOnPlateau"/>: the factor applied at each cut, in (0, 1). Default 0.5.</summary>
+    public double PlateauFactor { get; init; } = 0.5;
 
     /// <summary>The largest global gradient norm (see <see cref="GradientClipping.ClipGlobalNorm"/>); positive and finite, or null for no clipping. Default 5.</summary>
     public double? GradientClipNorm { get; init; } = 5.0;
@@ -88,13 +94,17 @@ public sealed record TrainerOptions
         if (!(Momentum >= 0 && Momentum < 1))
             throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, $"momentum must be in [0, 1), got {Momentum}");
         if (!Enum.IsDefined(Schedule))
-            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, $"schedule must be Constant, StepDecay, Cosine or WarmupLinearDecay, got {Schedule}");
+            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, $"schedule must be Constant, StepDecay, Cosine, WarmupLinearDecay, WarmupCosine or ReduceOnPlateau, got {Schedule}");
         if (StepDecayEpochs < 1)
             throw new ArgumentOutOfRangeException(nameof(StepDecayEpochs), StepDecayEpochs, $"step decay epochs must be at least 1, got {StepDecayEpochs}");
         if (!(StepDecayGamma > 0 && StepDecayGamma <= 1))
             throw new ArgumentOutOfRangeException(nameof(StepDecayGamma), StepDecayGamma, $"step decay gamma must be in (0, 1], got {StepDecayGamma}");
         if (!(WarmupFraction >= 0 && WarmupFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(WarmupFraction), WarmupFraction, $"warmup fraction must be in [0, 1), got {WarmupFraction}");
+        if (PlateauPatience < 1)
+            throw new ArgumentOutOfRangeException(nameof(PlateauPatience), PlateauPatience, $"plateau patience must be at least 1, got {PlateauPatience}");
+        if (!(PlateauFactor > 0 && PlateauFactor < 1))
+            throw new ArgumentOutOfRangeException(nameof(PlateauFactor), PlateauFactor, $"plateau factor must be in (0, 1), got {PlateauFactor}");
         if (GradientClipNorm is { } clip && (!(clip > 0) || double.IsInfinity(clip)))
             throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), clip, $"gradient clip norm must be positive and finite (or null for no clipping), got {clip}");
         if (EarlyStoppingPatience is { } patience && patience < 1)
@@ -130,10 +140,15 @@ public sealed record TrainerOptions
             list.Add((nameof(StepDecayGamma), F(StepDecayGamma)));
         }
         // These schedules spread over the whole run, so more epochs would change the rates already used.
-        if (Schedule is LearningRateSchedule.Cosine or LearningRateSchedule.WarmupLinearDecay)
+        if (Schedule is LearningRateSchedule.Cosine or LearningRateSchedule.WarmupLinearDecay or LearningRateSchedule.WarmupCosine)
             list.Add((nameof(Epochs), Epochs.ToString(CultureInfo.InvariantCulture)));
-        if (Schedule == LearningRateSchedule.WarmupLinearDecay)
+        if (Schedule is LearningRateSchedule.WarmupLinearDecay or LearningRateSchedule.WarmupCosine)
             list.Add((nameof(WarmupFraction), F(WarmupFraction)));
+        if (Schedule == LearningRateSchedule.ReduceOnPlateau)
+        {
+            list.Add((nameof(PlateauPatience), PlateauPatience.ToString(CultureInfo.InvariantCulture)));
+            list.Add((nameof(PlateauFactor), F(PlateauFactor)));
+        }
         return list;
     }
 }

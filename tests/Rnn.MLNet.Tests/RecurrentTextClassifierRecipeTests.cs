@@ -1,0 +1,107 @@
+using System.Globalization;
+using Microsoft.ML;
+using RnnMl.MLNet.Classification;
+using RnnMl.Text;
+
+namespace RnnMl.MLNet.Tests;
+
+/// <summary>The classifier's real-data options: pretrained word vectors and the minimum number of optimizer steps.</summary>
+public sealed class RecurrentTextClassifierRecipeTests : IDisposable
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), $"rnnml-recipe-{Guid.NewGuid():N}");
+
+    public RecurrentTextClassifierRecipeTests() => Directory.CreateDirectory(folder);
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static readonly Dictionary<string, float[]> FileVectors = new()
+    {
+        ["Good"] = new[] { 0.5f, -0.25f, 0.125f, 1f, -1f, 0.75f, 0.5f, -0.5f },
+        ["film"] = new[] { -0.5f, 0.25f, 0f, 0.5f, 1f, -0.75f, 0.25f, 0.5f },
+        ["zebra"] = new[] { 9f, 9f, 9f, 9f, 9f, 9f, 9f, 9f },
+    };
+
+    private string WriteVectors(int dimension = 8)
+    {
+        var path = Path.Combine(folder, "vectors.txt");
+        File.WriteAllLines(path, FileVectors.Select(kv => kv.Key + " " + string.Join(' ', kv.Value.Take(dimension).Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+        return path;
+    }
+
+    private static float[] Row(RecurrentTextClassifierTransformer model, string token)
+    {
+        var weight = model.Model.named_parameters().Single(p => p.name == "embedding.weight").parameter;
+        return weight[model.Vocabulary!.IdOf(token)].detach().data<float>().ToArray();
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PretrainedVectors_InitialiseTheEmbedding_FrozenOrFineTuned(bool freeze)
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Tiny.Options(epochs: 3);
+        options.PretrainedVectorsPath = WriteVectors();
+        options.FreezePretrainedVectors = freeze;
+
+        using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(ToyData.Binary(64, 3)));
+
+        // "Good" matches "good" through the lower-casing tokenizer.
+        if (freeze)
+        {
+            Assert.Equal(FileVectors["Good"], Row(model, "good"));
+            Assert.Equal(FileVectors["film"], Row(model, "film"));
+        }
+        else
+        {
+            Assert.NotEqual(FileVectors["Good"], Row(model, "good"));
+            // Fine-tuning moves the rows a little from where the file put them.
+            var moved = Row(model, "good").Zip(FileVectors["Good"], (a, b) => Math.Abs(a - b)).Max();
+            Assert.InRange(moved, 1e-6, 0.5);
+        }
+    }
+
+    [Fact]
+    public void PretrainedVectors_OfAnotherDimension_NameFileLineAndSizes()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Tiny.Options(epochs: 1);
+        options.PretrainedVectorsPath = WriteVectors(dimension: 5);
+
+        var e = Assert.Throws<InvalidDataException>(() => ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(ToyData.Binary(64, 3))));
+
+        Assert.Contains(options.PretrainedVectorsPath, e.Message);
+        Assert.Contains("line 1", e.Message);
+        Assert.Contains("5 values", e.Message);
+        Assert.Contains("embedding size is 8", e.Message);
+    }
+
+    [Fact]
+    public void MinimumSteps_DefaultOnlyWhileEpochsIsDefault()
+    {
+        var options = new RecurrentTextClassifierOptions();
+        Assert.Equal(1000, options.MinimumSteps);
+
+        options.Epochs = 3;
+
+        Assert.Null(options.MinimumSteps);
+        options.MinimumSteps = 50;
+        Assert.Equal(50, options.MinimumSteps);
+    }
+
+    [Theory]
+    [InlineData(null, 2)]
+    [InlineData(40, 10)]
+    [InlineData(4, 2)]
+    public void MinimumSteps_RaisesTheEpochsOnSmallData(int? minimumSteps, int expectedEpochs)
+    {
+        // 64 rows, 10% validation → 58 training rows in batches of 16: 4 steps per epoch.
+        var ml = new MLContext(seed: 1);
+        var options = Tiny.Options(epochs: 2);
+        options.MinimumSteps = minimumSteps;
+
+        using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(ToyData.Binary(64, 3)));
+
+        Assert.Equal(expectedEpochs, model.TrainingResult!.History.Count);
+    }
+}
