@@ -50,6 +50,7 @@ public sealed class RecurrentLayerMemoryTests : IDisposable
     [Theory]
     [InlineData(RecurrentBackend.Composed)]
     [InlineData(RecurrentBackend.Fused)]
+    [InlineData(RecurrentBackend.FusedRagged)]
     public void Training200StepsWithLengths_LiveTensorCountAndMemoryStayFlat(RecurrentBackend backend)
     {
         manual_seed(41);

@@ -17,7 +17,7 @@ public class RecurrentLayerModesTests
     private const ScalarType F64 = ScalarType.Float64;
     private static readonly long[] Lengths = { T, 2, 4 }; // unsorted, one full, two padded
 
-    private static readonly RecurrentBackend[] Backends = { RecurrentBackend.Fused, RecurrentBackend.Composed };
+    private static readonly RecurrentBackend[] Backends = { RecurrentBackend.Fused, RecurrentBackend.FusedRagged, RecurrentBackend.Composed };
 
     public static TheoryData<LayerKind, RecurrentBackend> KindsAndBackends()
     {
