@@ -33,7 +33,7 @@ internal static class RecurrentBenchmark
         }
 
         var clock = Stopwatch.StartNew();
-        var configs = options.Quick ? [RecurrentConfig.Headline] : RecurrentConfig.Sweep();
+        var configs = options.Quick ? RecurrentConfig.Quick() : RecurrentConfig.Sweep();
         Console.WriteLine($"recurrent{(options.Quick ? " --quick" : "")}: torch threads = {torch.get_num_threads()}, "
             + $"{Environment.ProcessorCount} logical CPUs, {RuntimeInfo()}, load average {LoadAverage()}");
         foreach (var line in RecurrentTable.Header(RecurrentConfig.Headline, options.Warmup, options.Rounds, options.HeadlineRounds))
@@ -41,6 +41,7 @@ internal static class RecurrentBenchmark
 
         using var sgemm = new SgemmProbe();
         RecurrentRow? headline = null;
+        var rows = new List<RecurrentRow>();
         double sgemmMs = double.NaN;
         double worstDifference = 0;
 
@@ -52,7 +53,7 @@ internal static class RecurrentBenchmark
             if (!(difference <= OutputTolerance))
                 Console.Error.WriteLine($"warning: {config} outputs of raw/composed differ from fused by {difference.ToString("G3", CultureInfo.InvariantCulture)}");
 
-            foreach (bool train in options.Quick ? [true] : new[] { false, true })
+            foreach (bool train in new[] { false, true })
             {
                 bool isHeadline = config.IsHeadline && train;
                 set.SetTraining(train);
@@ -68,11 +69,13 @@ internal static class RecurrentBenchmark
                     config.IsHeadline ? options.HeadlineRounds : options.Rounds,
                     options.Quick ? QuickBudget : null);
                 var medians = times.Select(Timing.Median).ToArray();
+                double? MedianOf(Contender? c) => c is null ? null : medians[set.All.ToList().IndexOf(c)];
 
                 double flops = config.ForwardFlops(set.ValidSteps) * (train ? 3 : 1);
                 var row = new RecurrentRow(config, train, flops, medians[0], medians[1], medians[2],
-                    set.Padded is null ? null : medians[3], times[0].Length);
+                    MedianOf(set.Ragged), MedianOf(set.Padded), times[0].Length, train ? set.AutoTraining : set.AutoInference);
                 Console.WriteLine(RecurrentTable.Format(row));
+                rows.Add(row);
                 if (isHeadline)
                 {
                     headline = row;
@@ -100,8 +103,17 @@ internal static class RecurrentBenchmark
         Console.WriteLine($"load average at the end: {LoadAverage()} (above {Environment.ProcessorCount} means other work shared the CPUs; expect noise)");
         var h = headline!;
         Console.Error.WriteLine($"recurrent: finished in {clock.Elapsed.TotalSeconds:F1} s");
+        var worstAuto = rows.MinBy(r => r.AutoVsBest)!;
+        Console.WriteLine($"auto: worst auto/best = {F(worstAuto.AutoVsBest, 3)} ({worstAuto.Config.CellName} L{worstAuto.Config.Layers} "
+            + $"D{worstAuto.Config.Directions} {(worstAuto.Config.VariableLength ? "ragged" : "full")} {(worstAuto.Train ? "train" : "fwd")}, "
+            + $"auto {RecurrentTable.ShortName(worstAuto.Auto)}, best {RecurrentTable.ShortName(worstAuto.Best.Backend)})");
+        var raggedTrain = rows.FirstOrDefault(r => r.Train && r.Config == (RecurrentConfig.Headline with { VariableLength = true }));
+        string raggedVsFull = raggedTrain is null ? "" : " lstm_ragged_vs_full_train="
+            + F(Timing.Gflops(raggedTrain.Flops, raggedTrain.Best.Ms) / Timing.Gflops(h.Flops, h.Best.Ms), 3);
         Console.WriteLine($"ratios: fused_vs_raw={F(h.FusedVsRaw, 3)} composed_vs_fused={F(h.ComposedVsFused, 3)} "
-            + $"fused_train_vs_sgemm={F(Timing.Gflops(h.Flops, h.FusedMs) / sgemmGflops, 3)}");
+            + $"fused_train_vs_sgemm={F(Timing.Gflops(h.Flops, h.FusedMs) / sgemmGflops, 3)} "
+            + $"auto_vs_best_min={F(worstAuto.AutoVsBest, 3)} lstm_train_vs_sgemm={F(Timing.Gflops(h.Flops, h.Best.Ms) / sgemmGflops, 3)}"
+            + raggedVsFull);
         return 0;
     }
 

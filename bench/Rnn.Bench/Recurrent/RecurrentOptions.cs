@@ -14,10 +14,11 @@ internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int H
 
         Times TorchSharp's torch.nn.LSTM/GRU/RNN against our Lstm/Gru/Rnn layers (fused and composed backends), forward
         only and forward+backward, at N=64 T=100 I=128 H=256; checks memory over 200 composed training steps; and ends
-        with the line 'ratios: fused_vs_raw=<x> composed_vs_fused=<y> fused_train_vs_sgemm=<z>' (1-layer
-        unidirectional LSTM training; higher is better).
+        with the line 'ratios: fused_vs_raw=<x> composed_vs_fused=<y> fused_train_vs_sgemm=<z> auto_vs_best_min=<a>
+        lstm_train_vs_sgemm=<b> lstm_ragged_vs_full_train=<c>' (1-layer unidirectional LSTM training, except
+        auto_vs_best_min: the worst row of the run; lstm_train_vs_sgemm uses the fastest exact backend; higher is better).
 
-          --quick                only the measurements behind the ratios line (well under a minute)
+          --quick                only the 1-layer unidirectional LSTM, full-length and ragged (about two minutes)
           --rounds <n>           timed interleaved rounds per table row (default 5)
           --headline-rounds <n>  timed rounds for the 1-layer unidirectional LSTM, the ratios line (default 15;
                                  --quick stops after 20 s of timing, at least 3 rounds)
