@@ -7,7 +7,7 @@ namespace RnnMl.Bench;
 /// <param name="Rounds">Timed interleaved rounds per table row.</param>
 /// <param name="HeadlineRounds">Timed rounds for the 1-layer unidirectional LSTM rows (the ratios line).</param>
 /// <param name="Warmup">Untimed rounds before each measurement.</param>
-internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int HeadlineRounds, int Warmup)
+internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int HeadlineRounds, int Warmup, string? Cell = null, string? Lengths = null)
 {
     public const string Usage = """
         usage: Rnn.Bench recurrent [--quick] [--rounds <n>] [--headline-rounds <n>] [--warmup <n>]
@@ -23,6 +23,8 @@ internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int H
           --headline-rounds <n>  timed rounds for the 1-layer unidirectional LSTM, the ratios line (default 15;
                                  --quick stops after 20 s of timing, at least 3 rounds)
           --warmup <n>           untimed rounds before each measurement (default 1)
+          --cell <lstm|gru|rnn>  only the full table's rows of this cell
+          --lengths <full|ragged> only the full table's rows with these lengths
           --help                 this text
         """;
 
@@ -35,7 +37,13 @@ internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int H
         int rounds = reader.Int("--rounds", 5, min: 1);
         int headline = reader.Int("--headline-rounds", 15, min: 1);
         int warmup = reader.Int("--warmup", 1, min: 0);
+        string? cell = reader.Value("--cell")?.ToLowerInvariant();
+        if (cell is not (null or "lstm" or "gru" or "rnn"))
+            throw new UsageException($"--cell must be lstm, gru or rnn, got '{cell}'");
+        string? lengths = reader.Value("--lengths")?.ToLowerInvariant();
+        if (lengths is not (null or "full" or "ragged"))
+            throw new UsageException($"--lengths must be full or ragged, got '{lengths}'");
         reader.EnsureEmpty();
-        return new RecurrentOptions(quick, help, rounds, headline, warmup);
+        return new RecurrentOptions(quick, help, rounds, headline, warmup, cell, lengths);
     }
 }
