@@ -21,12 +21,14 @@ internal sealed class FusedSlots : IDisposable
 {
     private readonly nn.Module[] modules;
     private readonly bool bias;
+    private readonly long hidden;
     private bool disposed;
 
     public FusedSlots(FusedKind kind, RecurrentLayerOptions options, RnnNonlinearity nonlinearity, ScalarType dtype, Device? device)
     {
         Kind = kind;
         bias = options.Bias;
+        hidden = options.HiddenSize;
         int dirs = options.Bidirectional ? 2 : 1;
         modules = new nn.Module[options.NumLayers * dirs];
         for (int slot = 0; slot < modules.Length; slot++)
@@ -65,7 +67,7 @@ internal sealed class FusedSlots : IDisposable
     public (Tensor Output, Tensor H, Tensor? C) Run(int slot, Tensor x, Tensor? h0, Tensor? c0)
     {
         var module = modules[slot];
-        if (Kind == FusedKind.Lstm && !is_grad_enabled() && !LstmInferenceKernelGuard.IsExact((LSTM)module, x.shape[2], bias, x.dtype, x.device))
+        if (Kind == FusedKind.Lstm && !is_grad_enabled() && !LstmInferenceKernelGuard.IsExact(x.shape[2], hidden, bias, x.dtype, x.device))
         {
             // Route around libtorch's faulty inference kernel: the autograd path is exact; cut the graph right away.
             using var grad = enable_grad();

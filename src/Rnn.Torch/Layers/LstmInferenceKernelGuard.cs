@@ -24,18 +24,14 @@ internal static class LstmInferenceKernelGuard
 {
     private static readonly ConcurrentDictionary<(long Input, long Hidden, bool Bias, ScalarType Dtype, string Device), Lazy<bool>> Verdicts = new();
 
-    /// <summary>True when <paramref name="module"/>'s configuration gives the LSTM equations' numbers without autograd.</summary>
-    public static bool IsExact(LSTM module, long inputSize, bool bias, ScalarType dtype, Device device)
+    /// <summary>True when a single-layer unidirectional <c>nn.LSTM</c> of this configuration gives the LSTM equations'
+    /// numbers without autograd on unpacked input.</summary>
+    public static bool IsExact(long inputSize, long hidden, bool bias, ScalarType dtype, Device device)
     {
-        var hidden = module.named_parameters().First(p => p.name == "weight_hh_l0").parameter.shape[1];
         var key = (inputSize, hidden, bias, dtype, device.ToString());
         return Verdicts.GetOrAdd(key, k => new Lazy<bool>(() => SelfCheck(k.Input, k.Hidden, k.Bias, k.Dtype, device),
             LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
-
-    /// <summary>The cached verdicts so far, for diagnostics and tests.</summary>
-    internal static IReadOnlyDictionary<(long Input, long Hidden, bool Bias, ScalarType Dtype, string Device), bool> Known
-        => Verdicts.Where(kv => kv.Value.IsValueCreated).ToDictionary(kv => kv.Key, kv => kv.Value.Value);
 
     private static bool SelfCheck(long input, long hidden, bool bias, ScalarType dtype, Device device)
     {

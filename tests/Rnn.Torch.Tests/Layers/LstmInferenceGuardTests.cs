@@ -1,6 +1,7 @@
 using RnnMl.Torch.Layers;
 using TorchSharp;
 using RnnMl.Torch.Tests.Support;
+using RnnMl.Torch.Tests.Training;
 using static TorchSharp.torch;
 
 namespace RnnMl.Torch.Tests.Layers;
@@ -8,8 +9,10 @@ namespace RnnMl.Torch.Tests.Layers;
 /// <summary>
 /// The guard around libtorch's faulty LSTM inference kernel (src/Rnn.Torch/Layers/LstmInferenceKernelGuard.cs): it must
 /// give the equations' numbers wherever the kernel is wrong, and its one-time self-check must not disturb the seeded
-/// random generator. The hidden sizes that catch the kernel are in RecurrentLayerParityTests.
+/// random generator. The hidden sizes that catch the kernel are in RecurrentLayerParityTests. Runs alone: it checks
+/// the process-wide generator.
 /// </summary>
+[Collection(GlobalTorchRandomCollection.Name)]
 public class LstmInferenceGuardTests
 {
     [Theory]
