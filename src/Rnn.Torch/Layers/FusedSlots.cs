@@ -69,10 +69,18 @@ internal sealed class FusedSlots : IDisposable
         var module = modules[slot];
         if (Kind == FusedKind.Lstm && !is_grad_enabled() && !LstmInferenceKernelGuard.IsExact(x.shape[2], hidden, bias, x.dtype, x.device))
         {
-            // Route around libtorch's faulty inference kernel: the autograd path is exact; cut the graph right away.
-            using var grad = enable_grad();
-            var (o, h, c) = RunUnchecked(module, x, h0, c0);
-            return (o.detach(), h.detach(), c!.detach());
+            // Route around libtorch's faulty inference kernel: its packed path is exact (and, unlike turning autograd
+            // back on, also works under inference_mode). Every sequence has all T steps.
+            long steps = x.shape[0];
+            using var lengths = full(x.shape[1], steps, ScalarType.Int64);
+            using var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, false, enforce_sorted: true);
+            var (po, h, c) = RunPacked(slot, packed, h0, c0);
+            using (po)
+            {
+                var (o, outLengths) = nn.utils.rnn.pad_packed_sequence(po, false, 0.0, steps);
+                outLengths.Dispose();
+                return (o, h, c);
+            }
         }
         return RunUnchecked(module, x, h0, c0);
     }

@@ -13,7 +13,8 @@ namespace RnnMl.Torch.Layers;
 /// the CPU's vector width, so no fixed rule is trusted: the first inference call of each configuration (I, H, bias,
 /// dtype, device) runs a self-check, the unpacked kernel without autograd against the same module with autograd on a
 /// small deterministic batch, and caches the verdict for the process (thread-safe). Configurations that fail it run
-/// with autograd on and detach the results (<see cref="FusedSlots.Run"/>); the others keep the fast kernel.
+/// through libtorch's packed path with every sequence at full length (<see cref="FusedSlots.Run"/>); the others keep
+/// the fast kernel.
 /// </summary>
 /// <remarks>
 /// Guarded by <c>RecurrentLayerParityTests.FusedLstm_WithoutAutogradOrLengths_EqualsComposed_AtEveryHiddenSize</c>

@@ -39,6 +39,23 @@ public class LstmInferenceGuardTests
     }
 
     [Fact]
+    public void FusedLstmUnderInferenceMode_AtAFaultyHiddenSize_EqualsComposed()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        using var fused = Lstm.Create(5, 8, numLayers: 2, bidirectional: true, backend: RecurrentBackend.Fused);
+        using var composed = Lstm.Create(5, 8, numLayers: 2, bidirectional: true, backend: RecurrentBackend.Composed);
+        composed.load_state_dict(fused.state_dict());
+        fused.eval();
+        composed.eval();
+        var x = randn(6, 3, 5);
+        Tensor a, b;
+        using (inference_mode()) a = fused.forward(x).Output.clone();
+        using (no_grad()) b = composed.forward(x).Output;
+        RnnAssert.Close(b, a, 1e-5, "output");
+    }
+
+    [Fact]
     public void FirstInferenceOfANewConfiguration_LeavesTheRandomGeneratorWhereItWas()
     {
         using var scope = NewDisposeScope();
