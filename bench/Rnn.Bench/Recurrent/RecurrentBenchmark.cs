@@ -5,7 +5,7 @@ using TorchSharp;
 namespace RnnMl.Bench;
 
 /// <summary>
-/// The <c>recurrent</c> subcommand: TorchSharp's raw recurrent modules against our layers' fused and composed backends,
+/// The <c>recurrent</c> subcommand: TorchSharp's raw recurrent modules against our layers' fused, fused-ragged and composed backends (and which one Auto runs),
 /// forward only and forward+backward, a 2048² sgemm as the machine's reference, a memory check, and a last line of
 /// throughput ratios for the 1-layer unidirectional LSTM in training.
 /// </summary>
@@ -13,7 +13,7 @@ internal static class RecurrentBenchmark
 {
     public const string Name = "recurrent";
 
-    public const string Summary = "LSTM/GRU/RNN layers: TorchSharp raw vs our fused and composed backends (+ sgemm, memory)";
+    public const string Summary = "LSTM/GRU/RNN layers: TorchSharp raw vs our fused, fused-ragged and composed backends, Auto's pick (+ sgemm, memory)";
 
     /// <summary>Outputs of raw and composed may differ from fused by float rounding only; more than this is reported.</summary>
     private const double OutputTolerance = 1e-4;
