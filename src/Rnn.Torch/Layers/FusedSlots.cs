@@ -73,7 +73,8 @@ internal sealed class FusedSlots : IDisposable
             // back on, also works under inference_mode). Every sequence has all T steps.
             long steps = x.shape[0];
             using var lengths = full(x.shape[1], steps, ScalarType.Int64);
-            using var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, false, enforce_sorted: true);
+            // enforce_sorted: true leaks four tensors per call in TorchSharp 0.107 (LstmInferenceWithAndWithoutLengths_LiveTensorCountStaysFlat).
+            using var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, false, enforce_sorted: false);
             var (po, h, c) = RunPacked(slot, packed, h0, c0);
             using (po)
             {
