@@ -9,7 +9,8 @@ namespace RnnMl.Bench;
 /// <summary>
 /// The implementations compared for one <see cref="RecurrentConfig"/>, all with the same weights, and the batch they run on:
 /// TorchSharp's own <c>torch.nn.LSTM/GRU/RNN</c> ("raw"), our layer with the fused backend, our layer with the
-/// composed backend, and for variable-length batches our fused layer on the same padded batch without lengths ("padded").
+/// composed backend, and for variable-length batches our layer with the fused-ragged backend (padded batch with lengths,
+/// no packing) and our fused layer on the same padded batch without lengths ("padded").
 /// </summary>
 internal sealed class ContenderSet : IDisposable
 {
@@ -40,21 +41,36 @@ internal sealed class ContenderSet : IDisposable
 
         var fusedLayer = CreateLayer(config, RecurrentBackend.Fused);
         var composedLayer = CreateLayer(config, RecurrentBackend.Composed);
+        var raggedLayer = config.VariableLength ? CreateLayer(config, RecurrentBackend.FusedRagged) : null;
         var rawModule = CreateRaw(config);
         using (torch.NewDisposeScope())
         {
             var weights = fusedLayer.state_dict();
             composedLayer.load_state_dict(weights);
+            raggedLayer?.load_state_dict(weights);
             rawModule.load_state_dict(weights);
+        }
+        using (var auto = CreateLayer(config, RecurrentBackend.Auto))
+        {
+            AutoTraining = auto.ResolveBackend(training: true, ragged: config.VariableLength);
+            AutoInference = auto.ResolveBackend(training: false, ragged: config.VariableLength);
         }
 
         var lengths = Lengths;
         Raw = Add(new Contender("raw", rawModule, RawForward(rawModule, lengths, t)));
         Fused = Add(new Contender("fused", fusedLayer, x => fusedLayer.forward(x, null, lengths).Output));
         Composed = Add(new Contender("composed", composedLayer, x => composedLayer.forward(x, null, lengths).Output));
+        if (raggedLayer is not null)
+            Ragged = Add(new Contender("fused-ragged", raggedLayer, x => raggedLayer.forward(x, null, lengths).Output));
         if (config.VariableLength)
             Padded = Add(new Contender("fused-padded", fusedLayer, x => fusedLayer.forward(x).Output, ownsModule: false));
     }
+
+    /// <summary>What <see cref="RecurrentBackend.Auto"/> runs for this configuration in training (autograd on).</summary>
+    public RecurrentBackend AutoTraining { get; }
+
+    /// <summary>What <see cref="RecurrentBackend.Auto"/> runs for this configuration in inference (no_grad).</summary>
+    public RecurrentBackend AutoInference { get; }
 
     public RecurrentConfig Config { get; }
 
@@ -73,10 +89,13 @@ internal sealed class ContenderSet : IDisposable
 
     public Contender Composed { get; }
 
+    /// <summary>Our layer with the fused-ragged backend and the lengths; variable-length configurations only.</summary>
+    public Contender? Ragged { get; }
+
     /// <summary>Our fused layer without lengths on the same padded batch; variable-length configurations only.</summary>
     public Contender? Padded { get; }
 
-    /// <summary>Raw, fused, composed, then padded if present.</summary>
+    /// <summary>Raw, fused, composed, then ragged and padded if present.</summary>
     public IReadOnlyList<Contender> All => all;
 
     /// <summary>Sets train (true) or eval (false) mode on every module.</summary>
@@ -86,7 +105,7 @@ internal sealed class ContenderSet : IDisposable
     }
 
     /// <summary>
-    /// Largest absolute difference between the raw and composed outputs and the fused output, in eval mode without
+    /// Largest absolute difference between the raw, composed and ragged outputs and the fused output, in eval mode without
     /// gradients. Near zero means all three really run the same weights (and the same lengths).
     /// </summary>
     public double MaxOutputDifference()
@@ -96,7 +115,7 @@ internal sealed class ContenderSet : IDisposable
         using var _ = torch.no_grad();
         var reference = Fused.Forward(Input);
         double worst = 0;
-        foreach (var c in new[] { Raw, Composed })
+        foreach (var c in new[] { Raw, Composed, Ragged }.OfType<Contender>())
             worst = Math.Max(worst, (c.Forward(Input) - reference).abs().max().item<float>());
         return worst;
     }

@@ -5,7 +5,7 @@ using TorchSharp;
 namespace RnnMl.Bench;
 
 /// <summary>
-/// The <c>recurrent</c> subcommand: TorchSharp's raw recurrent modules against our layers' fused and composed backends,
+/// The <c>recurrent</c> subcommand: TorchSharp's raw recurrent modules against our layers' fused, fused-ragged and composed backends (and which one Auto runs),
 /// forward only and forward+backward, a 2048² sgemm as the machine's reference, a memory check, and a last line of
 /// throughput ratios for the 1-layer unidirectional LSTM in training.
 /// </summary>
@@ -13,7 +13,7 @@ internal static class RecurrentBenchmark
 {
     public const string Name = "recurrent";
 
-    public const string Summary = "LSTM/GRU/RNN layers: TorchSharp raw vs our fused and composed backends (+ sgemm, memory)";
+    public const string Summary = "LSTM/GRU/RNN layers: TorchSharp raw vs our fused, fused-ragged and composed backends, Auto's pick (+ sgemm, memory)";
 
     /// <summary>Outputs of raw and composed may differ from fused by float rounding only; more than this is reported.</summary>
     private const double OutputTolerance = 1e-4;
@@ -33,7 +33,10 @@ internal static class RecurrentBenchmark
         }
 
         var clock = Stopwatch.StartNew();
-        var configs = options.Quick ? [RecurrentConfig.Headline] : RecurrentConfig.Sweep();
+        var configs = (options.Quick ? RecurrentConfig.Quick() : RecurrentConfig.Sweep())
+            .Where(c => options.Cell is null || c.CellName.Equals(options.Cell, StringComparison.OrdinalIgnoreCase))
+            .Where(c => options.Lengths is null || c.VariableLength == (options.Lengths == "ragged"))
+            .ToList();
         Console.WriteLine($"recurrent{(options.Quick ? " --quick" : "")}: torch threads = {torch.get_num_threads()}, "
             + $"{Environment.ProcessorCount} logical CPUs, {RuntimeInfo()}, load average {LoadAverage()}");
         foreach (var line in RecurrentTable.Header(RecurrentConfig.Headline, options.Warmup, options.Rounds, options.HeadlineRounds))
@@ -41,6 +44,7 @@ internal static class RecurrentBenchmark
 
         using var sgemm = new SgemmProbe();
         RecurrentRow? headline = null;
+        var rows = new List<RecurrentRow>();
         double sgemmMs = double.NaN;
         double worstDifference = 0;
 
@@ -52,7 +56,7 @@ internal static class RecurrentBenchmark
             if (!(difference <= OutputTolerance))
                 Console.Error.WriteLine($"warning: {config} outputs of raw/composed differ from fused by {difference.ToString("G3", CultureInfo.InvariantCulture)}");
 
-            foreach (bool train in options.Quick ? [true] : new[] { false, true })
+            foreach (bool train in new[] { false, true })
             {
                 bool isHeadline = config.IsHeadline && train;
                 set.SetTraining(train);
@@ -68,11 +72,13 @@ internal static class RecurrentBenchmark
                     config.IsHeadline ? options.HeadlineRounds : options.Rounds,
                     options.Quick ? QuickBudget : null);
                 var medians = times.Select(Timing.Median).ToArray();
+                double? MedianOf(Contender? c) => c is null ? null : medians[set.All.ToList().IndexOf(c)];
 
                 double flops = config.ForwardFlops(set.ValidSteps) * (train ? 3 : 1);
                 var row = new RecurrentRow(config, train, flops, medians[0], medians[1], medians[2],
-                    set.Padded is null ? null : medians[3], times[0].Length);
+                    MedianOf(set.Ragged), MedianOf(set.Padded), times[0].Length, train ? set.AutoTraining : set.AutoInference);
                 Console.WriteLine(RecurrentTable.Format(row));
+                rows.Add(row);
                 if (isHeadline)
                 {
                     headline = row;
@@ -81,12 +87,26 @@ internal static class RecurrentBenchmark
             }
         }
 
-        double sgemmGflops = Timing.Gflops(SgemmProbe.Flops, sgemmMs);
         Console.WriteLine();
+        Console.WriteLine($"check: largest |output - fused output| of raw, composed and ragged over all configurations = {worstDifference.ToString("G3", CultureInfo.InvariantCulture)}"
+            + (worstDifference <= OutputTolerance ? " (same weights, OK)" : " (MISMATCH)"));
+        if (rows.Count > 0)
+        {
+            var worst = rows.MinBy(r => r.AutoVsBest)!;
+            Console.WriteLine($"auto: worst auto/best = {F(worst.AutoVsBest, 3)} ({worst.Config.CellName} L{worst.Config.Layers} "
+                + $"D{worst.Config.Directions} {(worst.Config.VariableLength ? "ragged" : "full")} {(worst.Train ? "train" : "fwd")}, "
+                + $"auto {RecurrentTable.ShortName(worst.Auto)}, best {RecurrentTable.ShortName(worst.Best.Backend)})");
+        }
+        if (headline is null)
+        {
+            Console.WriteLine($"load average at the end: {LoadAverage()}");
+            Console.WriteLine("ratios: - (the filters left out the LSTM L1 D1 full-length training row)");
+            return 0;
+        }
+
+        double sgemmGflops = Timing.Gflops(SgemmProbe.Flops, sgemmMs);
         Console.WriteLine($"sgemm: torch.mm {SgemmProbe.Size}x{SgemmProbe.Size} float32, GFLOP/s = 2*{SgemmProbe.Size}^3 / time: "
             + $"{F(sgemmMs, 1)} ms, {F(sgemmGflops, 1)} GFLOP/s (median, interleaved with the LSTM L1 D1 train row)");
-        Console.WriteLine($"check: largest |output - fused output| of raw and composed over all configurations = {worstDifference.ToString("G3", CultureInfo.InvariantCulture)}"
-            + (worstDifference <= OutputTolerance ? " (same weights, OK)" : " (MISMATCH)"));
 
         var memoryShape = options.Quick
             ? RecurrentConfig.Headline with { Batch = 16, Steps = 25, InputSize = 32, HiddenSize = 64 }
@@ -98,10 +118,16 @@ internal static class RecurrentBenchmark
         Console.WriteLine($"memory: rss_step20_mb={F(rss20, 1)} rss_step200_mb={F(rss200, 1)} growth_pct={F(100 * (rss200 - rss20) / rss20, 2)}");
 
         Console.WriteLine($"load average at the end: {LoadAverage()} (above {Environment.ProcessorCount} means other work shared the CPUs; expect noise)");
-        var h = headline!;
+        var h = headline;
         Console.Error.WriteLine($"recurrent: finished in {clock.Elapsed.TotalSeconds:F1} s");
+        var worstAuto = rows.MinBy(r => r.AutoVsBest)!;
+        var raggedTrain = rows.FirstOrDefault(r => r.Train && r.Config == (RecurrentConfig.Headline with { VariableLength = true }));
+        string raggedVsFull = raggedTrain is null ? "" : " lstm_ragged_vs_full_train="
+            + F(Timing.Gflops(raggedTrain.Flops, raggedTrain.Best.Ms) / Timing.Gflops(h.Flops, h.Best.Ms), 3);
         Console.WriteLine($"ratios: fused_vs_raw={F(h.FusedVsRaw, 3)} composed_vs_fused={F(h.ComposedVsFused, 3)} "
-            + $"fused_train_vs_sgemm={F(Timing.Gflops(h.Flops, h.FusedMs) / sgemmGflops, 3)}");
+            + $"fused_train_vs_sgemm={F(Timing.Gflops(h.Flops, h.FusedMs) / sgemmGflops, 3)} "
+            + $"auto_vs_best_min={F(worstAuto.AutoVsBest, 3)} lstm_train_vs_sgemm={F(Timing.Gflops(h.Flops, h.Best.Ms) / sgemmGflops, 3)}"
+            + raggedVsFull);
         return 0;
     }
 

@@ -28,9 +28,13 @@ internal sealed record RecurrentConfig(CellKind Cell, int Layers, bool Bidirecti
                 foreach (bool bidirectional in new[] { false, true })
                     list.Add(new RecurrentConfig(cell, layers, bidirectional, false));
             list.Add(new RecurrentConfig(cell, 1, false, true));
+            list.Add(new RecurrentConfig(cell, 1, true, true));
         }
         return list;
     }
+
+    /// <summary>The --quick set: the headline LSTM, full length and ragged, in both modes.</summary>
+    public static IReadOnlyList<RecurrentConfig> Quick() => [Headline, Headline with { VariableLength = true }];
 
     /// <summary>D.</summary>
     public int Directions => Bidirectional ? 2 : 1;

@@ -7,21 +7,24 @@ namespace RnnMl.Bench;
 /// <param name="Rounds">Timed interleaved rounds per table row.</param>
 /// <param name="HeadlineRounds">Timed rounds for the 1-layer unidirectional LSTM rows (the ratios line).</param>
 /// <param name="Warmup">Untimed rounds before each measurement.</param>
-internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int HeadlineRounds, int Warmup)
+internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int HeadlineRounds, int Warmup, string? Cell = null, string? Lengths = null)
 {
     public const string Usage = """
         usage: Rnn.Bench recurrent [--quick] [--rounds <n>] [--headline-rounds <n>] [--warmup <n>]
 
         Times TorchSharp's torch.nn.LSTM/GRU/RNN against our Lstm/Gru/Rnn layers (fused and composed backends), forward
         only and forward+backward, at N=64 T=100 I=128 H=256; checks memory over 200 composed training steps; and ends
-        with the line 'ratios: fused_vs_raw=<x> composed_vs_fused=<y> fused_train_vs_sgemm=<z>' (1-layer
-        unidirectional LSTM training; higher is better).
+        with the line 'ratios: fused_vs_raw=<x> composed_vs_fused=<y> fused_train_vs_sgemm=<z> auto_vs_best_min=<a>
+        lstm_train_vs_sgemm=<b> lstm_ragged_vs_full_train=<c>' (1-layer unidirectional LSTM training, except
+        auto_vs_best_min: the worst row of the run; lstm_train_vs_sgemm uses the fastest exact backend; higher is better).
 
-          --quick                only the measurements behind the ratios line (well under a minute)
+          --quick                only the 1-layer unidirectional LSTM, full-length and ragged (about two minutes)
           --rounds <n>           timed interleaved rounds per table row (default 5)
           --headline-rounds <n>  timed rounds for the 1-layer unidirectional LSTM, the ratios line (default 15;
                                  --quick stops after 20 s of timing, at least 3 rounds)
           --warmup <n>           untimed rounds before each measurement (default 1)
+          --cell <lstm|gru|rnn>  only the full table's rows of this cell
+          --lengths <full|ragged> only the full table's rows with these lengths
           --help                 this text
         """;
 
@@ -34,7 +37,13 @@ internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int H
         int rounds = reader.Int("--rounds", 5, min: 1);
         int headline = reader.Int("--headline-rounds", 15, min: 1);
         int warmup = reader.Int("--warmup", 1, min: 0);
+        string? cell = reader.Value("--cell")?.ToLowerInvariant();
+        if (cell is not (null or "lstm" or "gru" or "rnn"))
+            throw new UsageException($"--cell must be lstm, gru or rnn, got '{cell}'");
+        string? lengths = reader.Value("--lengths")?.ToLowerInvariant();
+        if (lengths is not (null or "full" or "ragged"))
+            throw new UsageException($"--lengths must be full or ragged, got '{lengths}'");
         reader.EnsureEmpty();
-        return new RecurrentOptions(quick, help, rounds, headline, warmup);
+        return new RecurrentOptions(quick, help, rounds, headline, warmup, cell, lengths);
     }
 }

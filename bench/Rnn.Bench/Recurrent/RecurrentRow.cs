@@ -1,3 +1,5 @@
+using RnnMl.Torch.Layers;
+
 namespace RnnMl.Bench;
 
 /// <summary>One line of the table: median milliseconds per iteration of each contender for one configuration and mode.</summary>
@@ -7,10 +9,36 @@ namespace RnnMl.Bench;
 /// <param name="RawMs">TorchSharp's own module.</param>
 /// <param name="FusedMs">Our layer, fused backend.</param>
 /// <param name="ComposedMs">Our layer, composed backend.</param>
+/// <param name="RaggedMs">Our layer, fused-ragged backend with lengths (variable-length rows only).</param>
 /// <param name="PaddedMs">Our fused layer on the padded batch without lengths (variable-length rows only).</param>
 /// <param name="Rounds">Timed iterations of each contender behind the medians.</param>
-internal sealed record RecurrentRow(RecurrentConfig Config, bool Train, double Flops, double RawMs, double FusedMs, double ComposedMs, double? PaddedMs, int Rounds)
+/// <param name="Auto">The backend <see cref="RecurrentBackend.Auto"/> runs for this row.</param>
+internal sealed record RecurrentRow(RecurrentConfig Config, bool Train, double Flops, double RawMs, double FusedMs, double ComposedMs,
+    double? RaggedMs, double? PaddedMs, int Rounds, RecurrentBackend Auto)
 {
+    /// <summary>The fastest of our exact backends (fused, composed, and fused-ragged when measured): its name and time.</summary>
+    public (RecurrentBackend Backend, double Ms) Best
+    {
+        get
+        {
+            var best = (RecurrentBackend.Fused, FusedMs);
+            if (ComposedMs < best.FusedMs) best = (RecurrentBackend.Composed, ComposedMs);
+            if (RaggedMs is { } r && r < best.Item2) best = (RecurrentBackend.FusedRagged, r);
+            return best;
+        }
+    }
+
+    /// <summary>Time of the backend Auto picked (fused-ragged equals fused on full-length rows).</summary>
+    public double AutoMs => Auto switch
+    {
+        RecurrentBackend.Composed => ComposedMs,
+        RecurrentBackend.FusedRagged => RaggedMs ?? FusedMs,
+        _ => FusedMs,
+    };
+
+    /// <summary>Auto's throughput relative to the fastest exact backend (best time / Auto's time); 1 when Auto picked it.</summary>
+    public double AutoVsBest => Best.Ms / AutoMs;
+
     /// <summary>Throughput of fused relative to raw (raw time / fused time); above 1 means fused is faster.</summary>
     public double FusedVsRaw => RawMs / FusedMs;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RnnMl.Torch.Layers;
 
 namespace RnnMl.Bench;
 
@@ -11,7 +12,7 @@ internal static class RecurrentTable
         ("cell", 5), ("L", 2), ("D", 2), ("lengths", 10), ("mode", 6), ("n", 3),
         ("raw ms", 9), ("fused ms", 9), ("comp ms", 9),
         ("raw GF/s", 9), ("fused GF/s", 11), ("comp GF/s", 10),
-        ("fused/raw", 10), ("comp/fused", 11), ("pad ms", 9),
+        ("fused/raw", 10), ("comp/fused", 11), ("rag ms", 9), ("pad ms", 9), ("auto", 7), ("auto/best", 10),
     ];
 
     /// <summary>The legend (conventions) and the column header lines.</summary>
@@ -25,7 +26,10 @@ internal static class RecurrentTable
         yield return "#   I_layer = I for layer 0, D*H above; train = 3 x fwd. Variable-length rows count valid steps only (sum of lengths for T*N).";
         yield return "# fused/raw = raw ms / fused ms, comp/fused = fused ms / comp ms (throughput ratios, higher is better).";
         yield return "# Variable lengths: raw = pack_padded_sequence(enforce_sorted=false) + module + pad_packed_sequence; fused/comp get lengths;";
+        yield return "#   rag ms = our layer with RecurrentBackend.FusedRagged and the lengths (padded batch, per-sequence reversal, no packing);";
         yield return "#   pad ms = our fused layer on the same padded batch WITHOUT lengths (all T steps), to compare packing with padding.";
+        yield return "# auto = the backend RecurrentBackend.Auto runs for the row (fused / comp / ragged); auto/best = fastest of fused, comp, rag ms";
+        yield return "#   / Auto's ms (1.000 when Auto picked the fastest exact backend).";
         var header = new StringBuilder();
         var rule = new StringBuilder();
         for (int i = 0; i < Columns.Length; i++)
@@ -50,7 +54,9 @@ internal static class RecurrentTable
             Num(row.RawMs, 1), Num(row.FusedMs, 1), Num(row.ComposedMs, 1),
             Num(Timing.Gflops(row.Flops, row.RawMs), 1), Num(Timing.Gflops(row.Flops, row.FusedMs), 1), Num(Timing.Gflops(row.Flops, row.ComposedMs), 1),
             Num(row.FusedVsRaw, 3), Num(row.ComposedVsFused, 3),
+            row.RaggedMs is { } r ? Num(r, 1) : "-",
             row.PaddedMs is { } p ? Num(p, 1) : "-",
+            ShortName(row.Auto), Num(row.AutoVsBest, 3),
         ];
         var line = new StringBuilder();
         for (int i = 0; i < Columns.Length; i++)
@@ -60,6 +66,14 @@ internal static class RecurrentTable
         }
         return line.ToString().TrimEnd();
     }
+
+    /// <summary>fused, comp or ragged, as in the column names.</summary>
+    public static string ShortName(RecurrentBackend backend) => backend switch
+    {
+        RecurrentBackend.Composed => "comp",
+        RecurrentBackend.FusedRagged => "ragged",
+        _ => "fused",
+    };
 
     private static string Num(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 }

@@ -1,14 +1,24 @@
 namespace RnnMl.Torch.Layers;
 
-/// <summary>Which implementation runs a recurrent layer. Both give the same numbers (within float rounding).</summary>
+/// <summary>Which implementation runs a recurrent layer. All give the same numbers (within float rounding).</summary>
 public enum RecurrentBackend
 {
-    /// <summary>Fused whenever the configuration allows it (built-in cells), composed otherwise. The default.</summary>
+    /// <summary>
+    /// The default: for built-in cells, the backend the <c>recurrent</c> benchmark measured fastest for the cell kind
+    /// and the kind of call (training or inference, full-length or ragged batch), see
+    /// <see cref="RecurrentLayer.ResolveBackend"/>; composed for custom cells.
+    /// </summary>
     Auto,
 
     /// <summary>Our cells stepped over time with autograd; works for every cell, including custom ones.</summary>
     Composed,
 
-    /// <summary>libtorch's fused <c>nn.RNN</c>/<c>nn.LSTM</c>/<c>nn.GRU</c> kernels on the same parameters; built-in cells only.</summary>
+    /// <summary>libtorch's fused <c>nn.RNN</c>/<c>nn.LSTM</c>/<c>nn.GRU</c> kernels on the same parameters; batches with
+    /// lengths go through pack_padded_sequence. Built-in cells only.</summary>
     Fused,
+
+    /// <summary>libtorch's fused kernels on the padded batch as it is, also with lengths: no packing; the reverse direction
+    /// runs on each sequence reversed within its own length, final states are taken at each sequence's last valid step,
+    /// padded outputs are zero. Same as <see cref="Fused"/> on full-length batches. Built-in cells only.</summary>
+    FusedRagged,
 }

@@ -2,7 +2,6 @@ using RnnMl.Torch.Cells;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using PackedSequence = TorchSharp.torch.nn.utils.rnn.PackedSequence;
 
 namespace RnnMl.Torch.Layers;
 
@@ -27,12 +26,9 @@ namespace RnnMl.Torch.Layers;
 public abstract class RecurrentLayer : nn.Module
 {
     private readonly RecurrentCell[] cells;
-    private readonly nn.Module? fused;
-    private readonly FusedKind fusedKind;
+    private readonly FusedSlots? fused;
 
-    private protected enum FusedKind { None, Rnn, Lstm, Gru }
-
-    /// <summary>Builds a layer of built-in cells whose parameters are shared with libtorch's fused module.</summary>
+    /// <summary>Builds a layer of built-in cells whose parameters are shared with libtorch's fused modules.</summary>
     private protected RecurrentLayer(string name, RecurrentLayerOptions options, FusedKind kind, RnnNonlinearity nonlinearity, ScalarType? dtype, Device? device)
         : base(name)
     {
@@ -41,29 +37,19 @@ public abstract class RecurrentLayer : nn.Module
         if (!Dtypes.IsFloat(dt))
             throw new ArgumentException($"dtype must be a floating-point type, got {dt}", nameof(dtype));
 
-        fusedKind = kind;
-        fused = kind switch
-        {
-            FusedKind.Lstm => nn.LSTM(options.InputSize, options.HiddenSize, options.NumLayers, options.Bias, options.BatchFirst, options.Dropout, options.Bidirectional, device, dt),
-            FusedKind.Gru => nn.GRU(options.InputSize, options.HiddenSize, options.NumLayers, options.Bias, options.BatchFirst, options.Dropout, options.Bidirectional, device, dt),
-            _ => nn.RNN(options.InputSize, options.HiddenSize, options.NumLayers,
-                nonlinearity == RnnNonlinearity.ReLU ? nn.NonLinearities.ReLU : nn.NonLinearities.Tanh,
-                options.Bias, options.BatchFirst, options.Dropout, options.Bidirectional, device, dt),
-        };
-
-        // The fused module owns the storage; our cells and our registered parameters are handles to the very same
-        // tensors, so both backends read the same values and accumulate into the same gradients.
-        var native = fused.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        // The fused modules own the storage; our cells and our registered parameters are handles to the very same
+        // tensors, so every backend reads the same values and accumulates into the same gradients.
+        fused = new FusedSlots(kind, options, nonlinearity, dt, device);
         cells = new RecurrentCell[options.NumLayers * Directions];
         for (int layer = 0; layer < options.NumLayers; layer++)
         {
             for (int dir = 0; dir < Directions; dir++)
             {
+                int slot = layer * Directions + dir;
                 string suffix = Suffix(layer, dir);
                 Parameter Take(string baseName)
                 {
-                    var p = native[baseName + suffix];
-                    p.DetachFromDisposeScope();
+                    var p = fused.Parameter(slot, baseName);
                     register_parameter(baseName + suffix, p);
                     return p;
                 }
@@ -72,7 +58,7 @@ public abstract class RecurrentLayer : nn.Module
                 var bIh = options.Bias ? Take("bias_ih") : null;
                 var bHh = options.Bias ? Take("bias_hh") : null;
                 int cellInput = layer == 0 ? options.InputSize : options.HiddenSize * Directions;
-                cells[layer * Directions + dir] = kind switch
+                cells[slot] = kind switch
                 {
                     FusedKind.Lstm => new LstmCell(cellInput, options.HiddenSize, wIh, wHh, bIh, bHh),
                     FusedKind.Gru => new GruCell(cellInput, options.HiddenSize, wIh, wHh, bIh, bHh),
@@ -90,9 +76,8 @@ public abstract class RecurrentLayer : nn.Module
     {
         ArgumentNullException.ThrowIfNull(cellFactory);
         Options = options.Validate();
-        if (options.Backend == RecurrentBackend.Fused)
-            throw new ArgumentException("the fused backend runs only the built-in cells (Lstm, Gru, Rnn); use Composed or Auto for a custom cell", nameof(options));
-        fusedKind = FusedKind.None;
+        if (options.Backend is RecurrentBackend.Fused or RecurrentBackend.FusedRagged)
+            throw new ArgumentException($"the {options.Backend} backend runs only the built-in cells (Lstm, Gru, Rnn); use Composed or Auto for a custom cell", nameof(options));
         cells = new RecurrentCell[options.NumLayers * Directions];
         for (int layer = 0; layer < options.NumLayers; layer++)
         {
@@ -137,10 +122,21 @@ public abstract class RecurrentLayer : nn.Module
     /// <summary>1 for RNN and GRU (h only), 2 for LSTM (h and c).</summary>
     public int StateCount { get; }
 
-    /// <summary>The backend that <see cref="forward"/> runs: <see cref="Options"/>' choice with Auto resolved.</summary>
-    public RecurrentBackend ActiveBackend => Options.Backend switch
+    /// <summary>The backend <see cref="forward"/> runs now on a full-length batch: <see cref="ResolveBackend"/> for the
+    /// current autograd mode (enabled = training, disabled = inference).</summary>
+    public RecurrentBackend ActiveBackend => ResolveBackend(is_grad_enabled(), ragged: false);
+
+    /// <summary>
+    /// The backend <see cref="forward"/> runs for a kind of call: <see cref="Options"/>' choice, or for
+    /// <see cref="RecurrentBackend.Auto"/> the one the benchmark measured fastest (composed for custom cells).
+    /// </summary>
+    /// <param name="training">Autograd enabled (a training step) rather than inference.</param>
+    /// <param name="ragged">The call has lengths that are not all T.</param>
+    /// <remarks>Auto on this project's 2-core x86-64 machines (the numbers are in AutoBackendTable.cs): LSTM training →
+    /// Composed; LSTM inference → Fused on full-length batches, FusedRagged with lengths; GRU and RNN → Fused.</remarks>
+    public RecurrentBackend ResolveBackend(bool training, bool ragged) => Options.Backend switch
     {
-        RecurrentBackend.Auto => fused is null ? RecurrentBackend.Composed : RecurrentBackend.Fused,
+        RecurrentBackend.Auto => AutoBackendTable.Choose(fused?.Kind ?? FusedKind.None, training, ragged),
         var b => b,
     };
 
@@ -161,41 +157,44 @@ public abstract class RecurrentLayer : nn.Module
     /// <exception cref="ArgumentException">A shape, dtype, device or length does not fit the layer.</exception>
     public (Tensor Output, RecurrentState State) forward(Tensor input, RecurrentState? state = null, Tensor? lengths = null)
     {
-        var lens = Validate(input, state, lengths);
+        var lens = RecurrentInputValidator.Validate(this, input, state, lengths);
         using var scope = NewDisposeScope();
-        var (output, final) = ActiveBackend == RecurrentBackend.Fused
-            ? FusedForward(input, state, lens)
-            : ComposedForward(input, state, lens);
+        var backend = ResolveBackend(is_grad_enabled(), lens is not null);
+        if (fused is not null && backend != RecurrentBackend.Composed) fused.Train(training);
+        var (output, final) = backend switch
+        {
+            RecurrentBackend.Fused => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: false),
+            RecurrentBackend.FusedRagged => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: true),
+            _ => ComposedRecurrence.Run(cells, Options, training, input, state, lens),
+        };
         output.MoveToOuterDisposeScope();
         final.MoveToOuterDisposeScope();
         return (output, final);
     }
 
-    /// <summary>Sets training mode here and on the fused kernel's module (which is not a registered child).</summary>
+    /// <summary>Sets training mode here and on the fused kernels' modules (which are not registered children).</summary>
     /// <param name="train">True for training (inter-layer dropout on), false for evaluation.</param>
     public override void train(bool train = true)
     {
         base.train(train);
-        fused?.train(train);
+        fused?.Train(train);
     }
 
     /// <inheritdoc />
     protected override void _toEpilog(ScalarType? dtype, Device? device, bool non_blocking)
     {
-        // The fused module converts its parameters in place, so every handle we hold follows along;
+        // The fused modules convert their parameters in place, so every handle we hold follows along;
         // the base class then finds nothing left to copy.
         if (fused is not null)
         {
-            // Take the gradients off first and put them back converted. Otherwise the fused module's own epilogue sees
+            // Take the gradients off first and put them back converted. Otherwise a fused module's own epilogue sees
             // a gradient of the old dtype or device, replaces that parameter by a new Parameter object and disposes
             // the old one, which is the very handle our cells and our registrations use: the layer would be left with
             // no parameters at all.
             var parameterList = parameters().ToList();
             var grads = parameterList.Select(p => p.grad).ToList();
             foreach (var p in parameterList) p.grad = null;
-            if (device is null) fused.to(dtype!.Value, non_blocking);
-            else if (dtype is null) fused.to(device, non_blocking);
-            else fused.to(device, dtype.Value, non_blocking);
+            fused.To(dtype, device, non_blocking);
             for (int i = 0; i < parameterList.Count; i++)
             {
                 if (grads[i] is not { } grad) continue;
@@ -210,218 +209,13 @@ public abstract class RecurrentLayer : nn.Module
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && fused is not null)
         {
-            if (fused is not null)
-            {
-                foreach (var cell in cells) cell.Dispose();
-                fused.Dispose();
-            }
+            foreach (var cell in cells) cell.Dispose();
+            fused.Dispose();
         }
         base.Dispose(disposing);
     }
 
     private static string Suffix(int layer, int dir) => $"_l{layer}" + (dir == 1 ? "_reverse" : "");
-
-    /// <summary>Checks every input against the layer; returns the lengths as an array, or null when none are needed.</summary>
-    private long[]? Validate(Tensor input, RecurrentState? state, Tensor? lengths)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        string layout = BatchFirst ? "(N, T, I)" : "(T, N, I)";
-        if (input.dim() != 3)
-            throw new ArgumentException($"input must be 3-D {layout}, got {input.dim()}-D of shape {RecurrentCell.Shape(input)}", nameof(input));
-        if (input.shape[2] != InputSize)
-            throw new ArgumentException($"input feature size must be {InputSize}, got {input.shape[2]}", nameof(input));
-        long t = input.shape[BatchFirst ? 1 : 0];
-        long n = input.shape[BatchFirst ? 0 : 1];
-        if (t < 1)
-            throw new ArgumentException($"input must have at least 1 time step, got {t}", nameof(input));
-        if (n < 1)
-            throw new ArgumentException($"input must have at least 1 sequence, got {n}", nameof(input));
-        var reference = parameters().First();
-        if (input.dtype != reference.dtype)
-            throw new ArgumentException($"input dtype must be {reference.dtype} (the parameters' dtype), got {input.dtype}", nameof(input));
-        if (input.device.ToString() != reference.device.ToString())
-            throw new ArgumentException($"input device must be {reference.device} (the parameters' device), got {input.device}", nameof(input));
-
-        if (state is not null)
-        {
-            CheckState(state.H, "h_0", n, reference);
-            if (StateCount == 2)
-            {
-                if (state.C is null)
-                    throw new ArgumentException("an LSTM initial state needs both h_0 and c_0, got no c_0", nameof(state));
-                CheckState(state.C, "c_0", n, reference);
-            }
-            else if (state.C is not null)
-            {
-                throw new ArgumentException($"this layer's state is h only, got a cell state c_0 of shape {RecurrentCell.Shape(state.C)}", nameof(state));
-            }
-        }
-
-        if (lengths is null) return null;
-        if (lengths.dim() != 1)
-            throw new ArgumentException($"lengths must be 1-D (N), got {lengths.dim()}-D of shape {RecurrentCell.Shape(lengths)}", nameof(lengths));
-        if (lengths.shape[0] != n)
-            throw new ArgumentException($"lengths must have one entry per sequence ({n}), got {lengths.shape[0]}", nameof(lengths));
-        if (!Dtypes.IsInteger(lengths.dtype))
-            throw new ArgumentException($"lengths must be an integer tensor, got {lengths.dtype}", nameof(lengths));
-        using var cpu = lengths.to(ScalarType.Int64, CPU);
-        var values = cpu.data<long>().ToArray();
-        bool allFull = true;
-        for (int i = 0; i < values.Length; i++)
-        {
-            if (values[i] < 1 || values[i] > t)
-                throw new ArgumentOutOfRangeException(nameof(lengths), values[i], $"lengths must be between 1 and T = {t}, got {values[i]} at index {i}");
-            allFull &= values[i] == t;
-        }
-        return allFull ? null : values;
-    }
-
-    private void CheckState(Tensor s, string name, long n, Tensor reference)
-    {
-        long rows = (long)NumLayers * Directions;
-        if (s.dim() != 3 || s.shape[0] != rows || s.shape[1] != n || s.shape[2] != HiddenSize)
-            throw new ArgumentException($"initial {name} shape must be [{rows}, {n}, {HiddenSize}] (L·D, N, H), got {RecurrentCell.Shape(s)}", "state");
-        if (s.dtype != reference.dtype)
-            throw new ArgumentException($"initial {name} dtype must be {reference.dtype}, got {s.dtype}", "state");
-        if (s.device.ToString() != reference.device.ToString())
-            throw new ArgumentException($"initial {name} device must be {reference.device}, got {s.device}", "state");
-    }
-
-    private (Tensor, RecurrentState) FusedForward(Tensor input, RecurrentState? state, long[]? lens)
-    {
-        if (fused!.training != training) fused.train(training);
-        long t = input.shape[BatchFirst ? 1 : 0];
-        PackedSequence? packed = null;
-        try
-        {
-            // libtorch's fused LSTM on a plain (unpacked) tensor with autograd off takes a CPU inference kernel whose
-            // results differ from the LSTM equations (by 0.1 to 1.0 at hidden 8, 16 and 48 on our machines; exact at
-            // 24, 32, 64, 128); the packed path is exact. So inference always goes through a pack, with every sequence at full
-            // length when no lengths were given (this costs about a quarter more time for one short sentence).
-            if (lens is null && fusedKind == FusedKind.Lstm && !is_grad_enabled())
-                lens = Enumerable.Repeat(t, (int)input.shape[BatchFirst ? 0 : 1]).ToArray();
-            if (lens is not null)
-            {
-                using var lenTensor = tensor(lens, ScalarType.Int64);
-                packed = nn.utils.rnn.pack_padded_sequence(input, lenTensor, BatchFirst, enforce_sorted: false);
-            }
-            switch (fusedKind)
-            {
-                case FusedKind.Lstm:
-                {
-                    var lstm = (LSTM)fused;
-                    (Tensor, Tensor)? hc = state is null ? null : (state.H, state.C!);
-                    if (packed is null)
-                    {
-                        var (o, h, c) = lstm.call(input, hc);
-                        return (o, new RecurrentState(h, c));
-                    }
-                    var (po, ph, pc) = lstm.call(packed, hc);
-                    using (po) return (Unpack(po, t), new RecurrentState(ph, pc));
-                }
-                case FusedKind.Gru:
-                {
-                    var gru = (GRU)fused;
-                    if (packed is null)
-                    {
-                        var (o, h) = gru.call(input, state?.H);
-                        return (o, new RecurrentState(h));
-                    }
-                    var (po, ph) = gru.call(packed, state?.H);
-                    using (po) return (Unpack(po, t), new RecurrentState(ph));
-                }
-                default:
-                {
-                    var rnn = (RNN)fused;
-                    if (packed is null)
-                    {
-                        var (o, h) = rnn.call(input, state?.H);
-                        return (o, new RecurrentState(h));
-                    }
-                    var (po, ph) = rnn.call(packed, state?.H);
-                    using (po) return (Unpack(po, t), new RecurrentState(ph));
-                }
-            }
-        }
-        finally
-        {
-            packed?.Dispose();
-        }
-    }
-
-    private Tensor Unpack(PackedSequence packed, long totalLength)
-    {
-        var (padded, lengthsOut) = nn.utils.rnn.pad_packed_sequence(packed, BatchFirst, 0.0, totalLength);
-        lengthsOut.Dispose();
-        return padded;
-    }
-
-    private (Tensor, RecurrentState) ComposedForward(Tensor input, RecurrentState? state, long[]? lens)
-    {
-        int timeDim = BatchFirst ? 1 : 0;
-        int steps = (int)input.shape[timeDim];
-        long n = input.shape[BatchFirst ? 0 : 1];
-        int layers = NumLayers, dirs = Directions;
-
-        Tensor[]? valid = null, validF = null;
-        if (lens is not null)
-        {
-            // (T, N, 1): whether step t is inside sequence n.
-            using var lenT = tensor(lens, ScalarType.Int64, input.device);
-            using var stepT = arange(steps, ScalarType.Int64, input.device);
-            using var mask = stepT.unsqueeze(1).lt(lenT.unsqueeze(0)).unsqueeze(2);
-            valid = mask.unbind(0);
-            using var maskF = mask.to(input.dtype);
-            validF = maskF.unbind(0);
-        }
-
-        Tensor[]? h0 = state?.H.unbind(0);
-        Tensor[]? c0 = state?.C?.unbind(0);
-        var finals = new Tensor[StateCount][];
-        for (int k = 0; k < StateCount; k++) finals[k] = new Tensor[layers * dirs];
-
-        Tensor x = input;
-        for (int layer = 0; layer < layers; layer++)
-        {
-            var halves = new Tensor[dirs];
-            for (int dir = 0; dir < dirs; dir++)
-            {
-                int slot = layer * dirs + dir;
-                var cell = cells[slot];
-                var s = new Tensor[StateCount];
-                s[0] = h0?[slot] ?? zeros(n, HiddenSize, input.dtype, input.device);
-                if (StateCount == 2) s[1] = c0?[slot] ?? zeros(n, HiddenSize, input.dtype, input.device);
-
-                // One matrix product for the input part of every step; unbind (not select) keeps the backward
-                // pass from allocating a full-size gradient per step.
-                var projected = cell.ProjectInput(x).unbind(timeDim);
-                var outputs = new Tensor[steps];
-                for (int i = 0; i < steps; i++)
-                {
-                    int step = dir == 0 ? i : steps - 1 - i;
-                    var next = cell.Step(projected[step], s);
-                    if (valid is not null)
-                    {
-                        for (int k = 0; k < next.Length; k++) next[k] = where(valid[step], next[k], s[k]);
-                        outputs[step] = next[0] * validF![step];
-                    }
-                    else
-                    {
-                        outputs[step] = next[0];
-                    }
-                    s = next;
-                }
-                for (int k = 0; k < StateCount; k++) finals[k][slot] = s[k];
-                halves[dir] = stack(outputs, timeDim);
-            }
-            x = dirs == 1 ? halves[0] : cat(halves, 2);
-            if (layer < layers - 1 && Options.Dropout > 0 && training)
-                x = nn.functional.dropout(x, Options.Dropout, training: true);
-        }
-        var hN = stack(finals[0], 0);
-        var cN = StateCount == 2 ? stack(finals[1], 0) : null;
-        return (x, new RecurrentState(hN, cN));
-    }
 }

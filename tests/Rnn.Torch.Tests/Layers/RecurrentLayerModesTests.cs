@@ -11,13 +11,15 @@ namespace RnnMl.Torch.Tests.Layers;
 /// Behaviour of a recurrent layer across its modes and options: training versus evaluation (dropout), default state,
 /// variable lengths, dtype conversion, parameter names, and custom cells.
 /// </summary>
+// Runs alone: the dropout tests need draws no parallel test reseeds between two calls.
+[Collection(RnnMl.Torch.Tests.Training.GlobalTorchRandomCollection.Name)]
 public class RecurrentLayerModesTests
 {
     private const int I = 3, H = 4, T = 5, N = 3;
     private const ScalarType F64 = ScalarType.Float64;
     private static readonly long[] Lengths = { T, 2, 4 }; // unsorted, one full, two padded
 
-    private static readonly RecurrentBackend[] Backends = { RecurrentBackend.Fused, RecurrentBackend.Composed };
+    private static readonly RecurrentBackend[] Backends = { RecurrentBackend.Fused, RecurrentBackend.FusedRagged, RecurrentBackend.Composed };
 
     public static TheoryData<LayerKind, RecurrentBackend> KindsAndBackends()
     {

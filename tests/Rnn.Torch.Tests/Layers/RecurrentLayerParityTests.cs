@@ -40,12 +40,30 @@ public class RecurrentLayerParityTests
         => AssertParity(kind, layers, bidirectional, withLengths, batchFirst, ScalarType.Float64, 1e-10);
 
     [Fact]
-    public void Auto_ChoosesFused_ForBuiltInCells()
+    public void Auto_FollowsTheMeasuredDecisionTable()
     {
         using var lstm = Lstm.Create(3, 4);
-        Assert.Equal(RecurrentBackend.Fused, lstm.ActiveBackend);
+        Assert.Equal(RecurrentBackend.Composed, lstm.ResolveBackend(training: true, ragged: false));
+        Assert.Equal(RecurrentBackend.Composed, lstm.ResolveBackend(training: true, ragged: true));
+        Assert.Equal(RecurrentBackend.Fused, lstm.ResolveBackend(training: false, ragged: false));
+        Assert.Equal(RecurrentBackend.FusedRagged, lstm.ResolveBackend(training: false, ragged: true));
+        Assert.Equal(RecurrentBackend.Composed, lstm.ActiveBackend);
+        using (no_grad()) Assert.Equal(RecurrentBackend.Fused, lstm.ActiveBackend);
+        foreach (var layer in new RecurrentLayer[] { Gru.Create(3, 4), Rnn.Create(3, 4) })
+        {
+            using (layer)
+            {
+                foreach (bool training in new[] { false, true })
+                {
+                    Assert.Equal(RecurrentBackend.Fused, layer.ResolveBackend(training, ragged: false));
+                    Assert.Equal(RecurrentBackend.Fused, layer.ResolveBackend(training, ragged: true));
+                }
+            }
+        }
         using var composed = Gru.Create(3, 4, backend: RecurrentBackend.Composed);
-        Assert.Equal(RecurrentBackend.Composed, composed.ActiveBackend);
+        Assert.Equal(RecurrentBackend.Composed, composed.ResolveBackend(training: false, ragged: true));
+        using var ragged = Lstm.Create(3, 4, backend: RecurrentBackend.FusedRagged);
+        Assert.Equal(RecurrentBackend.FusedRagged, ragged.ResolveBackend(training: true, ragged: false));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class RecurrentLayerValidationTests
     private const int I = 3, H = 5, L = 2, N = 3, T = 4, Wrong = 7;
     private const int Rows = L * 2; // L·D for the bidirectional layers used below
 
-    private static readonly RecurrentBackend[] Backends = { RecurrentBackend.Fused, RecurrentBackend.Composed };
+    private static readonly RecurrentBackend[] Backends = { RecurrentBackend.Fused, RecurrentBackend.FusedRagged, RecurrentBackend.Composed };
     private static readonly bool[] Layouts = { false, true };
 
     public static TheoryData<RecurrentBackend, bool> BackendsAndLayouts()
