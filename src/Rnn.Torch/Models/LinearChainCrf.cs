@@ -32,6 +32,7 @@ public sealed class LinearChainCrf : nn.Module
     private readonly Tensor? disallowedStart;
     private readonly Tensor? disallowedEnd;
     private readonly Tensor? disallowedTransitions;
+    private bool disposed;
 
     private LinearChainCrf(int numTags, TagTransitionConstraints? constraints, ScalarType dtype, Device? device) : base(nameof(LinearChainCrf))
     {
@@ -201,8 +202,16 @@ public sealed class LinearChainCrf : nn.Module
                endTransitions.masked_fill(disallowedEnd!, TagTransitionConstraints.DisallowedScore),
                transitions.masked_fill(disallowedTransitions!, TagTransitionConstraints.DisallowedScore));
 
+    /// <summary>Releases the parameters; afterwards every method throws <see cref="ObjectDisposedException"/>.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        disposed = true;
+        base.Dispose(disposing);
+    }
+
     private (long N, long T) CheckEmissions(Tensor emissions, Tensor lengths)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(emissions);
         ArgumentNullException.ThrowIfNull(lengths);
         if (emissions.dim() != 3)

@@ -26,6 +26,7 @@ public sealed class SequenceTagger : nn.Module
     private readonly Dropout dropout;
     private readonly Linear output;
     private readonly LinearChainCrf? crf;
+    private bool disposed;
 
     private SequenceTagger(SequenceTaggerOptions options, Device? device) : base(nameof(SequenceTagger))
     {
@@ -64,6 +65,7 @@ public sealed class SequenceTagger : nn.Module
     /// <exception cref="ArgumentException">A shape or an id is out of range.</exception>
     public Tensor forward(Tensor tokens, Tensor lengths)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         TokenIdCheck.Check(tokens, 2, Options.VocabularySize, nameof(tokens));
         ArgumentNullException.ThrowIfNull(lengths);
         using var scope = NewDisposeScope();
@@ -78,6 +80,7 @@ public sealed class SequenceTagger : nn.Module
     /// <returns>(N) losses.</returns>
     public Tensor SentenceLoss(Tensor emissions, Tensor tags, Tensor lengths)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         if (crf is not null) return crf.NegativeLogLikelihood(emissions, tags, lengths);
         ArgumentNullException.ThrowIfNull(emissions);
         ArgumentNullException.ThrowIfNull(tags);
@@ -95,6 +98,7 @@ public sealed class SequenceTagger : nn.Module
     /// <returns>N arrays of tag ids, each as long as its sentence.</returns>
     public long[][] Decode(Tensor emissions, Tensor lengths)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(emissions);
         ArgumentNullException.ThrowIfNull(lengths);
         if (crf is not null) return crf.Decode(emissions, lengths).Tags;
@@ -111,6 +115,7 @@ public sealed class SequenceTagger : nn.Module
     /// <returns>N arrays of tag ids.</returns>
     public long[][] Tag(IReadOnlyList<long[]> sentences, Device? device = null)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(sentences);
         if (sentences.Count == 0) return Array.Empty<long[]>();
         bool wasTraining = training;
@@ -127,5 +132,12 @@ public sealed class SequenceTagger : nn.Module
         {
             if (wasTraining) train();
         }
+    }
+
+    /// <summary>Releases the parameters; afterwards every method throws <see cref="ObjectDisposedException"/>.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        disposed = true;
+        base.Dispose(disposing);
     }
 }

@@ -235,4 +235,17 @@ public class LinearChainCrfTests
         var seven = TagTransitionConstraints.FromTagNames(new[] { "O", "B-A", "I-A", "B-B", "I-B", "B-C", "I-C" }, TagScheme.Bio);
         RnnAssert.Throws("constraints", () => LinearChainCrf.Create(3, seven), "3", "7");
     }
+
+    [Fact]
+    public void AfterDispose_EveryMethodThrowsObjectDisposedException()
+    {
+        using var scope = NewDisposeScope();
+        var crf = LinearChainCrf.Create(3);
+        crf.Dispose();
+        var e = randn(1, 2, 3);
+        var lengths = tensor(new long[] { 2 });
+        Assert.Throws<ObjectDisposedException>(() => crf.LogPartition(e, lengths));
+        Assert.Throws<ObjectDisposedException>(() => crf.Score(e, zeros(1, 2, ScalarType.Int64), lengths));
+        Assert.Throws<ObjectDisposedException>(() => crf.Decode(e, lengths));
+    }
 }

@@ -87,4 +87,12 @@ public class SequenceTaggerTrainingTaskTests : OneTorchThread
         var constraints = RnnMl.Text.Tagging.TagTransitionConstraints.FromTagNames(new[] { "O", "B-A", "I-A", "B-B", "I-B", "B-C", "I-C" }, RnnMl.Text.Tagging.TagScheme.Bio);
         RnnAssert.Throws("Constraints", () => SequenceTagger.Create(new SequenceTaggerOptions { VocabularySize = 10, TagCount = 4, Constraints = constraints }), "4", "7");
     }
+
+    [Fact]
+    public void AfterDispose_TagThrowsObjectDisposedException()
+    {
+        var model = SequenceTagger.Create(new SequenceTaggerOptions { VocabularySize = 10, TagCount = 4, EmbeddingSize = 4, HiddenSize = 5 });
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.Tag(new[] { new long[] { 2 } }));
+    }
 }
