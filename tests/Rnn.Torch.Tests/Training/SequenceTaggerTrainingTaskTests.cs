@@ -95,4 +95,36 @@ public class SequenceTaggerTrainingTaskTests : OneTorchThread
         model.Dispose();
         Assert.Throws<ObjectDisposedException>(() => model.Tag(new[] { new long[] { 2 } }));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SentenceLoss_PaddedBatchEqualsEachSentenceAlone_AndSoftmaxLossEqualsCrossEntropy(bool crf)
+    {
+        using var scope = NewDisposeScope();
+        using var model = SequenceTagger.Create(new SequenceTaggerOptions
+        {
+            VocabularySize = 10, TagCount = 4, EmbeddingSize = 4, HiddenSize = 5, UseCrf = crf, Dropout = 0,
+        });
+        model.eval();
+        var sentences = new[] { new long[] { 2, 4, 8, 5 }, new long[] { 3, 6 }, new long[] { 9 } };
+        var tags = new[] { new long[] { 0, 1, 3, 2 }, new long[] { 0, 1 }, new long[] { 3 } };
+        var (tokens, lengths) = RnnMl.Torch.Text.TokenBatch.Pad(sentences);
+        var (gold, _) = RnnMl.Torch.Text.TokenBatch.Pad(tags);
+        var batch = model.SentenceLoss(model.forward(tokens, lengths), gold, lengths);
+        for (int i = 0; i < sentences.Length; i++)
+        {
+            var x = tensor(sentences[i]).unsqueeze(0);
+            var y = tensor(tags[i]).unsqueeze(0);
+            var n = tensor(new long[] { sentences[i].Length });
+            var emissions = model.forward(x, n);
+            var alone = model.SentenceLoss(emissions, y, n);
+            Assert.Equal(alone.item<float>(), batch[i].item<float>(), 5);
+            if (!crf)
+            {
+                var expected = TorchSharp.torch.nn.functional.cross_entropy(emissions[0], y[0], reduction: TorchSharp.torch.nn.Reduction.Sum);
+                Assert.Equal(expected.item<float>(), alone.item<float>(), 5);
+            }
+        }
+    }
 }
