@@ -32,12 +32,14 @@ public sealed class LinearChainCrf : nn.Module
     private readonly Tensor? disallowedStart;
     private readonly Tensor? disallowedEnd;
     private readonly Tensor? disallowedTransitions;
+    private readonly int numTags;
+    private readonly TagTransitionConstraints? constraints;
     private bool disposed;
 
     private LinearChainCrf(int numTags, TagTransitionConstraints? constraints, ScalarType dtype, Device? device) : base(nameof(LinearChainCrf))
     {
-        NumTags = numTags;
-        Constraints = constraints;
+        this.numTags = numTags;
+        this.constraints = constraints;
         startTransitions = nn.Parameter(empty(numTags, dtype: dtype, device: device).uniform_(-0.1, 0.1));
         endTransitions = nn.Parameter(empty(numTags, dtype: dtype, device: device).uniform_(-0.1, 0.1));
         transitions = nn.Parameter(empty(numTags, numTags, dtype: dtype, device: device).uniform_(-0.1, 0.1));
@@ -81,19 +83,19 @@ public sealed class LinearChainCrf : nn.Module
     }
 
     /// <summary>K, the number of tags.</summary>
-    public int NumTags { get; }
+    public int NumTags => Live(numTags);
 
     /// <summary>The hard constraints, or null.</summary>
-    public TagTransitionConstraints? Constraints { get; }
+    public TagTransitionConstraints? Constraints => Live(constraints);
 
     /// <summary>Start scores (K): <c>start_transitions[j]</c> scores a sequence starting with tag j.</summary>
-    public Parameter StartTransitions => startTransitions;
+    public Parameter StartTransitions => Live(startTransitions);
 
     /// <summary>End scores (K).</summary>
-    public Parameter EndTransitions => endTransitions;
+    public Parameter EndTransitions => Live(endTransitions);
 
     /// <summary>Transition scores (K, K): <c>transitions[i, j]</c> scores tag j directly after tag i.</summary>
-    public Parameter Transitions => transitions;
+    public Parameter Transitions => Live(transitions);
 
     /// <summary>log Z for each sequence, by the forward algorithm (see remarks).</summary>
     /// <param name="emissions">(N, T, K) emission scores, float.</param>
@@ -207,6 +209,12 @@ public sealed class LinearChainCrf : nn.Module
     {
         disposed = true;
         base.Dispose(disposing);
+    }
+
+    private T Live<T>(T value)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return value;
     }
 
     private (long N, long T) CheckEmissions(Tensor emissions, Tensor lengths)

@@ -26,11 +26,12 @@ public sealed class SequenceTagger : nn.Module
     private readonly Dropout dropout;
     private readonly Linear output;
     private readonly LinearChainCrf? crf;
+    private readonly SequenceTaggerOptions options;
     private bool disposed;
 
     private SequenceTagger(SequenceTaggerOptions options, Device? device) : base(nameof(SequenceTagger))
     {
-        Options = options.Validate();
+        this.options = options.Validate();
         int d = options.Bidirectional ? 2 : 1;
         embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: RnnMl.Text.Vocabulary.PaddingId, device: device);
         encoder = RecurrentLayers.Create(options.Cell, new RecurrentLayerOptions(options.EmbeddingSize, options.HiddenSize,
@@ -53,10 +54,10 @@ public sealed class SequenceTagger : nn.Module
         => new(options ?? throw new ArgumentNullException(nameof(options)), device);
 
     /// <summary>The model's shape.</summary>
-    public SequenceTaggerOptions Options { get; }
+    public SequenceTaggerOptions Options => Live(options);
 
     /// <summary>The CRF, or null when tokens are classified one by one.</summary>
-    public LinearChainCrf? Crf => crf;
+    public LinearChainCrf? Crf => Live(crf);
 
     /// <summary>Emission scores for a batch.</summary>
     /// <param name="tokens">(N, T) int64 token ids, padded.</param>
@@ -132,6 +133,12 @@ public sealed class SequenceTagger : nn.Module
         {
             if (wasTraining) train();
         }
+    }
+
+    private T Live<T>(T value)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return value;
     }
 
     /// <summary>Releases the parameters; afterwards every method throws <see cref="ObjectDisposedException"/>.</summary>

@@ -247,5 +247,11 @@ public class LinearChainCrfTests
         Assert.Throws<ObjectDisposedException>(() => crf.LogPartition(e, lengths));
         Assert.Throws<ObjectDisposedException>(() => crf.Score(e, zeros(1, 2, ScalarType.Int64), lengths));
         Assert.Throws<ObjectDisposedException>(() => crf.Decode(e, lengths));
+        Assert.Throws<ObjectDisposedException>(() => crf.NegativeLogLikelihood(e, zeros(1, 2, ScalarType.Int64), lengths));
+        Assert.Throws<ObjectDisposedException>(() => crf.NumTags);
+        Assert.Throws<ObjectDisposedException>(() => crf.Constraints);
+        Assert.Throws<ObjectDisposedException>(() => crf.StartTransitions);
+        Assert.Throws<ObjectDisposedException>(() => crf.EndTransitions);
+        Assert.Throws<ObjectDisposedException>(() => crf.Transitions);
     }
 }

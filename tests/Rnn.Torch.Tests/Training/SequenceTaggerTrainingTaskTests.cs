@@ -93,7 +93,15 @@ public class SequenceTaggerTrainingTaskTests : OneTorchThread
     {
         var model = SequenceTagger.Create(new SequenceTaggerOptions { VocabularySize = 10, TagCount = 4, EmbeddingSize = 4, HiddenSize = 5 });
         model.Dispose();
+        using var x = tensor(new long[] { 2 }).unsqueeze(0);
+        using var n = tensor(new long[] { 1 });
+        using var e = zeros(1, 1, 4);
         Assert.Throws<ObjectDisposedException>(() => model.Tag(new[] { new long[] { 2 } }));
+        Assert.Throws<ObjectDisposedException>(() => model.forward(x, n));
+        Assert.Throws<ObjectDisposedException>(() => model.SentenceLoss(e, x, n));
+        Assert.Throws<ObjectDisposedException>(() => model.Decode(e, n));
+        Assert.Throws<ObjectDisposedException>(() => model.Options);
+        Assert.Throws<ObjectDisposedException>(() => model.Crf);
     }
 
     [Theory]
