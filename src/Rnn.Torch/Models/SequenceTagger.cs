@@ -1,0 +1,150 @@
+using RnnMl.Torch.Layers;
+using RnnMl.Torch.Text;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RnnMl.Torch.Models;
+
+/// <summary>
+/// A synchronised many-to-many tagger (part of speech, chunks, entities): embedding → recurrent encoder → dropout →
+/// per-token linear → emission scores, with an optional <see cref="LinearChainCrf"/> over the tag sequence (BiLSTM-CRF,
+/// Huang et al. 2015; Lample et al. 2016).
+/// </summary>
+/// <remarks>
+/// Input: token ids (N, T) int64, batch-first, padded with <see cref="RnnMl.Text.Vocabulary.PaddingId"/>, and lengths (N),
+/// each in [1, T]. Emissions eₜ = W·dropout(hₜ) + b (N, T, K), where hₜ (D·H) is the encoder output at step t.
+/// With the CRF, the loss of a sentence is its CRF negative log-likelihood and tags are decoded by Viterbi; without it,
+/// the loss is Σₜ −log softmax(eₜ)[yₜ] and each tag is argmax eₜ. Padded steps never contribute to either.
+/// Parameters: <c>embedding.weight</c>, <c>encoder.*</c> (PyTorch's names), <c>output.weight</c>, <c>output.bias</c>,
+/// and <c>crf.*</c> with the CRF.
+/// </remarks>
+public sealed class SequenceTagger : nn.Module
+{
+    private readonly Embedding embedding;
+    private readonly RecurrentLayer encoder;
+    private readonly Dropout dropout;
+    private readonly Linear output;
+    private readonly LinearChainCrf? crf;
+    private readonly SequenceTaggerOptions options;
+    private bool disposed;
+
+    private SequenceTagger(SequenceTaggerOptions options, Device? device) : base(nameof(SequenceTagger))
+    {
+        this.options = options.Validate();
+        int d = options.Bidirectional ? 2 : 1;
+        embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: RnnMl.Text.Vocabulary.PaddingId, device: device);
+        encoder = RecurrentLayers.Create(options.Cell, new RecurrentLayerOptions(options.EmbeddingSize, options.HiddenSize,
+            options.NumLayers, true, BatchFirst: true, options.NumLayers > 1 ? options.Dropout : 0, options.Bidirectional, options.Backend), device: device);
+        dropout = nn.Dropout(options.Dropout);
+        output = nn.Linear(d * options.HiddenSize, options.TagCount, device: device);
+        crf = options.UseCrf ? LinearChainCrf.Create(options.TagCount, options.Constraints, device: device) : null;
+        register_module("embedding", embedding);
+        register_module("encoder", encoder);
+        register_module("dropout", dropout);
+        register_module("output", output);
+        if (crf is not null) register_module("crf", crf);
+    }
+
+    /// <summary>Creates a model with freshly initialised parameters (seed torch first for repeatable weights).</summary>
+    /// <param name="options">The model's shape; validated here.</param>
+    /// <param name="device">Where the parameters live; default CPU.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public static SequenceTagger Create(SequenceTaggerOptions options, Device? device = null)
+        => new(options ?? throw new ArgumentNullException(nameof(options)), device);
+
+    /// <summary>The model's shape.</summary>
+    public SequenceTaggerOptions Options => Live(options);
+
+    /// <summary>The CRF, or null when tokens are classified one by one.</summary>
+    public LinearChainCrf? Crf => Live(crf);
+
+    /// <summary>Emission scores for a batch.</summary>
+    /// <param name="tokens">(N, T) int64 token ids, padded.</param>
+    /// <param name="lengths">(N) int64 valid lengths, each in [1, T].</param>
+    /// <returns>Emissions (N, T, K); rows at padded steps are meaningless.</returns>
+    /// <exception cref="ArgumentException">A shape or an id is out of range.</exception>
+    public Tensor forward(Tensor tokens, Tensor lengths)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        TokenIdCheck.Check(tokens, 2, Options.VocabularySize, nameof(tokens));
+        ArgumentNullException.ThrowIfNull(lengths);
+        using var scope = NewDisposeScope();
+        var (encoded, _) = encoder.forward(dropout.call(embedding.call(tokens)), lengths: lengths);
+        return output.call(dropout.call(encoded)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The loss of each sentence (see remarks), summed over its tokens; divide the total by the token count for a per-token loss.</summary>
+    /// <param name="emissions">(N, T, K) from <see cref="forward"/>.</param>
+    /// <param name="tags">(N, T) int64 gold tags in [0, K) at valid steps (padded steps ignored).</param>
+    /// <param name="lengths">(N) int64 lengths.</param>
+    /// <returns>(N) losses.</returns>
+    public Tensor SentenceLoss(Tensor emissions, Tensor tags, Tensor lengths)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (crf is not null) return crf.NegativeLogLikelihood(emissions, tags, lengths);
+        ArgumentNullException.ThrowIfNull(emissions);
+        ArgumentNullException.ThrowIfNull(tags);
+        using var scope = NewDisposeScope();
+        long steps = emissions.shape[1];
+        var valid = arange(steps, ScalarType.Int64, emissions.device).unsqueeze(0).lt(lengths.to(emissions.device).unsqueeze(1));
+        TokenIdCheck.Check(tags.masked_fill(valid.logical_not(), 0), 2, Options.TagCount, nameof(tags));
+        var logp = emissions.log_softmax(2).gather(2, tags.masked_fill(valid.logical_not(), 0).unsqueeze(2)).squeeze(2);
+        return (-logp).masked_fill(valid.logical_not(), 0).sum(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The predicted tags of each sentence: Viterbi with the CRF, the per-step argmax without.</summary>
+    /// <param name="emissions">(N, T, K) from <see cref="forward"/>.</param>
+    /// <param name="lengths">(N) int64 lengths.</param>
+    /// <returns>N arrays of tag ids, each as long as its sentence.</returns>
+    public long[][] Decode(Tensor emissions, Tensor lengths)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentNullException.ThrowIfNull(emissions);
+        ArgumentNullException.ThrowIfNull(lengths);
+        if (crf is not null) return crf.Decode(emissions, lengths).Tags;
+        using var scope = NewDisposeScope();
+        long n = emissions.shape[0], steps = emissions.shape[1];
+        var best = n * steps == 0 ? Array.Empty<long>() : emissions.argmax(2).cpu().contiguous().data<long>().ToArray();
+        var lens = n == 0 ? Array.Empty<long>() : lengths.cpu().data<long>().ToArray();
+        return Enumerable.Range(0, (int)n).Select(i => best.AsSpan((int)(i * steps), (int)lens[i]).ToArray()).ToArray();
+    }
+
+    /// <summary>Tags sentences of token ids in eval mode, without gradients; an empty sentence gets no tags.</summary>
+    /// <param name="sentences">Token ids of N sentences.</param>
+    /// <param name="device">Where to run; default CPU.</param>
+    /// <returns>N arrays of tag ids.</returns>
+    public long[][] Tag(IReadOnlyList<long[]> sentences, Device? device = null)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentNullException.ThrowIfNull(sentences);
+        if (sentences.Count == 0) return Array.Empty<long[]>();
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var (tokens, lengths) = TokenBatch.Pad(sentences, device: device);
+            var tags = Decode(forward(tokens, lengths), lengths);
+            return tags.Select((t, i) => sentences[i].Length == 0 ? Array.Empty<long>() : t).ToArray();
+        }
+        finally
+        {
+            if (wasTraining) train();
+        }
+    }
+
+    private T Live<T>(T value)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return value;
+    }
+
+    /// <summary>Releases the parameters; afterwards every method throws <see cref="ObjectDisposedException"/>.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        disposed = true;
+        base.Dispose(disposing);
+    }
+}

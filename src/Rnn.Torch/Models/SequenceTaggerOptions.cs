@@ -1,0 +1,60 @@
+using RnnMl.Text.Tagging;
+using RnnMl.Torch.Layers;
+
+namespace RnnMl.Torch.Models;
+
+/// <summary>The shape of a <see cref="SequenceTagger"/>; checked when the model is built.</summary>
+public sealed record SequenceTaggerOptions
+{
+    /// <summary>Number of token ids the embedding covers (the vocabulary size, padding and unknown included); at least 2. Required.</summary>
+    public int VocabularySize { get; init; }
+
+    /// <summary>K, the number of tags; at least 1. Required.</summary>
+    public int TagCount { get; init; }
+
+    /// <summary>Width of a token embedding; default 100.</summary>
+    public int EmbeddingSize { get; init; } = 100;
+
+    /// <summary>H, the recurrent hidden size per direction; default 128.</summary>
+    public int HiddenSize { get; init; } = 128;
+
+    /// <summary>L, stacked recurrent layers; default 1.</summary>
+    public int NumLayers { get; init; } = 1;
+
+    /// <summary>Whether the encoder reads both ways (a tag then depends on the whole sentence); default true.</summary>
+    public bool Bidirectional { get; init; } = true;
+
+    /// <summary>The cell; default LSTM.</summary>
+    public RecurrentCellKind Cell { get; init; } = RecurrentCellKind.Lstm;
+
+    /// <summary>Dropout on the embeddings, between recurrent layers and before the per-token output layer, in training only; in [0, 1). Default 0.3.</summary>
+    public double Dropout { get; init; } = 0.3;
+
+    /// <summary>Whether a <see cref="LinearChainCrf"/> scores whole tag sequences (true, default) or each token is classified on its own (softmax).</summary>
+    public bool UseCrf { get; init; } = true;
+
+    /// <summary>Hard constraints for the CRF (e.g. BIO well-formedness) over the same <see cref="TagCount"/> tags; null for none. Needs <see cref="UseCrf"/>.</summary>
+    public TagTransitionConstraints? Constraints { get; init; }
+
+    /// <summary>Recurrent backend; default Auto (libtorch's fused kernels).</summary>
+    public RecurrentBackend Backend { get; init; } = RecurrentBackend.Auto;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range; returns this.</summary>
+    public SequenceTaggerOptions Validate()
+    {
+        if (VocabularySize < 2)
+            throw new ArgumentOutOfRangeException(nameof(VocabularySize), VocabularySize, $"vocabulary size must be at least 2, got {VocabularySize}");
+        if (TagCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(TagCount), TagCount, $"tag count must be at least 1, got {TagCount}");
+        if (EmbeddingSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, $"embedding size must be at least 1, got {EmbeddingSize}");
+        if (!Enum.IsDefined(Cell))
+            throw new ArgumentOutOfRangeException(nameof(Cell), Cell, $"cell must be Lstm, Gru, Rnn or RnnRelu, got {Cell}");
+        if (Constraints is not null && !UseCrf)
+            throw new ArgumentException("constraints need the CRF: UseCrf is false", nameof(Constraints));
+        if (Constraints is not null && Constraints.NumTags != TagCount)
+            throw new ArgumentException($"constraints are over {Constraints.NumTags} tags, but TagCount is {TagCount}", nameof(Constraints));
+        new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
+        return this;
+    }
+}
