@@ -3,11 +3,12 @@ using RnnMl.Torch.Tests.Support;
 using RnnMl.Torch.Tests.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Xunit.Abstractions;
 
 namespace RnnMl.Torch.Tests.Forecasting;
 
 [Collection(GlobalTorchRandomCollection.Name)]
-public class ForecastModuleTests : OneTorchThread
+public class ForecastModuleTests(ITestOutputHelper output) : OneTorchThread
 {
     [Fact]
     public void InstanceNormalizationSubtractsLastValueAndUndoes()
@@ -110,8 +111,9 @@ public class ForecastModuleTests : OneTorchThread
             using var last = testX[.., ^1.., ..].expand(-1, h, -1);
             repeatMse = nn.functional.mse_loss(last, testY).item<float>();
         }
+        output.WriteLine($"sine, {testX.shape[0]} held-out windows: model mse={modelMse:F5}, repeat-last mse={repeatMse:F4}");
         Assert.True(repeatMse > 0.5, $"repeat-last MSE {repeatMse} should be large on this sine");
-        Assert.True(modelMse < 0.05 * repeatMse, $"model MSE {modelMse} vs repeat-last {repeatMse}");
+        Assert.True(modelMse < 0.01 * repeatMse, $"model MSE {modelMse} vs repeat-last {repeatMse}");
         trainX.Dispose(); trainY.Dispose(); testX.Dispose(); testY.Dispose();
     }
 }
