@@ -23,7 +23,7 @@ public class ModelCompatibilityTests
     }
 
     [Fact]
-    public void ModelSavedByRnnMl010OnMLNet501_LoadsAndGivesTheRecordedScoresBitForBit()
+    public void ModelSavedByRnnMl010OnMLNet501_LoadsAndGivesTheRecordedScores()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "Fixtures");
         var expected = File.ReadAllLines(Path.Combine(folder, Fixture + ".scores.tsv"))
@@ -36,7 +36,12 @@ public class ModelCompatibilityTests
         var scores = scored.GetColumn<float>("Score").ToArray();
 
         Assert.Equal(TextDataViewType.Instance, inputSchema["Text"].Type);
-        Assert.Equal(expected.Select(e => BitConverter.SingleToInt32Bits(e.Score)), scores.Select(BitConverter.SingleToInt32Bits));
+        // Equal up to float rounding: 0.1.0 ran the reverse LSTM direction inside libtorch's bidirectional kernel, later
+        // versions run it per slot on reversed input (same maths, other summation order; 1 ulp seen). The weights load exactly.
+        Assert.Equal(expected.Length, scores.Length);
+        for (int i = 0; i < scores.Length; i++)
+            Assert.True(Math.Abs(scores[i] - expected[i].Score) <= 1e-6f * Math.Max(1f, Math.Abs(expected[i].Score)),
+                $"row {i} ('{expected[i].Text}'): recorded {expected[i].Score:R}, got {scores[i]:R}");
     }
 
     [Fact]

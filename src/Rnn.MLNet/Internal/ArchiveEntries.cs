@@ -46,13 +46,22 @@ internal sealed class ArchiveEntries
         }
     }
 
-    /// <summary>Loads weights into <paramref name="module"/> (strict); on failure disposes the module and reports the entry.</summary>
+    /// <summary>Loads weights into <paramref name="module"/> (strict, or 0.1.0's layout through <see cref="LegacyWeights"/>);
+    /// on failure disposes the module and reports the entry.</summary>
     public void LoadWeights(torch.nn.Module module, string name)
     {
         try
         {
-            using var stream = new MemoryStream(Get(name));
-            module.load(stream, strict: true);
+            var bytes = Get(name);
+            try
+            {
+                using var stream = new MemoryStream(bytes);
+                module.load(stream, strict: true);
+            }
+            catch (Exception e) when (LegacyWeights.IsCountMismatch(e))
+            {
+                LegacyWeights.Load(module, bytes);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

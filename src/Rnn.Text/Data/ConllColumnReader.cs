@@ -41,23 +41,15 @@ public static class ConllColumnReader
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(name);
         CheckColumns(tagColumn, tokenColumn);
-        var sentences = new List<TaggedSentence>();
-        var tokens = new List<string>();
-        var tags = new List<string>();
-        int first = 0, columns = 0, columnsLine = 0, lineNumber = 0;
-        void Flush()
-        {
-            if (tokens.Count > 0) sentences.Add(new TaggedSentence(tokens.ToArray(), tags.ToArray(), first));
-            tokens.Clear();
-            tags.Clear();
-        }
+        var sentences = new TaggedSentenceAccumulator();
+        int columns = 0, columnsLine = 0, lineNumber = 0;
 
         for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
         {
             lineNumber++;
             var fields = line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length == 0) { Flush(); continue; }
-            if (fields[0] == DocumentStart) { Flush(); continue; }
+            if (fields.Length == 0) { sentences.Break(); continue; }
+            if (fields[0] == DocumentStart) { sentences.Break(); continue; }
             if (columns == 0)
             {
                 int needed = Math.Max(tokenColumn, tagColumn < 0 ? 1 : tagColumn) + 1;
@@ -68,12 +60,9 @@ public static class ConllColumnReader
             }
             else if (fields.Length != columns)
                 throw new InvalidDataException($"{name}:{lineNumber}: expected {columns} columns (as on line {columnsLine}), got {fields.Length}");
-            if (tokens.Count == 0) first = lineNumber;
-            tokens.Add(fields[tokenColumn]);
-            tags.Add(fields[tagColumn < 0 ? columns - 1 : tagColumn]);
+            sentences.Add(fields[tokenColumn], fields[tagColumn < 0 ? columns - 1 : tagColumn], lineNumber);
         }
-        Flush();
-        return sentences;
+        return sentences.Finish();
     }
 
     private static void CheckColumns(int tagColumn, int tokenColumn)

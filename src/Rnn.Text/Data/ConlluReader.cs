@@ -39,21 +39,13 @@ public static class ConlluReader
         ArgumentNullException.ThrowIfNull(name);
         CheckColumn(column);
         int tagField = column == ConlluTagColumn.Upos ? 3 : 4;
-        var sentences = new List<TaggedSentence>();
-        var tokens = new List<string>();
-        var tags = new List<string>();
-        int first = 0, lineNumber = 0;
-        void Flush()
-        {
-            if (tokens.Count > 0) sentences.Add(new TaggedSentence(tokens.ToArray(), tags.ToArray(), first));
-            tokens.Clear();
-            tags.Clear();
-        }
+        var sentences = new TaggedSentenceAccumulator();
+        int lineNumber = 0;
 
         for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
         {
             lineNumber++;
-            if (line.Trim().Length == 0) { Flush(); continue; }
+            if (line.Trim().Length == 0) { sentences.Break(); continue; }
             if (line.StartsWith('#')) continue;
             var fields = line.Split('\t');
             if (fields.Length != FieldCount)
@@ -75,16 +67,13 @@ public static class ConlluReader
             }
             if (!IsWordId(id, out int wordId))
                 throw new InvalidDataException($"{name}:{lineNumber}: word ID must be a positive integer, got '{id}'");
-            if (wordId != tokens.Count + 1)
-                throw new InvalidDataException($"{name}:{lineNumber}: expected word ID {tokens.Count + 1}, got {wordId}");
+            if (wordId != sentences.Count + 1)
+                throw new InvalidDataException($"{name}:{lineNumber}: expected word ID {sentences.Count + 1}, got {wordId}");
             if (fields[1].Length == 0 || fields[tagField].Length == 0)
                 throw new InvalidDataException($"{name}:{lineNumber}: FORM and {column.ToString().ToUpperInvariant()} must not be empty");
-            if (tokens.Count == 0) first = lineNumber;
-            tokens.Add(fields[1]);
-            tags.Add(fields[tagField]);
+            sentences.Add(fields[1], fields[tagField], lineNumber);
         }
-        Flush();
-        return sentences;
+        return sentences.Finish();
     }
 
     private static bool IsWordId(string s, out int id)

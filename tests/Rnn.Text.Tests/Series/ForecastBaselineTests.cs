@@ -1,3 +1,4 @@
+using RnnMl.Text.Tests.Support;
 using RnnMl.Text.Series;
 using Xunit.Abstractions;
 
@@ -114,10 +115,10 @@ public class ForecastBaselineTests(ITestOutputHelper output)
         return x;
     }
 
-    [SharedSeriesFact(SeriesData.EttH1)]
+    [SharedDataFact(SeriesData.EttH1)]
     public void EttH1BaselinesReproduceProtocolAtHorizon96()
     {
-        var raw = TimeSeries.FromCsv(SeriesData.File(SeriesData.EttH1)!);
+        var raw = TimeSeries.FromCsv(SharedData.File(SeriesData.EttH1)!);
         var split = LongHorizonSplit.Ett();
         var z = split.FitScaler(raw).Transform(raw);
         var test = split.Test(z, 336, 96);

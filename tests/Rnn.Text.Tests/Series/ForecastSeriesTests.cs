@@ -1,3 +1,4 @@
+using RnnMl.Text.Tests.Support;
 using RnnMl.Text.Series;
 
 namespace RnnMl.Text.Tests.Series;
@@ -131,10 +132,10 @@ public class ForecastSeriesTests
         Assert.Equal(new double[] { 10, 11 }, val.Target(0).ToArray());
     }
 
-    [SharedSeriesFact(SeriesData.EttH1)]
+    [SharedDataFact(SeriesData.EttH1)]
     public void EttH1LoadsWithStandardSplit()
     {
-        var s = TimeSeries.FromCsv(SeriesData.File(SeriesData.EttH1)!);
+        var s = TimeSeries.FromCsv(SharedData.File(SeriesData.EttH1)!);
         Assert.Equal(17420, s.Length);
         Assert.Equal(new[] { "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT" }, s.ChannelNames);
         Assert.Equal(30.5310001373291, s[0, 6], 12);
