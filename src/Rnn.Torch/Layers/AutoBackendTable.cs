@@ -1,30 +1,31 @@
 namespace RnnMl.Torch.Layers;
 
 /// <summary>
-/// What <see cref="RecurrentBackend.Auto"/> runs for a built-in cell, by cell kind and kind of call, from the
+/// What <see cref="RecurrentBackend.Auto"/> runs for a built-in cell, by cell kind and kind of call, from the full
 /// <c>recurrent</c> benchmark (bench/Rnn.Bench: N=64 T=100 I=128 H=256, float32, 2 torch threads, 2-core x86-64;
-/// ragged = lengths U[50,100]). Times are medians in ms from one run each; "quiet" = the full bench on an idle machine
-/// (issue 18, sgemm 161.6 GFLOP/s), "busy" = the same bench on the shared machine at load average 15–28 (December 2026),
-/// where absolute times are 20–40× longer and only large ratios are trustworthy.
+/// ragged = lengths U[50,100]) on an idle machine (6 December 2026, load average ≈ 2, sgemm 164.6 GFLOP/s in the same
+/// run). Times are medians in ms: fused = libtorch's kernel (packed when ragged), comp = our cells with autograd,
+/// rag = <see cref="RecurrentBackend.FusedRagged"/> (no packing).
 /// </summary>
 /// <remarks>
 /// <code>
-/// cell  call             pick         evidence
-/// LSTM  training, full   Composed     quiet: composed vs fused 189.8 vs 303.0 (L1 D1), 449.1 vs 691.0 (L1 D2),
-///                                     497.0 vs 681.6 (L2 D1), 953.9 vs 1280.6 (L2 D2): 1.34–1.60× faster
-/// LSTM  training, ragged Composed     quiet: composed 167.8, fused packed 226.5, fused padded 273.1; FusedRagged runs
-///                                     0.80–0.86× the padded time (busy: 5278 vs 6629, 5991 vs 7007), so ≈ 225–235
-/// LSTM  inference, full  Fused        libtorch's oneDNN inference kernel (where LstmInferenceKernelGuard finds it exact);
-///                                     composed is 0.76× fused (busy: 1605 vs 1212)
-/// LSTM  inference, ragged FusedRagged busy: ragged vs packed vs composed 746 vs 3433 vs 5544 (D1), 736 vs 1826 vs 2916
-///                                     (D1), 762 vs 2712 vs 8196 (D2): packing loses the oneDNN kernel
-/// GRU,  any, full        Fused        quiet: composed 0.86–1.03× fused
-/// RNN   any, ragged      Fused        busy: packed beat ragged in 7 of 8 rows (GRU D1 fwd 340 vs 672, train 7731 vs
-///       (packed)                      9766; D2 fwd 1653 vs 2136, train 9016 vs 10038; RNN D1 fwd 82 vs 206, train
-///                                     2405 vs 3423; D2 train 4474 vs 4926): without oneDNN, packing's 25 % fewer steps win
+/// cell  call              pick         evidence (L D: fused / comp / rag)
+/// LSTM  training, full    Composed     1 1: 342.6 / 187.6; 1 2: 682.7 / 406.7; 2 1: 717.3 / 378.9; 2 2: 1561.8 / 1055.1
+///                                      (composed 1.5–1.9× faster: one big input projection, libtorch's backward is
+///                                      step-by-step small products)
+/// LSTM  training, ragged  Composed     1 1: 259.7 / 202.9 / 264.0; 1 2: 831.8 / 372.9 / 575.3
+/// LSTM  inference, full   Fused        1 1: 35.5 / 68.5; 1 2: 76.2 / 193.7 (libtorch's oneDNN kernel, where
+///                                      LstmInferenceKernelGuard finds it exact)
+/// LSTM  inference, ragged FusedRagged  1 1: 55.0 / 70.8 / 32.6; 1 2: 116.3 / 144.6 / 65.0 (packing loses oneDNN)
+/// GRU   full, any         Fused        composed 0.81–1.02× fused
+/// GRU   inference, ragged Fused        1 1: 31.0 / 42.4 / 37.9; 1 2: 74.2 / 91.1 / 87.4
+/// GRU   training, ragged  FusedRagged  1 1: 169.4 / 134.6 / 118.3; 1 2: 321.3 / 271.7 / 241.6
+/// RNN   full, any         Fused        composed 0.82–1.08× fused (within noise)
+/// RNN   inference, ragged Fused        1 1: 16.0 / 20.2 / 17.2; 1 2: 28.5 / 33.8 / 31.6
+/// RNN   training, ragged  FusedRagged  1 1: 61.8 / 46.6 / 40.3; 1 2: 126.0 / 94.8 / 87.9
 /// </code>
-/// Busy-machine caveat: under heavy load the fused LSTM training paths beat composed (full 6067 vs 7379; ragged
-/// 5278–5991 vs 8528–9054), the reverse of the quiet machine; the table follows the quiet machine.
+/// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
+/// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
 internal static class AutoBackendTable
 {
@@ -37,6 +38,7 @@ internal static class AutoBackendTable
         (FusedKind.None, _, _) => RecurrentBackend.Composed,
         (FusedKind.Lstm, true, _) => RecurrentBackend.Composed,
         (FusedKind.Lstm, false, true) => RecurrentBackend.FusedRagged,
+        (FusedKind.Gru or FusedKind.Rnn, true, true) => RecurrentBackend.FusedRagged,
         _ => RecurrentBackend.Fused,
     };
 }
