@@ -42,6 +42,16 @@ public static class ParameterBudget
             + (o.TieWeights ? o.VocabularySize : (long)o.HiddenSize * o.VocabularySize);
     }
 
+    /// <summary>A lower bound on the parameters of a <see cref="SequenceTagger"/> with these options.</summary>
+    /// <param name="o">The options (ranges not checked here).</param>
+    public static long LowerBound(SequenceTaggerOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        int d = o.Bidirectional ? 2 : 1;
+        return (long)o.VocabularySize * o.EmbeddingSize + Recurrent(o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumLayers, d)
+            + (long)o.TagCount * d * o.HiddenSize + (o.UseCrf ? (long)o.TagCount * o.TagCount : 0);
+    }
+
     /// <summary>A lower bound on the parameters of a <see cref="Seq2SeqModel"/> with these options.</summary>
     /// <param name="o">The options (ranges not checked here).</param>
     public static long LowerBound(Seq2SeqOptions o)

@@ -55,6 +55,7 @@ public sealed record SequenceTaggerOptions
         if (Constraints is not null && Constraints.NumTags != TagCount)
             throw new ArgumentException($"constraints are over {Constraints.NumTags} tags, but TagCount is {TagCount}", nameof(Constraints));
         new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
+        ParameterBudget.Check(ParameterBudget.LowerBound(this), nameof(HiddenSize), $"hidden size {HiddenSize}, embedding size {EmbeddingSize}, vocabulary size {VocabularySize}, {NumLayers} layer(s)");
         return this;
     }
 }

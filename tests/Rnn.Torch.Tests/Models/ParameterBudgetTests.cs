@@ -44,6 +44,16 @@ public class ParameterBudgetTests
         AssertTight(ParameterBudget.LowerBound(options), model.parameters().Sum(p => p.numel()));
     }
 
+    [Theory]
+    [InlineData(RecurrentCellKind.Lstm, true, true)]
+    [InlineData(RecurrentCellKind.Gru, false, false)]
+    public void LowerBound_Tagger_IsAtMostTheRealCountAndWithin15Percent(RecurrentCellKind cell, bool bidirectional, bool crf)
+    {
+        var options = new SequenceTaggerOptions { VocabularySize = 97, TagCount = 7, EmbeddingSize = 17, HiddenSize = 23, NumLayers = 2, Cell = cell, Bidirectional = bidirectional, UseCrf = crf };
+        using var model = SequenceTagger.Create(options);
+        AssertTight(ParameterBudget.LowerBound(options), model.parameters().Sum(p => p.numel()));
+    }
+
     [Fact]
     public void Validate_HiddenSize100000_ThrowsBeforeAllocatingWithParameterCountAndBytes()
     {
@@ -57,6 +67,7 @@ public class ParameterBudgetTests
         Assert.Contains("100000", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => LanguageModel.Create(new LanguageModelOptions { VocabularySize = 50, HiddenSize = 100_000 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Seq2SeqModel.Create(new Seq2SeqOptions { SourceVocabularySize = 50, TargetVocabularySize = 50, HiddenSize = 100_000 }));
+        Assert.Equal("HiddenSize", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceTagger.Create(new SequenceTaggerOptions { VocabularySize = 50, TagCount = 7, HiddenSize = 100_000 })).ParamName);
     }
 
     [Fact]
