@@ -1,3 +1,4 @@
+using static RnnMl.MLNet.Tests.DisposalRace;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Classification;
@@ -93,22 +94,6 @@ public class DisposalTests
         outcomes = Race(() => translator.Translate(new[] { "red cat runs", "blue dog" }), translator.Dispose);
         Assert.All(outcomes, o => Assert.True(o is null or ObjectDisposedException, $"a translating thread failed with {o}"));
         Assert.Contains(outcomes, o => o is ObjectDisposedException);
-    }
-
-    /// <summary>Runs <paramref name="use"/> in a loop on three threads, disposes after 300 ms, and returns how each thread ended.</summary>
-    internal static Exception?[] Race(Action use, Action dispose)
-    {
-        var outcomes = new Exception?[3];
-        var threads = Enumerable.Range(0, outcomes.Length).Select(k => new Thread(() =>
-        {
-            try { for (int i = 0; i < 200_000; i++) use(); }
-            catch (Exception e) { outcomes[k] = e; }
-        })).ToArray();
-        foreach (var t in threads) t.Start();
-        Thread.Sleep(300);
-        dispose();
-        foreach (var t in threads) Assert.True(t.Join(TimeSpan.FromMinutes(2)), "a thread did not stop after Dispose");
-        return outcomes;
     }
 
     /// <summary>Every public property and the given calls throw <see cref="ObjectDisposedException"/> naming the type.</summary>

@@ -1,3 +1,4 @@
+using static RnnMl.MLNet.Tests.DisposalRace;
 using RnnMl.Onnx.Tests.Support;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
@@ -57,22 +58,6 @@ public sealed class DisposalTests(ExportedBinaryModelFixture fixture) : IClassFi
         var outcomes = Race(() => translator.Decode(Sources, new RnnMl.Text.Export.DecodingSettings { BeamWidth = 3 }), translator.Dispose);
         Assert.All(outcomes, o => Assert.True(o is null or ObjectDisposedException, $"a translating thread failed with {o}"));
         Assert.Contains(outcomes, o => o is ObjectDisposedException);
-    }
-
-    /// <summary>Runs <paramref name="use"/> in a loop on three threads, disposes after 300 ms, and returns how each thread ended.</summary>
-    internal static Exception?[] Race(Action use, Action dispose)
-    {
-        var outcomes = new Exception?[3];
-        var threads = Enumerable.Range(0, outcomes.Length).Select(k => new Thread(() =>
-        {
-            try { for (int i = 0; i < 200_000; i++) use(); }
-            catch (Exception e) { outcomes[k] = e; }
-        })).ToArray();
-        foreach (var t in threads) t.Start();
-        Thread.Sleep(300);
-        dispose();
-        foreach (var t in threads) Assert.True(t.Join(TimeSpan.FromMinutes(2)), "a thread did not stop after Dispose");
-        return outcomes;
     }
 
     private static void AssertDisposed(Func<object?> member, string name)

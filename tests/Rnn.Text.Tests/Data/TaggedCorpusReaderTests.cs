@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using RnnMl.Text.Data;
-using RnnMl.Text.Tests.Support;
+using RnnMl.Samples.Sentiment.Tests;
 
 namespace RnnMl.Text.Tests.Data;
 

@@ -1,4 +1,4 @@
-using RnnMl.Text.Tests.Support;
+using RnnMl.Samples.Sentiment.Tests;
 using RnnMl.Text.Series;
 using Xunit.Abstractions;
 
