@@ -1,20 +1,19 @@
-using RnnMl.Text;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet;
 
-/// <summary>The options every RnnMl text estimator shares: text normalisation, the recurrent cell, and training (optimiser,
-/// schedule, clipping, checkpoints, seed, progress). Every default is stated.</summary>
+/// <summary>
+/// The options every RnnMl estimator shares, declared and validated once: the recurrent network's size and cell,
+/// training (epochs, learning rate, batches, validation, early stopping, time limit, optimiser, schedule, clipping,
+/// checkpoints, seed, progress, cancellation). A task's options class adds only what is its own. Defaults that differ
+/// by task are stated per task.
+/// </summary>
 public abstract class RecurrentTrainingOptions
 {
-    /// <summary>Unicode normalisation of the text (and of text tokens and prompts). Default NFKC.</summary>
-    public TextNormalization Normalization { get; set; } = TextNormalization.NFKC;
+    private int epochs = 10;
 
-    /// <summary>Tokens seen fewer times in the training data map to the unknown token (which is never generated). Default 1.</summary>
-    public int MinTokenCount { get; set; } = 1;
-
-    /// <summary>The recurrent cell. Default LSTM.</summary>
+    /// <summary>The recurrent cell. Default LSTM (GRU for the translator).</summary>
     public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
 
     /// <summary>Which implementation runs the recurrent layers. Default Auto (see <see cref="RecurrentBackend.Auto"/>).</summary>
@@ -22,6 +21,43 @@ public abstract class RecurrentTrainingOptions
 
     /// <summary>Stacked recurrent layers. Default 1.</summary>
     public int NumLayers { get; set; } = 1;
+
+    /// <summary>Recurrent hidden size H (per direction). Default 128 (256 for the text generator).</summary>
+    public int HiddenSize { get; set; } = 128;
+
+    /// <summary>Dropout in training, in [0, 1). Default 0.3 for classifiers, 0.2 for the translator, 0 for the text generator.</summary>
+    public double Dropout { get; set; }
+
+    /// <summary>Training epochs (at most; early stopping or <see cref="MaxTrainingTime"/> may end sooner). Default 4 for
+    /// classifiers (raised on small data by their <c>MinimumSteps</c>), 10 for the translator and the text generator.</summary>
+    public int Epochs
+    {
+        get => epochs;
+        set { epochs = value; EpochsSet = true; }
+    }
+
+    /// <summary>Learning rate. Default 0.002 (0.003 for the text generator).</summary>
+    public double LearningRate { get; set; } = 2e-3;
+
+    /// <summary>Examples per training batch (for the text generator: its <c>Streams</c>). Default 64 (32 streams).</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Rows per batch when <c>Transform</c> runs the model, and per validation batch in training. Default 256 for
+    /// classifiers, 128 for the translator, 32 for the text generator.</summary>
+    public int PredictionBatchSize { get; set; } = 256;
+
+    /// <summary>Share of the training rows held out for validation (best epoch, early stopping) when <c>Fit</c> gets no
+    /// validation data; 0 for none. Classifiers and the translator hold out random rows, the text generator the last
+    /// rows. In [0, 1). Default 0.1 for classifiers, 0.05 for the translator and the text generator.</summary>
+    public double ValidationFraction { get; set; } = 0.1;
+
+    /// <summary>Stop after this many epochs without a better validation score (accuracy for classifiers, loss otherwise);
+    /// null to never stop early. Default 3.</summary>
+    public int? EarlyStoppingPatience { get; set; } = 3;
+
+    /// <summary>Stop training after this much time (checked between batches), keeping the best weights so far; null for no
+    /// limit. Positive. Default null.</summary>
+    public TimeSpan? MaxTrainingTime { get; set; }
 
     /// <summary>Optimiser. Default Adam.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
@@ -56,20 +92,53 @@ public abstract class RecurrentTrainingOptions
     /// <summary>Stops training between batches; the model keeps the best weights so far. Default none.</summary>
     public CancellationToken CancellationToken { get; set; }
 
-    /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad shared option and its value.</summary>
-    private protected void ValidateShared()
+    /// <summary>True once <see cref="Epochs"/> was set by the user (not by a task's default).</summary>
+    private protected bool EpochsSet { get; private set; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option and its value.</summary>
+    public abstract void Validate();
+
+    /// <summary>Sets the task's defaults without marking <see cref="Epochs"/> as chosen by the user.</summary>
+    private protected void TaskDefaults(int epochs, double learningRate, int batchSize, int predictionBatchSize,
+        double validationFraction, int hiddenSize, double dropout)
     {
-        if (MinTokenCount < 1)
-            throw new ArgumentOutOfRangeException(nameof(MinTokenCount), MinTokenCount, $"minimum token count must be at least 1, got {MinTokenCount}");
-        if (!Enum.IsDefined(Normalization))
-            throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, $"normalization must be None, NFC or NFKC, got {Normalization}");
+        this.epochs = epochs;
+        LearningRate = learningRate;
+        BatchSize = batchSize;
+        PredictionBatchSize = predictionBatchSize;
+        ValidationFraction = validationFraction;
+        HiddenSize = hiddenSize;
+        Dropout = dropout;
     }
 
-    /// <summary>The trainer's options from these and the estimator's own epoch count, learning rate, patience and selection metric.</summary>
-    private protected TrainerOptions TrainerOptionsWith(int epochs, double learningRate, int? patience, string? selectionMetric, int seed) => new()
+    /// <summary>Checks the shared options that the model and trainer options do not check themselves.</summary>
+    private protected void ValidateShared()
     {
-        Epochs = epochs,
-        LearningRate = learningRate,
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"batch size must be at least 1, got {BatchSize}");
+        if (PredictionBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(PredictionBatchSize), PredictionBatchSize, $"prediction batch size must be at least 1, got {PredictionBatchSize}");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, $"validation fraction must be in [0, 1), got {ValidationFraction}");
+        if (MaxTrainingTime is { } limit && limit <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(MaxTrainingTime), limit, $"maximum training time must be positive (or null for no limit), got {limit}");
+        TrainerOptions(0, 0).Validate();
+    }
+
+    /// <summary>The metric that picks the best epoch (higher is better), or null for the validation loss. Default null.</summary>
+    private protected virtual string? SelectionMetric => null;
+
+    /// <summary>The epochs to train on <paramref name="trainingRows"/> rows. Default <see cref="Epochs"/>.</summary>
+    private protected virtual int EpochsFor(int trainingRows) => Epochs;
+
+    /// <summary>A member-wise copy (the estimator keeps its own, so later changes to these options do not reach it).</summary>
+    internal RecurrentTrainingOptions CloneOptions() => (RecurrentTrainingOptions)MemberwiseClone();
+
+    /// <summary>The trainer's options for a run with <paramref name="seed"/> on <paramref name="trainingRows"/> rows.</summary>
+    internal TrainerOptions TrainerOptions(int seed, int trainingRows) => new()
+    {
+        Epochs = EpochsFor(trainingRows),
+        LearningRate = LearningRate,
         Optimizer = Optimizer,
         WeightDecay = WeightDecay,
         Schedule = Schedule,
@@ -77,8 +146,8 @@ public abstract class RecurrentTrainingOptions
         PlateauPatience = PlateauPatience,
         PlateauFactor = PlateauFactor,
         GradientClipNorm = GradientClipNorm,
-        EarlyStoppingPatience = patience,
-        SelectionMetric = selectionMetric,
+        EarlyStoppingPatience = EarlyStoppingPatience,
+        SelectionMetric = SelectionMetric,
         SelectionMetricHigherIsBetter = true,
         RestoreBestWeights = true,
         CheckpointDirectory = CheckpointDirectory,

@@ -55,7 +55,7 @@ internal static class RawTrainingLoop
         {
             using var scope = NewDisposeScope();
             libraryAdam.zero_grad();
-            task.Evaluate(new Seq2SeqTrainingTask.Batch(false, rows), training: true).Loss.backward();
+            task.Evaluate(new ExampleBatch(false, rows), training: true).Loss.backward();
             libraryAdam.step();
         }
 

@@ -7,8 +7,18 @@ using RnnMl.Torch.Training;
 namespace RnnMl.MLNet.Generation;
 
 /// <summary>Options of the recurrent text generator (a character- or word-level language model). Every default is stated.</summary>
-public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
+public sealed class RecurrentTextGeneratorOptions : RecurrentTextOptions
 {
+    /// <summary>Options with the stated defaults; the shared settings default to epochs 10, learning rate 0.003, 32 streams,
+    /// prediction batch 32, validation fraction 0.05, hidden size 256, dropout 0, no lower-casing, embedding 64.</summary>
+    public RecurrentTextGeneratorOptions()
+    {
+        TaskDefaults(epochs: 10, learningRate: 3e-3, batchSize: 32, predictionBatchSize: 32, validationFraction: 0.05,
+            hiddenSize: 256, dropout: 0);
+        LowerCase = false;
+        EmbeddingSize = 64;
+    }
+
     /// <summary>The String column the model learns from in <c>Fit</c>; each row is a line (or document) of one long text, in row order. Default "Text".</summary>
     public string TextColumnName { get; set; } = "Text";
 
@@ -21,41 +31,22 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
     /// <summary>Character (default) or word tokens.</summary>
     public TokenizerKind Tokenizer { get; set; } = TokenizerKind.Character;
 
-    /// <summary>Lower-case the text (and prompts). Default false: a character model learns capitals too.</summary>
-    public bool LowerCase { get; set; } = false;
-
     /// <summary>Largest vocabulary (padding, unknown and line break included); null for no limit. Default 20,000.</summary>
     public int? MaxVocabularySize { get; set; } = 20_000;
-
-    /// <summary>Token embedding width. Default 64.</summary>
-    public int EmbeddingSize { get; set; } = 64;
-
-    /// <summary>Recurrent hidden size H. Default 256.</summary>
-    public int HiddenSize { get; set; } = 256;
-
-    /// <summary>Dropout in training, in [0, 1). Default 0.</summary>
-    public double Dropout { get; set; }
 
     /// <summary>Share the embedding with the output layer; needs <see cref="EmbeddingSize"/> = <see cref="HiddenSize"/>. Default false.</summary>
     public bool TieWeights { get; set; }
 
-    /// <summary>N, contiguous streams of the text trained side by side (the batch size). Default 32.</summary>
-    public int Streams { get; set; } = 32;
+    /// <summary>N, contiguous streams of the text trained side by side: the generator's name for
+    /// <see cref="RecurrentTrainingOptions.BatchSize"/> (setting either sets both). Default 32.</summary>
+    public int Streams
+    {
+        get => BatchSize;
+        set => BatchSize = value;
+    }
 
     /// <summary>k, steps per chunk of truncated BPTT: the state is carried across chunks and the graph cut between them. Default 100.</summary>
     public int BpttSteps { get; set; } = 100;
-
-    /// <summary>Training epochs (at most; early stopping may end sooner). Default 10.</summary>
-    public int Epochs { get; set; } = 10;
-
-    /// <summary>Learning rate. Default 0.003.</summary>
-    public double LearningRate { get; set; } = 3e-3;
-
-    /// <summary>Share of the rows, taken from the end of the text, held out for validation when <c>Fit</c> gets no validation data; 0 for none. Default 0.05.</summary>
-    public double ValidationFraction { get; set; } = 0.05;
-
-    /// <summary>Stop after this many epochs without a lower validation loss; null to never stop early. Default 3.</summary>
-    public int? EarlyStoppingPatience { get; set; } = 3;
 
     /// <summary>
     /// How the transformer generates: temperature, top-k, top-p, maximum length, stop strings and seed. A null seed is
@@ -64,16 +55,13 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
     /// </summary>
     public SamplingOptions Sampling { get; set; } = new();
 
-    /// <summary>Rows generated together as one batch by <c>Transform</c>. Default 32.</summary>
-    public int PredictionBatchSize { get; set; } = 32;
-
     /// <summary>Called after every epoch with its metrics (<c>"bits"</c>: bits per token) and a generator over the current weights, e.g. to print samples. Default null.</summary>
     public Action<EpochMetrics, TextGenerator>? EpochCompleted { get; set; }
 
-    internal RecurrentTextGeneratorOptions Clone() => (RecurrentTextGeneratorOptions)MemberwiseClone();
+    internal RecurrentTextGeneratorOptions Clone() => (RecurrentTextGeneratorOptions)CloneOptions();
 
     /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option and its value.</summary>
-    public void Validate()
+    public override void Validate()
     {
         foreach (var (name, value) in new[] { (nameof(TextColumnName), TextColumnName), (nameof(PromptColumnName), PromptColumnName), (nameof(OutputColumnName), OutputColumnName) })
             if (string.IsNullOrWhiteSpace(value))
@@ -84,18 +72,13 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(Streams), Streams, $"streams must be at least 1, got {Streams}");
         if (BpttSteps < 1)
             throw new ArgumentOutOfRangeException(nameof(BpttSteps), BpttSteps, $"BPTT steps must be at least 1, got {BpttSteps}");
-        if (PredictionBatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(PredictionBatchSize), PredictionBatchSize, $"prediction batch size must be at least 1, got {PredictionBatchSize}");
-        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
-            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, $"validation fraction must be in [0, 1), got {ValidationFraction}");
         if (!Enum.IsDefined(Tokenizer))
             throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
         if (Sampling is null)
             throw new ArgumentNullException(nameof(Sampling), "sampling options must be set, got null");
         Sampling.Validate();
-        ValidateShared();
+        ValidateText();
         ModelOptions(vocabularySize: 4).Validate();
-        TrainerOptions().Validate();
     }
 
     internal LanguageModelOptions ModelOptions(int vocabularySize) => new()
@@ -110,5 +93,4 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTrainingOptions
         Backend = Backend,
     };
 
-    internal TrainerOptions TrainerOptions(int seed = 0) => TrainerOptionsWith(Epochs, LearningRate, EarlyStoppingPatience, null, seed);
 }

@@ -11,7 +11,7 @@ internal sealed class GenerationBinding : IRowBinding<string, string>
     {
         Generator = generator;
         Input = input;
-        SourceColumn = GeneratorColumns.RequireText(input, generator.PromptColumnName);
+        SourceColumn = Pipeline.ColumnCheck.RequireText(input, generator.PromptColumnName);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
         builder.AddColumn(generator.OutputColumnName, TextDataViewType.Instance);

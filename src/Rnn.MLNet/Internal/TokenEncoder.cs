@@ -45,53 +45,56 @@ internal sealed class TokenEncoder
         throw new ArgumentOutOfRangeException("inputSchema", $"Schema mismatch for input column '{columnName}': expected String, Vector<String> or Vector<Key<UInt32>>, got {type}");
     }
 
-    /// <summary>A getter that reads the current row's input and encodes it.</summary>
+    /// <summary>A getter that reads the current row's input and encodes it (<see cref="RawReader"/> then <see cref="Encode"/>).</summary>
     public Func<long[]> MakeGetter(DataViewRow row, DataViewSchema.Column column)
     {
-        switch (Kind)
+        var raw = RawReader(Kind, Tokenizer, KeyCount, row, column);
+        return () => Encode(raw());
+    }
+
+    /// <summary>
+    /// A getter that reads the current row's input before any vocabulary exists: text is tokenised, text tokens are
+    /// normalised (empty ones dropped), keys become ids (key k is id k + 1; the missing key and keys above
+    /// <paramref name="keyCount"/> are unknown). The one place where the input kind is dispatched.
+    /// </summary>
+    public static Func<TokenSequence> RawReader(InputColumnKind kind, Tokenizer tokenizer, int keyCount, DataViewRow row, DataViewSchema.Column column)
+    {
+        switch (kind)
         {
             case InputColumnKind.Text:
             {
                 var get = row.GetGetter<ReadOnlyMemory<char>>(column);
                 ReadOnlyMemory<char> value = default;
-                return () => { get(ref value); return EncodeText(value.ToString()); };
+                return () => { get(ref value); return TokenSequence.OfTokens(tokenizer.Tokenize(value.ToString()).ToArray()); };
             }
             case InputColumnKind.Tokens:
             {
                 var get = row.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
                 VBuffer<ReadOnlyMemory<char>> value = default;
-                return () => { get(ref value); return EncodeTokens(value.DenseValues().Select(t => t.ToString())); };
+                return () =>
+                {
+                    get(ref value);
+                    return TokenSequence.OfTokens(value.DenseValues().Select(t => tokenizer.Normalize(t.ToString())).Where(t => t.Length > 0).ToArray());
+                };
             }
             default:
             {
                 var get = row.GetGetter<VBuffer<uint>>(column);
                 VBuffer<uint> value = default;
-                return () => { get(ref value); return EncodeKeys(value.DenseValues()); };
+                return () =>
+                {
+                    get(ref value);
+                    return TokenSequence.OfIds(value.DenseValues().Select(k => k == 0 || k > keyCount ? (long)Vocabulary.UnknownId : (long)k + 1).ToArray());
+                };
             }
         }
     }
 
+    /// <summary>Token ids of a sequence read by <see cref="RawReader"/>, cut to <see cref="MaxLength"/>.</summary>
+    public long[] Encode(TokenSequence sequence) => Cut(sequence.Ids ?? Vocabulary!.Encode(sequence.Tokens!));
+
+    /// <summary>Token ids of a text, tokenised and cut to <see cref="MaxLength"/>.</summary>
     public long[] EncodeText(string? text) => Cut(Vocabulary!.Encode(Tokenizer.Tokenize(text)));
-
-    public long[] EncodeTokens(IEnumerable<string> tokens) => Cut(Vocabulary!.Encode(tokens.Select(t => Tokenizer.Normalize(t)).Where(t => t.Length > 0)));
-
-    public long[] EncodeKeys(IEnumerable<uint> keys) =>
-        Cut(keys.Select(k => k == 0 || k > KeyCount ? (long)Vocabulary.UnknownId : (long)k + 1).ToArray());
-
-    /// <summary>Encodes a value read in training: a string, a string[] of tokens or a uint[] of keys, by <see cref="Kind"/>.</summary>
-    public long[] EncodeValue(object value) => Kind switch
-    {
-        InputColumnKind.Text => EncodeText((string)value),
-        InputColumnKind.Tokens => EncodeTokens((string[])value),
-        _ => EncodeKeys((uint[])value),
-    };
-
-    /// <summary>The tokens a text or token column yields (for building the vocabulary).</summary>
-    public static IEnumerable<string> Tokens(InputColumnKind kind, Tokenizer tokenizer, object value) => kind switch
-    {
-        InputColumnKind.Text => tokenizer.Tokenize((string)value),
-        _ => ((IEnumerable<string>)value).Select(t => tokenizer.Normalize(t)).Where(t => t.Length > 0),
-    };
 
     private long[] Cut(long[] ids) => MaxLength is int max && ids.Length > max ? ids[..max] : ids;
 }

@@ -14,7 +14,7 @@ internal sealed class TranslationBinding : IRowBinding<long[], string>
         this.core = core;
         this.batchSize = batchSize;
         Input = input;
-        SourceColumn = TextColumn(input, sourceColumnName);
+        SourceColumn = Pipeline.ColumnCheck.RequireText(input, sourceColumnName, "source");
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
         builder.AddColumn(outputColumnName, TextDataViewType.Instance);
@@ -37,15 +37,5 @@ internal sealed class TranslationBinding : IRowBinding<long[], string>
         ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> value) => value = current().AsMemory();
         return getter as ValueGetter<TValue>
             ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected ReadOnlyMemory<char>, got {typeof(TValue)}");
-    }
-
-    /// <summary>The String column <paramref name="name"/> of <paramref name="schema"/>, or a schema error naming expected and actual types.</summary>
-    public static DataViewSchema.Column TextColumn(DataViewSchema schema, string name, string what = "source")
-    {
-        var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException("inputSchema", $"Could not find {what} column '{name}'");
-        if (column.Type is not TextDataViewType)
-            throw new ArgumentOutOfRangeException("inputSchema", $"Schema mismatch for {what} column '{name}': expected String, got {column.Type}");
-        return column;
     }
 }

@@ -33,14 +33,6 @@ internal sealed class TranslatorCore : IDisposable
     public DecodingOptions Decoding { get; }
     public Device Device { get; }
 
-    /// <summary>Target token ids for training: tokenised, cut to <paramref name="maxLength"/>.</summary>
-    public long[] EncodeTarget(string? text, int maxLength, out bool cut)
-    {
-        var ids = TargetVocabulary.Encode(TargetTokenizer.Tokenize(text));
-        cut = ids.Length > maxLength;
-        return cut ? ids[..maxLength] : ids;
-    }
-
     /// <summary>Translates encoded sources, <paramref name="batchSize"/> at a time, longest first so that a batch holds similar lengths. Empty sources give empty text.</summary>
     public string[] Translate(IReadOnlyList<long[]> sources, int batchSize, DecodingOptions? options = null)
     {

@@ -14,15 +14,10 @@ namespace RnnMl.Torch.Training;
 /// tokens, and its Count is that number of tokens, so epoch losses are per token. MetricSums: "accuracy" (tokens predicted
 /// right, becoming token accuracy).
 /// </remarks>
-public sealed class Seq2SeqTrainingTask : ITrainingTask<Seq2SeqTrainingTask.Batch>
+public sealed class Seq2SeqTrainingTask : BucketedTrainingTask<(long[] Source, long[] Target)>
 {
     private readonly Seq2SeqModel model;
-    private readonly IReadOnlyList<long[]> trainSources, trainTargets, validSources, validTargets;
-    private readonly int[] trainLengths;
-    private readonly int batchSize;
-    private readonly int[][] validationBatches;
     private readonly double labelSmoothing;
-    private readonly Device device;
 
     // Logits per chunk: 2^22 floats (16 MB), below glibc's largest mmap threshold (32 MB), so freed chunks are reused.
     private const long ChunkElements = 1L << 22;
@@ -41,57 +36,22 @@ public sealed class Seq2SeqTrainingTask : ITrainingTask<Seq2SeqTrainingTask.Batc
     public Seq2SeqTrainingTask(Seq2SeqModel model, IReadOnlyList<long[]> trainSources, IReadOnlyList<long[]> trainTargets,
         IReadOnlyList<long[]> validSources, IReadOnlyList<long[]> validTargets, int batchSize, int validationBatchSize = 256,
         double labelSmoothing = 0, Device? device = null)
+        // Bucketing by the longer side keeps both the encoder's and the decoder's padding small.
+        : base(model ?? throw new ArgumentNullException(nameof(model)), Pairs(trainSources, trainTargets, "training", nameof(trainTargets)),
+            Pairs(validSources, validTargets, "validation", nameof(validTargets)), p => Math.Max(p.Source.Length, p.Target.Length),
+            batchSize, validationBatchSize, device)
     {
-        this.model = model ?? throw new ArgumentNullException(nameof(model));
-        ArgumentNullException.ThrowIfNull(trainSources);
-        ArgumentNullException.ThrowIfNull(trainTargets);
-        ArgumentNullException.ThrowIfNull(validSources);
-        ArgumentNullException.ThrowIfNull(validTargets);
-        if (trainSources.Count != trainTargets.Count)
-            throw new ArgumentException($"there must be as many training targets as sources ({trainSources.Count}), got {trainTargets.Count}", nameof(trainTargets));
-        if (validSources.Count != validTargets.Count)
-            throw new ArgumentException($"there must be as many validation targets as sources ({validSources.Count}), got {validTargets.Count}", nameof(validTargets));
-        if (batchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size must be at least 1, got {batchSize}");
-        if (validationBatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(validationBatchSize), validationBatchSize, $"validation batch size must be at least 1, got {validationBatchSize}");
         if (!(labelSmoothing >= 0 && labelSmoothing < 1))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, $"label smoothing must be in [0, 1), got {labelSmoothing}");
-        this.trainSources = trainSources;
-        this.trainTargets = trainTargets;
-        this.validSources = validSources;
-        this.validTargets = validTargets;
-        this.batchSize = batchSize;
+        this.model = model;
         this.labelSmoothing = labelSmoothing;
-        this.device = device ?? CPU;
-        // Bucketing by the longer side keeps both the encoder's and the decoder's padding small.
-        trainLengths = Enumerable.Range(0, trainSources.Count).Select(i => Math.Max(trainSources[i].Length, trainTargets[i].Length)).ToArray();
-        validationBatches = Enumerable.Range(0, validSources.Count).OrderBy(i => Math.Max(validSources[i].Length, validTargets[i].Length))
-            .Chunk(validationBatchSize).ToArray();
     }
 
-    /// <summary>A batch: which pairs, from the training or the validation set.</summary>
-    /// <param name="Validation">True for validation pairs.</param>
-    /// <param name="Rows">Pair indices.</param>
-    public sealed record Batch(bool Validation, int[] Rows);
-
     /// <inheritdoc />
-    public nn.Module Model => model;
-
-    /// <inheritdoc />
-    public IEnumerable<Batch> TrainingBatches(int epoch, Random random) =>
-        LengthBucketing.Batches(trainLengths, batchSize, random).Select(rows => new Batch(false, rows));
-
-    /// <inheritdoc />
-    public IEnumerable<Batch> ValidationBatches() => validationBatches.Select(rows => new Batch(true, rows));
-
-    /// <inheritdoc />
-    public BatchResult Evaluate(Batch batch, bool training)
+    protected override BatchResult Evaluate(IReadOnlyList<(long[] Source, long[] Target)> pairs, bool training)
     {
-        var sources = batch.Validation ? validSources : trainSources;
-        var targets = batch.Validation ? validTargets : trainTargets;
-        var (source, lengths) = TokenBatch.Pad(batch.Rows.Select(r => sources[r]).ToList(), device: device);
-        var (input, output) = TeacherForcing(batch.Rows.Select(r => targets[r]).ToList(), model.Options.BeginId, model.Options.EndId, device);
+        var (source, lengths) = TokenBatch.Pad(pairs.Select(p => p.Source).ToList(), device: Device);
+        var (input, output) = TeacherForcing(pairs.Select(p => p.Target).ToList(), model.Options.BeginId, model.Options.EndId, Device);
         var features = model.DecoderFeatures(source, lengths, input);
         var gold = output.flatten();
         // Only the real target positions are projected onto the vocabulary, a chunk of rows at a time, and each chunk's
@@ -118,6 +78,15 @@ public sealed class Seq2SeqTrainingTask : ITrainingTask<Seq2SeqTrainingTask.Batc
         var loss = count == 0 ? features.sum() * 0 : lossSum! / count;
         double rightCount = count == 0 ? 0 : correct!.item<long>();
         return new BatchResult(loss, count, new Dictionary<string, double> { ["accuracy"] = rightCount });
+    }
+
+    private static (long[] Source, long[] Target)[] Pairs(IReadOnlyList<long[]> sources, IReadOnlyList<long[]> targets, string what, string targetsName)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(targets, targetsName);
+        if (sources.Count != targets.Count)
+            throw new ArgumentException($"there must be as many {what} targets as sources ({sources.Count}), got {targets.Count}", targetsName);
+        return Enumerable.Range(0, sources.Count).Select(i => (sources[i], targets[i])).ToArray();
     }
 
     /// <summary>The decoder's input [begin, y…] and expected output [y…, end], padded with 0 to the longest target + 1.</summary>

@@ -51,7 +51,7 @@ public class Seq2SeqTrainingTaskTests : OneTorchThread
         var projected = new List<long[]>();
         var output = (TorchSharp.Modules.Linear)model.named_children().Single(c => c.name == "output").module;
         var hook = output.register_forward_hook((_, input, result) => { projected.Add(input.shape); return result; });
-        var result = task.Evaluate(new Seq2SeqTrainingTask.Batch(false, new[] { 0, 1, 2 }), training: true);
+        var result = task.Evaluate(new ExampleBatch(false, new[] { 0, 1, 2 }), training: true);
         hook.remove();
         Assert.Equal(11, result.Count);
         long q = model.Options.ResolvedDecoderHiddenSize;

@@ -1,0 +1,99 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using RnnMl.MLNet.Internal;
+using RnnMl.MLNet.Pipeline;
+using RnnMl.Text;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Training;
+using static TorchSharp.torch;
+
+namespace RnnMl.MLNet.Classification;
+
+/// <summary>The classifier's plug-in to the fit pipeline: typed rows (token input, class), the token encoder, optional
+/// pretrained vectors, <see cref="SequenceClassifierTrainingTask"/>, and the score columns.</summary>
+internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, ClassificationKind kind)
+    : TaskFit<(TokenSequence Input, long Label), SequenceClassifier, RecurrentTextClassifierTransformer>
+{
+    private DataViewSchema.Column? trainingInput;
+    private InputColumnKind inputKind;
+    private int keyCount, classCount;
+    private string[]? classNames;
+    private TokenEncoder? encoder;
+    private WordVectors? vectors;
+    private List<long[]> trainIds = [], validIds = [];
+    private List<long> trainLabels = [], validLabels = [];
+
+    protected override string NoTrainingRows => $"no training rows with a label in column '{options.LabelColumnName}'";
+
+    protected override int TrainingExamples => trainIds.Count;
+
+    protected override List<(TokenSequence Input, long Label)> Read(IDataView data, string what, FitContext context)
+    {
+        var text = ColumnCheck.Require(data.Schema, options.TextColumnName);
+        var textKind = TokenEncoder.Classify(text.Type, options.TextColumnName, out int keys);
+        var (label, classes, names) = LabelColumns.Read(data.Schema, options.LabelColumnName, kind);
+        if (trainingInput is null)
+        {
+            (trainingInput, inputKind, keyCount, classCount, classNames) = (text, textKind, keys, classes, names);
+        }
+        else
+        {
+            if (textKind != inputKind || keys != keyCount)
+                throw new ArgumentOutOfRangeException("validationData", $"Schema mismatch for validation column '{options.TextColumnName}': expected {trainingInput.Value.Type} like the training data, got {text.Type}");
+            if (classes != classCount)
+                throw new ArgumentOutOfRangeException("validationData", $"Schema mismatch for validation label '{options.LabelColumnName}': expected {classCount} classes like the training data, got {classes}");
+        }
+
+        var tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
+        var rows = new List<(TokenSequence, long)>();
+        long missing = 0;
+        using var cursor = data.GetRowCursor(new[] { text, label });
+        var getInput = TokenEncoder.RawReader(textKind, tokenizer, keys, cursor, text);
+        var getLabel = LabelColumns.Getter(cursor, label, kind);
+        while (cursor.MoveNext())
+        {
+            long y = getLabel();
+            if (y < 0) { missing++; continue; }
+            rows.Add((getInput(), y));
+        }
+        if (missing > 0)
+            context.Channel.Warning(MessageSensitivity.None, $"skipped {missing} {what} row(s) whose label is missing");
+        return rows;
+    }
+
+    protected override void Prepare(List<(TokenSequence Input, long Label)> train, List<(TokenSequence Input, long Label)> valid, FitContext context)
+    {
+        var tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
+        Vocabulary? vocabulary = inputKind == InputColumnKind.Keys ? null
+            : Vocabulary.Build(train.Select(r => r.Input.Tokens!), options.MinTokenCount, options.MaxVocabularySize);
+        encoder = new TokenEncoder(inputKind, tokenizer, vocabulary, keyCount, options.MaxSequenceLength);
+        (trainIds, trainLabels) = (train.Select(r => encoder.Encode(r.Input)).ToList(), train.Select(r => r.Label).ToList());
+        (validIds, validLabels) = (valid.Select(r => encoder.Encode(r.Input)).ToList(), valid.Select(r => r.Label).ToList());
+        context.Channel.Info(MessageSensitivity.None, $"{trainIds.Count} training rows, {validIds.Count} validation rows, {encoder.VocabularySize} token ids, {classCount} classes, seed {context.Seed}");
+
+        if (options.PretrainedVectorsPath is { } vectorPath)
+        {
+            if (vocabulary is null)
+                throw new InvalidOperationException($"pretrained vectors ('{vectorPath}') need a text or text-token input column; column '{options.TextColumnName}' holds keys, which have no words to match");
+            vectors = WordVectors.Load(vectorPath, vocabulary, tokenizer, options.PretrainedVectorsFormat, options.EmbeddingSize);
+            context.Channel.Info(MessageSensitivity.None, $"pretrained vectors: {vectors.Rows.Count} of {vocabulary.Count - 2} vocabulary tokens found among the {vectors.Entries} words of '{vectorPath}'{(options.FreezePretrainedVectors ? " (frozen)" : "")}");
+        }
+    }
+
+    protected override SequenceClassifier CreateModel(Device device) =>
+        SequenceClassifier.Create(options.ModelOptions(encoder!.VocabularySize, classCount), device);
+
+    protected override TrainingResult Train(SequenceClassifier model, Trainer trainer, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
+    {
+        if (vectors is not null) model.InitializeEmbedding(vectors.Rows, options.FreezePretrainedVectors);
+        var task = new SequenceClassifierTrainingTask(model, trainIds, trainLabels, validIds, validLabels, options.BatchSize, options.PredictionBatchSize, device);
+        return trainer.Fit(task, progress, token);
+    }
+
+    protected override RecurrentTextClassifierTransformer Bind(SequenceClassifier model, Device device, TrainingResult result)
+    {
+        var outputs = new OutputColumns(kind, classCount, options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName, classNames);
+        return new RecurrentTextClassifierTransformer(new ClassifierCore(model, encoder!, device), outputs, options.TextColumnName, options.PredictionBatchSize, result);
+    }
+}
