@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Internal;
+using RnnMl.MLNet.Pipeline;
 using RnnMl.Text.Internal;
 using RnnMl.Torch.Models;
 using RnnMl.Text;
@@ -24,15 +25,12 @@ namespace RnnMl.MLNet.Classification;
 /// reloaded model gives bit-identical scores for the same calls.
 /// </para>
 /// </remarks>
-public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposable, IArchivedTransformer
+public sealed class RecurrentTextClassifierTransformer : RecurrentTransformer
 {
     internal RecurrentTextClassifierTransformer(ClassifierCore core, OutputColumns outputs, string textColumnName, int predictionBatchSize, TrainingResult? training)
+        : base(core.Gate, predictionBatchSize, training)
     {
-        Core = core;
-        Outputs = outputs;
-        TextColumnName = textColumnName;
-        PredictionBatchSize = predictionBatchSize;
-        TrainingResult = training;
+        (Core, Outputs, TextColumnName) = (core, outputs, textColumnName);
     }
 
     internal ClassifierCore Core { get; }
@@ -50,52 +48,17 @@ public sealed class RecurrentTextClassifierTransformer : ITransformer, IDisposab
     /// <summary>The label's key values in class order (multiclass with a named key); null otherwise.</summary>
     public IReadOnlyList<string>? ClassNames { get { Core.Gate.ThrowIfClosed(); return Outputs.ClassNames; } }
 
-    /// <summary>Rows per batch in <c>Transform</c>.</summary>
-    public int PredictionBatchSize { get { Core.Gate.ThrowIfClosed(); return field; } }
-
     /// <summary>The network. Do not switch it to training mode while the transformer is in use.</summary>
     public SequenceClassifier Model { get { Core.Gate.ThrowIfClosed(); return Core.Model; } }
 
     /// <summary>The vocabulary built in <c>Fit</c> (null for a key-typed input column, whose keys are the vocabulary).</summary>
     public Vocabulary? Vocabulary { get { Core.Gate.ThrowIfClosed(); return Core.Encoder.Vocabulary; } }
 
-    /// <summary>The per-epoch history and how training ended; null for a loaded model.</summary>
-    public TrainingResult? TrainingResult { get { Core.Gate.ThrowIfClosed(); return field; } }
+    private protected override string ArchiveKind => ClassifierArchive.Kind;
 
-    /// <inheritdoc />
-    public bool IsRowToRowMapper { get { Core.Gate.ThrowIfClosed(); return true; } }
+    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => ClassifierArchive.Entries(this);
 
-    /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of the wrong type.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).Output;
+    private protected override void Release() => Core.Model.Dispose();
 
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new BindingRowMapper<long[], float[]>(Bind(inputSchema));
-
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new BatchedDataView<long[], float[]>(input, Bind(input.Schema), PredictionBatchSize);
-    }
-
-    /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
-
-    string IArchivedTransformer.ArchiveKind => ClassifierArchive.Kind;
-
-    UsageGate IArchivedTransformer.Gate => Core.Gate;
-
-    IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => ClassifierArchive.Entries(this);
-
-    /// <summary>Frees the network's native memory after the calls in flight on other threads have finished; afterwards
-    /// every member throws <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
-    public void Dispose() => Core.Dispose();
-
-    private ScoringBinding Bind(DataViewSchema inputSchema)
-    {
-        Core.Gate.ThrowIfClosed();
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return new ScoringBinding(Core, Outputs, TextColumnName, inputSchema);
-    }
+    private protected override IRowBinding CreateBinding(DataViewSchema inputSchema) => new ScoringBinding(Core, Outputs, TextColumnName, inputSchema);
 }

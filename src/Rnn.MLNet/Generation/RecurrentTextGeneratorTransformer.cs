@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Internal;
+using RnnMl.MLNet.Pipeline;
 using RnnMl.Text.Internal;
 using RnnMl.Text;
 using RnnMl.Torch.Decoding;
@@ -21,9 +22,10 @@ namespace RnnMl.MLNet.Generation;
 /// <see cref="RnnModelOperations.SaveRnnModel"/>, load with <see cref="RnnModelOperations.LoadRnnModel"/>.
 /// Safe to use from several threads at once.
 /// </remarks>
-public sealed class RecurrentTextGeneratorTransformer : ITransformer, IDisposable, IArchivedTransformer
+public sealed class RecurrentTextGeneratorTransformer : RecurrentTransformer
 {
     internal RecurrentTextGeneratorTransformer(LanguageModel model, TextStream stream, GeneratorColumns columns, SamplingOptions sampling, int predictionBatchSize, TrainingResult? training)
+        : base(new UsageGate(nameof(RecurrentTextGeneratorTransformer)), predictionBatchSize, training)
     {
         this.model = model;
         Model = model;
@@ -32,16 +34,12 @@ public sealed class RecurrentTextGeneratorTransformer : ITransformer, IDisposabl
         Generator = TextGenerator.Create(model, stream);
         Columns = columns;
         Sampling = sampling.Validate();
-        PredictionBatchSize = predictionBatchSize;
-        TrainingResult = training;
     }
 
     private readonly LanguageModel model;
 
-    /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
-    internal UsageGate Gate { get; } = new(nameof(RecurrentTextGeneratorTransformer));
-
-    UsageGate IArchivedTransformer.Gate => Gate;
+    /// <summary>The guard of the network (for the bindings of this assembly).</summary>
+    internal UsageGate Guard => Gate;
 
     internal GeneratorColumns Columns { get; }
 
@@ -54,9 +52,6 @@ public sealed class RecurrentTextGeneratorTransformer : ITransformer, IDisposabl
     /// <summary>The generation settings of <c>Transform</c>, with the seed fixed.</summary>
     public SamplingOptions Sampling { get { Gate.ThrowIfClosed(); return field; } }
 
-    /// <summary>Rows generated together by <c>Transform</c>.</summary>
-    public int PredictionBatchSize { get { Gate.ThrowIfClosed(); return field; } }
-
     /// <summary>The network. Do not switch it to training mode while the transformer is in use.</summary>
     public LanguageModel Model { get { Gate.ThrowIfClosed(); return field; } }
 
@@ -65,9 +60,6 @@ public sealed class RecurrentTextGeneratorTransformer : ITransformer, IDisposabl
 
     /// <summary>The tokenizer and vocabulary built in <c>Fit</c>.</summary>
     public TextStream TextStream { get { Gate.ThrowIfClosed(); return Generator.Stream; } }
-
-    /// <summary>The per-epoch history (with <c>"bits"</c>, bits per token) and how training ended; null for a loaded model.</summary>
-    public TrainingResult? TrainingResult { get { Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>Continues prompts in one batch with other settings than <see cref="Sampling"/>.</summary>
     /// <param name="prompts">The prompts.</param>
@@ -88,41 +80,11 @@ public sealed class RecurrentTextGeneratorTransformer : ITransformer, IDisposabl
         return LanguageModelMetrics.Evaluate(Model, TextStream.EncodeStream(lines));
     }
 
-    /// <inheritdoc />
-    public bool IsRowToRowMapper { get { Gate.ThrowIfClosed(); return true; } }
+    private protected override string ArchiveKind => GeneratorArchive.Kind;
 
-    /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The prompt column is missing or not String.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).Output;
+    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => GeneratorArchive.Entries(this);
 
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new BindingRowMapper<string, string>(Bind(inputSchema));
+    private protected override void Release() => model.Dispose();
 
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new BatchedDataView<string, string>(input, Bind(input.Schema), PredictionBatchSize);
-    }
-
-    /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
-
-    string IArchivedTransformer.ArchiveKind => GeneratorArchive.Kind;
-
-    IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => GeneratorArchive.Entries(this);
-
-    /// <summary>Frees the network's native memory after the calls in flight on other threads have finished; afterwards
-    /// every member throws <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
-    public void Dispose()
-    {
-        if (Gate.Close()) model.Dispose();
-    }
-
-    private GenerationBinding Bind(DataViewSchema inputSchema)
-    {
-        Gate.ThrowIfClosed();
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return new GenerationBinding(this, inputSchema);
-    }
+    private protected override IRowBinding CreateBinding(DataViewSchema inputSchema) => new GenerationBinding(this, inputSchema);
 }

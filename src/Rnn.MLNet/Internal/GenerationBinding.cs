@@ -27,7 +27,7 @@ internal sealed class GenerationBinding : IRowBinding<string, string>
     /// <summary>The generated texts of a batch of prompts, every row with the transformer's seed.</summary>
     public IReadOnlyList<string> Compute(IReadOnlyList<string> rows)
     {
-        using var lease = Generator.Gate.Enter();
+        using var lease = Generator.Guard.Enter();
         var seed = Generator.Sampling.Seed!.Value;
         return Generator.Generator.Generate(rows, Generator.Sampling, Enumerable.Repeat(seed, rows.Count).ToArray());
     }

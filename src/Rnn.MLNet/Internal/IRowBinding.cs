@@ -7,12 +7,12 @@ namespace RnnMl.MLNet.Internal;
 /// A transformer bound to one input schema, as the batched data view, its cursor and the row mapper need it: which
 /// input column it reads, how a batch of those values becomes results, and the getters of the columns it adds.
 /// </summary>
+/// <remarks>The non-generic <see cref="IRowBinding"/> is what a <see cref="Pipeline.RecurrentTransformer"/> holds.</remarks>
 /// <typeparam name="TIn">What is read from the source column of one row (token ids, a prompt).</typeparam>
 /// <typeparam name="TOut">What is computed for one row (logits, a generated text).</typeparam>
-internal interface IRowBinding<TIn, TOut>
+internal interface IRowBinding<TIn, TOut> : IRowBinding
 {
     DataViewSchema Input { get; }
-    DataViewSchema Output { get; }
 
     /// <summary>The input column the results are computed from.</summary>
     DataViewSchema.Column SourceColumn { get; }
@@ -28,4 +28,21 @@ internal interface IRowBinding<TIn, TOut>
 
     /// <summary>The getter of an added column, for a row or cursor whose active added columns are <paramref name="active"/>.</summary>
     ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<TOut> current);
+
+    IRowToRowMapper IRowBinding.Mapper() => new BindingRowMapper<TIn, TOut>(this);
+
+    IDataView IRowBinding.View(IDataView input, int batchSize) => new BatchedDataView<TIn, TOut>(input, this, batchSize);
+}
+
+/// <summary>A transformer bound to one input schema, whatever it reads and computes: its output schema, its row mapper
+/// (for <c>PredictionEngine</c>) and its batched view (for <c>Transform</c>).</summary>
+internal interface IRowBinding
+{
+    DataViewSchema Output { get; }
+
+    /// <summary>The row mapper over this binding.</summary>
+    IRowToRowMapper Mapper();
+
+    /// <summary>The batched view of <paramref name="input"/>, <paramref name="batchSize"/> rows per model call.</summary>
+    IDataView View(IDataView input, int batchSize);
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Internal;
+using RnnMl.MLNet.Pipeline;
 using RnnMl.Text.Internal;
 using RnnMl.Text;
 using RnnMl.Text.Metrics;
@@ -20,15 +21,12 @@ namespace RnnMl.MLNet.Translation;
 /// The transformer is safe to use from several threads at once. Save it with <see cref="RnnModelOperations.SaveRnnModel"/> and
 /// load it with <see cref="RnnModelOperations.LoadRnnModel"/>: ML.NET's own model format cannot hold TorchSharp weights.
 /// </remarks>
-public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, IArchivedTransformer
+public sealed class RecurrentTranslatorTransformer : RecurrentTransformer
 {
     internal RecurrentTranslatorTransformer(TranslatorCore core, string sourceColumnName, string outputColumnName, int predictionBatchSize, TrainingResult? training)
+        : base(core.Gate, predictionBatchSize, training)
     {
-        Core = core;
-        SourceColumnName = sourceColumnName;
-        OutputColumnName = outputColumnName;
-        PredictionBatchSize = predictionBatchSize;
-        TrainingResult = training;
+        (Core, SourceColumnName, OutputColumnName) = (core, sourceColumnName, outputColumnName);
     }
 
     internal TranslatorCore Core { get; }
@@ -38,9 +36,6 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
 
     /// <summary>The added translation column.</summary>
     public string OutputColumnName { get { Core.Gate.ThrowIfClosed(); return field; } }
-
-    /// <summary>Sentences translated together in <c>Transform</c>.</summary>
-    public int PredictionBatchSize { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>The decoding settings <c>Transform</c> uses.</summary>
     public DecodingOptions Decoding { get { Core.Gate.ThrowIfClosed(); return Core.Decoding; } }
@@ -53,9 +48,6 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
 
     /// <summary>The target vocabulary built in <c>Fit</c> ("&lt;s&gt;" and "&lt;/s&gt;" at ids 2 and 3).</summary>
     public Vocabulary TargetVocabulary { get { Core.Gate.ThrowIfClosed(); return Core.TargetVocabulary; } }
-
-    /// <summary>The per-epoch history and how training ended; null for a loaded model.</summary>
-    public TrainingResult? TrainingResult { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>Translates sentences directly, in batches, without an <see cref="IDataView"/>.</summary>
     /// <param name="sources">Source sentences.</param>
@@ -101,40 +93,12 @@ public sealed class RecurrentTranslatorTransformer : ITransformer, IDisposable, 
         return new TranslationAttention(s, t, w);
     }
 
-    /// <inheritdoc />
-    public bool IsRowToRowMapper { get { Core.Gate.ThrowIfClosed(); return true; } }
+    private protected override string ArchiveKind => TranslatorArchive.Kind;
 
-    /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The source column is missing or not String.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).Output;
+    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => TranslatorArchive.Entries(this);
 
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new BindingRowMapper<long[], string>(Bind(inputSchema));
+    private protected override void Release() => Core.Model.Dispose();
 
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new BatchedDataView<long[], string>(input, Bind(input.Schema), PredictionBatchSize);
-    }
-
-    /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
-
-    string IArchivedTransformer.ArchiveKind => TranslatorArchive.Kind;
-
-    UsageGate IArchivedTransformer.Gate => Core.Gate;
-
-    IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => TranslatorArchive.Entries(this);
-
-    /// <summary>Frees the network's native memory after the calls in flight on other threads have finished; afterwards
-    /// every member throws <see cref="ObjectDisposedException"/>. Calling it again does nothing.</summary>
-    public void Dispose() => Core.Dispose();
-
-    private TranslationBinding Bind(DataViewSchema inputSchema)
-    {
-        Core.Gate.ThrowIfClosed();
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        return new TranslationBinding(Core, SourceColumnName, OutputColumnName, PredictionBatchSize, inputSchema);
-    }
+    private protected override IRowBinding CreateBinding(DataViewSchema inputSchema) =>
+        new TranslationBinding(Core, SourceColumnName, OutputColumnName, PredictionBatchSize, inputSchema);
 }
