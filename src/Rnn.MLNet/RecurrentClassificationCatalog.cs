@@ -1,9 +1,5 @@
-using Microsoft.ML;
 using RnnMl.MLNet.Classification;
-using RnnMl.MLNet.Internal;
 using RnnMl.Torch.Layers;
-using RnnMl.Torch.Models;
-using RnnMl.Text;
 using RnnMl.Torch.Text;
 
 namespace RnnMl.MLNet;

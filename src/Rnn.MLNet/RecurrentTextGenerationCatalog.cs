@@ -1,7 +1,4 @@
-using Microsoft.ML;
 using RnnMl.MLNet.Generation;
-using RnnMl.MLNet.Internal;
-using RnnMl.Text;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Layers;
 

@@ -1,5 +1,3 @@
-using RnnMl.Text;
-
 namespace RnnMl.MLNet;
 
 /// <summary>The options every RnnMl estimator with text input shares: normalisation, case, rare tokens and the token embedding.</summary>

@@ -1,5 +1,4 @@
 using RnnMl.Torch.Layers;
-using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet;
 
@@ -102,13 +101,8 @@ public abstract class RecurrentTrainingOptions
     private protected void TaskDefaults(int epochs, double learningRate, int batchSize, int predictionBatchSize,
         double validationFraction, int hiddenSize, double dropout)
     {
-        this.epochs = epochs;
-        LearningRate = learningRate;
-        BatchSize = batchSize;
-        PredictionBatchSize = predictionBatchSize;
-        ValidationFraction = validationFraction;
-        HiddenSize = hiddenSize;
-        Dropout = dropout;
+        (this.epochs, LearningRate, BatchSize, PredictionBatchSize) = (epochs, learningRate, batchSize, predictionBatchSize);
+        (ValidationFraction, HiddenSize, Dropout) = (validationFraction, hiddenSize, dropout);
     }
 
     /// <summary>Checks the shared options that the model and trainer options do not check themselves.</summary>

@@ -1,8 +1,4 @@
-using Microsoft.ML;
-using RnnMl.MLNet.Internal;
 using RnnMl.MLNet.Translation;
-using RnnMl.Text;
-using RnnMl.Torch.Models;
 
 namespace RnnMl.MLNet;
 

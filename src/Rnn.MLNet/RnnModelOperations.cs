@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using RnnMl.MLNet.Internal;
-
 namespace RnnMl.MLNet;
 
 /// <summary>Saving and loading ML.NET models that contain RnnMl transformers, as one .zip file.</summary>

@@ -1,7 +1,5 @@
-using Microsoft.ML;
 using RnnMl.Export;
 using RnnMl.MLNet.Classification;
-using RnnMl.MLNet.Internal;
 using RnnMl.MLNet.Translation;
 using RnnMl.Text.Export;
 

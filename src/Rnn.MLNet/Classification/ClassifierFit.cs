@@ -1,11 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
-using RnnMl.MLNet.Internal;
-using RnnMl.MLNet.Pipeline;
-using RnnMl.Text;
-using RnnMl.Torch.Models;
-using RnnMl.Torch.Training;
 using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Classification;
@@ -23,6 +15,32 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
     private WordVectors? vectors;
     private List<long[]> trainIds = [], validIds = [];
     private List<long> trainLabels = [], validLabels = [];
+
+    /// <summary>The input shape with the score columns added; checks the text and label columns.</summary>
+    public static SchemaShape OutputSchema(RecurrentTextClassifierOptions options, ClassificationKind kind, SchemaShape inputSchema)
+    {
+        var text = ColumnCheck.Require(inputSchema, options.TextColumnName);
+        bool textOk = (text.Kind == SchemaShape.Column.VectorKind.Scalar && text.ItemType is TextDataViewType)
+            || (text.Kind != SchemaShape.Column.VectorKind.Scalar && (text.ItemType is TextDataViewType || (text.IsKey && text.ItemType.RawType == typeof(uint))));
+        if (!textOk)
+            throw ColumnCheck.Mismatch("input", options.TextColumnName, "String, Vector<String> or Vector<Key<UInt32>>", ColumnCheck.Describe(text));
+        var label = ColumnCheck.Require(inputSchema, options.LabelColumnName, "label");
+        bool hasNames = false;
+        if (kind == ClassificationKind.Binary)
+        {
+            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType is not BooleanDataViewType)
+                throw ColumnCheck.Mismatch("label", options.LabelColumnName, "Boolean", ColumnCheck.Describe(label));
+        }
+        else
+        {
+            // In a SchemaShape a key column is IsKey with its raw type as ItemType (UInt32), and carries no key count.
+            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || !label.IsKey || label.ItemType.RawType != typeof(uint))
+                throw ColumnCheck.Mismatch("label", options.LabelColumnName, "Key<UInt32>", ColumnCheck.Describe(label));
+            hasNames = label.Annotations.Any(a => a.Name == "KeyValues");
+        }
+        // The class count is known only at Fit; shapes do not record vector sizes or key counts, so any count will do here.
+        return SchemaShapes.Classifier(inputSchema, kind, 2, hasNames, options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName);
+    }
 
     protected override string NoTrainingRows => $"no training rows with a label in column '{options.LabelColumnName}'";
 

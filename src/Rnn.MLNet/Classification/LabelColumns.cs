@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace RnnMl.MLNet.Classification;
 
 /// <summary>Reads a classifier's label column: Boolean for binary, Key&lt;UInt32&gt; (2 to 1,000,000 values) for multiclass.</summary>

@@ -1,8 +1,5 @@
 using RnnMl.Torch.Layers;
-using RnnMl.Torch.Models;
-using RnnMl.Text;
 using RnnMl.Torch.Text;
-using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet.Classification;
 

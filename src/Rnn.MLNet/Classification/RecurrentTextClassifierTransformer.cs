@@ -1,12 +1,5 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using RnnMl.MLNet.Internal;
-using RnnMl.MLNet.Pipeline;
 using RnnMl.Text.Internal;
-using RnnMl.Torch.Models;
-using RnnMl.Text;
 using RnnMl.Torch.Text;
-using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet.Classification;
 

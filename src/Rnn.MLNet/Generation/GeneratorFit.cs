@@ -1,12 +1,5 @@
 using System.Globalization;
-using Microsoft.ML;
-using Microsoft.ML.Runtime;
-using RnnMl.MLNet.Internal;
-using RnnMl.MLNet.Pipeline;
-using RnnMl.Text;
 using RnnMl.Torch.Decoding;
-using RnnMl.Torch.Models;
-using RnnMl.Torch.Training;
 using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Generation;
@@ -19,6 +12,15 @@ internal sealed class GeneratorFit(RecurrentTextGeneratorOptions options)
     private SamplingOptions sampling = options.Sampling;
     private TextStream? stream;
     private long[] trainIds = [], validIds = [];
+
+    /// <summary>The input shape with the generated-text column added; the text column must be String, and the prompt
+    /// column, if the data has one, too.</summary>
+    public static SchemaShape OutputSchema(RecurrentTextGeneratorOptions options, SchemaShape input)
+    {
+        ColumnCheck.RequireText(input, options.TextColumnName);
+        ColumnCheck.RequireText(input, options.PromptColumnName, required: false);
+        return SchemaShapes.Text(input, options.OutputColumnName);
+    }
 
     protected override bool HoldOutLastRows => true;
 

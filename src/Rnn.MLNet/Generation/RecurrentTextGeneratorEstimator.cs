@@ -1,9 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
-using RnnMl.MLNet.Internal;
-using RnnMl.MLNet.Pipeline;
-
 namespace RnnMl.MLNet.Generation;
 
 /// <summary>
@@ -26,21 +20,7 @@ namespace RnnMl.MLNet.Generation;
 public sealed class RecurrentTextGeneratorEstimator : RecurrentEstimator<RecurrentTextGeneratorOptions, RecurrentTextGeneratorTransformer>
 {
     internal RecurrentTextGeneratorEstimator(IHostEnvironment env, RecurrentTextGeneratorOptions options)
-        : base(env, options, "RnnMl.RecurrentTextGenerator")
+        : base(env, options, "RnnMl.RecurrentTextGenerator", o => new GeneratorFit(o), GeneratorFit.OutputSchema)
     {
-    }
-
-    private protected override RecurrentTextGeneratorTransformer Run(IDataView trainData, IDataView? validationData, FitContext context) =>
-        new GeneratorFit(Settings).Run(trainData, validationData, context);
-
-    /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not String, or the prompt column is present and not String.</exception>
-    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        // The text column is what Fit needs; the prompt column, if the data has one, must be text too.
-        ColumnCheck.RequireText(inputSchema, Settings.TextColumnName);
-        ColumnCheck.RequireText(inputSchema, Settings.PromptColumnName, required: false);
-        return SchemaShapes.Text(inputSchema, Settings.OutputColumnName);
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RnnMl.Text;
 using TorchSharp;
 
 namespace RnnMl.MLNet.Internal;

@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>A cursor that computes its rows' added columns in batches of up to <c>batchSize</c>.</summary>

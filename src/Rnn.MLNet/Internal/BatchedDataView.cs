@@ -1,5 +1,3 @@
-using Microsoft.ML;
-
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>The result of <c>Transform</c>: the input's rows with a transformer's added columns, computed in batches.</summary>

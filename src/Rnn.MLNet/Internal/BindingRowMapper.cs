@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>Row-by-row computation of a transformer's added columns, as <c>PredictionEngine</c> and composed row mappers need.</summary>

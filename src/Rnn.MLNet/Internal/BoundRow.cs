@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>One input row plus a transformer's added columns, computed once per row position and only when asked for.</summary>

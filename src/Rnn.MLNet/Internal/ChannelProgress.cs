@@ -1,6 +1,3 @@
-using Microsoft.ML.Runtime;
-using RnnMl.Torch.Training;
-
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>Forwards training progress to the user's <see cref="IProgress{T}"/> and logs each finished epoch to the MLContext log.</summary>

@@ -1,6 +1,4 @@
 using RnnMl.MLNet.Classification;
-using RnnMl.Text;
-using RnnMl.Torch.Models;
 using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Internal;

@@ -1,5 +1,3 @@
-using RnnMl.Torch.Models;
-using RnnMl.Text;
 using RnnMl.Text.Internal;
 using RnnMl.Torch.Text;
 using TorchSharp;

@@ -1,4 +1,3 @@
-using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

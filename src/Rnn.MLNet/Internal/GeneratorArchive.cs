@@ -1,7 +1,5 @@
 using RnnMl.MLNet.Generation;
-using RnnMl.Text;
 using RnnMl.Torch.Decoding;
-using RnnMl.Torch.Models;
 
 namespace RnnMl.MLNet.Internal;
 

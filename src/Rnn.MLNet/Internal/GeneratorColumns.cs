@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>The columns of a text generator: the prompt it reads, the text it adds, and the training text column (kept for the record).</summary>

@@ -1,4 +1,3 @@
-using Microsoft.ML;
 using RnnMl.Text.Internal;
 
 namespace RnnMl.MLNet.Internal;

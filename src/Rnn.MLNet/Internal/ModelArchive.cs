@@ -2,8 +2,6 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 
 namespace RnnMl.MLNet.Internal;

@@ -1,6 +1,4 @@
 using RnnMl.MLNet.Classification;
-using RnnMl.Torch.Models;
-using RnnMl.Text;
 using RnnMl.Torch.Text;
 
 namespace RnnMl.MLNet.Internal;

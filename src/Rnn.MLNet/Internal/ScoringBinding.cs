@@ -1,5 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using RnnMl.MLNet.Classification;
 
 namespace RnnMl.MLNet.Internal;

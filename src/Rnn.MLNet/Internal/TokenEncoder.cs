@@ -1,29 +1,16 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using RnnMl.Text;
 using RnnMl.Torch.Text;
 
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>Turns the value of the input column into token ids: tokenizer and vocabulary for text, key value + 1 for keys.</summary>
 /// <remarks>Ids: 0 padding, 1 unknown; for keys, key k (1..K) is id k + 1 and the missing key 0 is unknown.</remarks>
-internal sealed class TokenEncoder
+/// <param name="Kind">What the input column holds.</param>
+/// <param name="Tokenizer">Tokenises text and normalises text tokens.</param>
+/// <param name="Vocabulary">Token ids of text tokens; null for keys.</param>
+/// <param name="KeyCount">K, for keys.</param>
+/// <param name="MaxLength">Sequences are cut to this many tokens; null for no limit.</param>
+internal sealed record TokenEncoder(InputColumnKind Kind, Tokenizer Tokenizer, Vocabulary? Vocabulary, int KeyCount, int? MaxLength)
 {
-    public TokenEncoder(InputColumnKind kind, Tokenizer tokenizer, Vocabulary? vocabulary, int keyCount, int? maxLength)
-    {
-        Kind = kind;
-        Tokenizer = tokenizer;
-        Vocabulary = vocabulary;
-        KeyCount = keyCount;
-        MaxLength = maxLength;
-    }
-
-    public InputColumnKind Kind { get; }
-    public Tokenizer Tokenizer { get; }
-    public Vocabulary? Vocabulary { get; }
-    public int KeyCount { get; }
-    public int? MaxLength { get; }
-
     public int VocabularySize => Kind == InputColumnKind.Keys ? KeyCount + 2 : Vocabulary!.Count;
 
     /// <summary>Classifies the input column's type, or throws a schema mismatch naming expected and actual types.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>A translator bound to one input schema: the source column it reads and the String column it adds.</summary>

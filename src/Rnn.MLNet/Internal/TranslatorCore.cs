@@ -1,7 +1,5 @@
-using RnnMl.Text;
 using RnnMl.Text.Internal;
 using RnnMl.Torch.Decoding;
-using RnnMl.Torch.Models;
 using RnnMl.Torch.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,12 +11,7 @@ internal sealed class TranslatorCore : IDisposable
 {
     public TranslatorCore(Seq2SeqModel model, TokenEncoder source, Tokenizer targetTokenizer, Vocabulary targetVocabulary, DecodingOptions decoding, Device device)
     {
-        Model = model;
-        Source = source;
-        TargetTokenizer = targetTokenizer;
-        TargetVocabulary = targetVocabulary;
-        Decoding = decoding;
-        Device = device;
+        (Model, Source, TargetTokenizer, TargetVocabulary, Decoding, Device) = (model, source, targetTokenizer, targetVocabulary, decoding, device);
         // Set once; translation never switches modes, which is what makes concurrent calls safe.
         Model.eval();
     }

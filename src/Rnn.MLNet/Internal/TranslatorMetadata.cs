@@ -1,6 +1,4 @@
-using RnnMl.Text;
 using RnnMl.Torch.Decoding;
-using RnnMl.Torch.Models;
 
 namespace RnnMl.MLNet.Internal;
 

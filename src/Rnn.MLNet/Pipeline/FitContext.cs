@@ -1,5 +1,3 @@
-using Microsoft.ML.Runtime;
-
 namespace RnnMl.MLNet.Pipeline;
 
 /// <summary>What one <c>Fit</c> call gives its task: the host (and its random source), the log channel, the seed and the shared options.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Runtime;
-
 namespace RnnMl.MLNet.Pipeline;
 
 /// <summary>
@@ -17,14 +14,22 @@ public abstract class RecurrentEstimator<TOptions, TTransformer> : IEstimator<TT
 {
     private readonly IHostEnvironment env;
     private readonly string hostName;
+    private readonly Func<TOptions, ITaskFit<TTransformer>> begin;
+    private readonly Func<TOptions, SchemaShape, SchemaShape> outputSchema;
 
-    private protected RecurrentEstimator(IHostEnvironment env, TOptions options, string hostName)
+    /// <summary>An estimator of a task given by its plug-in.</summary>
+    /// <param name="env">The MLContext's environment.</param>
+    /// <param name="options">The task's options; validated and copied here.</param>
+    /// <param name="hostName">The name of the task in ML.NET's log.</param>
+    /// <param name="begin">Creates the task's part of one <c>Fit</c> call.</param>
+    /// <param name="outputSchema">The output shape for an input shape; throws on a missing or mistyped column.</param>
+    private protected RecurrentEstimator(IHostEnvironment env, TOptions options, string hostName,
+        Func<TOptions, ITaskFit<TTransformer>> begin, Func<TOptions, SchemaShape, SchemaShape> outputSchema)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        this.env = env;
-        this.hostName = hostName;
+        (this.env, this.hostName, this.begin, this.outputSchema) = (env, hostName, begin, outputSchema);
         Settings = (TOptions)options.CloneOptions();
     }
 
@@ -49,13 +54,14 @@ public abstract class RecurrentEstimator<TOptions, TTransformer> : IEstimator<TT
         var host = env.Register(hostName);
         using var channel = host.Start("Training");
         int seed = Settings.Seed ?? host.Rand.Next();
-        return Run(trainData, validationData, new FitContext(env, host, channel, seed, Settings));
+        return begin(Settings).Run(trainData, validationData, new FitContext(env, host, channel, seed, Settings));
     }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (naming the expected and actual types).</exception>
-    public abstract SchemaShape GetOutputSchema(SchemaShape inputSchema);
-
-    /// <summary>Runs the task's plug-in through the pipeline (<c>new TaskFit(...).Run(...)</c>).</summary>
-    private protected abstract TTransformer Run(IDataView trainData, IDataView? validationData, FitContext context);
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return outputSchema(Settings, inputSchema);
+    }
 }

@@ -1,8 +1,4 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using RnnMl.MLNet.Internal;
 using RnnMl.Text.Internal;
-using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet.Pipeline;
 

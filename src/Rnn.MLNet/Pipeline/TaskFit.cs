@@ -1,7 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Runtime;
-using RnnMl.MLNet.Internal;
-using RnnMl.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +12,7 @@ namespace RnnMl.MLNet.Pipeline;
 /// <typeparam name="TRow">One row as the task reads it: typed values, never <c>object</c>.</typeparam>
 /// <typeparam name="TModel">The network.</typeparam>
 /// <typeparam name="TTransformer">What <c>Fit</c> returns.</typeparam>
-internal abstract class TaskFit<TRow, TModel, TTransformer> where TModel : nn.Module
+internal abstract class TaskFit<TRow, TModel, TTransformer> : ITaskFit<TTransformer> where TModel : nn.Module
 {
     /// <summary>Reads the rows of <paramref name="data"/>; <paramref name="what"/> is "training" or "validation" (validation
     /// data must match the training data's schema, which the first call records).</summary>

@@ -1,8 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Runtime;
-using RnnMl.MLNet.Internal;
-using RnnMl.MLNet.Pipeline;
-
 namespace RnnMl.MLNet.Translation;
 
 /// <summary>
@@ -20,20 +15,7 @@ namespace RnnMl.MLNet.Translation;
 public sealed class RecurrentTranslatorEstimator : RecurrentEstimator<RecurrentTranslatorOptions, RecurrentTranslatorTransformer>
 {
     internal RecurrentTranslatorEstimator(IHostEnvironment env, RecurrentTranslatorOptions options)
-        : base(env, options, "RnnMl.RecurrentTranslator")
+        : base(env, options, "RnnMl.RecurrentTranslator", o => new TranslatorFit(o), TranslatorFit.OutputSchema)
     {
-    }
-
-    private protected override RecurrentTranslatorTransformer Run(IDataView trainData, IDataView? validationData, FitContext context) =>
-        new TranslatorFit(Settings).Run(trainData, validationData, context);
-
-    /// <inheritdoc />
-    /// <exception cref="ArgumentOutOfRangeException">The source or target column is missing or not String.</exception>
-    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        ColumnCheck.RequireText(inputSchema, Settings.SourceColumnName, "source");
-        ColumnCheck.RequireText(inputSchema, Settings.TargetColumnName, "target");
-        return SchemaShapes.Text(inputSchema, Settings.OutputColumnName);
     }
 }

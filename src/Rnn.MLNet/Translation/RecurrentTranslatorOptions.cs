@@ -1,8 +1,5 @@
-using RnnMl.Text;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Layers;
-using RnnMl.Torch.Models;
-using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet.Translation;
 

@@ -1,13 +1,6 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using RnnMl.MLNet.Internal;
-using RnnMl.MLNet.Pipeline;
 using RnnMl.Text.Internal;
-using RnnMl.Text;
 using RnnMl.Text.Metrics;
 using RnnMl.Torch.Decoding;
-using RnnMl.Torch.Models;
-using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet.Translation;
 

@@ -1,10 +1,3 @@
-using Microsoft.ML;
-using Microsoft.ML.Runtime;
-using RnnMl.MLNet.Internal;
-using RnnMl.MLNet.Pipeline;
-using RnnMl.Text;
-using RnnMl.Torch.Models;
-using RnnMl.Torch.Training;
 using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Translation;
@@ -18,6 +11,14 @@ internal sealed class TranslatorFit(RecurrentTranslatorOptions options)
     private readonly Tokenizer targetTokenizer = Tokenizer.Create(options.TargetTokenizer, options.LowerCase, options.Normalization);
     private Vocabulary? sourceVocabulary, targetVocabulary;
     private List<long[]> trainSources = [], trainTargets = [], validSources = [], validTargets = [];
+
+    /// <summary>The input shape with the translation column added; the source and target columns must be String.</summary>
+    public static SchemaShape OutputSchema(RecurrentTranslatorOptions options, SchemaShape input)
+    {
+        ColumnCheck.RequireText(input, options.SourceColumnName, "source");
+        ColumnCheck.RequireText(input, options.TargetColumnName, "target");
+        return SchemaShapes.Text(input, options.OutputColumnName);
+    }
 
     protected override string NoTrainingRows => $"no training pairs in columns '{options.SourceColumnName}' and '{options.TargetColumnName}'";
 
