@@ -5,6 +5,16 @@ using RnnMl.Torch.Text;
 namespace RnnMl.MLNet;
 
 /// <summary>Adds the recurrent text classifier to ML.NET's binary and multiclass trainer catalogs.</summary>
+/// <example>
+/// <code>
+/// var ml = new MLContext(seed: 1);
+/// var binary = ml.BinaryClassification.Trainers.RecurrentTextClassifier(labelColumnName: "Label", textColumnName: "Text");
+/// var multi = ml.Transforms.Conversion.MapValueToKey("Label")
+///     .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { Epochs = 6 }))
+///     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+/// var model = binary.Fit(trainData);
+/// </code>
+/// </example>
 public static class RecurrentClassificationCatalog
 {
     /// <summary>A binary recurrent text classifier (Boolean label). Outputs Score, Probability and PredictedLabel.</summary>

@@ -5,6 +5,13 @@ using RnnMl.Torch.Layers;
 namespace RnnMl.MLNet;
 
 /// <summary>Adds the recurrent text generator (a char-RNN language model) to ML.NET's text transforms catalog.</summary>
+/// <example>
+/// <code>
+/// var generator = ml.Transforms.Text.GenerateText(new RecurrentTextGeneratorOptions { HiddenSize = 256, MaxTrainingTime = TimeSpan.FromMinutes(10) })
+///     .Fit(corpus);                                   // a String column "Text", one line per row
+/// var text = generator.Generate(new[] { "Once upon" });
+/// </code>
+/// </example>
 public static class RecurrentTextGenerationCatalog
 {
     /// <summary>

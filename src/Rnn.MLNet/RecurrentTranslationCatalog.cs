@@ -3,6 +3,13 @@ using RnnMl.MLNet.Translation;
 namespace RnnMl.MLNet;
 
 /// <summary>Adds the recurrent translator (an attention encoder-decoder) to ML.NET's text transforms catalog.</summary>
+/// <example>
+/// <code>
+/// var translator = ml.Transforms.Text.TranslateText(sourceColumnName: "Source", targetColumnName: "Target").Fit(pairs);
+/// var scores = translator.Evaluate(testSources, testReferences); // BLEU, chrF, exact match
+/// ml.Model.SaveRnnModel(translator, pairs.Schema, "translator.zip");
+/// </code>
+/// </example>
 public static class RecurrentTranslationCatalog
 {
     /// <summary>

@@ -8,6 +8,12 @@ namespace RnnMl.MLNet;
 /// <c>RnnMl/</c>, each with a SHA-256 checksum. Plain <c>mlContext.Model.Save</c> on such a model throws, and plain
 /// <c>mlContext.Model.Load</c> on such a file throws; both messages name these methods.
 /// </remarks>
+/// <example>
+/// <code>
+/// ml.Model.SaveRnnModel(model, trainData.Schema, "model.zip");            // not ml.Model.Save: see SaveRnnModel
+/// var loaded = ml.Model.LoadRnnModel("model.zip", out var inputSchema);
+/// </code>
+/// </example>
 public static class RnnModelOperations
 {
     /// <summary>Saves a model (a transformer chain that may hold RnnMl transformers anywhere) to one .zip file, atomically:

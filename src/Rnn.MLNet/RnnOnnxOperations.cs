@@ -12,6 +12,12 @@ namespace RnnMl.MLNet;
 /// <c>OnnxTextClassifier</c> scores raw text from the one file without TorchSharp. Other ML.NET transforms of the
 /// chain (label conversions, for instance) are not part of the export.
 /// </remarks>
+/// <example>
+/// <code>
+/// ml.Model.ExportRnnModelToOnnx(classifier, "sentiment.onnx");            // run it with RnnMl.Onnx.OnnxTextClassifier
+/// ml.Model.ExportRnnTranslatorToOnnx(translator, "translator-onnx");      // run it with RnnMl.Onnx.OnnxTranslator
+/// </code>
+/// </example>
 public static class RnnOnnxOperations
 {
     /// <summary>Exports the RnnMl text classifier in <paramref name="model"/> to an ONNX file (opset <see cref="OnnxExporter.Opset"/>).</summary>
