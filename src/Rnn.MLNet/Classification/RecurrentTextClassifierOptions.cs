@@ -54,7 +54,7 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
     /// <summary>
     /// A pretrained word-vector file (word2vec text or binary, GloVe, fastText .vec) that initialises the embedding: rows
     /// of vocabulary tokens found in it (after the tokenizer's normalisation and case rule) take its vectors, the others
-    /// start random on the same scale. Its dimension must equal <see cref="EmbeddingSize"/>. Needs a text or text-token
+    /// start random on the same scale. Its dimension must equal <see cref="RecurrentTextOptions.EmbeddingSize"/>. Needs a text or text-token
     /// input column. Null for none. Default null.
     /// </summary>
     public string? PretrainedVectorsPath { get; set; }
@@ -66,10 +66,10 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
     public bool FreezePretrainedVectors { get; set; }
 
     /// <summary>
-    /// At least this many optimizer steps: on small data sets, where <see cref="Epochs"/> epochs would take fewer,
+    /// At least this many optimizer steps: on small data sets, where <see cref="RecurrentTrainingOptions.Epochs"/> epochs would take fewer,
     /// training runs the fewest epochs that take this many (early stopping still applies), so that a 2,000-row set gets
-    /// about as many updates as a large one gets in a few epochs; null to run <see cref="Epochs"/> epochs. At least 1.
-    /// Default 1,000 while <see cref="Epochs"/> is left at its default, null once <see cref="Epochs"/> is set (an epoch
+    /// about as many updates as a large one gets in a few epochs; null to run <see cref="RecurrentTrainingOptions.Epochs"/> epochs. At least 1.
+    /// Default 1,000 while <see cref="RecurrentTrainingOptions.Epochs"/> is left at its default, null once <see cref="RecurrentTrainingOptions.Epochs"/> is set (an epoch
     /// count you choose is kept as it is, unless you set this too).
     /// </summary>
     public int? MinimumSteps
@@ -128,8 +128,8 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
     private protected override string? SelectionMetric => "accuracy";
 
     /// <summary>
-    /// The epochs to train on <paramref name="trainingRows"/> rows: <see cref="Epochs"/>, raised when that many epochs
-    /// would take fewer than <see cref="MinimumSteps"/> optimizer steps (⌈rows / <see cref="BatchSize"/>⌉ per epoch) to
+    /// The epochs to train on <paramref name="trainingRows"/> rows: <see cref="RecurrentTrainingOptions.Epochs"/>, raised when that many epochs
+    /// would take fewer than <see cref="MinimumSteps"/> optimizer steps (⌈rows / <see cref="RecurrentTrainingOptions.BatchSize"/>⌉ per epoch) to
     /// the fewest epochs that take them.
     /// </summary>
     private protected override int EpochsFor(int trainingRows)

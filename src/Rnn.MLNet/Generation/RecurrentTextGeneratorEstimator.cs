@@ -8,7 +8,7 @@ namespace RnnMl.MLNet.Generation;
 /// The rows of the text column are read in order as one long text, a line break before each row; it is cut into
 /// <see cref="RecurrentTextGeneratorOptions.Streams"/> contiguous streams trained with truncated BPTT. Validation (best
 /// epoch, early stopping, bits per token in the log) uses the rows of the validation data, or the last
-/// <see cref="RecurrentTextGeneratorOptions.ValidationFraction"/> of the rows.
+/// <see cref="RecurrentTrainingOptions.ValidationFraction"/> of the rows.
 /// </remarks>
 /// <example>
 /// <code>

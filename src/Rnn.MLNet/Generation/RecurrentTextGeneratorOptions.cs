@@ -31,7 +31,7 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTextOptions
     /// <summary>Largest vocabulary (padding, unknown and line break included); null for no limit. Default 20,000.</summary>
     public int? MaxVocabularySize { get; set; } = 20_000;
 
-    /// <summary>Share the embedding with the output layer; needs <see cref="EmbeddingSize"/> = <see cref="HiddenSize"/>. Default false.</summary>
+    /// <summary>Share the embedding with the output layer; needs <see cref="RecurrentTextOptions.EmbeddingSize"/> = <see cref="RecurrentTrainingOptions.HiddenSize"/>. Default false.</summary>
     public bool TieWeights { get; set; }
 
     /// <summary>N, contiguous streams of the text trained side by side: the generator's name for

@@ -9,7 +9,7 @@ namespace RnnMl.MLNet.Generation;
 /// </summary>
 /// <remarks>
 /// Every row is generated with the same <see cref="Sampling"/> settings and seed, so a row's text depends on its prompt
-/// alone: <c>Transform</c> (which generates <see cref="PredictionBatchSize"/> rows at a time) and <c>PredictionEngine</c>
+/// alone: <c>Transform</c> (which generates <see cref="RecurrentTransformer.PredictionBatchSize"/> rows at a time) and <c>PredictionEngine</c>
 /// give the same text, and so does a saved and reloaded model. For other settings on the same weights, call
 /// <see cref="Generate(IReadOnlyList{string?}, SamplingOptions?)"/> or use <see cref="Generator"/>. Save with
 /// <see cref="RnnModelOperations.SaveRnnModel"/>, load with <see cref="RnnModelOperations.LoadRnnModel"/>.

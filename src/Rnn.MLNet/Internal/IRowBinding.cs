@@ -14,7 +14,7 @@ internal interface IRowBinding<TIn, TOut> : IRowBinding
     /// <summary>The input column the results are computed from.</summary>
     DataViewSchema.Column SourceColumn { get; }
 
-    /// <summary>The number of added columns (after the input's columns in <see cref="Output"/>).</summary>
+    /// <summary>The number of added columns (after the input's columns in <see cref="IRowBinding.Output"/>).</summary>
     int OutputCount { get; }
 
     /// <summary>A reader of the current row's source value.</summary>

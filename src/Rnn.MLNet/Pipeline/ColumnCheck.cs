@@ -7,6 +7,8 @@ namespace RnnMl.MLNet.Pipeline;
 internal static class ColumnCheck
 {
     /// <summary>The String column <paramref name="name"/> of <paramref name="schema"/>.</summary>
+    /// <param name="schema">The data's schema.</param>
+    /// <param name="name">The column's name.</param>
     /// <param name="what">How the column is named in messages ("input", "source", "target").</param>
     /// <exception cref="ArgumentOutOfRangeException">The column is missing or not String.</exception>
     public static DataViewSchema.Column RequireText(DataViewSchema schema, string name, string what = "input")
