@@ -23,10 +23,10 @@ internal sealed record TaggerVariant(string Name, bool Crf, bool Characters)
 
 /// <summary>The training settings every variant shares.</summary>
 internal sealed record TaggerSettings(int Embedding, int Hidden, int Layers, double Dropout, int CharEmbedding, int CharHidden,
-    double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes)
+    double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, bool Plateau)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, characters {CharEmbedding}→2×{CharHidden}; Adam {LearningRate}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min");
+        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, characters {CharEmbedding}→2×{CharHidden}; Adam {LearningRate}{(Plateau ? " halved on each dev plateau" : "")}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min");
 }
 
 /// <summary>What training and tagging one variant measured.</summary>
@@ -59,6 +59,9 @@ internal static class TaggerRun
             Epochs = s.Epochs,
             LearningRate = s.LearningRate,
             GradientClipNorm = 5,
+            Schedule = s.Plateau ? LearningRateSchedule.ReduceOnPlateau : LearningRateSchedule.Constant,
+            PlateauPatience = 1,
+            PlateauFactor = 0.5,
             EarlyStoppingPatience = s.Patience,
             SelectionMetric = "accuracy",
             RestoreBestWeights = true,

@@ -15,7 +15,8 @@ internal static class TaggingBenchmark
     public const string Summary = "UD English LinES UPOS: BiLSTM tagger ± CRF ± character encoder vs the most-frequent-tag baseline; train tokens/s, tag sentences/s";
     public const string Usage = """
         usage: Rnn.Bench tagging [--quick] [--variants LIST] [--minutes M] [--epochs N] [--hidden H] [--embedding E] [--layers L]
-                                 [--dropout X] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--threads T]
+                                 [--dropout X] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
+                                 [--lowercase true|false] [--threads T]
 
           --quick          1,000 training sentences, 20 s per variant, variants crf,char-crf (under 2 minutes in all; accuracy lower)
           --variants LIST  comma-separated, from softmax, crf, char-softmax, char-crf (default softmax,crf,char-crf);
@@ -31,6 +32,8 @@ internal static class TaggingBenchmark
           --lr X           Adam learning rate (default 0.002)
           --batch N        sentences per batch (default 16)
           --min-count N    training words seen fewer times are <unk> (default 2), which teaches the <unk> embedding
+          --schedule S     constant or plateau (halve the rate after each epoch without a better dev accuracy) (default plateau)
+          --lowercase B    word ids of lower-cased forms (characters keep the case) (default true)
           --threads T      torch threads (default 1, faster than one per core on a busy machine; 0 for libtorch's default)
 
         Data: ../shared/datasets/ud_english_lines/en_lines-ud-{train,dev}.conllu beside the repository root (UD English
@@ -62,7 +65,19 @@ internal static class TaggingBenchmark
             BatchSize: options.Int("--batch", 16, min: 1),
             Epochs: options.Int("--epochs", 40, min: 1),
             Patience: options.Int("--patience", 4, min: 1),
-            Minutes: 0);
+            Minutes: 0,
+            Plateau: (options.Value("--schedule") ?? "plateau") switch
+            {
+                "plateau" => true,
+                "constant" => false,
+                var other => throw new UsageException($"--schedule must be constant or plateau, got '{other}'"),
+            });
+        bool lowerCase = (options.Value("--lowercase") ?? "true") switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new UsageException($"--lowercase must be true or false, got '{other}'"),
+        };
         int minCount = options.Int("--min-count", 2, min: 1);
         int threads = options.Int("--threads", 1, min: 0);
         options.EnsureEmpty();
@@ -80,13 +95,13 @@ internal static class TaggingBenchmark
         var devSentences = ConlluReader.ReadFile(devPath).ToList();
         if (quick) trainSentences = trainSentences.Take(1_000).ToList();
 
-        var corpus = TaggingCorpus.Build(trainSentences, minCount);
+        var corpus = TaggingCorpus.Build(trainSentences, minCount, lowerCase);
         var train = corpus.Encode(trainSentences, trainPath);
         var dev = corpus.Encode(devSentences, devPath);
         double mft = TaggingCorpus.MostFrequentTagAccuracy(trainSentences, devSentences);
         long unknown = dev.Tokens.Sum(t => t.Count(id => id == RnnMl.Text.Vocabulary.UnknownId));
         Console.WriteLine($"UD English LinES UPOS: {trainSentences.Count} training sentences ({train.TokenCount} tokens), {devSentences.Count} dev sentences "
-            + $"({dev.TokenCount} tokens, {unknown} <unk>); {corpus.Words.Count} words (min count {minCount}), {corpus.Characters.Count} characters, {corpus.Tags.Count} tags; torch threads {get_num_threads()}");
+            + $"({dev.TokenCount} tokens, {unknown} <unk>); {corpus.Words.Count} words (min count {minCount}{(lowerCase ? ", lower-cased" : "")}), {corpus.Characters.Count} characters, {corpus.Tags.Count} tags; torch threads {get_num_threads()}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"most-frequent-tag baseline: dev accuracy {mft:P2}"));
 
         var results = new List<TaggerResult>();

@@ -13,7 +13,7 @@ namespace RnnMl.Torch.Models;
 /// Input: character ids (N, T, C) int64, 0-padded on the right (a word's length is its count of non-zero ids; an
 /// all-padding slot, e.g. a padded time step, is read as one padding character so that every length is in [1, C]).
 /// Output (N, T, 2·Hc) = [h→ at the word's last character; h← at its first character]. Each word is encoded alone:
-/// its features do not depend on the other words or on the padding. Parameters: <c>embedding.weight</c> (Vc, Ec) and
+/// its features do not depend on the other words or on the padding, so each distinct word of a batch is encoded once. Parameters: <c>embedding.weight</c> (Vc, Ec) and
 /// <c>encoder.*</c> (PyTorch's LSTM names, one bidirectional layer).
 /// </remarks>
 public sealed class CharacterWordEncoder : nn.Module
@@ -53,10 +53,11 @@ public sealed class CharacterWordEncoder : nn.Module
         long n = characters.shape[0], t = characters.shape[1], c = characters.shape[2];
         if (c == 0)
             throw new ArgumentException("characters must have at least one character slot (C ≥ 1), got C = 0", nameof(characters));
-        var flat = characters.reshape(n * t, c);
-        var lengths = flat.ne(RnnMl.Text.Vocabulary.PaddingId).sum(1).clamp_min(1);
-        var (_, state) = encoder.forward(embedding.call(flat), lengths: lengths);
-        // H: (2, N·T, Hc), forward direction first.
-        return state.H.transpose(0, 1).reshape(n, t, -1).MoveToOuterDisposeScope();
+        // Each distinct word (row of character ids) is encoded once; a batch repeats many words ("the", ",").
+        var (words, inverse, _) = characters.reshape(n * t, c).unique(sorted: true, return_inverse: true, dim: 0);
+        var lengths = words.ne(RnnMl.Text.Vocabulary.PaddingId).sum(1).clamp_min(1);
+        var (_, state) = encoder.forward(embedding.call(words), lengths: lengths);
+        // H: (2, W, Hc), forward direction first → (W, 2·Hc) → back to every slot.
+        return state.H.transpose(0, 1).reshape(words.shape[0], -1).index_select(0, inverse!).reshape(n, t, -1).MoveToOuterDisposeScope();
     }
 }
