@@ -87,7 +87,8 @@ public sealed class OnnxSequenceTagger : IDisposable
     }
 
     /// <summary>Tags already-split sentences in batches of similar length (results in input order); an empty sentence gets no tags.</summary>
-    /// <param name="sentences">The tokens of each sentence, as in training (no further tokenization).</param>
+    /// <param name="sentences">The tokens of each sentence, as in training (no further tokenization; lower-cased for the
+    /// word vocabulary if <see cref="TaggerModelInfo.LowerCaseWords"/>).</param>
     /// <param name="batchSize">Sentences per ONNX Runtime call; at least 1. Default 256.</param>
     /// <returns>One tag name per token.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is below 1.</exception>
@@ -98,8 +99,8 @@ public sealed class OnnxSequenceTagger : IDisposable
         ArgumentNullException.ThrowIfNull(sentences);
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size must be at least 1, got {batchSize}");
-        var tokens = sentences.Select((s, i) => info.Vocabulary.Encode(s ?? throw new ArgumentException($"sentence {i} is null", nameof(sentences)))).ToArray();
-        var characters = info.Characters is { } chars ? sentences.Select(s => TaggerCharacters.Encode(chars, s)).ToArray() : null;
+        var tokens = sentences.Select((s, i) => info.EncodeWords(s ?? throw new ArgumentException($"sentence {i} is null", nameof(sentences)))).ToArray();
+        var characters = info.Characters is null ? null : sentences.Select(s => info.EncodeCharacters(s)!).ToArray();
         var order = Enumerable.Range(0, tokens.Length).OrderBy(i => tokens[i].Length).ToArray();
         var result = new string[tokens.Length][];
         for (int from = 0; from < order.Length; from += batchSize)

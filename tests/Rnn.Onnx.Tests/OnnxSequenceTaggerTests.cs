@@ -133,6 +133,12 @@ public sealed class OnnxSequenceTaggerTests : IDisposable
         Assert.Contains("got 77", Assert.Throws<ArgumentOutOfRangeException>(() => tagger.TagIds(new[] { new long[] { 2, 77 } }, new[] { new[] { new long[] { 2 }, new long[] { 3 } } })).Message);
         Assert.Throws<ArgumentException>(() => OnnxExporter.Export(model, Path.Combine(folder, "bad.onnx"), new TaggerModelInfo(info.Tokenizer, info.Vocabulary, BioTags[..4], info.Characters)));
         Assert.Throws<ArgumentException>(() => OnnxExporter.Export(model, Path.Combine(folder, "bad.onnx"), new TaggerModelInfo(info.Tokenizer, info.Vocabulary, BioTags)));
+        Assert.False(tagger.Info.LowerCaseWords);
+        var lower = TaggerModelInfo.FromMetadata(new TaggerModelInfo(info.Tokenizer, info.Vocabulary, BioTags, info.Characters, lowerCaseWords: true).ToMetadata());
+        Assert.True(lower.LowerCaseWords);
+        Assert.Equal(new long[] { info.Vocabulary.IdOf("w1"), Vocabulary.UnknownId }, lower.EncodeWords(new[] { "W1", "Zq" }));
+        Assert.Equal(info.Characters.IdOf("w"), lower.EncodeCharacters(new[] { "W1", "w1" })![1][0]);
+        Assert.NotEqual(info.Characters.IdOf("w"), lower.EncodeCharacters(new[] { "W1" })![0][0]);
         var (tokens, tags) = tagger.Tag("w1 w2 Zq");
         Assert.Equal(new[] { "w1", "w2", "Zq" }, tokens);
         Assert.Equal(3, tags.Count);

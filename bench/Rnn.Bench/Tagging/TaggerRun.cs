@@ -1,5 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using RnnMl.Export;
+using RnnMl.Onnx;
+using RnnMl.Text;
+using RnnMl.Text.Export;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Training;
 using static TorchSharp.torch;
@@ -31,7 +36,7 @@ internal sealed record TaggerSettings(int Embedding, int Hidden, int Layers, dou
 
 /// <summary>What training and tagging one variant measured.</summary>
 internal sealed record TaggerResult(TaggerVariant Variant, double DevAccuracy, double TrainSeconds, double TrainTokensPerSecond,
-    double TagSentencesPerSecond, int Epochs, int BestEpoch, SequenceTagger Model);
+    double TagSentencesPerSecond, double OnnxSentencesPerSecond, double OnnxAgreement, int Epochs, int BestEpoch, SequenceTagger Model);
 
 /// <summary>Trains one variant through <see cref="SequenceTaggerTrainingTask"/> and the shared <see cref="Trainer"/>, then measures tagging speed.</summary>
 internal static class TaggerRun
@@ -91,7 +96,37 @@ internal static class TaggerRun
                 if (predicted[i][t] == dev.Tags[i][t]) right++;
         double accuracy = right / (double)dev.TokenCount;
         double speed = TagSpeed(dev.Tokens.Count, rows => model.Tag(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null), dev.Tokens.Select(t => t.Length).ToList());
-        return new TaggerResult(variant, accuracy, seconds, trained / seconds, speed, result.History.Count, result.BestEpoch, model);
+        var (onnxSpeed, agreement) = Onnx(model, variant, corpus, dev, predicted);
+        return new TaggerResult(variant, accuracy, seconds, trained / seconds, speed, onnxSpeed, agreement, result.History.Count, result.BestEpoch, model);
+    }
+
+    /// <summary>Exports the model, tags dev on ONNX Runtime (one intra-op thread): sentences/s as <see cref="TagSpeed"/>, and the fraction of dev tokens whose tag equals TorchSharp's.</summary>
+    private static (double SentencesPerSecond, double Agreement) Onnx(SequenceTagger model, TaggerVariant variant, TaggingCorpus corpus, TaggingCorpus.Encoded dev, long[][] torchTags)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rnnml-bench-tagger-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            var info = new TaggerModelInfo(Tokenizer.Create(TokenizerKind.Word, lowerCase: false), corpus.Words, corpus.Tags,
+                variant.Characters ? corpus.Characters : null, lowerCaseWords: corpus.LowerCase);
+            OnnxExporter.Export(model, path, info);
+            using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+            using var tagger = OnnxSequenceTagger.Load(path, sessionOptions);
+            var onnxTags = new long[dev.Tokens.Count][];
+            double speed = TagSpeed(dev.Tokens.Count, rows =>
+            {
+                var tags = tagger.TagIds(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null);
+                for (int k = 0; k < rows.Length; k++) onnxTags[rows[k]] = tags[k];
+            }, dev.Tokens.Select(t => t.Length).ToList());
+            long same = 0;
+            for (int i = 0; i < onnxTags.Length; i++)
+                for (int t = 0; t < onnxTags[i].Length; t++)
+                    if (onnxTags[i][t] == torchTags[i][t]) same++;
+            return (speed, same / (double)dev.TokenCount);
+        }
+        finally
+        {
+            if (File.Exists(path)) File.Delete(path);
+        }
     }
 
     /// <summary>Sentences per second tagging <paramref name="count"/> sentences in length-sorted batches of 256 (median of 3 passes after a warm-up pass).</summary>

@@ -20,6 +20,7 @@ public sealed class TaggerModelInfo
     private const string KeyVocabulary = "rnnml.vocabulary";
     private const string KeyCharacters = "rnnml.character_vocabulary";
     private const string KeyTagNames = "rnnml.tag_names";
+    private const string KeyLowerCaseWords = "rnnml.lower_case_words";
     private const string KeyStart = "rnnml.crf.start";
     private const string KeyEnd = "rnnml.crf.end";
     private const string KeyTransitions = "rnnml.crf.transitions";
@@ -30,8 +31,10 @@ public sealed class TaggerModelInfo
     /// <param name="tagNames">One name per tag, in tag-id order; at least 1.</param>
     /// <param name="characters">The character vocabulary (<see cref="Tagging.TaggerCharacters"/>), with a character encoder; null without.</param>
     /// <param name="crf">With a CRF: start (K), end (K) and row-major transition (K·K) scores; null without. The exporter fills it from the model.</param>
+    /// <param name="lowerCaseWords">Whether tokens are lower-cased (invariant culture) before the word vocabulary looks them up; characters keep the case.</param>
     /// <exception cref="ArgumentException">No tag names, or CRF scores of the wrong size.</exception>
-    public TaggerModelInfo(Tokenizer tokenizer, Vocabulary vocabulary, IReadOnlyList<string> tagNames, Vocabulary? characters = null, TaggerCrfScores? crf = null)
+    public TaggerModelInfo(Tokenizer tokenizer, Vocabulary vocabulary, IReadOnlyList<string> tagNames, Vocabulary? characters = null, TaggerCrfScores? crf = null,
+        bool lowerCaseWords = false)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -45,7 +48,24 @@ public sealed class TaggerModelInfo
         TagNames = tagNames.ToArray();
         Characters = characters;
         Crf = crf;
+        LowerCaseWords = lowerCaseWords;
     }
+
+    /// <summary>Whether tokens are lower-cased before the word vocabulary looks them up.</summary>
+    public bool LowerCaseWords { get; }
+
+    /// <summary>The word ids of a sentence's tokens (lower-cased first if <see cref="LowerCaseWords"/>).</summary>
+    /// <param name="tokens">The tokens.</param>
+    public long[] EncodeWords(IReadOnlyList<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        return Vocabulary.Encode(LowerCaseWords ? tokens.Select(t => t.ToLowerInvariant()) : tokens);
+    }
+
+    /// <summary>The character ids of each token (see <see cref="Tagging.TaggerCharacters"/>), or null without a character vocabulary.</summary>
+    /// <param name="tokens">The tokens.</param>
+    public long[][]? EncodeCharacters(IReadOnlyList<string> tokens)
+        => Characters is null ? null : Tagging.TaggerCharacters.Encode(Characters, tokens);
 
     /// <summary>The tokenizer for raw text.</summary>
     public Tokenizer Tokenizer { get; }
@@ -64,7 +84,7 @@ public sealed class TaggerModelInfo
 
     /// <summary>A copy with the given CRF scores.</summary>
     /// <param name="crf">The scores, or null.</param>
-    public TaggerModelInfo WithCrf(TaggerCrfScores? crf) => new(Tokenizer, Vocabulary, TagNames, Characters, crf);
+    public TaggerModelInfo WithCrf(TaggerCrfScores? crf) => new(Tokenizer, Vocabulary, TagNames, Characters, crf, LowerCaseWords);
 
     /// <summary>The <c>rnnml.*</c> metadata entries that describe this.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
@@ -74,6 +94,7 @@ public sealed class TaggerModelInfo
         MetadataFields.WriteVocabulary(map, KeyVocabulary, Vocabulary);
         if (Characters is not null) MetadataFields.WriteVocabulary(map, KeyCharacters, Characters);
         map[KeyTagNames] = JsonSerializer.Serialize(TagNames);
+        map[KeyLowerCaseWords] = LowerCaseWords ? "true" : "false";
         if (Crf is not null)
         {
             map[KeyStart] = Doubles(Crf.Start);
@@ -102,7 +123,13 @@ public sealed class TaggerModelInfo
             int k = names.Length;
             crf = new TaggerCrfScores(Scores(get, KeyStart, k), Scores(get, KeyEnd, k), Scores(get, KeyTransitions, k * k));
         }
-        return new TaggerModelInfo(tokenizer, vocabulary, names, characters, crf);
+        bool lowerCaseWords = get(KeyLowerCaseWords) switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new InvalidDataException($"'{KeyLowerCaseWords}' must be true or false, got '{other}'"),
+        };
+        return new TaggerModelInfo(tokenizer, vocabulary, names, characters, crf, lowerCaseWords);
     }
 
     private static string Doubles(IReadOnlyList<double> values)
