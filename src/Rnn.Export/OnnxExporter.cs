@@ -154,4 +154,54 @@ public static class OnnxExporter
         }
         return ClassifierGraph.Build(model, text);
     }
+
+    /// <summary>Writes a sequence tagger as one ONNX graph of per-token emission scores (inputs and output named by
+    /// <see cref="TaggerGraphNames"/>; see <c>TaggerGraph</c>); the CRF's scores (constraints applied), the tag names
+    /// and the vocabularies go to the metadata, and RnnMl.Onnx's <c>OnnxSequenceTagger</c> decodes with Viterbi.</summary>
+    /// <param name="model">A tagger with built-in cells; the graph is the model in evaluation mode (no dropout).</param>
+    /// <param name="destination">A writable stream; left open.</param>
+    /// <param name="text">Tokenizer, vocabularies and tag names to store with the graph (its CRF scores are taken from the model); null for the bare graph.</param>
+    /// <exception cref="ArgumentException">The text settings do not fit the model, the encoder has custom cells, or the stream is not writable.</exception>
+    public static void Export(SequenceTagger model, Stream destination, TaggerModelInfo? text = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+            throw new ArgumentException("the destination stream must be writable, got a read-only stream", nameof(destination));
+        BuildTagger(model, text).WriteTo(destination);
+    }
+
+    /// <summary>Writes a sequence tagger as an ONNX model file, atomically (see the stream overload).</summary>
+    /// <param name="model">A tagger with built-in cells.</param>
+    /// <param name="filePath">Where to write (conventionally <c>.onnx</c>); the folder must exist.</param>
+    /// <param name="text">As for the stream overload.</param>
+    /// <exception cref="ArgumentException">As for the stream overload, or an empty path.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static void Export(SequenceTagger model, string filePath, TaggerModelInfo? text = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var proto = BuildTagger(model, text);
+        var full = Path.GetFullPath(filePath);
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"cannot export the model to '{full}': the folder '{directory}' does not exist");
+        WriteAtomically(proto, full);
+    }
+
+    private static Onnx.Proto.ModelProto BuildTagger(SequenceTagger model, TaggerModelInfo? text)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var o = model.Options;
+        if (model.Encoder is not (Lstm or Gru or Rnn))
+            throw new ArgumentException($"only encoders of built-in cells (Lstm, Gru, Rnn) can be exported, got {model.Encoder.GetType().Name}", nameof(model));
+        if (text is not null)
+        {
+            if (text.Vocabulary.Count != o.VocabularySize)
+                throw new ArgumentException($"the vocabulary must have the model's {o.VocabularySize} token ids, got {text.Vocabulary.Count}", nameof(text));
+            if (text.TagNames.Count != o.TagCount)
+                throw new ArgumentException($"tag names must name the model's {o.TagCount} tags, got {text.TagNames.Count}", nameof(text));
+            if ((text.Characters?.Count ?? 0) != o.CharacterVocabularySize)
+                throw new ArgumentException($"the character vocabulary must have the model's {o.CharacterVocabularySize} character ids (0: none), got {text.Characters?.Count ?? 0}", nameof(text));
+        }
+        return TaggerGraph.Build(model, text);
+    }
 }

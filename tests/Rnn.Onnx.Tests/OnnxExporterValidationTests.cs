@@ -43,7 +43,7 @@ public sealed class OnnxExporterValidationTests
     [Fact]
     public void Export_NullModel_ThrowsArgumentNull()
     {
-        var e = Assert.Throws<ArgumentNullException>(() => OnnxExporter.Export(null!, new MemoryStream()));
+        var e = Assert.Throws<ArgumentNullException>(() => OnnxExporter.Export((RnnMl.Torch.Models.SequenceClassifier)null!, new MemoryStream()));
         Assert.Equal("model", e.ParamName);
     }
 

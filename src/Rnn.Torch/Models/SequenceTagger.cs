@@ -7,17 +7,20 @@ using static TorchSharp.torch;
 namespace RnnMl.Torch.Models;
 
 /// <summary>
-/// A synchronised many-to-many tagger (part of speech, chunks, entities): embedding → recurrent encoder → dropout →
-/// per-token linear → emission scores, with an optional <see cref="LinearChainCrf"/> over the tag sequence (BiLSTM-CRF,
+/// A synchronised many-to-many tagger (part of speech, chunks, entities): embedding (+ optional character-level word
+/// encoder) → dropout → recurrent encoder → dropout → per-token linear → emission scores, with an optional <see cref="LinearChainCrf"/> over the tag sequence (BiLSTM-CRF,
 /// Huang et al. 2015; Lample et al. 2016).
 /// </summary>
 /// <remarks>
 /// Input: token ids (N, T) int64, batch-first, padded with <see cref="RnnMl.Text.Vocabulary.PaddingId"/>, and lengths (N),
-/// each in [1, T]. Emissions eₜ = W·dropout(hₜ) + b (N, T, K), where hₜ (D·H) is the encoder output at step t.
+/// each in [1, T]; with the character encoder (<see cref="SequenceTaggerOptions.HasCharacterEncoder"/>) also the
+/// characters of every token (N, T, C), see <see cref="CharacterWordEncoder"/>, whose features (2·Hc) are appended to
+/// the token's embedding: xₜ = [E[wₜ]; chars(wₜ)]. Emissions eₜ = W·dropout(hₜ) + b (N, T, K), where hₜ (D·H) is the
+/// encoder output at step t over dropout(x).
 /// With the CRF, the loss of a sentence is its CRF negative log-likelihood and tags are decoded by Viterbi; without it,
 /// the loss is Σₜ −log softmax(eₜ)[yₜ] and each tag is argmax eₜ. Padded steps never contribute to either.
 /// Parameters: <c>embedding.weight</c>, <c>encoder.*</c> (PyTorch's names), <c>output.weight</c>, <c>output.bias</c>,
-/// and <c>crf.*</c> with the CRF.
+/// <c>crf.*</c> with the CRF and <c>characters.*</c> with the character encoder.
 /// </remarks>
 public sealed class SequenceTagger : nn.Module
 {
@@ -26,6 +29,7 @@ public sealed class SequenceTagger : nn.Module
     private readonly Dropout dropout;
     private readonly Linear output;
     private readonly LinearChainCrf? crf;
+    private readonly CharacterWordEncoder? characters;
     private readonly SequenceTaggerOptions options;
     private bool disposed;
 
@@ -34,12 +38,14 @@ public sealed class SequenceTagger : nn.Module
         this.options = options.Validate();
         int d = options.Bidirectional ? 2 : 1;
         embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: RnnMl.Text.Vocabulary.PaddingId, device: device);
-        encoder = RecurrentLayers.Create(options.Cell, new RecurrentLayerOptions(options.EmbeddingSize, options.HiddenSize,
+        characters = options.HasCharacterEncoder ? CharacterWordEncoder.Create(options, device) : null;
+        encoder = RecurrentLayers.Create(options.Cell, new RecurrentLayerOptions(options.TokenFeatureSize, options.HiddenSize,
             options.NumLayers, true, BatchFirst: true, options.NumLayers > 1 ? options.Dropout : 0, options.Bidirectional, options.Backend), device: device);
         dropout = nn.Dropout(options.Dropout);
         output = nn.Linear(d * options.HiddenSize, options.TagCount, device: device);
         crf = options.UseCrf ? LinearChainCrf.Create(options.TagCount, options.Constraints, device: device) : null;
         register_module("embedding", embedding);
+        if (characters is not null) register_module("characters", characters);
         register_module("encoder", encoder);
         register_module("dropout", dropout);
         register_module("output", output);
@@ -59,18 +65,40 @@ public sealed class SequenceTagger : nn.Module
     /// <summary>The CRF, or null when tokens are classified one by one.</summary>
     public LinearChainCrf? Crf => Live(crf);
 
+    /// <summary>The recurrent encoder over the tokens.</summary>
+    public RecurrentLayer Encoder => Live(encoder);
+
+    /// <summary>The character-level word encoder, or null without one.</summary>
+    public CharacterWordEncoder? Characters => Live(characters);
+
     /// <summary>Emission scores for a batch.</summary>
     /// <param name="tokens">(N, T) int64 token ids, padded.</param>
     /// <param name="lengths">(N) int64 valid lengths, each in [1, T].</param>
+    /// <param name="characters">(N, T, C) int64 character ids of each token, 0-padded (see
+    /// <see cref="RnnMl.Torch.Text.CharacterBatch"/>); required with the character encoder, must be null without.</param>
     /// <returns>Emissions (N, T, K); rows at padded steps are meaningless.</returns>
-    /// <exception cref="ArgumentException">A shape or an id is out of range.</exception>
-    public Tensor forward(Tensor tokens, Tensor lengths)
+    /// <exception cref="ArgumentException">A shape or an id is out of range, or characters are missing or unexpected.</exception>
+    public Tensor forward(Tensor tokens, Tensor lengths, Tensor? characters = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         TokenIdCheck.Check(tokens, 2, Options.VocabularySize, nameof(tokens));
         ArgumentNullException.ThrowIfNull(lengths);
         using var scope = NewDisposeScope();
-        var (encoded, _) = encoder.forward(dropout.call(embedding.call(tokens)), lengths: lengths);
+        var x = embedding.call(tokens);
+        if (this.characters is null)
+        {
+            if (characters is not null)
+                throw new ArgumentException("this tagger has no character encoder (CharacterVocabularySize is 0), but characters were given", nameof(characters));
+        }
+        else
+        {
+            if (characters is null)
+                throw new ArgumentException($"this tagger has a character encoder ({Options.CharacterVocabularySize} character ids): characters (N, T, C) are required", nameof(characters));
+            if (characters.dim() != 3 || characters.shape[0] != tokens.shape[0] || characters.shape[1] != tokens.shape[1])
+                throw new ArgumentException($"characters must be (N, T, C) with (N, T) = ({tokens.shape[0]}, {tokens.shape[1]}) as the tokens, got shape [{string.Join(", ", characters.shape)}]", nameof(characters));
+            x = cat(new[] { x, this.characters.forward(characters) }, 2);
+        }
+        var (encoded, _) = encoder.forward(dropout.call(x), lengths: lengths);
         return output.call(dropout.call(encoded)).MoveToOuterDisposeScope();
     }
 
@@ -112,13 +140,17 @@ public sealed class SequenceTagger : nn.Module
 
     /// <summary>Tags sentences of token ids in eval mode, without gradients; an empty sentence gets no tags.</summary>
     /// <param name="sentences">Token ids of N sentences.</param>
+    /// <param name="characters">With the character encoder: for each sentence, the character ids of each token
+    /// (see <c>RnnMl.Text.Tagging.TaggerCharacters</c>); null without it.</param>
     /// <param name="device">Where to run; default CPU.</param>
     /// <returns>N arrays of tag ids.</returns>
-    public long[][] Tag(IReadOnlyList<long[]> sentences, Device? device = null)
+    /// <exception cref="ArgumentException">Characters are missing, unexpected, or do not match the sentences.</exception>
+    public long[][] Tag(IReadOnlyList<long[]> sentences, IReadOnlyList<long[][]>? characters = null, Device? device = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(sentences);
         if (sentences.Count == 0) return Array.Empty<long[]>();
+        RnnMl.Torch.Text.CharacterBatch.CheckAligned(sentences, characters, this.characters is not null, nameof(characters));
         bool wasTraining = training;
         eval();
         try
@@ -126,7 +158,8 @@ public sealed class SequenceTagger : nn.Module
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var (tokens, lengths) = TokenBatch.Pad(sentences, device: device);
-            var tags = Decode(forward(tokens, lengths), lengths);
+            var chars = characters is null ? null : RnnMl.Torch.Text.CharacterBatch.Pad(characters, device: device);
+            var tags = Decode(forward(tokens, lengths, chars), lengths);
             return tags.Select((t, i) => sentences[i].Length == 0 ? Array.Empty<long>() : t).ToArray();
         }
         finally

@@ -15,6 +15,25 @@ public sealed record SequenceTaggerOptions
     /// <summary>Width of a token embedding; default 100.</summary>
     public int EmbeddingSize { get; init; } = 100;
 
+    /// <summary>
+    /// Number of character ids of the optional character-level word encoder (padding 0 and unknown 1 included; see
+    /// <c>RnnMl.Text.Tagging.TaggerCharacters</c>): a BiLSTM over each word's characters whose two final states are
+    /// appended to the word embedding (Lample et al. 2016). 0 (default) for no character encoder; otherwise at least 2.
+    /// </summary>
+    public int CharacterVocabularySize { get; init; }
+
+    /// <summary>Width of a character embedding, with the character encoder; default 25 (Lample et al.).</summary>
+    public int CharacterEmbeddingSize { get; init; } = 25;
+
+    /// <summary>Hidden size per direction of the character BiLSTM; a word gets 2 × this many features. Default 25 (Lample et al.).</summary>
+    public int CharacterHiddenSize { get; init; } = 25;
+
+    /// <summary>Whether the character encoder is on (<see cref="CharacterVocabularySize"/> &gt; 0).</summary>
+    public bool HasCharacterEncoder => CharacterVocabularySize > 0;
+
+    /// <summary>The width of a token's input to the recurrent encoder: the embedding plus, with characters, 2 × <see cref="CharacterHiddenSize"/>.</summary>
+    public int TokenFeatureSize => EmbeddingSize + (HasCharacterEncoder ? 2 * CharacterHiddenSize : 0);
+
     /// <summary>H, the recurrent hidden size per direction; default 128.</summary>
     public int HiddenSize { get; init; } = 128;
 
@@ -48,13 +67,19 @@ public sealed record SequenceTaggerOptions
             throw new ArgumentOutOfRangeException(nameof(TagCount), TagCount, $"tag count must be at least 1, got {TagCount}");
         if (EmbeddingSize < 1)
             throw new ArgumentOutOfRangeException(nameof(EmbeddingSize), EmbeddingSize, $"embedding size must be at least 1, got {EmbeddingSize}");
+        if (CharacterVocabularySize is < 0 or 1)
+            throw new ArgumentOutOfRangeException(nameof(CharacterVocabularySize), CharacterVocabularySize, $"character vocabulary size must be 0 (no character encoder) or at least 2, got {CharacterVocabularySize}");
+        if (HasCharacterEncoder && CharacterEmbeddingSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(CharacterEmbeddingSize), CharacterEmbeddingSize, $"character embedding size must be at least 1, got {CharacterEmbeddingSize}");
+        if (HasCharacterEncoder && CharacterHiddenSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(CharacterHiddenSize), CharacterHiddenSize, $"character hidden size must be at least 1, got {CharacterHiddenSize}");
         if (!Enum.IsDefined(Cell))
             throw new ArgumentOutOfRangeException(nameof(Cell), Cell, $"cell must be Lstm, Gru, Rnn or RnnRelu, got {Cell}");
         if (Constraints is not null && !UseCrf)
             throw new ArgumentException("constraints need the CRF: UseCrf is false", nameof(Constraints));
         if (Constraints is not null && Constraints.NumTags != TagCount)
             throw new ArgumentException($"constraints are over {Constraints.NumTags} tags, but TagCount is {TagCount}", nameof(Constraints));
-        new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
+        new RecurrentLayerOptions(TokenFeatureSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
         ParameterBudget.Check(ParameterBudget.LowerBound(this), nameof(HiddenSize), $"hidden size {HiddenSize}, embedding size {EmbeddingSize}, vocabulary size {VocabularySize}, {NumLayers} layer(s)");
         return this;
     }

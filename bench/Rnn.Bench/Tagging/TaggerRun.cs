@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+using RnnMl.Export;
+using RnnMl.Onnx;
+using RnnMl.Text;
+using RnnMl.Text.Export;
+using RnnMl.Torch.Models;
+using RnnMl.Torch.Training;
+using static TorchSharp.torch;
+
+namespace RnnMl.Bench.Tagging;
+
+/// <summary>One tagger configuration of the benchmark: a name and what it switches on.</summary>
+/// <param name="Name">softmax, crf, char-softmax or char-crf.</param>
+/// <param name="Crf">Whether a CRF decodes the tags.</param>
+/// <param name="Characters">Whether the character-level word encoder is on.</param>
+internal sealed record TaggerVariant(string Name, bool Crf, bool Characters)
+{
+    public static readonly TaggerVariant[] All =
+    [
+        new("softmax", false, false),
+        new("crf", true, false),
+        new("char-softmax", false, true),
+        new("char-crf", true, true),
+    ];
+}
+
+/// <summary>The training settings every variant shares.</summary>
+internal sealed record TaggerSettings(int Embedding, int Hidden, int Layers, double Dropout, int CharEmbedding, int CharHidden,
+    double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, bool Plateau)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, characters {CharEmbedding}→2×{CharHidden}; Adam {LearningRate}{(Plateau ? " halved on each dev plateau" : "")}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min");
+}
+
+/// <summary>What training and tagging one variant measured.</summary>
+internal sealed record TaggerResult(TaggerVariant Variant, double DevAccuracy, double TrainSeconds, double TrainTokensPerSecond,
+    double TagSentencesPerSecond, double OnnxSentencesPerSecond, double OnnxAgreement, int Epochs, int BestEpoch, SequenceTagger Model);
+
+/// <summary>Trains one variant through <see cref="SequenceTaggerTrainingTask"/> and the shared <see cref="Trainer"/>, then measures tagging speed.</summary>
+internal static class TaggerRun
+{
+    public static TaggerResult Train(TaggerVariant variant, TaggerSettings s, TaggingCorpus corpus, TaggingCorpus.Encoded train, TaggingCorpus.Encoded dev, int seed)
+    {
+        manual_seed(seed);
+        var model = SequenceTagger.Create(new SequenceTaggerOptions
+        {
+            VocabularySize = corpus.Words.Count,
+            TagCount = corpus.Tags.Count,
+            EmbeddingSize = s.Embedding,
+            HiddenSize = s.Hidden,
+            NumLayers = s.Layers,
+            Dropout = s.Dropout,
+            UseCrf = variant.Crf,
+            CharacterVocabularySize = variant.Characters ? corpus.Characters.Count : 0,
+            CharacterEmbeddingSize = s.CharEmbedding,
+            CharacterHiddenSize = s.CharHidden,
+        });
+        var task = new SequenceTaggerTrainingTask(model, train.Tokens, train.Tags, dev.Tokens, dev.Tags, s.BatchSize,
+            trainCharacters: variant.Characters ? train.Characters : null, validCharacters: variant.Characters ? dev.Characters : null);
+        var trainer = Trainer.Create(new TrainerOptions
+        {
+            Epochs = s.Epochs,
+            LearningRate = s.LearningRate,
+            GradientClipNorm = 5,
+            Schedule = s.Plateau ? LearningRateSchedule.ReduceOnPlateau : LearningRateSchedule.Constant,
+            PlateauPatience = 1,
+            PlateauFactor = 0.5,
+            EarlyStoppingPatience = s.Patience,
+            SelectionMetric = "accuracy",
+            RestoreBestWeights = true,
+            Seed = seed,
+        });
+        long trained = 0, partial = 0;
+        var progress = new Progress(report =>
+        {
+            if (report.Message is null) partial = report.ItemsProcessed;
+            if (report.CompletedEpoch is not { } e) return;
+            trained += e.TrainCount;
+            partial = 0;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    {variant.Name} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3} acc {e.TrainMetrics["accuracy"]:P2}, dev loss {e.ValidationLoss:F3} acc {e.ValidationMetrics["accuracy"]:P2}{(e.IsBest ? " *" : "")}, {e.Duration.TotalSeconds:F0} s"));
+        });
+        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(s.Minutes));
+        var clock = Stopwatch.StartNew();
+        var result = trainer.Fit(task, progress, budget.Token);
+        double seconds = clock.Elapsed.TotalSeconds;
+        trained += partial;
+        Console.WriteLine($"  {variant.Name}: {result.History.Count} epoch(s), best {result.BestEpoch + 1}, stop: {result.StopReason}, {seconds:F0} s");
+
+        var predicted = model.Tag(dev.Tokens, variant.Characters ? dev.Characters : null);
+        long right = 0;
+        for (int i = 0; i < dev.Tags.Count; i++)
+            for (int t = 0; t < dev.Tags[i].Length; t++)
+                if (predicted[i][t] == dev.Tags[i][t]) right++;
+        double accuracy = right / (double)dev.TokenCount;
+        double speed = TagSpeed(dev.Tokens.Count, rows => model.Tag(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null), dev.Tokens.Select(t => t.Length).ToList());
+        var (onnxSpeed, agreement) = Onnx(model, variant, corpus, dev, predicted);
+        return new TaggerResult(variant, accuracy, seconds, trained / seconds, speed, onnxSpeed, agreement, result.History.Count, result.BestEpoch, model);
+    }
+
+    /// <summary>Exports the model, tags dev on ONNX Runtime (one intra-op thread): sentences/s as <see cref="TagSpeed"/>, and the fraction of dev tokens whose tag equals TorchSharp's.</summary>
+    private static (double SentencesPerSecond, double Agreement) Onnx(SequenceTagger model, TaggerVariant variant, TaggingCorpus corpus, TaggingCorpus.Encoded dev, long[][] torchTags)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rnnml-bench-tagger-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            var info = new TaggerModelInfo(Tokenizer.Create(TokenizerKind.Word, lowerCase: false), corpus.Words, corpus.Tags,
+                variant.Characters ? corpus.Characters : null, lowerCaseWords: corpus.LowerCase);
+            OnnxExporter.Export(model, path, info);
+            using var sessionOptions = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+            using var tagger = OnnxSequenceTagger.Load(path, sessionOptions);
+            var onnxTags = new long[dev.Tokens.Count][];
+            double speed = TagSpeed(dev.Tokens.Count, rows =>
+            {
+                var tags = tagger.TagIds(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null);
+                for (int k = 0; k < rows.Length; k++) onnxTags[rows[k]] = tags[k];
+            }, dev.Tokens.Select(t => t.Length).ToList());
+            long same = 0;
+            for (int i = 0; i < onnxTags.Length; i++)
+                for (int t = 0; t < onnxTags[i].Length; t++)
+                    if (onnxTags[i][t] == torchTags[i][t]) same++;
+            return (speed, same / (double)dev.TokenCount);
+        }
+        finally
+        {
+            if (File.Exists(path)) File.Delete(path);
+        }
+    }
+
+    /// <summary>Sentences per second tagging <paramref name="count"/> sentences in length-sorted batches of 256 (median of 3 passes after a warm-up pass).</summary>
+    public static double TagSpeed(int count, Action<int[]> tagBatch, IReadOnlyList<int>? lengths = null)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        if (lengths is not null) order = order.OrderBy(i => lengths[i]).ToArray();
+        var batches = order.Chunk(256).ToArray();
+        void Pass() { foreach (var b in batches) tagBatch(b); }
+        Pass();
+        var rates = new List<double>();
+        for (int r = 0; r < 3; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            Pass();
+            rates.Add(count / clock.Elapsed.TotalSeconds);
+        }
+        return Timing.Median(rates);
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using RnnMl.Text.Data;
+using static TorchSharp.torch;
+
+namespace RnnMl.Bench.Tagging;
+
+/// <summary>
+/// UPOS tagging on UD English LinES (train → dev): our <c>SequenceTagger</c> with and without CRF and character encoder,
+/// trained through <c>SequenceTaggerTrainingTask</c> and the shared <c>Trainer</c>, against the most-frequent-tag
+/// baseline computed in the same run; training time and tokens/s, tagging sentences/s.
+/// </summary>
+internal static class TaggingBenchmark
+{
+    public const string Name = "tagging";
+    public const string Summary = "UD English LinES UPOS: BiLSTM tagger ± CRF ± character encoder vs the most-frequent-tag baseline; train tokens/s, tag sentences/s";
+    public const string Usage = """
+        usage: Rnn.Bench tagging [--quick] [--variants LIST] [--minutes M] [--epochs N] [--hidden H] [--embedding E] [--layers L]
+                                 [--dropout X] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
+                                 [--lowercase true|false] [--threads T]
+
+          --quick          1,000 training sentences, 20 s per variant, variants crf,char-crf (under 2 minutes in all; accuracy lower)
+          --variants LIST  comma-separated, from softmax, crf, char-softmax, char-crf (default softmax,crf,char-crf);
+                           the last one is the headline model of the last line
+          --minutes M      training budget per variant in minutes (default 10 for the last variant, 3 for the others)
+          --epochs N       at most N epochs (default 40); early stopping on dev token accuracy
+          --patience N     epochs without a better dev accuracy before stopping (default 4)
+          --hidden H       word BiLSTM hidden size per direction (default 128)
+          --embedding E    word embedding size (default 100)
+          --layers L       stacked BiLSTM layers (default 1)
+          --dropout X      dropout (default 0.5)
+          --char-hidden H  character BiLSTM hidden size per direction (default 25; embedding 25)
+          --lr X           Adam learning rate (default 0.002)
+          --batch N        sentences per batch (default 16)
+          --min-count N    training words seen fewer times are <unk> (default 2), which teaches the <unk> embedding
+          --schedule S     constant or plateau (halve the rate after each epoch without a better dev accuracy) (default plateau)
+          --lowercase B    word ids of lower-cased forms (characters keep the case) (default true)
+          --threads T      torch threads (default 1, faster than one per core on a busy machine; 0 for libtorch's default)
+
+        Data: ../shared/datasets/ud_english_lines/en_lines-ud-{train,dev}.conllu beside the repository root (UD English
+        LinES, CC BY-SA 4.0), UPOS column. Dev is used for early stopping and for the reported accuracy, as in choosing defaults.
+        Last line: tagging: upos_acc=… mft_acc=… train_s=… train_tokens_per_s=… tag_sent_per_s=…
+        (the last variant's numbers; tag_sent_per_s is ONNX Runtime, one thread, length-sorted batches of 256, Viterbi in C#;
+        the table also gives TorchSharp's speed and the share of dev tokens on which both tag alike)
+        """;
+
+    private const int Seed = 1;
+
+    public static int Run(string[] args)
+    {
+        var options = new OptionReader(args);
+        if (options.Flag("--help")) { Console.WriteLine(Usage); return 0; }
+        bool quick = options.Flag("--quick");
+        var variantNames = (options.Value("--variants") ?? (quick ? "crf,char-crf" : "softmax,crf,char-crf")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var variants = variantNames.Select(n => Array.Find(TaggerVariant.All, v => v.Name == n)
+            ?? throw new UsageException($"--variants: unknown variant '{n}' (softmax, crf, char-softmax, char-crf)")).ToArray();
+        if (variants.Length == 0) throw new UsageException("--variants needs at least one variant");
+        double? minutes = Double(options, "--minutes", null);
+        var settings = new TaggerSettings(
+            Embedding: options.Int("--embedding", 100, min: 1),
+            Hidden: options.Int("--hidden", 128, min: 1),
+            Layers: options.Int("--layers", 1, min: 1),
+            Dropout: Double(options, "--dropout", 0.5) ?? 0.5,
+            CharEmbedding: 25,
+            CharHidden: options.Int("--char-hidden", 25, min: 1),
+            LearningRate: Double(options, "--lr", 0.002) ?? 0.002,
+            BatchSize: options.Int("--batch", 16, min: 1),
+            Epochs: options.Int("--epochs", 40, min: 1),
+            Patience: options.Int("--patience", 4, min: 1),
+            Minutes: 0,
+            Plateau: (options.Value("--schedule") ?? "plateau") switch
+            {
+                "plateau" => true,
+                "constant" => false,
+                var other => throw new UsageException($"--schedule must be constant or plateau, got '{other}'"),
+            });
+        bool lowerCase = (options.Value("--lowercase") ?? "true") switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new UsageException($"--lowercase must be true or false, got '{other}'"),
+        };
+        int minCount = options.Int("--min-count", 2, min: 1);
+        int threads = options.Int("--threads", 1, min: 0);
+        options.EnsureEmpty();
+        if (settings.Dropout >= 1) throw new UsageException($"--dropout must be below 1, got {settings.Dropout}");
+        if (threads > 0) set_num_threads(threads);
+
+        var folder = SharedData.Find(Path.Combine("datasets", "ud_english_lines"), out var searched);
+        string trainPath = folder is null ? "" : Path.Combine(folder, "en_lines-ud-train.conllu"), devPath = folder is null ? "" : Path.Combine(folder, "en_lines-ud-dev.conllu");
+        if (folder is null || !File.Exists(trainPath) || !File.Exists(devPath))
+        {
+            Console.WriteLine($"tagging: skipped, UD English LinES not found (looked for en_lines-ud-train.conllu and en_lines-ud-dev.conllu in {searched})");
+            return 0;
+        }
+        var trainSentences = ConlluReader.ReadFile(trainPath).Where(s => s.Tokens.Count > 0).ToList();
+        var devSentences = ConlluReader.ReadFile(devPath).ToList();
+        if (quick) trainSentences = trainSentences.Take(1_000).ToList();
+
+        var corpus = TaggingCorpus.Build(trainSentences, minCount, lowerCase);
+        var train = corpus.Encode(trainSentences, trainPath);
+        var dev = corpus.Encode(devSentences, devPath);
+        double mft = TaggingCorpus.MostFrequentTagAccuracy(trainSentences, devSentences);
+        long unknown = dev.Tokens.Sum(t => t.Count(id => id == RnnMl.Text.Vocabulary.UnknownId));
+        Console.WriteLine($"UD English LinES UPOS: {trainSentences.Count} training sentences ({train.TokenCount} tokens), {devSentences.Count} dev sentences "
+            + $"({dev.TokenCount} tokens, {unknown} <unk>); {corpus.Words.Count} words (min count {minCount}{(lowerCase ? ", lower-cased" : "")}), {corpus.Characters.Count} characters, {corpus.Tags.Count} tags; torch threads {get_num_threads()}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"most-frequent-tag baseline: dev accuracy {mft:P2}"));
+
+        var results = new List<TaggerResult>();
+        try
+        {
+            for (int i = 0; i < variants.Length; i++)
+            {
+                bool headline = i == variants.Length - 1;
+                var s = settings with { Minutes = minutes ?? (quick ? 20.0 / 60 : headline ? 10 : 3) };
+                Console.WriteLine($"{variants[i].Name}: {s}");
+                results.Add(TaggerRun.Train(variants[i], s, corpus, train, dev, Seed));
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("| variant | dev UPOS acc | epochs (best) | train s | train tokens/s | tag sentences/s TorchSharp | tag sentences/s ONNX Runtime | ONNX = TorchSharp tags |");
+            Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            foreach (var r in results)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {r.Variant.Name} | {r.DevAccuracy:P2} | {r.Epochs} ({r.BestEpoch + 1}) | {r.TrainSeconds:F0} | {r.TrainTokensPerSecond:F0} | {r.TagSentencesPerSecond:F0} | {r.OnnxSentencesPerSecond:F0} | {r.OnnxAgreement:P2} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| most frequent tag | {mft:P2} | | | | | | |"));
+
+            var h = results[^1];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"tagging: upos_acc={h.DevAccuracy * 100:F2} mft_acc={mft * 100:F2} train_s={h.TrainSeconds:F0} train_tokens_per_s={h.TrainTokensPerSecond:F0} tag_sent_per_s={h.OnnxSentencesPerSecond:F0}"));
+            return 0;
+        }
+        finally
+        {
+            foreach (var r in results) r.Model.Dispose();
+        }
+    }
+
+    private static double? Double(OptionReader options, string name, double? fallback)
+    {
+        var text = options.Value(name);
+        if (text is null) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value >= 0))
+            throw new UsageException($"{name} needs a non-negative number, got '{text}'");
+        return value;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using RnnMl.Text.Data;
+
+namespace RnnMl.Samples.Tagging;
+
+/// <summary>What to do, parsed from the command line (see <see cref="HelpText"/>).</summary>
+internal sealed record SampleOptions
+{
+    public const string HelpText = """
+        usage: Tagging [train options]                       train, evaluate, save the model (ONNX) and tag a few examples
+               Tagging tag --model FILE "a sentence" ...     tag sentences with a saved model (ONNX Runtime, no libtorch needed)
+
+        train options:
+          --train FILE        training file (default: built-in generated sentences with PER/LOC/ORG names in BIO tags)
+          --test FILE         test file (default: built-in; required with --train)
+          --format F          conll (token … tag columns) or conllu (default conll)
+          --column C          conllu: upos or xpos (default upos); conll: the tag column's index (default: the last)
+          --crf B             true (default) or false: CRF or per-token softmax
+          --char-encoder E    lstm (default) or none: the character-level word encoder
+          --epochs N          at most N epochs (default 15)
+          --model FILE        where to save the trained model (default tagging-model.onnx)
+          --threads N         torch threads (default 1)
+        """;
+
+    public bool Help { get; init; }
+    public bool TagCommand { get; init; }
+    public IReadOnlyList<string> Sentences { get; init; } = Array.Empty<string>();
+    public string? TrainPath { get; init; }
+    public string? TestPath { get; init; }
+    public bool Conllu { get; init; }
+    public ConlluTagColumn ConlluColumn { get; init; } = ConlluTagColumn.Upos;
+    public int ConllColumn { get; init; } = -1;
+    public bool Crf { get; init; } = true;
+    public bool Characters { get; init; } = true;
+    public int Epochs { get; init; } = 15;
+    public string ModelPath { get; init; } = "tagging-model.onnx";
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Parses the arguments.</summary>
+    /// <exception cref="ArgumentException">An unknown option or a bad value, named in the message.</exception>
+    public static SampleOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new SampleOptions();
+        int start = 0;
+        if (args.Count > 0 && args[0] == "tag") { o = o with { TagCommand = true }; start = 1; }
+        var sentences = new List<string>();
+        string? column = null;
+        for (int i = start; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--help" or "-h": o = o with { Help = true }; break;
+                case "--train": o = o with { TrainPath = Value() }; break;
+                case "--test": o = o with { TestPath = Value() }; break;
+                case "--format":
+                    o = o with { Conllu = Value() switch { "conll" => false, "conllu" => true, var f => throw new ArgumentException($"--format must be conll or conllu, got '{f}'") } };
+                    break;
+                case "--column": column = Value(); break;
+                case "--crf": o = o with { Crf = Bool("--crf", Value()) }; break;
+                case "--char-encoder":
+                    o = o with { Characters = Value() switch { "lstm" => true, "none" => false, var e => throw new ArgumentException($"--char-encoder must be lstm or none, got '{e}' (a char CNN is not built yet)") } };
+                    break;
+                case "--epochs": o = o with { Epochs = Int("--epochs", Value(), 1) }; break;
+                case "--model": o = o with { ModelPath = Value() }; break;
+                case "--threads": o = o with { Threads = Int("--threads", Value(), 1) }; break;
+                default:
+                    if (o.TagCommand && !args[i].StartsWith("--", StringComparison.Ordinal)) sentences.Add(args[i]);
+                    else throw new ArgumentException($"unknown argument '{args[i]}'");
+                    break;
+            }
+        }
+        if (column is not null)
+        {
+            o = o.Conllu
+                ? o with { ConlluColumn = column switch { "upos" => ConlluTagColumn.Upos, "xpos" => ConlluTagColumn.Xpos, _ => throw new ArgumentException($"--column must be upos or xpos for conllu, got '{column}'") } }
+                : o with { ConllColumn = Int("--column", column, 0) };
+        }
+        if ((o.TrainPath is null) != (o.TestPath is null))
+            throw new ArgumentException("--train and --test go together: give both files or neither (built-in data)");
+        if (o.TagCommand && sentences.Count == 0 && !o.Help)
+            throw new ArgumentException("tag needs at least one sentence, e.g. Tagging tag --model tagging-model.onnx \"Jordan flew to Georgia .\"");
+        return o with { Sentences = sentences };
+    }
+
+    /// <summary>Reads a tagged file in the chosen format.</summary>
+    public IReadOnlyList<TaggedSentence> Read(string path)
+        => Conllu ? ConlluReader.ReadFile(path, ConlluColumn) : ConllColumnReader.ReadFile(path, ConllColumn);
+
+    private static bool Bool(string name, string value) => value switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw new ArgumentException($"{name} must be true or false, got '{value}'"),
+    };
+
+    private static int Int(string name, string value, int min)
+        => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= min ? v
+            : throw new ArgumentException($"{name} needs a whole number of at least {min}, got '{value}'");
+}

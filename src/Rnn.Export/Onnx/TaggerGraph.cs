@@ -1,0 +1,76 @@
+using RnnMl.Export.Onnx.Proto;
+using RnnMl.Text.Export;
+using RnnMl.Torch.Models;
+using static TorchSharp.torch;
+using DataType = RnnMl.Export.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace RnnMl.Export.Onnx;
+
+/// <summary>Writes a <see cref="SequenceTagger"/> (in evaluation mode: no dropout) as one ONNX graph of emission scores.</summary>
+/// <remarks>
+/// tokens (N, T) → Transpose (T, N) → Gather (T, N, E); with characters, characters (N, T, C) → Transpose (T, N, C) →
+/// Flatten (T·N, C) → Transpose (C, T·N) → Gather → one bidirectional LSTM node with sequence_lens = the count of
+/// non-padding characters (at least 1, as in the TorchSharp model) → final h (2, T·N, Hc) → (T, N, 2·Hc), concatenated
+/// after the word embedding; → one recurrent node per layer with sequence_lens = lengths → (T, N, D·H) → MatMul + Add →
+/// (T, N, K) → Transpose → emissions (N, T, K). The CRF is not in the graph: its scores go to the metadata and Viterbi
+/// runs outside (RnnMl.Onnx's OnnxSequenceTagger).
+/// </remarks>
+internal static class TaggerGraph
+{
+    public static ModelProto Build(SequenceTagger model, TaggerModelInfo? text)
+    {
+        var o = model.Options;
+        var p = model.named_parameters().ToDictionary(x => x.name, x => (Tensor)x.parameter);
+        var g = new OnnxGraph("rnnml_sequence_tagger");
+        var tokens = g.Input(TaggerGraphNames.Tokens, DataType.Int64, "N", "T");
+        var lengths = g.Input(TaggerGraphNames.Lengths, DataType.Int64, "N");
+
+        var timeMajor = g.Node("Transpose", "tokens_tn", new[] { tokens }, OnnxGraph.Attr("perm", new long[] { 1, 0 }));
+        var x = OnnxLayers.Embedding(g, "embedding", p["embedding.weight"], timeMajor);
+        if (model.Characters is { } chars)
+        {
+            var characters = g.Input(TaggerGraphNames.Characters, DataType.Int64, "N", "T", "C");
+            var tnc = g.Node("Transpose", "characters_tnc", new[] { characters }, OnnxGraph.Attr("perm", new long[] { 1, 0, 2 }));
+            var words = g.Node("Flatten", "characters_words", new[] { tnc }, OnnxGraph.Attr("axis", 2L));
+            var present = g.Node("Cast", "characters_present", new[] { g.Node("Not", "characters_padding_not", new[] { g.Node("Equal", "characters_padding", new[] { words, g.Scalar("zero", 0L) }) }) },
+                OnnxGraph.Attr("to", (long)DataType.Int64));
+            var counts = g.Node("ReduceSum", "characters_count", new[] { present, g.Vector("axis1", 1) }, OnnxGraph.Attr("keepdims", 0L));
+            var charLengths = g.Node("Cast", "characters_sequence_lens", new[] { g.Node("Max", "characters_count_min1", new[] { counts, g.Scalar("one", 1L) }) },
+                OnnxGraph.Attr("to", (long)DataType.Int32));
+            var timeMajorChars = g.Node("Transpose", "characters_cw", new[] { words }, OnnxGraph.Attr("perm", new long[] { 1, 0 }));
+            var embedded = OnnxLayers.Embedding(g, "characters.embedding", p["characters.embedding.weight"], timeMajorChars);
+            var encoded = OnnxLayers.Recurrent(g, "characters.encoder", chars.Encoder, embedded, charLengths);
+            // Final h (2, T·N, Hc) → (T·N, 2, Hc) → (T, N, 2·Hc): forward state first, as the TorchSharp model.
+            var perWord = g.Node("Transpose", "characters_w2h", new[] { encoded.FinalH[0] }, OnnxGraph.Attr("perm", new long[] { 1, 0, 2 }));
+            var shape = g.Node("Concat", "characters_shape", new[] { g.Node("Shape", "tokens_tn_shape", new[] { timeMajor }), g.Vector("minus_one", -1) }, OnnxGraph.Attr("axis", 0L));
+            var features = g.Node("Reshape", "characters_features", new[] { perWord, shape });
+            x = g.Node("Concat", "token_features", new[] { x, features }, OnnxGraph.Attr("axis", 2L));
+        }
+        var sequenceLengths = g.Node("Cast", "sequence_lens", new[] { lengths }, OnnxGraph.Attr("to", (long)DataType.Int32));
+        var encodedWords = OnnxLayers.Recurrent(g, "encoder", model.Encoder, x, sequenceLengths);
+        var scores = OnnxLayers.Linear(g, "output", p["output.weight"], p["output.bias"], encodedWords.Output);
+        g.NodeNamed("Transpose", TaggerGraphNames.Emissions, new[] { scores }, OnnxGraph.Attr("perm", new long[] { 1, 0, 2 }));
+        g.Output(TaggerGraphNames.Emissions, DataType.Float, "N", "T", (long)o.TagCount);
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["rnnml.model"] = $"SequenceTagger cell={o.Cell} layers={o.NumLayers} bidirectional={o.Bidirectional} hidden={o.HiddenSize} embedding={o.EmbeddingSize} vocabulary={o.VocabularySize} tags={o.TagCount} crf={o.UseCrf} characters={o.CharacterVocabularySize}",
+        };
+        if (text is not null)
+            foreach (var (key, value) in text.WithCrf(CrfScores(model)).ToMetadata()) metadata[key] = value;
+        return g.ToModel(metadata,
+            $"RnnMl sequence tagger. Inputs: {TaggerGraphNames.Tokens} (N, T) int64 padded with 0, {TaggerGraphNames.Lengths} (N) int64 in [1, T]" +
+            (model.Characters is null ? "" : $", {TaggerGraphNames.Characters} (N, T, C) int64 padded with 0") +
+            $". Output: {TaggerGraphNames.Emissions} (N, T, K). With a CRF, Viterbi over the emissions and the rnnml.crf.* scores gives the tags; without, each step's argmax.");
+    }
+
+    /// <summary>The CRF's start, end and transition scores with its constraints applied, as <c>LinearChainCrf.Decode</c> uses them; null without a CRF.</summary>
+    public static TaggerCrfScores? CrfScores(SequenceTagger model)
+    {
+        if (model.Crf is not { } crf) return null;
+        double[] Doubles(Tensor t) => OnnxLayers.Values(t).Select(v => (double)v).ToArray();
+        var (start, end, transitions) = (Doubles(crf.StartTransitions), Doubles(crf.EndTransitions), Doubles(crf.Transitions));
+        crf.Constraints?.Apply(start, end, transitions);
+        return new TaggerCrfScores(start, end, transitions);
+    }
+}

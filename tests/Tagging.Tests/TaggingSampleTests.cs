@@ -1,0 +1,61 @@
+namespace RnnMl.Samples.Tagging.Tests;
+
+public class TaggingSampleTests
+{
+    [Fact]
+    public void Generate_IsDeterministic_AndTheSameWordGetsDifferentTagsByContext()
+    {
+        var a = GeneratedEntities.Generate(500, 3);
+        Assert.Equal(a.Select(s => string.Join(" ", s.Tokens)), GeneratedEntities.Generate(500, 3).Select(s => string.Join(" ", s.Tokens)));
+        Assert.All(a, s => Assert.Equal(s.Tokens.Count, s.Tags.Count));
+        var jordan = a.SelectMany(s => s.Tokens.Zip(s.Tags)).Where(p => p.First == "Jordan").Select(p => p.Second).ToHashSet();
+        Assert.Contains("B-PER", jordan);
+        Assert.Contains("B-LOC", jordan);
+        Assert.Contains("I-PER", jordan);   // "John Jordan"
+    }
+
+    [Theory]
+    [InlineData("--crf", "maybe", "--crf must be true or false")]
+    [InlineData("--char-encoder", "cnn", "--char-encoder must be lstm or none")]
+    [InlineData("--train", "a.conll", "--train and --test go together")]
+    [InlineData("--epochs", "0", "--epochs needs a whole number of at least 1")]
+    public void BadArguments_ExitWith2AndSayWhy(string name, string value, string message)
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, Program.Run(new[] { name, value }, TextWriter.Null, error));
+        Assert.Contains(message, error.ToString());
+    }
+
+    [Fact]
+    public void TrainOnBuiltInData_ThenTag_FromTheSavedModel()
+    {
+        var folder = Directory.CreateTempSubdirectory("rnnml-tagging-sample-").FullName;
+        try
+        {
+            var model = Path.Combine(folder, "m.onnx");
+            var output = new StringWriter();
+            Assert.Equal(0, Program.Run(new[] { "--epochs", "6", "--model", model }, output, TextWriter.Null));
+            var text = output.ToString();
+            var line = text.Split('\n').First(l => l.StartsWith("test: token accuracy", StringComparison.Ordinal));
+            double accuracy = double.Parse(line.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(accuracy >= 95, text);
+            Assert.Contains("micro", text);
+
+            var tagged = new StringWriter();
+            Assert.Equal(0, Program.Run(new[] { "tag", "--model", model, "Jordan flew to Jordan with Maria ." }, tagged, TextWriter.Null));
+            Assert.Equal("Jordan/B-PER flew/O to/O Jordan/B-LOC with/O Maria/B-PER ./O", tagged.ToString().Trim());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Tag_MissingModel_ExitsWith1NamingThePath()
+    {
+        var error = new StringWriter();
+        Assert.Equal(1, Program.Run(new[] { "tag", "--model", "/nonexistent/m.onnx", "a b" }, TextWriter.Null, error));
+        Assert.Contains("/nonexistent/m.onnx", error.ToString());
+    }
+}
