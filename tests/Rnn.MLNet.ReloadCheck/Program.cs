@@ -1,20 +1,40 @@
 // Loads a saved RnnMl model in a fresh process and prints its scores (or, for a text generator, its generated texts)
 // for the texts in a file, one line each, so that a test can compare them with the output of the process that trained
 // and saved the model.
-// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate]
-// With --translate the texts are fed as the Source column and the Translation column is printed.
+// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag]
+// With --translate the texts are fed as the Source column and the Translation column is printed; with --tag each line
+// is split at spaces into the Tokens column and the PredictedLabel keys and Score values are printed.
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet;
 
-if (args.Length is not (2 or 3) || (args.Length == 3 && args[2] != "--translate"))
+if (args.Length is not (2 or 3) || (args.Length == 3 && args[2] is not ("--translate" or "--tag")))
 {
-    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate]");
+    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag]");
     return 2;
 }
 var ml = new MLContext(seed: 1);
 var model = ml.Model.LoadRnnModel(args[0], out _);
+if (args.Length == 3 && args[2] == "--tag")
+{
+    var sentences = File.ReadAllLines(args[1]).Select(t => new TokensRow { Tokens = t.Split(' ', StringSplitOptions.RemoveEmptyEntries) }).ToList();
+    var tagged = model.Transform(ml.Data.LoadFromEnumerable(sentences));
+    var keys = tagged.Schema["PredictedLabel"];
+    var probabilities = tagged.Schema["Score"];
+    using var rowsOut = tagged.GetRowCursor(new[] { keys, probabilities });
+    var getKeys = rowsOut.GetGetter<VBuffer<uint>>(keys);
+    var getScores = rowsOut.GetGetter<VBuffer<float>>(probabilities);
+    VBuffer<uint> k = default;
+    VBuffer<float> p = default;
+    while (rowsOut.MoveNext())
+    {
+        getKeys(ref k);
+        getScores(ref p);
+        Console.WriteLine(string.Join(" ", k.DenseValues()) + " | " + string.Join(" ", p.DenseValues().Select(x => x.ToString("R", CultureInfo.InvariantCulture))));
+    }
+    return 0;
+}
 if (args.Length == 3)
 {
     var sources = File.ReadAllLines(args[1]).Select(t => new SourceRow { Source = t }).ToList();
@@ -72,6 +92,11 @@ return 0;
 internal sealed class SourceRow
 {
     public string Source { get; set; } = "";
+}
+
+internal sealed class TokensRow
+{
+    [VectorType] public string[] Tokens { get; set; } = Array.Empty<string>();
 }
 
 internal sealed class TextRow

@@ -36,7 +36,8 @@ internal static class LabelColumns
         return () => { k(ref value); return (long)value - 1; };
     }
 
-    private static string[]? KeyNames(DataViewSchema.Column column, int count)
+    /// <summary>The key values (as strings) of a key or key-vector column, or null when it has none or not <paramref name="count"/> of them.</summary>
+    public static string[]? KeyNames(DataViewSchema.Column column, int count)
     {
         if (column.Annotations.Schema.GetColumnOrNull("KeyValues") is not { Type: VectorDataViewType vector }) return null;
         var read = typeof(LabelColumns).GetMethod(nameof(ReadKeyNames), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!

@@ -200,6 +200,7 @@ internal static class ModelArchive
         [ClassifierArchive.Kind] = ClassifierArchive.Rebuild,
         [TranslatorArchive.Kind] = TranslatorArchive.Rebuild,
         [GeneratorArchive.Kind] = GeneratorArchive.Rebuild,
+        [TaggerArchive.Kind] = TaggerArchive.Rebuild,
     };
 
     private static ITransformer Replace(ITransformer node, List<IArchivedTransformer> transformers, ref int used)

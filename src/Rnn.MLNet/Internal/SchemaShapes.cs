@@ -51,6 +51,26 @@ internal static class SchemaShapes
         return new MLContext().Transforms.CustomMapping<PlaceholderRow, TextRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
     }
 
+    /// <summary>The input shape with a tagger's columns added: predicted tags (a vector of keys, with key values when the
+    /// label has them) and per-token scores.</summary>
+    public static SchemaShape Tagger(SchemaShape input, bool hasTagNames, string predictedLabel, string score)
+    {
+        var definition = SchemaDefinition.Create(typeof(TaggerRow));
+        var p = definition[nameof(TaggerRow.PredictedLabel)];
+        p.ColumnName = predictedLabel;
+        // Shapes record neither vector sizes nor key counts; any count will do here.
+        p.ColumnType = new VectorDataViewType(new KeyDataViewType(typeof(uint), 2));
+        if (hasTagNames)
+        {
+            var names = new VBuffer<ReadOnlyMemory<char>>(2, new[] { "0".AsMemory(), "1".AsMemory() });
+            p.AddAnnotation("KeyValues", names, new VectorDataViewType(TextDataViewType.Instance, 2));
+        }
+        var s = definition[nameof(TaggerRow.Score)];
+        s.ColumnName = score;
+        s.ColumnType = new VectorDataViewType(NumberDataViewType.Single);
+        return new MLContext().Transforms.CustomMapping<PlaceholderRow, TaggerRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
+    }
+
     private static void AddKind(SchemaDefinition.Column column, string kind, string valueKind)
     {
         column.AddAnnotation("ScoreColumnKind", kind.AsMemory(), TextDataViewType.Instance);
@@ -62,6 +82,12 @@ internal static class SchemaShapes
         public float Score { get; set; }
         public float Probability { get; set; }
         public bool PredictedLabel { get; set; }
+    }
+
+    private sealed class TaggerRow
+    {
+        public uint[] PredictedLabel { get; set; } = Array.Empty<uint>();
+        public float[] Score { get; set; } = Array.Empty<float>();
     }
 
     private sealed class TextRow

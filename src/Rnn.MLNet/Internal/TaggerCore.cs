@@ -1,0 +1,77 @@
+using RnnMl.Text.Export;
+using RnnMl.Text.Internal;
+using RnnMl.Torch.Text;
+using static TorchSharp.torch;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>One sentence as the tagger reads it: word ids and, with a character encoder, each word's character ids.</summary>
+internal sealed record TaggerInput(long[] Words, long[][]? Characters);
+
+/// <summary>A sentence's tags (0-based tag ids) and each tag's emission probability.</summary>
+internal sealed record TaggerOutput(long[] Tags, float[] Scores);
+
+/// <summary>The trained tagger and its input encoding; tags batches of sentences. Safe to call from several threads at once.</summary>
+internal sealed class TaggerCore : IDisposable
+{
+    public TaggerCore(SequenceTagger model, TaggerModelInfo info, bool textInput, Device device)
+    {
+        (Model, Info, TextInput, Device) = (model, info, textInput, device);
+        // Set once; tagging never switches modes, which is what makes concurrent calls safe.
+        Model.eval();
+    }
+
+    /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
+    public UsageGate Gate { get; } = new("RecurrentSequenceTaggerTransformer");
+
+    public SequenceTagger Model { get; }
+    public TaggerModelInfo Info { get; }
+
+    /// <summary>True when the input column holds text (split by <see cref="TaggerModelInfo.Tokenizer"/>), false for tokens.</summary>
+    public bool TextInput { get; }
+
+    public Device Device { get; }
+
+    /// <summary>The tokens of one input value: text split by the tokenizer, or given tokens (normalised, none dropped, so
+    /// that they stay aligned with their tags).</summary>
+    public string[] Tokens(string text) => Info.Tokenizer.Tokenize(text).ToArray();
+
+    /// <summary>Normalises given tokens as the tokenizer normalises text; keeps every token, so tags stay aligned.</summary>
+    public string[] Normalize(IEnumerable<string> tokens) => tokens.Select(t => Info.Tokenizer.Normalize(t)).ToArray();
+
+    /// <summary>The model's input for a tokenised sentence.</summary>
+    public TaggerInput Encode(IReadOnlyList<string> tokens) => new(Info.EncodeWords(tokens), Info.EncodeCharacters(tokens));
+
+    /// <summary>Tags a batch of sentences; an empty sentence gets no tags.</summary>
+    public TaggerOutput[] Tag(IReadOnlyList<TaggerInput> sentences)
+    {
+        using var lease = Gate.Enter();
+        var result = new TaggerOutput[sentences.Count];
+        var nonEmpty = Enumerable.Range(0, sentences.Count).Where(i => sentences[i].Words.Length > 0).ToArray();
+        foreach (int i in Enumerable.Range(0, sentences.Count).Except(nonEmpty)) result[i] = new TaggerOutput([], []);
+        if (nonEmpty.Length == 0) return result;
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (tokens, lengths) = TokenBatch.Pad(nonEmpty.Select(i => sentences[i].Words).ToList(), device: Device);
+        var characters = Model.Options.HasCharacterEncoder ? CharacterBatch.Pad(nonEmpty.Select(i => sentences[i].Characters!).ToList(), Device) : null;
+        var emissions = Model.forward(tokens, lengths, characters);
+        var tags = Model.Decode(emissions, lengths);
+        long steps = emissions.shape[1];
+        var probabilities = emissions.softmax(2).to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        int k = Model.Options.TagCount;
+        for (int b = 0; b < nonEmpty.Length; b++)
+        {
+            var scores = new float[tags[b].Length];
+            for (int t = 0; t < scores.Length; t++) scores[t] = probabilities[(b * steps + t) * k + tags[b][t]];
+            result[nonEmpty[b]] = new TaggerOutput(tags[b], scores);
+        }
+        return result;
+    }
+
+    /// <summary>Waits for the calls in flight, refuses new ones, then frees the network.</summary>
+    public void Dispose()
+    {
+        if (Gate.Close()) Model.Dispose();
+    }
+}

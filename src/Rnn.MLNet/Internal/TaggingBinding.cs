@@ -1,0 +1,71 @@
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>A tagger bound to one input schema: reads the tokens (or text) column and adds the predicted tags
+/// (<c>Vector&lt;Key&lt;UInt32&gt;&gt;</c> with the tag names as key values) and each tag's probability.</summary>
+internal sealed class TaggingBinding : IRowBinding<TaggerInput, TaggerOutput>
+{
+    private readonly TaggerCore core;
+
+    public TaggingBinding(TaggerCore core, string tokensColumnName, string predictedLabelColumnName, string scoreColumnName, DataViewSchema input)
+    {
+        this.core = core;
+        Input = input;
+        var column = Pipeline.ColumnCheck.Require(input, tokensColumnName);
+        bool text = column.Type is TextDataViewType;
+        if (text != core.TextInput || (!text && column.Type is not VectorDataViewType { ItemType: TextDataViewType }))
+            throw Pipeline.ColumnCheck.Mismatch("input", tokensColumnName, core.TextInput ? "String (as in training)" : "Vector<String> (as in training)", column.Type.ToString());
+        SourceColumn = column;
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        var names = new DataViewSchema.Annotations.Builder();
+        var tagNames = new VBuffer<ReadOnlyMemory<char>>(core.Info.TagNames.Count, core.Info.TagNames.Select(n => n.AsMemory()).ToArray());
+        names.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, core.Info.TagNames.Count), (ref VBuffer<ReadOnlyMemory<char>> v) => tagNames.CopyTo(ref v));
+        builder.AddColumn(predictedLabelColumnName, new VectorDataViewType(new KeyDataViewType(typeof(uint), core.Info.TagNames.Count)), names.ToAnnotations());
+        builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single));
+        Output = builder.ToSchema();
+    }
+
+    public DataViewSchema Input { get; }
+    public DataViewSchema Output { get; }
+    public DataViewSchema.Column SourceColumn { get; }
+    public int OutputCount => 2;
+
+    public Func<TaggerInput> Reader(DataViewRow row)
+    {
+        if (core.TextInput)
+        {
+            var get = row.GetGetter<ReadOnlyMemory<char>>(SourceColumn);
+            ReadOnlyMemory<char> value = default;
+            return () => { get(ref value); return core.Encode(core.Tokens(value.ToString())); };
+        }
+        var getTokens = row.GetGetter<VBuffer<ReadOnlyMemory<char>>>(SourceColumn);
+        VBuffer<ReadOnlyMemory<char>> tokens = default;
+        return () => { getTokens(ref tokens); return core.Encode(core.Normalize(tokens.DenseValues().Select(t => t.ToString()))); };
+    }
+
+    public IReadOnlyList<TaggerOutput> Compute(IReadOnlyList<TaggerInput> rows) => core.Tag(rows);
+
+    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<TaggerOutput> current)
+    {
+        int k = column.Index - Input.Count;
+        if (!active[k])
+            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
+        Delegate getter = k == 0
+            ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> v) =>
+            {
+                var tags = current().Tags;
+                var editor = VBufferEditor.Create(ref v, tags.Length);
+                for (int i = 0; i < tags.Length; i++) editor.Values[i] = (uint)tags[i] + 1;
+                v = editor.Commit();
+            })
+            : (ValueGetter<VBuffer<float>>)((ref VBuffer<float> v) =>
+            {
+                var scores = current().Scores;
+                var editor = VBufferEditor.Create(ref v, scores.Length);
+                scores.CopyTo(editor.Values);
+                v = editor.Commit();
+            });
+        return getter as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
+    }
+}
