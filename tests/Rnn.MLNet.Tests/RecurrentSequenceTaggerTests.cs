@@ -59,6 +59,22 @@ public class RecurrentSequenceTaggerTests : IClassFixture<TaggerFixture>
     }
 
     [Fact]
+    public void Evaluate_CountsTokensAndSpansAsConllevalDoes()
+    {
+        var keyed = fixture.Keys.Transform(fixture.Test);
+        var result = fixture.Model.Evaluate(keyed);
+        var predicted = PredictedTags(fixture.Model, fixture.Test);
+        var gold = fixture.TestRows.Select(r => (IReadOnlyList<string>)r.Tags).ToList();
+        var expected = RnnMl.Text.Metrics.ConllSpanEvaluator.Evaluate(gold, predicted.Select(p => (IReadOnlyList<string>)p).ToList(), RnnMl.Text.Tagging.TagScheme.Bio);
+        Assert.Equal(gold.Sum(g => g.Count), result.Tokens);
+        Assert.Equal(gold.Zip(predicted).Sum(p => p.First.Zip(p.Second).Count(t => t.First == t.Second)), result.CorrectTokens);
+        Assert.Equal(expected.Micro, result.Micro);
+        Assert.Equal(new[] { "PER" }, result.PerType.Keys);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Model.Evaluate(fixture.Test));
+        Assert.Contains("Could not find label column 'Label'", e.Message);
+    }
+
+    [Fact]
     public void Columns_AreAVectorOfKeysWithTheTagNames_AndOneScorePerToken()
     {
         var output = fixture.Model.Transform(fixture.Keys.Transform(fixture.Test));

@@ -52,6 +52,20 @@ public sealed class RecurrentSequenceTaggerTransformer : RecurrentTransformer
         return tags;
     }
 
+    /// <summary>Tags <paramref name="data"/> and scores the tags against its label column: token accuracy, and span
+    /// precision, recall and F1 per entity type and micro-averaged, counted as conlleval counts them.</summary>
+    /// <param name="data">Rows with the tokens column and the label column (a vector of keys, as in training).</param>
+    /// <param name="labelColumnName">The gold tags. Default "Label".</param>
+    /// <param name="scheme">How tags form spans (<see cref="RnnMl.Text.Tagging.TagScheme.Bio"/>, IOB1 or IOBES); for tags without
+    /// spans, such as part of speech, only the token accuracy means anything. Default BIO.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    /// <exception cref="InvalidDataException">A row's gold tags do not match its tokens, naming the row.</exception>
+    public RnnMl.Text.Metrics.TaggingEvaluation Evaluate(IDataView data, string labelColumnName = "Label", RnnMl.Text.Tagging.TagScheme scheme = RnnMl.Text.Tagging.TagScheme.Bio)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return TaggerEvaluation.Evaluate(Transform(data), TagNames, labelColumnName, Columns.PredictedLabel, scheme);
+    }
+
     private protected override string ArchiveKind => TaggerArchive.Kind;
 
     private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => TaggerArchive.Entries(this);
