@@ -142,7 +142,7 @@ public sealed class OnnxTranslator : IDisposable
     /// <param name="decoding">Decoding settings; default <see cref="TranslationModelInfo.Decoding"/> of the model.</param>
     /// <exception cref="ArgumentOutOfRangeException">A decoding setting is out of range.</exception>
     /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
-    public string Translate(string? source, DecodingSettings? decoding = null) => Translate(new[] { source }, decoding)[0];
+    public string Translate(string? source, DecodingOptions? decoding = null) => Translate(new[] { source }, decoding)[0];
 
     /// <summary>Translates sentences in batches of similar length (longest first), results in input order.</summary>
     /// <param name="sources">Raw source texts; empty ones translate to empty text.</param>
@@ -150,7 +150,7 @@ public sealed class OnnxTranslator : IDisposable
     /// <param name="batchSize">Sentences decoded together; at least 1. Default 128 (the ML.NET translator's default).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> or a decoding setting is out of range.</exception>
     /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
-    public IReadOnlyList<string> Translate(IReadOnlyList<string?> sources, DecodingSettings? decoding = null, int batchSize = 128)
+    public IReadOnlyList<string> Translate(IReadOnlyList<string?> sources, DecodingOptions? decoding = null, int batchSize = 128)
     {
         using var lease = gate.Enter();
         ArgumentNullException.ThrowIfNull(sources);
@@ -176,7 +176,7 @@ public sealed class OnnxTranslator : IDisposable
     /// <exception cref="ObjectDisposedException">The translator has been disposed.</exception>
     /// <exception cref="ArgumentException">No sentences, an empty sentence, or an id outside the source vocabulary (the
     /// message names sentence, position and id); a decoding setting out of range.</exception>
-    public IReadOnlyList<OnnxDecodedSequence> Decode(IReadOnlyList<long[]> sources, DecodingSettings? decoding = null)
+    public IReadOnlyList<OnnxDecodedSequence> Decode(IReadOnlyList<long[]> sources, DecodingOptions? decoding = null)
     {
         using var lease = gate.Enter();
         ArgumentNullException.ThrowIfNull(sources);
@@ -205,7 +205,7 @@ public sealed class OnnxTranslator : IDisposable
         decoder.Dispose();
     }
 
-    private IReadOnlyList<OnnxDecodedSequence> Greedy(IReadOnlyList<long[]> sources, DecodingSettings decoding)
+    private IReadOnlyList<OnnxDecodedSequence> Greedy(IReadOnlyList<long[]> sources, DecodingOptions decoding)
     {
         int n = sources.Count;
         using var run = Start(sources, Enumerable.Range(0, n).ToArray(), out var lengths);
@@ -241,7 +241,7 @@ public sealed class OnnxTranslator : IDisposable
         return Enumerable.Range(0, n).Select(i => new OnnxDecodedSequence(tokens[i].ToArray(), logProbability[i], logProbability[i])).ToArray();
     }
 
-    private IReadOnlyList<OnnxDecodedSequence> Beam(IReadOnlyList<long[]> sources, DecodingSettings decoding)
+    private IReadOnlyList<OnnxDecodedSequence> Beam(IReadOnlyList<long[]> sources, DecodingOptions decoding)
     {
         // The search is RnnMl.Text's BeamSearch, which TorchSharp's BeamSearchDecoder drives too: same hypotheses, same ties.
         int n = sources.Count, k = decoding.BeamWidth, v = text.TargetVocabulary.Count;

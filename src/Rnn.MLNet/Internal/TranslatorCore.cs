@@ -1,4 +1,5 @@
 using RnnMl.Text;
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Internal;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Models;

@@ -1,4 +1,5 @@
 using RnnMl.Text;
+using RnnMl.Text.Decoding;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;

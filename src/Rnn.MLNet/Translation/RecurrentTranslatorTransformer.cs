@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Internal;
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Internal;
 using RnnMl.Text;
 using RnnMl.Text.Metrics;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using RnnMl.Text.Decoding;
 
 namespace RnnMl.Text.Export;
 
@@ -30,12 +31,12 @@ public sealed class TranslationModelInfo
     /// <param name="targetVocabulary">The target vocabulary, holding the begin and end tokens.</param>
     /// <param name="beginId">The begin-of-sentence id the decoder starts from.</param>
     /// <param name="endId">The end-of-sentence id that stops decoding.</param>
-    /// <param name="decoding">Decoding defaults; default <c>new DecodingSettings()</c>.</param>
+    /// <param name="decoding">Decoding defaults; default <c>new DecodingOptions()</c>.</param>
     /// <param name="maxSourceLength">Longer sources are cut to their first tokens; null for no limit.</param>
     /// <exception cref="ArgumentOutOfRangeException">An id is outside the target vocabulary or names padding or unknown, the ids are
     /// equal, <paramref name="maxSourceLength"/> is below 1, or a decoding setting is out of range.</exception>
     public TranslationModelInfo(Tokenizer sourceTokenizer, Vocabulary sourceVocabulary, Tokenizer targetTokenizer, Vocabulary targetVocabulary,
-        int beginId = 2, int endId = 3, DecodingSettings? decoding = null, int? maxSourceLength = null)
+        int beginId = 2, int endId = 3, DecodingOptions? decoding = null, int? maxSourceLength = null)
     {
         ArgumentNullException.ThrowIfNull(sourceTokenizer);
         ArgumentNullException.ThrowIfNull(sourceVocabulary);
@@ -53,7 +54,7 @@ public sealed class TranslationModelInfo
         TargetVocabulary = targetVocabulary;
         BeginId = beginId;
         EndId = endId;
-        Decoding = (decoding ?? new DecodingSettings()).Validate();
+        Decoding = (decoding ?? new DecodingOptions()).Validate();
         MaxSourceLength = maxSourceLength;
     }
 
@@ -75,8 +76,8 @@ public sealed class TranslationModelInfo
     /// <summary>The end-of-sentence id.</summary>
     public int EndId { get; }
 
-    /// <summary>The decoding defaults (those of the exported ML.NET translator, or <c>new DecodingSettings()</c>).</summary>
-    public DecodingSettings Decoding { get; }
+    /// <summary>The decoding defaults (those of the exported ML.NET translator, or <c>new DecodingOptions()</c>).</summary>
+    public DecodingOptions Decoding { get; }
 
     /// <summary>Sources are cut to this many tokens; null for no limit.</summary>
     public int? MaxSourceLength { get; }
@@ -120,8 +121,8 @@ public sealed class TranslationModelInfo
         ArgumentNullException.ThrowIfNull(metadata);
         var get = MetadataFields.CheckFormat(metadata, FormatName, FormatVersion);
         int RequiredInt(string key) => MetadataFields.ReadInt(metadata, key, 0) ?? int.Parse(get(key), CultureInfo.InvariantCulture);
-        DecodingSettings decoding;
-        try { decoding = JsonSerializer.Deserialize<DecodingSettings>(get(KeyDecoding)) ?? throw new JsonException("null"); }
+        DecodingOptions decoding;
+        try { decoding = JsonSerializer.Deserialize<DecodingOptions>(get(KeyDecoding)) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new InvalidDataException($"'{KeyDecoding}' is not a JSON object of decoding settings: {e.Message}", e); }
         try
         {
