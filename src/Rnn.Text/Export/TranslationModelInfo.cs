@@ -48,27 +48,30 @@ public sealed class TranslationModelInfo
             throw new ArgumentOutOfRangeException(nameof(endId), endId, $"end id must be between 2 and {targetVocabulary.Count - 1} and differ from the begin id {beginId}, got {endId}");
         if (maxSourceLength is < 1)
             throw new ArgumentOutOfRangeException(nameof(maxSourceLength), maxSourceLength, $"maximum source length must be at least 1, got {maxSourceLength}");
-        SourceTokenizer = sourceTokenizer;
-        SourceVocabulary = sourceVocabulary;
-        TargetTokenizer = targetTokenizer;
-        TargetVocabulary = targetVocabulary;
+        SourceEncoder = new TextEncoder(sourceTokenizer, sourceVocabulary, maxSourceLength);
+        TargetEncoder = new TextEncoder(targetTokenizer, targetVocabulary);
         BeginId = beginId;
         EndId = endId;
         Decoding = (decoding ?? new DecodingOptions()).Validate();
-        MaxSourceLength = maxSourceLength;
     }
 
+    /// <summary>Source text to ids as in training (tokenizer, vocabulary, <see cref="MaxSourceLength"/>).</summary>
+    public TextEncoder SourceEncoder { get; }
+
+    /// <summary>Target ids back to text (and target text to ids), without a length limit.</summary>
+    public TextEncoder TargetEncoder { get; }
+
     /// <summary>The source tokenizer.</summary>
-    public Tokenizer SourceTokenizer { get; }
+    public Tokenizer SourceTokenizer => SourceEncoder.Tokenizer;
 
     /// <summary>The source vocabulary; its count is the number of source ids the encoder takes.</summary>
-    public Vocabulary SourceVocabulary { get; }
+    public Vocabulary SourceVocabulary => SourceEncoder.Vocabulary;
 
     /// <summary>The target tokenizer.</summary>
-    public Tokenizer TargetTokenizer { get; }
+    public Tokenizer TargetTokenizer => TargetEncoder.Tokenizer;
 
     /// <summary>The target vocabulary; its count is V.</summary>
-    public Vocabulary TargetVocabulary { get; }
+    public Vocabulary TargetVocabulary => TargetEncoder.Vocabulary;
 
     /// <summary>The begin-of-sentence id.</summary>
     public int BeginId { get; }
@@ -80,19 +83,15 @@ public sealed class TranslationModelInfo
     public DecodingOptions Decoding { get; }
 
     /// <summary>Sources are cut to this many tokens; null for no limit.</summary>
-    public int? MaxSourceLength { get; }
+    public int? MaxSourceLength => SourceEncoder.MaxLength;
 
     /// <summary>Tokenizes and encodes a source sentence as in training (cut to <see cref="MaxSourceLength"/>).</summary>
     /// <param name="text">Raw text; null or empty gives no ids.</param>
-    public long[] EncodeSource(string? text)
-    {
-        var ids = SourceVocabulary.Encode(SourceTokenizer.Tokenize(text));
-        return MaxSourceLength is int max && ids.Length > max ? ids[..max] : ids;
-    }
+    public long[] EncodeSource(string? text) => SourceEncoder.Encode(text);
 
     /// <summary>Target ids joined into text with the target tokenizer's <see cref="Tokenizer.Detokenize"/>.</summary>
     /// <param name="ids">Target ids without begin and end.</param>
-    public string DecodeTarget(IEnumerable<long> ids) => TargetTokenizer.Detokenize(ids.Select(i => TargetVocabulary.TokenOf((int)i)));
+    public string DecodeTarget(IEnumerable<long> ids) => TargetEncoder.Decode(ids);
 
     /// <summary>The <c>rnnml.*</c> metadata entries that describe this.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
