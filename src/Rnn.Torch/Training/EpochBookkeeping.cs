@@ -10,6 +10,12 @@ internal static class EpochBookkeeping
     /// Records a completed epoch: updates the best epoch and the patience counter from the selection score, appends its
     /// metrics to the history and marks the run finished when early stopping applies.
     /// </summary>
+    /// <param name="options">The run's options.</param>
+    /// <param name="state">Updated in place.</param>
+    /// <param name="epoch">The completed epoch, 0-based.</param>
+    /// <param name="train">The epoch's training totals.</param>
+    /// <param name="validation">The epoch's validation totals (count 0 without validation).</param>
+    /// <param name="duration">How long the epoch took.</param>
     /// <param name="takeSnapshot">Whether the weights as they are now must become the rollback snapshot (then
     /// <see cref="TrainingRunState.SnapshotEpoch"/> already names this epoch).</param>
     /// <exception cref="InvalidOperationException">The selection metric is not among the validation metrics.</exception>
