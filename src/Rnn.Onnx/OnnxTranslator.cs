@@ -19,8 +19,17 @@ namespace RnnMl.Onnx;
 /// Shapes: N sentences, K beams, S source steps, L decoder layers, Q decoder hidden size, V target vocabulary. Beam search
 /// runs all sentences and beams as one (N·K) batch with <see cref="BeamSearch"/> (RnnMl.Text), the bookkeeping TorchSharp's
 /// <c>BeamSearchDecoder</c> uses too: K live hypotheses per sentence, ended ones ranked by log-probability / length^α.
-/// Padding and the begin token are never produced.
+/// Padding and the begin token are never produced. Where the work is done: loading and checking the graphs and the
+/// encoder run in <c>TranslatorGraphs</c>, the decoder's state across steps in <c>DecoderRun</c>, greedy and beam search
+/// in <c>TranslatorSearch</c>.
 /// </remarks>
+/// <example>
+/// <code>
+/// using var translator = OnnxTranslator.Load("translation-onnx");
+/// string one = translator.Translate("I am a student.");                        // the exported decoding defaults
+/// var greedy = translator.Translate(sentences, new DecodingOptions { BeamWidth = 1 }, batchSize: 64);
+/// </code>
+/// </example>
 public sealed class OnnxTranslator : IDisposable
 {
     private readonly TranslatorGraphs graphs;
