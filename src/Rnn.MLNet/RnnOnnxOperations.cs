@@ -87,7 +87,7 @@ public static class RnnOnnxOperations
         using var lease = core.Gate.Enter();
         var o = core.Model.Options;
         var text = new TranslationModelInfo(core.Source.Tokenizer, core.Source.Vocabulary!, core.TargetTokenizer, core.TargetVocabulary,
-            o.BeginId, o.EndId, core.Decoding.ToSettings(), core.Source.MaxLength);
+            o.BeginId, o.EndId, core.Decoding, core.Source.MaxLength);
         OnnxExporter.Export(core.Model, directory, text);
     }
 

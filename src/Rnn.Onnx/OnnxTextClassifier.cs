@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using RnnMl.Onnx.Internal;
 using RnnMl.Text;
 using RnnMl.Text.Export;
 using RnnMl.Text.Internal;
@@ -36,31 +37,17 @@ public sealed class OnnxTextClassifier : IDisposable
     /// settings of an exported RnnMl classifier; the message says which.</exception>
     public static OnnxTextClassifier Load(string filePath, SessionOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var session = OnnxSessions.Open(filePath, options);
         var full = Path.GetFullPath(filePath);
-        if (!File.Exists(full)) throw new FileNotFoundException($"no ONNX model at '{full}'", full);
-        InferenceSession session;
         try
         {
-            session = options is null ? new InferenceSession(full) : new InferenceSession(full, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"'{full}': ONNX Runtime cannot load the model: {e.Message}", e);
-        }
-        try
-        {
-            foreach (var name in new[] { ClassifierGraphNames.Tokens, ClassifierGraphNames.Lengths })
-                if (!session.InputMetadata.ContainsKey(name))
-                    throw new InvalidDataException($"'{full}' is not an exported RnnMl classifier: it has no input '{name}' (its inputs: {string.Join(", ", session.InputMetadata.Keys)})");
+            OnnxSessions.Require(session.InputMetadata.Keys, new[] { ClassifierGraphNames.Tokens, ClassifierGraphNames.Lengths }, "input", filePath, "an exported RnnMl classifier");
             if (!session.OutputMetadata.TryGetValue(ClassifierGraphNames.Probabilities, out var probabilities) || !session.OutputMetadata.ContainsKey(ClassifierGraphNames.Scores))
                 throw new InvalidDataException($"'{full}' is not an exported RnnMl classifier: it needs outputs '{ClassifierGraphNames.Scores}' and '{ClassifierGraphNames.Probabilities}' (its outputs: {string.Join(", ", session.OutputMetadata.Keys)})");
             var dims = probabilities.Dimensions;
             if (dims.Length != 2 || dims[1] < 2)
                 throw new InvalidDataException($"'{full}': output '{ClassifierGraphNames.Probabilities}' must be (N, C) with C ≥ 2, got [{string.Join(", ", dims)}]");
-            TextModelInfo text;
-            try { text = TextModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap); }
-            catch (InvalidDataException e) { throw new InvalidDataException($"'{full}': {e.Message}", e); }
+            var text = OnnxSessions.ReadMetadata(session, filePath, TextModelInfo.FromMetadata);
             if (text.ClassNames is { } names && names.Count != dims[1])
                 throw new InvalidDataException($"'{full}' is inconsistent: {dims[1]} classes but {names.Count} class names");
             return new OnnxTextClassifier(session, text, dims[1]);
@@ -130,21 +117,17 @@ public sealed class OnnxTextClassifier : IDisposable
         if (sequences.Count == 0)
             throw new ArgumentException("a batch needs at least one sequence, got 0", nameof(sequences));
         int n = sequences.Count, vocabulary = text.Vocabulary.Count;
-        var lengths = new long[n];
         for (int i = 0; i < n; i++)
         {
             var s = sequences[i] ?? throw new ArgumentNullException(nameof(sequences), $"sequence {i} is null");
             for (int j = 0; j < s.Length; j++)
                 if (s[j] < 0 || s[j] >= vocabulary)
                     throw new ArgumentOutOfRangeException(nameof(sequences), s[j], $"token ids must be between 0 and {vocabulary - 1}, got {s[j]} in sequence {i} at position {j}");
-            lengths[i] = Math.Max(1, s.Length);
         }
-        long t = lengths.Max();
-        var tokens = new long[n * t];
-        for (int i = 0; i < n; i++) Array.Copy(sequences[i], 0, tokens, i * t, sequences[i].Length);
+        var padded = PaddedBatch.Pad(sequences);
 
-        using var tokenValue = OrtValue.CreateTensorValueFromMemory(tokens, new[] { (long)n, t });
-        using var lengthValue = OrtValue.CreateTensorValueFromMemory(lengths, new[] { (long)n });
+        using var tokenValue = OrtValue.CreateTensorValueFromMemory(padded.Ids, padded.Shape);
+        using var lengthValue = OrtValue.CreateTensorValueFromMemory(padded.Lengths, new[] { (long)n });
         using var run = new RunOptions();
         using var outputs = session.Run(run, inputNames, new[] { tokenValue, lengthValue }, outputNames);
         var scores = outputs[0].GetTensorDataAsSpan<float>();

@@ -21,11 +21,9 @@ public sealed class TextStream
     /// <summary>The id of <see cref="LineBreakToken"/>.</summary>
     public const int LineBreakId = 2;
 
-    private TextStream(Tokenizer tokenizer, Vocabulary vocabulary)
-    {
-        Tokenizer = tokenizer;
-        Vocabulary = vocabulary;
-    }
+    private readonly TextEncoder encoder;
+
+    private TextStream(Tokenizer tokenizer, Vocabulary vocabulary) => encoder = new TextEncoder(tokenizer, vocabulary);
 
     /// <summary>Builds the vocabulary of <paramref name="lines"/> and the stream codec around it.</summary>
     /// <param name="lines">The training text, one line or document per item; null items count as empty.</param>
@@ -55,17 +53,17 @@ public sealed class TextStream
     }
 
     /// <summary>The tokenizer.</summary>
-    public Tokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer => encoder.Tokenizer;
 
     /// <summary>The vocabulary: padding 0, unknown 1, line break 2, then the corpus tokens.</summary>
-    public Vocabulary Vocabulary { get; }
+    public Vocabulary Vocabulary => encoder.Vocabulary;
 
     /// <summary>The number of token ids.</summary>
     public int Count => Vocabulary.Count;
 
     /// <summary>The ids of one line, without a line break.</summary>
     /// <param name="text">A line; null is empty.</param>
-    public long[] EncodeLine(string? text) => Vocabulary.Encode(Tokenizer.Tokenize(text));
+    public long[] EncodeLine(string? text) => encoder.Encode(text);
 
     /// <summary>A prompt as a model is primed with it: the line break, then the prompt's ids.</summary>
     /// <param name="prompt">The start of a line; null or empty primes with the line break alone.</param>

@@ -55,7 +55,7 @@ public sealed class DisposalTests(ExportedBinaryModelFixture fixture) : IClassFi
     {
         using var model = Model(RecurrentCellKind.Lstm, RecurrentCellKind.Lstm, AttentionKind.Bahdanau, inputFeeding: true);
         var translator = ExportAndLoad(model, TextInfo(), folder);
-        var outcomes = Race(() => translator.Decode(Sources, new RnnMl.Text.Export.DecodingSettings { BeamWidth = 3 }), translator.Dispose);
+        var outcomes = Race(() => translator.Decode(Sources, new RnnMl.Text.Decoding.DecodingOptions { BeamWidth = 3 }), translator.Dispose);
         Assert.All(outcomes, o => Assert.True(o is null or ObjectDisposedException, $"a translating thread failed with {o}"));
         Assert.Contains(outcomes, o => o is ObjectDisposedException);
     }

@@ -1,3 +1,4 @@
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Export;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Layers;
@@ -31,7 +32,7 @@ public sealed class OnnxTranslatorTests : IDisposable
         var options = new DecodingOptions { BeamWidth = 1, MaxLengthRatio = 1.5, MaxLengthOffset = 3 };
         var (source, lengths) = TokenBatch.Pad(Sources);
         var expected = GreedyDecoder.Decode(model, source, lengths, options);
-        var actual = translator.Decode(Sources, options.ToSettings());
+        var actual = translator.Decode(Sources, options);
         AssertSameDecoding(expected, actual);
     }
 
@@ -47,7 +48,7 @@ public sealed class OnnxTranslatorTests : IDisposable
             new DecodingOptions { BeamWidth = 3, LengthPenalty = 1.0, MaxLengthRatio = 1.5, MaxLengthOffset = 3 },
             new DecodingOptions { BeamWidth = 4, LengthPenalty = 0, MaxLengthRatio = 1.0, MaxLengthOffset = 2 },
         })
-            AssertSameDecoding(BeamSearchDecoder.Decode(model, source, lengths, options), translator.Decode(Sources, options.ToSettings()));
+            AssertSameDecoding(BeamSearchDecoder.Decode(model, source, lengths, options), translator.Decode(Sources, options));
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public sealed class OnnxTranslatorTests : IDisposable
     {
         using var model = Model(RecurrentCellKind.Gru, RecurrentCellKind.Gru, AttentionKind.Bahdanau);
         using var translator = ExportAndLoad(model, TextInfo(), folder);
-        var greedy = translator.Decode(Sources, new DecodingSettings { BeamWidth = 1 });
+        var greedy = translator.Decode(Sources, new DecodingOptions { BeamWidth = 1 });
         var (source, lengths) = TokenBatch.Pad(Sources);
         var beamOne = BeamSearchDecoder.Decode(model, source, lengths, new DecodingOptions { BeamWidth = 1, LengthPenalty = 0 });
         AssertSameDecoding(beamOne, greedy);
@@ -65,7 +66,7 @@ public sealed class OnnxTranslatorTests : IDisposable
     public void Translate_RawText_UsesExportedVocabulariesAndEmptyGivesEmpty()
     {
         using var model = Model(RecurrentCellKind.Gru, RecurrentCellKind.Gru, AttentionKind.LuongGeneral);
-        var text = TextInfo(new DecodingSettings { BeamWidth = 1, MaxLengthOffset = 4 });
+        var text = TextInfo(new DecodingOptions { BeamWidth = 1, MaxLengthOffset = 4 });
         using var translator = ExportAndLoad(model, text, folder);
         Assert.Equal(1, translator.Text.Decoding.BeamWidth);
         var (source, lengths) = TokenBatch.Pad(new[] { new long[] { 2, 3, 4, 5 } });
@@ -88,7 +89,7 @@ public sealed class OnnxTranslatorTests : IDisposable
         Assert.Equal("sources", empty.ParamName);
         Assert.Contains("empty sentence 1", empty.Message);
         Assert.Equal("sources", Assert.Throws<ArgumentException>(() => translator.Decode(Array.Empty<long[]>())).ParamName);
-        var beam = Assert.Throws<ArgumentOutOfRangeException>(() => translator.Decode(Sources, new DecodingSettings { BeamWidth = 0 }));
+        var beam = Assert.Throws<ArgumentOutOfRangeException>(() => translator.Decode(Sources, new DecodingOptions { BeamWidth = 0 }));
         Assert.Equal("BeamWidth", beam.ParamName);
         Assert.Contains("at least 1, got 0", beam.Message);
         var batch = Assert.Throws<ArgumentOutOfRangeException>(() => translator.Translate(new[] { "s2" }, batchSize: 0));
@@ -131,7 +132,7 @@ public sealed class OnnxTranslatorTests : IDisposable
     [Fact]
     public void TranslationModelInfo_MetadataRoundTrip_KeepsEverything()
     {
-        var text = TextInfo(new DecodingSettings { BeamWidth = 2, LengthPenalty = 0.5, MaxLengthRatio = 1.25, MaxLengthOffset = 7 });
+        var text = TextInfo(new DecodingOptions { BeamWidth = 2, LengthPenalty = 0.5, MaxLengthRatio = 1.25, MaxLengthOffset = 7 });
         var back = TranslationModelInfo.FromMetadata(text.ToMetadata());
         Assert.Equal(text.SourceVocabulary.Tokens, back.SourceVocabulary.Tokens);
         Assert.Equal(text.TargetVocabulary.Tokens, back.TargetVocabulary.Tokens);

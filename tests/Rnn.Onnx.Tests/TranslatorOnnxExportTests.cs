@@ -3,6 +3,7 @@ using RnnMl.MLNet;
 using RnnMl.MLNet.Tests;
 using RnnMl.MLNet.Translation;
 using RnnMl.Onnx.Tests.Support;
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Export;
 using RnnMl.Torch.Models;
 
@@ -53,7 +54,7 @@ public sealed class TranslatorOnnxExportTests : IClassFixture<TrainedTranslatorF
         var greedy = fixture.Model.Decoding with { BeamWidth = 1 };
         var torchGreedy = fixture.Model.Translate(sources, greedy);
         var torchBeam = fixture.Model.Translate(sources);
-        Assert.Equal(torchGreedy, onnx.Translate(sources, new DecodingSettings { BeamWidth = 1 }, batchSize: 7));
+        Assert.Equal(torchGreedy, onnx.Translate(sources, new DecodingOptions { BeamWidth = 1 }, batchSize: 7));
         // The exported defaults are the translator's (beam width 3), so the default call is beam search.
         Assert.Equal(3, onnx.Text.Decoding.BeamWidth);
         Assert.Equal(torchBeam, onnx.Translate(sources, batchSize: 7));

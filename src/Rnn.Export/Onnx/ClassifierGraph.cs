@@ -1,7 +1,6 @@
 using RnnMl.Export.Onnx.Proto;
 using RnnMl.Text.Export;
 using RnnMl.Torch.Models;
-using static TorchSharp.torch;
 using DataType = RnnMl.Export.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace RnnMl.Export.Onnx;
@@ -18,13 +17,12 @@ internal static class ClassifierGraph
     public static ModelProto Build(SequenceClassifier model, TextModelInfo? text)
     {
         var o = model.Options;
-        var p = model.named_parameters().ToDictionary(x => x.name, x => (Tensor)x.parameter);
         var g = new OnnxGraph("rnnml_sequence_classifier");
         var tokens = g.Input(ClassifierGraphNames.Tokens, DataType.Int64, "N", "T");
         var lengths = g.Input(ClassifierGraphNames.Lengths, DataType.Int64, "N");
 
         var timeMajor = g.Node("Transpose", "tokens_tn", new[] { tokens }, OnnxGraph.Attr("perm", new long[] { 1, 0 }));
-        var embedded = OnnxLayers.Embedding(g, "embedding", p["embedding.weight"], timeMajor);
+        var embedded = OnnxLayers.Embedding(g, "embedding", model.Embedding.weight!, timeMajor);
         var sequenceLengths = g.Node("Cast", "sequence_lens", new[] { lengths }, OnnxGraph.Attr("to", (long)DataType.Int32));
         var encoded = OnnxLayers.Recurrent(g, "encoder", model.Encoder, embedded, sequenceLengths);
         var y = encoded.Output;
@@ -70,8 +68,8 @@ internal static class ClassifierGraph
                 break;
             default:
             {
-                var hidden = g.Node("Tanh", "attention_tanh", new[] { OnnxLayers.Linear(g, "attention_hidden", p["attention_hidden.weight"], p["attention_hidden.bias"], y) });
-                var scores = OnnxLayers.Linear(g, "attention_score", p["attention_score.weight"], null, hidden);
+                var hidden = g.Node("Tanh", "attention_tanh", new[] { OnnxLayers.Linear(g, "attention_hidden", model.AttentionHidden!, y) });
+                var scores = OnnxLayers.Linear(g, "attention_score", model.AttentionScore!, hidden);
                 var masked = g.Node("Where", "attention_masked", new[] { valid, scores, g.Scalar("minus_infinity", float.NegativeInfinity) });
                 var weights = g.Node("Softmax", "attention_weights", new[] { masked }, OnnxGraph.Attr("axis", 0L));
                 pooled = g.Node("ReduceSum", "attention_pooled", new[] { g.Node("Mul", "attention_weighted", new[] { weights, y }), g.Vector("axis0", 0) }, OnnxGraph.Attr("keepdims", 0L));
@@ -79,7 +77,7 @@ internal static class ClassifierGraph
             }
         }
 
-        var logits = OnnxLayers.Gemm(g, "output", p["output.weight"], p["output.bias"], pooled, ClassifierGraphNames.Scores);
+        var logits = OnnxLayers.Gemm(g, "output", model.Output, pooled, ClassifierGraphNames.Scores);
         g.NodeNamed("Softmax", ClassifierGraphNames.Probabilities, new[] { logits }, OnnxGraph.Attr("axis", 1L));
         g.Output(ClassifierGraphNames.Scores, DataType.Float, "N", (long)o.ClassCount);
         g.Output(ClassifierGraphNames.Probabilities, DataType.Float, "N", (long)o.ClassCount);

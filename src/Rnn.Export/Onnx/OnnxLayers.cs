@@ -36,6 +36,15 @@ internal static class OnnxLayers
         return g.Node("Add", name, new[] { y, b });
     }
 
+    /// <summary>y = x Wᵀ + b of a linear module (its weight and, when it has one, its bias) on the last axis of x.</summary>
+    public static string Linear(OnnxGraph g, string name, TorchSharp.Modules.Linear linear, string x) =>
+        Linear(g, name, linear.weight!, linear.bias, x);
+
+    /// <summary>A linear module with bias on 2-D x (N, in), as one Gemm with transB = 1.</summary>
+    /// <exception cref="ArgumentException">The module has no bias.</exception>
+    public static string Gemm(OnnxGraph g, string name, TorchSharp.Modules.Linear linear, string x, string? outputName = null) =>
+        Gemm(g, name, linear.weight!, linear.bias ?? throw new ArgumentException($"the linear layer '{name}' has no bias, which Gemm needs", nameof(linear)), x, outputName);
+
     /// <summary>y = x Wᵀ + b for 2-D x (N, in), as one Gemm with transB = 1.</summary>
     public static string Gemm(OnnxGraph g, string name, Tensor weight, Tensor bias, string x, string? outputName = null)
     {
@@ -83,7 +92,6 @@ internal static class OnnxLayers
             _ => throw new ArgumentException(
                 $"only the built-in Lstm, Gru and Rnn layers have ONNX operators, got {layer.GetType().Name} (custom cells cannot be exported)", nameof(layer)),
         };
-        var parameters = layer.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
         int d = layer.Directions, h = layer.HiddenSize;
         int outputs = op == "LSTM" ? 3 : 2;
         var finalH = new string[layer.NumLayers];
@@ -96,13 +104,14 @@ internal static class OnnxLayers
             var b = new List<float>();
             for (int dir = 0; dir < d; dir++)
             {
-                string suffix = $"_l{l}" + (dir == 1 ? "_reverse" : "");
-                w.AddRange(Reorder(parameters["weight_ih" + suffix], gateOrder));
-                r.AddRange(Reorder(parameters["weight_hh" + suffix], gateOrder));
+                // The slot's own parameters (the layer shares them with its cells), so no name can go stale.
+                var cell = (TorchLayoutCell)layer.Cells[l * d + dir];
+                w.AddRange(Reorder(cell.weight_ih, gateOrder));
+                r.AddRange(Reorder(cell.weight_hh, gateOrder));
                 if (layer.Options.Bias)
                 {
-                    b.AddRange(Reorder(parameters["bias_ih" + suffix], gateOrder));
-                    b.AddRange(Reorder(parameters["bias_hh" + suffix], gateOrder));
+                    b.AddRange(Reorder(cell.bias_ih!, gateOrder));
+                    b.AddRange(Reorder(cell.bias_hh!, gateOrder));
                 }
             }
             int gates = gateOrder.Length;

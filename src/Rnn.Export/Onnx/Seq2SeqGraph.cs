@@ -23,14 +23,13 @@ internal static class Seq2SeqGraph
     public static ModelProto BuildEncoder(Seq2SeqModel model, TranslationModelInfo? text)
     {
         var o = model.Options;
-        var p = Parameters(model);
         int layers = o.DecoderLayers, q = o.ResolvedDecoderHiddenSize;
         var g = new OnnxGraph("rnnml_seq2seq_encoder");
         var source = g.Input(Names.Source, DataType.Int64, "N", "S");
         var lengths = g.Input(Names.SourceLengths, DataType.Int64, "N");
 
         var timeMajor = g.Node("Transpose", "source_sn", new[] { source }, OnnxGraph.Attr("perm", new long[] { 1, 0 }));
-        var embedded = OnnxLayers.Embedding(g, "source_embedding", p["source_embedding.weight"], timeMajor);
+        var embedded = OnnxLayers.Embedding(g, "source_embedding", model.SourceEmbedding.weight!, timeMajor);
         var sequenceLengths = g.Node("Cast", "sequence_lens", new[] { lengths }, OnnxGraph.Attr("to", (long)DataType.Int32));
         var encoded = OnnxLayers.Recurrent(g, "encoder", model.Encoder, embedded, sequenceLengths);
 
@@ -40,7 +39,7 @@ internal static class Seq2SeqGraph
             g.Output(Names.Memory, DataType.Float, "N", "S", (long)o.EncoderOutputSize);
             if (HasKeys(o))
             {
-                var keys = OnnxLayers.Linear(g, "attention.key", p["attention.key.weight"], null, memory);
+                var keys = OnnxLayers.Linear(g, "attention.key", model.Attention!.Key!, memory);
                 g.NodeNamed("Identity", Names.Keys, new[] { keys });
                 g.Output(Names.Keys, DataType.Float, "N", "S", (long)q);
             }
@@ -57,34 +56,33 @@ internal static class Seq2SeqGraph
                 g.Node("Transpose", name + "_ndh", new[] { final }, OnnxGraph.Attr("perm", new long[] { 1, 0, 2 })),
                 g.Vector("shape_0_m1", 0, -1),
             });
-        void Bridge(string bridge, string top, string output)
+        void Bridge(string bridge, TorchSharp.Modules.Linear linear, string top, string output)
         {
-            var projected = g.Node("Tanh", bridge + "_tanh", new[] { OnnxLayers.Gemm(g, bridge, p[bridge + ".weight"], p[bridge + ".bias"], top) });
+            var projected = g.Node("Tanh", bridge + "_tanh", new[] { OnnxLayers.Gemm(g, bridge, linear, top) });
             var nlq = g.Node("Reshape", bridge + "_nlq", new[] { projected, g.Vector("shape_0_l_q", 0, layers, q) });
             g.NodeNamed("Transpose", output, new[] { nlq }, OnnxGraph.Attr("perm", new long[] { 1, 0, 2 }));
             g.Output(output, DataType.Float, (long)layers, "N", (long)q);
         }
         var topH = Top(encoded.FinalH[^1], "top_h");
-        Bridge("bridge_h", topH, Names.H);
+        Bridge("bridge_h", model.BridgeH, topH, Names.H);
         // An LSTM decoder behind a GRU or RNN encoder bridges c from h, as the model does.
-        if (p.ContainsKey("bridge_c.weight"))
-            Bridge("bridge_c", encoded.FinalC is { } c ? Top(c[^1], "top_c") : topH, Names.C);
+        if (model.BridgeC is { } bridgeC)
+            Bridge("bridge_c", bridgeC, encoded.FinalC is { } c ? Top(c[^1], "top_c") : topH, Names.C);
 
         var metadata = Metadata(model, "encoder");
         if (text is not null)
             foreach (var (key, value) in text.ToMetadata()) metadata[key] = value;
         return g.ToModel(metadata,
             $"RnnMl seq2seq encoder. Inputs: {Names.Source} (N, S) int64 padded with 0, {Names.SourceLengths} (N) int64 in [1, S]. " +
-            $"Outputs: the decoder's initial {Names.H}{(p.ContainsKey("bridge_c.weight") ? $" and {Names.C}" : "")} (L, N, Q)" +
+            $"Outputs: the decoder's initial {Names.H}{(model.BridgeC is not null ? $" and {Names.C}" : "")} (L, N, Q)" +
             (o.Attention == AttentionKind.None ? "." : $", {Names.Memory} (N, S, E){(HasKeys(o) ? $", {Names.Keys} (N, S, Q)" : "")}, {Names.SourceMask} (N, S) bool."));
     }
 
     public static ModelProto BuildDecoder(Seq2SeqModel model)
     {
         var o = model.Options;
-        var p = Parameters(model);
         int layers = o.DecoderLayers, q = o.ResolvedDecoderHiddenSize, e = o.EncoderOutputSize;
-        bool lstm = p.ContainsKey("bridge_c.weight");
+        bool lstm = model.BridgeC is not null;
         var g = new OnnxGraph("rnnml_seq2seq_decoder_step");
         var previous = g.Input(Names.Previous, DataType.Int64, "N");
         var h = g.Input(Names.H, DataType.Float, (long)layers, "N", (long)q);
@@ -104,9 +102,9 @@ internal static class Seq2SeqGraph
             string scores;
             if (o.Attention == AttentionKind.Bahdanau)
             {
-                var projected = OnnxLayers.Linear(g, "attention.query", p["attention.query.weight"], p["attention.query.bias"], query);
+                var projected = OnnxLayers.Linear(g, "attention.query", model.Attention!.Query!, query);
                 var sum = g.Node("Add", "attention_sum", new[] { g.Node("Unsqueeze", "query_n1q", new[] { projected, g.Vector("axis1", 1) }), keys! });
-                var score = OnnxLayers.Linear(g, "attention.score", p["attention.score.weight"], null, g.Node("Tanh", "attention_tanh", new[] { sum }));
+                var score = OnnxLayers.Linear(g, "attention.score", model.Attention!.Score!, g.Node("Tanh", "attention_tanh", new[] { sum }));
                 scores = g.Node("Squeeze", "attention_scores", new[] { score, g.Vector("axis2", 2) });
             }
             else
@@ -121,7 +119,7 @@ internal static class Seq2SeqGraph
             return (g.Node("Squeeze", "context", new[] { weighted, g.Vector("axis1", 1) }), weights);
         }
 
-        var parts = new List<string> { OnnxLayers.Embedding(g, "target_embedding", p["target_embedding.weight"], previous) };
+        var parts = new List<string> { OnnxLayers.Embedding(g, "target_embedding", model.TargetEmbedding.weight!, previous) };
         string? context = null, attentionWeights = null;
         if (o.Attention == AttentionKind.Bahdanau)
         {
@@ -141,9 +139,9 @@ internal static class Seq2SeqGraph
         {
             if (context is null) (context, attentionWeights) = Attend(s);
             var joined = g.Node("Concat", "context_and_output", new[] { context, s }, OnnxGraph.Attr("axis", 1L));
-            attentional = g.Node("Tanh", "attentional", new[] { OnnxLayers.Linear(g, "combine", p["combine.weight"], null, joined) });
+            attentional = g.Node("Tanh", "attentional", new[] { OnnxLayers.Linear(g, "combine", model.Combine!, joined) });
         }
-        var logits = OnnxLayers.Gemm(g, "output", p["output.weight"], p["output.bias"], attentional);
+        var logits = OnnxLayers.Gemm(g, "output", model.Output, attentional);
         g.NodeNamed("LogSoftmax", Names.LogProbabilities, new[] { logits }, OnnxGraph.Attr("axis", 1L));
         g.Output(Names.LogProbabilities, DataType.Float, "N", (long)o.TargetVocabularySize);
         g.NodeNamed("Concat", Names.NewH, recurrent.FinalH, OnnxGraph.Attr("axis", 0L));
@@ -169,9 +167,6 @@ internal static class Seq2SeqGraph
     }
 
     private static bool HasKeys(Seq2SeqOptions o) => o.Attention is AttentionKind.Bahdanau or AttentionKind.LuongGeneral;
-
-    private static Dictionary<string, Tensor> Parameters(Seq2SeqModel model) =>
-        model.named_parameters().ToDictionary(x => x.name, x => (Tensor)x.parameter);
 
     private static Dictionary<string, string> Metadata(Seq2SeqModel model, string graph)
     {

@@ -1,3 +1,4 @@
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Internal;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Text;

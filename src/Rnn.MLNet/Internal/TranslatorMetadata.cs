@@ -1,3 +1,4 @@
+using RnnMl.Text.Decoding;
 using RnnMl.Torch.Decoding;
 
 namespace RnnMl.MLNet.Internal;

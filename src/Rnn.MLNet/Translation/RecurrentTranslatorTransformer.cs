@@ -1,3 +1,4 @@
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Internal;
 using RnnMl.Text.Metrics;
 using RnnMl.Torch.Decoding;

@@ -35,32 +35,29 @@ public sealed class TextModelInfo
             throw new ArgumentOutOfRangeException(nameof(maxSequenceLength), maxSequenceLength, $"maximum sequence length must be at least 1, got {maxSequenceLength}");
         if (classNames is not null && classNames.Count < 2)
             throw new ArgumentException($"class names must name at least 2 classes, got {classNames.Count}", nameof(classNames));
-        Tokenizer = tokenizer;
-        Vocabulary = vocabulary;
+        Encoder = new TextEncoder(tokenizer, vocabulary, maxSequenceLength);
         ClassNames = classNames?.ToArray();
-        MaxSequenceLength = maxSequenceLength;
     }
 
+    /// <summary>Text to ids as in training: the tokenizer, the vocabulary and the length limit.</summary>
+    public TextEncoder Encoder { get; }
+
     /// <summary>The tokenizer used in training.</summary>
-    public Tokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer => Encoder.Tokenizer;
 
     /// <summary>The vocabulary; its <see cref="Vocabulary.Count"/> is the number of token ids the model takes.</summary>
-    public Vocabulary Vocabulary { get; }
+    public Vocabulary Vocabulary => Encoder.Vocabulary;
 
     /// <summary>Class names in class order, or null.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
     /// <summary>Token sequences are cut to this many tokens; null for no limit.</summary>
-    public int? MaxSequenceLength { get; }
+    public int? MaxSequenceLength => Encoder.MaxLength;
 
     /// <summary>Tokenizes and encodes <paramref name="text"/> as in training (cut to <see cref="MaxSequenceLength"/>);
     /// empty or null text gives no ids (pad it to one <see cref="Vocabulary.PaddingId"/> step before scoring).</summary>
     /// <param name="text">Raw text.</param>
-    public long[] Encode(string? text)
-    {
-        var ids = Vocabulary.Encode(Tokenizer.Tokenize(text));
-        return MaxSequenceLength is int max && ids.Length > max ? ids[..max] : ids;
-    }
+    public long[] Encode(string? text) => Encoder.Encode(text);
 
     /// <summary>The name of class <paramref name="index"/>: its entry in <see cref="ClassNames"/>, or the index as text.</summary>
     /// <param name="index">A class index.</param>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using RnnMl.Text.Decoding;
 
 namespace RnnMl.Text.Export;
 
@@ -30,12 +31,12 @@ public sealed class TranslationModelInfo
     /// <param name="targetVocabulary">The target vocabulary, holding the begin and end tokens.</param>
     /// <param name="beginId">The begin-of-sentence id the decoder starts from.</param>
     /// <param name="endId">The end-of-sentence id that stops decoding.</param>
-    /// <param name="decoding">Decoding defaults; default <c>new DecodingSettings()</c>.</param>
+    /// <param name="decoding">Decoding defaults; default <c>new DecodingOptions()</c>.</param>
     /// <param name="maxSourceLength">Longer sources are cut to their first tokens; null for no limit.</param>
     /// <exception cref="ArgumentOutOfRangeException">An id is outside the target vocabulary or names padding or unknown, the ids are
     /// equal, <paramref name="maxSourceLength"/> is below 1, or a decoding setting is out of range.</exception>
     public TranslationModelInfo(Tokenizer sourceTokenizer, Vocabulary sourceVocabulary, Tokenizer targetTokenizer, Vocabulary targetVocabulary,
-        int beginId = 2, int endId = 3, DecodingSettings? decoding = null, int? maxSourceLength = null)
+        int beginId = 2, int endId = 3, DecodingOptions? decoding = null, int? maxSourceLength = null)
     {
         ArgumentNullException.ThrowIfNull(sourceTokenizer);
         ArgumentNullException.ThrowIfNull(sourceVocabulary);
@@ -47,27 +48,30 @@ public sealed class TranslationModelInfo
             throw new ArgumentOutOfRangeException(nameof(endId), endId, $"end id must be between 2 and {targetVocabulary.Count - 1} and differ from the begin id {beginId}, got {endId}");
         if (maxSourceLength is < 1)
             throw new ArgumentOutOfRangeException(nameof(maxSourceLength), maxSourceLength, $"maximum source length must be at least 1, got {maxSourceLength}");
-        SourceTokenizer = sourceTokenizer;
-        SourceVocabulary = sourceVocabulary;
-        TargetTokenizer = targetTokenizer;
-        TargetVocabulary = targetVocabulary;
+        SourceEncoder = new TextEncoder(sourceTokenizer, sourceVocabulary, maxSourceLength);
+        TargetEncoder = new TextEncoder(targetTokenizer, targetVocabulary);
         BeginId = beginId;
         EndId = endId;
-        Decoding = (decoding ?? new DecodingSettings()).Validate();
-        MaxSourceLength = maxSourceLength;
+        Decoding = (decoding ?? new DecodingOptions()).Validate();
     }
 
+    /// <summary>Source text to ids as in training (tokenizer, vocabulary, <see cref="MaxSourceLength"/>).</summary>
+    public TextEncoder SourceEncoder { get; }
+
+    /// <summary>Target ids back to text (and target text to ids), without a length limit.</summary>
+    public TextEncoder TargetEncoder { get; }
+
     /// <summary>The source tokenizer.</summary>
-    public Tokenizer SourceTokenizer { get; }
+    public Tokenizer SourceTokenizer => SourceEncoder.Tokenizer;
 
     /// <summary>The source vocabulary; its count is the number of source ids the encoder takes.</summary>
-    public Vocabulary SourceVocabulary { get; }
+    public Vocabulary SourceVocabulary => SourceEncoder.Vocabulary;
 
     /// <summary>The target tokenizer.</summary>
-    public Tokenizer TargetTokenizer { get; }
+    public Tokenizer TargetTokenizer => TargetEncoder.Tokenizer;
 
     /// <summary>The target vocabulary; its count is V.</summary>
-    public Vocabulary TargetVocabulary { get; }
+    public Vocabulary TargetVocabulary => TargetEncoder.Vocabulary;
 
     /// <summary>The begin-of-sentence id.</summary>
     public int BeginId { get; }
@@ -75,23 +79,19 @@ public sealed class TranslationModelInfo
     /// <summary>The end-of-sentence id.</summary>
     public int EndId { get; }
 
-    /// <summary>The decoding defaults (those of the exported ML.NET translator, or <c>new DecodingSettings()</c>).</summary>
-    public DecodingSettings Decoding { get; }
+    /// <summary>The decoding defaults (those of the exported ML.NET translator, or <c>new DecodingOptions()</c>).</summary>
+    public DecodingOptions Decoding { get; }
 
     /// <summary>Sources are cut to this many tokens; null for no limit.</summary>
-    public int? MaxSourceLength { get; }
+    public int? MaxSourceLength => SourceEncoder.MaxLength;
 
     /// <summary>Tokenizes and encodes a source sentence as in training (cut to <see cref="MaxSourceLength"/>).</summary>
     /// <param name="text">Raw text; null or empty gives no ids.</param>
-    public long[] EncodeSource(string? text)
-    {
-        var ids = SourceVocabulary.Encode(SourceTokenizer.Tokenize(text));
-        return MaxSourceLength is int max && ids.Length > max ? ids[..max] : ids;
-    }
+    public long[] EncodeSource(string? text) => SourceEncoder.Encode(text);
 
     /// <summary>Target ids joined into text with the target tokenizer's <see cref="Tokenizer.Detokenize"/>.</summary>
     /// <param name="ids">Target ids without begin and end.</param>
-    public string DecodeTarget(IEnumerable<long> ids) => TargetTokenizer.Detokenize(ids.Select(i => TargetVocabulary.TokenOf((int)i)));
+    public string DecodeTarget(IEnumerable<long> ids) => TargetEncoder.Decode(ids);
 
     /// <summary>The <c>rnnml.*</c> metadata entries that describe this.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
@@ -120,8 +120,8 @@ public sealed class TranslationModelInfo
         ArgumentNullException.ThrowIfNull(metadata);
         var get = MetadataFields.CheckFormat(metadata, FormatName, FormatVersion);
         int RequiredInt(string key) => MetadataFields.ReadInt(metadata, key, 0) ?? int.Parse(get(key), CultureInfo.InvariantCulture);
-        DecodingSettings decoding;
-        try { decoding = JsonSerializer.Deserialize<DecodingSettings>(get(KeyDecoding)) ?? throw new JsonException("null"); }
+        DecodingOptions decoding;
+        try { decoding = JsonSerializer.Deserialize<DecodingOptions>(get(KeyDecoding)) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new InvalidDataException($"'{KeyDecoding}' is not a JSON object of decoding settings: {e.Message}", e); }
         try
         {

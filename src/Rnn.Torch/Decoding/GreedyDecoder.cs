@@ -1,3 +1,4 @@
+using RnnMl.Text.Decoding;
 using RnnMl.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;

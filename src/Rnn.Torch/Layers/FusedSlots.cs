@@ -66,66 +66,56 @@ internal sealed class FusedSlots : IDisposable
     /// </summary>
     public (Tensor Output, Tensor H, Tensor? C) Run(int slot, Tensor x, Tensor? h0, Tensor? c0)
     {
-        var module = modules[slot];
         if (Kind == FusedKind.Lstm && !is_grad_enabled() && !LstmInferenceKernelGuard.IsExact(x.shape[2], hidden, bias, x.dtype, x.device))
-        {
-            // Route around libtorch's faulty inference kernel: its packed path is exact (and, unlike turning autograd
-            // back on, also works under inference_mode). Every sequence has all T steps.
-            long steps = x.shape[0];
-            using var lengths = full(x.shape[1], steps, ScalarType.Int64);
-            // enforce_sorted: true leaks four tensors per call in TorchSharp 0.107 (LstmInferenceWithAndWithoutLengths_LiveTensorCountStaysFlat).
-            using var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, false, enforce_sorted: false);
-            var (po, h, c) = RunPacked(slot, packed, h0, c0);
-            using (po)
-            {
-                var (o, outLengths) = nn.utils.rnn.pad_packed_sequence(po, false, 0.0, steps);
-                outLengths.Dispose();
-                return (o, h, c);
-            }
-        }
-        return RunUnchecked(module, x, h0, c0);
+            return RunAroundFaultyLstmInferenceKernel(slot, x, h0, c0);
+        return Call(modules[slot], lstm => lstm.call(x, h0 is null ? null : (h0, c0!)), gru => gru.call(x, h0), rnn => rnn.call(x, h0));
     }
 
     /// <summary>Like <see cref="Run"/> on a packed batch (libtorch's packed path is exact in every mode).</summary>
-    public (PackedSequence Output, Tensor H, Tensor? C) RunPacked(int slot, PackedSequence x, Tensor? h0, Tensor? c0)
+    public (PackedSequence Output, Tensor H, Tensor? C) RunPacked(int slot, PackedSequence x, Tensor? h0, Tensor? c0) =>
+        Call(modules[slot], lstm => lstm.call(x, h0 is null ? null : (h0, c0!)), gru => gru.call(x, h0), rnn => rnn.call(x, h0));
+
+    /// <summary>
+    /// WORKAROUND for libtorch's faulty CPU LSTM inference kernel (see <see cref="LstmInferenceKernelGuard"/> for the
+    /// shapes it gets wrong): runs the slot through libtorch's packed path, which is exact (and, unlike turning autograd
+    /// back on, also works under inference_mode), with every sequence at all T steps. Packs with
+    /// <c>enforce_sorted: false</c> because <c>enforce_sorted: true</c> leaks four tensors per call in TorchSharp 0.107.
+    /// Guarded by <c>RecurrentLayerParityTests.FusedLstm_WithoutAutogradOrLengths_EqualsComposed_AtEveryHiddenSize</c>,
+    /// <c>LstmInferenceGuardTests</c> and, for the leak, <c>RecurrentLayerMemoryTests.LstmInferenceWithAndWithoutLengths_LiveTensorCountStaysFlat</c>.
+    /// </summary>
+    private (Tensor Output, Tensor H, Tensor? C) RunAroundFaultyLstmInferenceKernel(int slot, Tensor x, Tensor? h0, Tensor? c0)
     {
-        switch (modules[slot])
+        long steps = x.shape[0];
+        using var lengths = full(x.shape[1], steps, ScalarType.Int64);
+        using var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, false, enforce_sorted: false);
+        var (po, h, c) = RunPacked(slot, packed, h0, c0);
+        using (po)
         {
-            case LSTM lstm:
-            {
-                var (o, h, c) = lstm.call(x, h0 is null ? null : (h0, c0!));
-                return (o, h, c);
-            }
-            case GRU gru:
-            {
-                var (o, h) = gru.call(x, h0);
-                return (o, h, null);
-            }
-            default:
-            {
-                var (o, h) = ((RNN)modules[slot]).call(x, h0);
-                return (o, h, null);
-            }
+            var (o, outLengths) = nn.utils.rnn.pad_packed_sequence(po, false, 0.0, steps);
+            outLengths.Dispose();
+            return (o, h, c);
         }
     }
 
-    private static (Tensor Output, Tensor H, Tensor? C) RunUnchecked(nn.Module module, Tensor x, Tensor? h0, Tensor? c0)
+    /// <summary>Calls the fused module of whichever kind with its own overload (padded or packed input alike).</summary>
+    private static (T Output, Tensor H, Tensor? C) Call<T>(nn.Module module, Func<LSTM, (T, Tensor, Tensor)> lstm,
+        Func<GRU, (T, Tensor)> gru, Func<RNN, (T, Tensor)> rnn)
     {
         switch (module)
         {
-            case LSTM lstm:
+            case LSTM l:
             {
-                var (o, h, c) = lstm.call(x, h0 is null ? null : (h0, c0!));
+                var (o, h, c) = lstm(l);
                 return (o, h, c);
             }
-            case GRU gru:
+            case GRU g:
             {
-                var (o, h) = gru.call(x, h0);
+                var (o, h) = gru(g);
                 return (o, h, null);
             }
             default:
             {
-                var (o, h) = ((RNN)module).call(x, h0);
+                var (o, h) = rnn((RNN)module);
                 return (o, h, null);
             }
         }

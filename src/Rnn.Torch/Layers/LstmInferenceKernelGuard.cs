@@ -19,7 +19,7 @@ namespace RnnMl.Torch.Layers;
 /// <remarks>
 /// Guarded by <c>RecurrentLayerParityTests.FusedLstm_WithoutAutogradOrLengths_EqualsComposed_AtEveryHiddenSize</c>
 /// (hidden 6, 8, 16, 48 fail without this guard; 24, 32, 64 pass either way) and
-/// <c>LstmInferenceKernelGuardTests</c>. The check uses no random numbers, so it never shifts the seeded generator.
+/// <c>LstmInferenceGuardTests</c>. The check uses no random numbers, so it never shifts the seeded generator.
 /// </remarks>
 internal static class LstmInferenceKernelGuard
 {

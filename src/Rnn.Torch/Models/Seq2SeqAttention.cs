@@ -58,6 +58,15 @@ public sealed class Seq2SeqAttention : nn.Module
     /// <summary>The scoring function.</summary>
     public AttentionKind Kind { get; }
 
+    /// <summary>The source projection W_k, E → Q without bias (Bahdanau, LuongGeneral); null for LuongDot.</summary>
+    public Linear? Key => key;
+
+    /// <summary>The query projection W_q, Q → Q with bias (Bahdanau); null otherwise.</summary>
+    public Linear? Query => query;
+
+    /// <summary>The score vector v, Q → 1 without bias (Bahdanau); null otherwise.</summary>
+    public Linear? Score => score;
+
     /// <summary>The source-only part of the score, computed once per batch of sentences.</summary>
     /// <param name="encoded">Encoder outputs (N, S, E).</param>
     /// <returns>(N, S, Q) for Bahdanau and LuongGeneral; <paramref name="encoded"/> itself for LuongDot.</returns>

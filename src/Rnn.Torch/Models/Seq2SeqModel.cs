@@ -86,6 +86,27 @@ public sealed class Seq2SeqModel : nn.Module
     /// <summary>The recurrent decoder (batch-first, one direction).</summary>
     public RecurrentLayer Decoder { get { ThrowIfDisposed(); return decoder; } }
 
+    /// <summary>The source embedding table (source V, embedding size); the padding row stays 0.</summary>
+    public Embedding SourceEmbedding { get { ThrowIfDisposed(); return sourceEmbedding; } }
+
+    /// <summary>The target embedding table (V, embedding size); the padding row stays 0.</summary>
+    public Embedding TargetEmbedding { get { ThrowIfDisposed(); return targetEmbedding; } }
+
+    /// <summary>The bridge W_b to the decoder's initial h: E → L·Q with bias (tanh follows).</summary>
+    public Linear BridgeH { get { ThrowIfDisposed(); return bridgeH; } }
+
+    /// <summary>The bridge to an LSTM decoder's initial c: E → L·Q with bias; null for GRU and RNN decoders.</summary>
+    public Linear? BridgeC { get { ThrowIfDisposed(); return bridgeC; } }
+
+    /// <summary>The attention; null without attention.</summary>
+    public Seq2SeqAttention? Attention { get { ThrowIfDisposed(); return attention; } }
+
+    /// <summary>W_c of the attentional vector tanh(W_c [context; s]), E + Q → Q without bias; null without attention.</summary>
+    public Linear? Combine { get { ThrowIfDisposed(); return combine; } }
+
+    /// <summary>The output layer, Q → V with bias.</summary>
+    public Linear Output { get { ThrowIfDisposed(); return output; } }
+
     /// <summary>Whether <see cref="forward"/> runs the decoder over the whole target in one call in the current mode.</summary>
     public bool DecodesInParallel => Options.Attention != AttentionKind.Bahdanau && !Options.InputFeeding && (!training || Options.TeacherForcingRatio >= 1.0);
 

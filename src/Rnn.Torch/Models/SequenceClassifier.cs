@@ -12,7 +12,9 @@ namespace RnnMl.Torch.Models;
 /// <remarks>
 /// Input: token ids (N, T) int64, batch-first, padded with <see cref="RnnMl.Text.Vocabulary.PaddingId"/>, and lengths (N).
 /// Output: unnormalised class scores (logits) (N, C). Parameters: <c>embedding.weight</c>, <c>encoder.*</c> (PyTorch's
-/// names), <c>attention.*</c> for attention pooling, <c>output.weight</c> and <c>output.bias</c>. The dropouts act in
+/// names), <c>attention_hidden.*</c> and <c>attention_score.weight</c> for attention pooling, <c>output.weight</c> and
+/// <c>output.bias</c>; exporters reach them through <see cref="Embedding"/>, <see cref="Encoder"/>,
+/// <see cref="AttentionHidden"/>, <see cref="AttentionScore"/> and <see cref="Output"/>, never by name. The dropouts act in
 /// training mode only (<see cref="SequenceClassifierOptions.EmbeddingDropout"/>, <see cref="SequenceClassifierOptions.InputDropout"/>,
 /// <see cref="SequenceClassifierOptions.OutputDropout"/>, <see cref="SequenceClassifierOptions.Dropout"/>); in eval mode
 /// the model is deterministic.
@@ -60,8 +62,20 @@ public sealed class SequenceClassifier : nn.Module
     /// <summary>The model's shape.</summary>
     public SequenceClassifierOptions Options { get { ThrowIfDisposed(); return field; } }
 
+    /// <summary>The embedding table (V, E); the padding row stays 0.</summary>
+    public Embedding Embedding { get { ThrowIfDisposed(); return embedding; } }
+
     /// <summary>The recurrent encoder.</summary>
     public RecurrentLayer Encoder { get { ThrowIfDisposed(); return encoder; } }
+
+    /// <summary>Attention pooling's hidden projection, D·H → D·H (followed by tanh); null for other pooling.</summary>
+    public Linear? AttentionHidden { get { ThrowIfDisposed(); return attentionHidden; } }
+
+    /// <summary>Attention pooling's score, D·H → 1 without bias; null for other pooling.</summary>
+    public Linear? AttentionScore { get { ThrowIfDisposed(); return attentionScore; } }
+
+    /// <summary>The output layer: pooled features (D·H, or 2·D·H for mean-max pooling) → C class scores.</summary>
+    public Linear Output { get { ThrowIfDisposed(); return output; } }
 
     /// <summary>
     /// Sets rows of the embedding table from pretrained vectors (e.g. <see cref="RnnMl.Text.WordVectors.Rows"/>). Every

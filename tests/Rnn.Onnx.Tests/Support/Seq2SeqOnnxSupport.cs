@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using RnnMl.Export;
 using RnnMl.Text;
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Export;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
@@ -47,7 +48,7 @@ internal static class Seq2SeqOnnxSupport
     }
 
     /// <summary>Word vocabularies of the model's sizes ("s2".."s10", "t4".."t12") and the default tokenizers.</summary>
-    public static TranslationModelInfo TextInfo(DecodingSettings? decoding = null)
+    public static TranslationModelInfo TextInfo(DecodingOptions? decoding = null)
     {
         var source = Vocabulary.FromTokens(new[] { Vocabulary.PaddingToken, Vocabulary.UnknownToken }.Concat(Enumerable.Range(2, SourceVocabularySize - 2).Select(i => $"s{i}")).ToArray());
         var target = Vocabulary.FromTokens(new[] { Vocabulary.PaddingToken, Vocabulary.UnknownToken, Seq2SeqOptions.BeginToken, Seq2SeqOptions.EndToken }

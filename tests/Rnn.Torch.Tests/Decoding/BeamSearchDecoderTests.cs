@@ -1,3 +1,4 @@
+using RnnMl.Text.Decoding;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;

@@ -19,6 +19,10 @@ public class ModelDisposalTests
         AssertDisposed(() => model.ForwardWithAttention(tokens, lengths));
         AssertDisposed(() => model.Options);
         AssertDisposed(() => model.Encoder);
+        AssertDisposed(() => model.Embedding);
+        AssertDisposed(() => model.AttentionHidden);
+        AssertDisposed(() => model.AttentionScore);
+        AssertDisposed(() => model.Output);
     }
 
     [Fact]
@@ -51,6 +55,13 @@ public class ModelDisposalTests
         AssertDisposed(() => model.Encoder);
         AssertDisposed(() => model.Decoder);
         AssertDisposed(() => model.DecodesInParallel);
+        AssertDisposed(() => model.SourceEmbedding);
+        AssertDisposed(() => model.TargetEmbedding);
+        AssertDisposed(() => model.BridgeH);
+        AssertDisposed(() => model.BridgeC);
+        AssertDisposed(() => model.Attention);
+        AssertDisposed(() => model.Combine);
+        AssertDisposed(() => model.Output);
     }
 
     private static void AssertDisposed(Func<object?> member) => Assert.Throws<ObjectDisposedException>(member);

@@ -71,6 +71,26 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Fit_Float64SgdWithMomentum_ResumedFromCheckpoint_EqualsTheStraightRun()
+    {
+        // Guards OptimizerFactory's SGD momentum-buffer workaround: TorchSharp would otherwise make the loaded buffer
+        // float32 for float64 parameters. Momentum carries state across the split, so a lost buffer changes the weight.
+        using var straightDir = new TempDirectory();
+        using var splitDir = new TempDirectory();
+        var options = new TrainerOptions { Epochs = 4, LearningRate = 0.05, Optimizer = OptimizerKind.Sgd, Momentum = 0.7, GradientClipNorm = null, EarlyStoppingPatience = null };
+        var straightTask = new RegressionTask(batchSize: 2, dtype: ScalarType.Float64);
+        Trainer.Create(options with { CheckpointDirectory = straightDir.Path }).Fit(straightTask);
+
+        Trainer.Create(options with { Epochs = 2, CheckpointDirectory = splitDir.Path }).Fit(new RegressionTask(batchSize: 2, dtype: ScalarType.Float64));
+        var resumedTask = new RegressionTask(batchSize: 2, dtype: ScalarType.Float64);
+        var resumed = Trainer.Create(options with { CheckpointDirectory = splitDir.Path }).Fit(resumedTask);
+
+        Assert.True(resumed.ResumedFromCheckpoint);
+        Assert.Equal(ScalarType.Float64, resumedTask.Linear.weight!.dtype);
+        Assert.Equal(straightTask.Weight(), resumedTask.Weight());
+    }
+
+    [Fact]
     public void Fit_ValidationWorsensAfterEpochOne_StopsAfterPatienceEpochsAndRestoresEpochOneWeights()
     {
         // Full-batch SGD on y = 2x from w = 0 with lr 0.15 gives w = 0.6, 1.02, 1.31, 1.52, …; validation targets

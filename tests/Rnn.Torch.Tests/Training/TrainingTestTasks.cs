@@ -21,12 +21,12 @@ internal sealed class RegressionTask : ITrainingTask<IndexBatch>
     private readonly int batchSize;
 
     public RegressionTask(int examples = 8, int batchSize = 8, double xValue = 1.0, double trainSlope = 2.0,
-        double? validationSlope = null, int inputSize = 1, (int Epoch, int Batch)? nanAt = null)
+        double? validationSlope = null, int inputSize = 1, (int Epoch, int Batch)? nanAt = null, ScalarType dtype = ScalarType.Float32)
     {
-        Linear = nn.Linear(inputSize, 1, hasBias: false);
+        Linear = nn.Linear(inputSize, 1, hasBias: false, dtype: dtype);
         using (no_grad()) Linear.weight!.zero_();
         // Alternating signs keep E[x²] = xValue² while the data are not constant.
-        x = (ones(examples, inputSize) * xValue * (arange(examples) % 2 * 2 - 1).unsqueeze(1)).DetachFromDisposeScope();
+        x = (ones(examples, inputSize, dtype) * xValue * (arange(examples) % 2 * 2 - 1).unsqueeze(1).to(dtype)).DetachFromDisposeScope();
         y = (x.sum(1, keepdim: true) * trainSlope).DetachFromDisposeScope();
         validationY = validationSlope is { } v ? (x.sum(1, keepdim: true) * v).DetachFromDisposeScope() : null;
         this.batchSize = batchSize;

@@ -1,8 +1,17 @@
-namespace RnnMl.Text.Export;
+namespace RnnMl.Text.Decoding;
 
-/// <summary>How an exported translator turns a source into a target (the same settings, and the same meaning, as the
-/// TorchSharp decoders' <c>DecodingOptions</c>); checked by <see cref="Validate"/>.</summary>
-public sealed record DecodingSettings
+/// <summary>
+/// How a translator turns a source into a target, the one set of decoding settings for every side: TorchSharp's
+/// <c>GreedyDecoder</c> and <c>BeamSearchDecoder</c>, the ML.NET translator, the ONNX translator, and the defaults an
+/// exported translator stores (<see cref="RnnMl.Text.Export.TranslationModelInfo.Decoding"/>). Checked by <see cref="Validate"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// var greedy = new DecodingOptions { BeamWidth = 1 };
+/// var wide = new DecodingOptions { BeamWidth = 8, LengthPenalty = 0.6, MaxLengthRatio = 1.5 }.Validate();
+/// </code>
+/// </example>
+public sealed record DecodingOptions
 {
     /// <summary>Hypotheses kept per sentence; at least 1; 1 is greedy decoding. Default 5.</summary>
     public int BeamWidth { get; init; } = 5;
@@ -13,15 +22,17 @@ public sealed record DecodingSettings
     /// </summary>
     public double LengthPenalty { get; init; } = 1.0;
 
-    /// <summary>The output of a source of S tokens stops after ⌊MaxLengthRatio · S⌋ + <see cref="MaxLengthOffset"/> tokens if no
-    /// end token came before; positive. Default 2.</summary>
+    /// <summary>
+    /// The output of a source of S tokens stops after ⌊MaxLengthRatio · S⌋ + <see cref="MaxLengthOffset"/> tokens if no end token
+    /// came before; positive. Default 2.
+    /// </summary>
     public double MaxLengthRatio { get; init; } = 2.0;
 
     /// <summary>Added to the length limit; at least 0. Default 10.</summary>
     public int MaxLengthOffset { get; init; } = 10;
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first bad setting and its value; returns this.</summary>
-    public DecodingSettings Validate()
+    public DecodingOptions Validate()
     {
         if (BeamWidth < 1)
             throw new ArgumentOutOfRangeException(nameof(BeamWidth), BeamWidth, $"beam width must be at least 1, got {BeamWidth}");
