@@ -78,10 +78,13 @@ internal sealed record TokenEncoder(InputColumnKind Kind, Tokenizer Tokenizer, V
     }
 
     /// <summary>Token ids of a sequence read by <see cref="RawReader"/>, cut to <see cref="MaxLength"/>.</summary>
-    public long[] Encode(TokenSequence sequence) => Cut(sequence.Ids ?? Vocabulary!.Encode(sequence.Tokens!));
+    public long[] Encode(TokenSequence sequence) => text is null || sequence.Ids is not null ? Cut(sequence.Ids!) : text.Truncate(text.Vocabulary.Encode(sequence.Tokens!));
 
     /// <summary>Token ids of a text, tokenised and cut to <see cref="MaxLength"/>.</summary>
-    public long[] EncodeText(string? text) => Cut(Vocabulary!.Encode(Tokenizer.Tokenize(text)));
+    public long[] EncodeText(string? value) => text!.Encode(value);
+
+    /// <summary>The text encoder the ONNX side uses too; null for keys (which have no vocabulary).</summary>
+    private readonly TextEncoder? text = Vocabulary is null ? null : new TextEncoder(Tokenizer, Vocabulary, MaxLength);
 
     private long[] Cut(long[] ids) => MaxLength is int max && ids.Length > max ? ids[..max] : ids;
 }

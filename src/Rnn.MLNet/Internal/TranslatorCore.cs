@@ -62,8 +62,10 @@ internal sealed class TranslatorCore : IDisposable
         return (sourceTokens, targetTokens, decoded.Attention);
     }
 
-    /// <summary>The target tokens of <paramref name="ids"/> joined into text (see <see cref="Tokenizer.Detokenize"/>).</summary>
-    public string Detokenize(IEnumerable<long> ids) => TargetTokenizer.Detokenize(ids.Select(i => TargetVocabulary.TokenOf((int)i)));
+    /// <summary>The target tokens of <paramref name="ids"/> joined into text (see <see cref="TextEncoder.Decode"/>).</summary>
+    public string Detokenize(IEnumerable<long> ids) => target.Decode(ids);
+
+    private TextEncoder target => field ??= new TextEncoder(TargetTokenizer, TargetVocabulary);
 
     /// <summary>Waits for the translations in flight, refuses new ones, then frees the network.</summary>
     public void Dispose()

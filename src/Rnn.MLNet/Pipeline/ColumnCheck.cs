@@ -63,6 +63,6 @@ internal static class ColumnCheck
         new("inputSchema", $"Could not find {what} column '{name}'");
 
     /// <summary>"Schema mismatch for {what} column 'name': expected …, got …".</summary>
-    public static ArgumentOutOfRangeException Mismatch(string what, string name, string expected, string actual) =>
+    public static ArgumentOutOfRangeException Mismatch(string what, string name, string expected, string? actual) =>
         new("inputSchema", $"Schema mismatch for {what} column '{name}': expected {expected}, got {actual}");
 }

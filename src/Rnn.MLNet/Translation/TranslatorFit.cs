@@ -73,10 +73,12 @@ internal sealed class TranslatorFit(RecurrentTranslatorOptions options)
         var sources = new List<long[]>(pairs.Count);
         var targets = new List<long[]>(pairs.Count);
         int cutSources = 0, cutTargets = 0;
+        var source = new TextEncoder(sourceTokenizer, sourceVocabulary!);
+        var target = new TextEncoder(targetTokenizer, targetVocabulary!);
         foreach (var (s, t) in pairs)
         {
-            sources.Add(Cut(sourceVocabulary!.Encode(sourceTokenizer.Tokenize(s)), options.MaxSourceLength, ref cutSources));
-            targets.Add(Cut(targetVocabulary!.Encode(targetTokenizer.Tokenize(t)), options.MaxTargetLength, ref cutTargets));
+            sources.Add(Cut(source.Encode(s), options.MaxSourceLength, ref cutSources));
+            targets.Add(Cut(target.Encode(t), options.MaxTargetLength, ref cutTargets));
         }
         if (cutSources > 0)
             channel.Warning(MessageSensitivity.None, $"{cutSources} {what} source(s) longer than MaxSourceLength = {options.MaxSourceLength} tokens were cut to it");
