@@ -59,19 +59,42 @@ public class RecurrentSequenceTaggerTests : IClassFixture<TaggerFixture>
     }
 
     [Fact]
-    public void Evaluate_CountsTokensAndSpansAsConllevalDoes()
+    public void Evaluate_OnPartOfSpeechTags_CountsTokensOnly_AndRefusesASchemeTheTagsDoNotFit()
     {
         var keyed = fixture.Keys.Transform(fixture.Test);
         var result = fixture.Model.Evaluate(keyed);
         var predicted = PredictedTags(fixture.Model, fixture.Test);
-        var gold = fixture.TestRows.Select(r => (IReadOnlyList<string>)r.Tags).ToList();
-        var expected = RnnMl.Text.Metrics.ConllSpanEvaluator.Evaluate(gold, predicted.Select(p => (IReadOnlyList<string>)p).ToList(), RnnMl.Text.Tagging.TagScheme.Bio);
-        Assert.Equal(gold.Sum(g => g.Count), result.Tokens);
+        var gold = fixture.TestRows.Select(r => r.Tags).ToList();
+        Assert.Equal(gold.Sum(g => g.Length), result.Tokens);
         Assert.Equal(gold.Zip(predicted).Sum(p => p.First.Zip(p.Second).Count(t => t.First == t.Second)), result.CorrectTokens);
-        Assert.Equal(expected.Micro, result.Micro);
-        Assert.Equal(new[] { "PER" }, result.PerType.Keys);
+        Assert.Equal(new RnnMl.Text.Metrics.SpanScores(0, 0, 0), result.Micro);
+        Assert.Empty(result.PerType);
+        var bad = Assert.Throws<ArgumentException>(() => fixture.Model.Evaluate(keyed, scheme: RnnMl.Text.Tagging.TagScheme.Bio));
+        Assert.Contains("is not O or one of B-TYPE, I-TYPE", bad.Message);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Model.Evaluate(fixture.Test));
         Assert.Contains("Could not find label column 'Label'", e.Message);
+    }
+
+    [Fact]
+    public void Evaluate_OnBioTags_CountsSpansAsConllevalDoes()
+    {
+        // Only the names keep their tags: a BIO entity task.
+        static ToyTagging.Row Entities(ToyTagging.Row r) => new() { Tokens = r.Tokens, Tags = r.Tags.Select(t => t.EndsWith("-PER", StringComparison.Ordinal) ? t : "O").ToArray() };
+        var train = fixture.Ml.Data.LoadFromEnumerable(fixture.TrainRows.Select(Entities));
+        var testRows = fixture.TestRows.Select(Entities).ToList();
+        var test = fixture.Ml.Data.LoadFromEnumerable(testRows);
+        var keys = fixture.Ml.Transforms.Conversion.MapValueToKey("Label", "Tags").Fit(train);
+        var options = ToyTagging.Options();
+        options.Epochs = 3;
+        using var model = fixture.Ml.MulticlassClassification.Trainers.RecurrentSequenceTagger(options).Fit(keys.Transform(train));
+
+        var result = model.Evaluate(keys.Transform(test));
+        var predicted = PredictedTags(model, test).Select(p => (IReadOnlyList<string>)p).ToList();
+        var expected = RnnMl.Text.Metrics.ConllSpanEvaluator.Evaluate(testRows.Select(r => (IReadOnlyList<string>)r.Tags).ToList(), predicted, RnnMl.Text.Tagging.TagScheme.Bio);
+        Assert.Equal(expected.Micro, result.Micro);
+        Assert.Equal(expected.CorrectTokens, result.CorrectTokens);
+        Assert.True(result.Micro.Gold > 20, $"only {result.Micro.Gold} gold spans");
+        Assert.Equal(new[] { "PER" }, result.PerType.Keys);
     }
 
     [Fact]

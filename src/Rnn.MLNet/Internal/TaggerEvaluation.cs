@@ -7,7 +7,9 @@ namespace RnnMl.MLNet.Internal;
 /// <summary>Scores a tagger's predictions against a key-vector label column: token accuracy and conlleval's span scores.</summary>
 internal static class TaggerEvaluation
 {
-    public static TaggingEvaluation Evaluate(IDataView scored, IReadOnlyList<string> tagNames, string labelColumnName, string predictedColumnName, TagScheme scheme)
+    private static bool IsBio(string tag) => tag == "O" || (tag.Length > 2 && (tag.StartsWith("B-", StringComparison.Ordinal) || tag.StartsWith("I-", StringComparison.Ordinal)));
+
+    public static TaggingEvaluation Evaluate(IDataView scored, IReadOnlyList<string> tagNames, string labelColumnName, string predictedColumnName, TagScheme? scheme)
     {
         var label = Pipeline.ColumnCheck.Require(scored.Schema, labelColumnName, "label");
         if (label.Type is not VectorDataViewType { ItemType: KeyDataViewType { RawType: var raw } key } || raw != typeof(uint))
@@ -15,7 +17,10 @@ internal static class TaggerEvaluation
         // The gold keys are named by the label's own key values when it has them, else by the model's tag order.
         var goldNames = LabelColumns.KeyNames(label, (int)key.Count) ?? tagNames.ToArray();
         var predicted = scored.Schema[predictedColumnName];
-        var evaluator = new ConllSpanEvaluator(scheme);
+        // Spans only where the tags form them: BIO when every tag is O, B-X or I-X (part-of-speech tags do not).
+        scheme ??= goldNames.Concat(tagNames).All(IsBio) ? TagScheme.Bio : null;
+        var evaluator = scheme is { } s ? new ConllSpanEvaluator(s) : null;
+        long tokens = 0, correct = 0;
         using var cursor = scored.GetRowCursor(new[] { label, predicted });
         var getGold = cursor.GetGetter<VBuffer<uint>>(label);
         var getPredicted = cursor.GetGetter<VBuffer<uint>>(predicted);
@@ -32,8 +37,12 @@ internal static class TaggerEvaluation
                 throw new InvalidDataException($"row {row}: {gold.Length} tags in column '{labelColumnName}' but {guess.Length} tokens were tagged");
             if (gold.Any(k => k == 0 || k > goldNames.Length))
                 throw new InvalidDataException($"row {row}: column '{labelColumnName}' holds a missing or out-of-range tag key");
-            evaluator.Add(gold.Select(k => goldNames[k - 1]).ToArray(), guess.Select(k => tagNames[(int)k - 1]).ToArray());
+            var goldTags = gold.Select(k => goldNames[k - 1]).ToArray();
+            var guessTags = guess.Select(k => tagNames[(int)k - 1]).ToArray();
+            evaluator?.Add(goldTags, guessTags);
+            tokens += goldTags.Length;
+            correct += goldTags.Zip(guessTags).Count(p => p.First == p.Second);
         }
-        return evaluator.Result();
+        return evaluator?.Result() ?? new TaggingEvaluation(tokens, correct, new SpanScores(0, 0, 0), new Dictionary<string, SpanScores>());
     }
 }

@@ -56,11 +56,12 @@ public sealed class RecurrentSequenceTaggerTransformer : RecurrentTransformer
     /// precision, recall and F1 per entity type and micro-averaged, counted as conlleval counts them.</summary>
     /// <param name="data">Rows with the tokens column and the label column (a vector of keys, as in training).</param>
     /// <param name="labelColumnName">The gold tags. Default "Label".</param>
-    /// <param name="scheme">How tags form spans (<see cref="RnnMl.Text.Tagging.TagScheme.Bio"/>, IOB1 or IOBES); for tags without
-    /// spans, such as part of speech, only the token accuracy means anything. Default BIO.</param>
+    /// <param name="scheme">How tags form spans (BIO, IOB1 or IOBES; a tag outside the scheme is an error); null to count
+    /// BIO spans when every tag is O, B-X or I-X and only tokens otherwise (part-of-speech tags form no spans; the span
+    /// scores are then zero counts). Default null.</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="InvalidDataException">A row's gold tags do not match its tokens, naming the row.</exception>
-    public RnnMl.Text.Metrics.TaggingEvaluation Evaluate(IDataView data, string labelColumnName = "Label", RnnMl.Text.Tagging.TagScheme scheme = RnnMl.Text.Tagging.TagScheme.Bio)
+    public RnnMl.Text.Metrics.TaggingEvaluation Evaluate(IDataView data, string labelColumnName = "Label", RnnMl.Text.Tagging.TagScheme? scheme = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         return TaggerEvaluation.Evaluate(Transform(data), TagNames, labelColumnName, Columns.PredictedLabel, scheme);
