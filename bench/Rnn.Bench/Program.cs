@@ -14,6 +14,7 @@ internal static class Program
         new(Translation.TranslationBenchmark.Name, Translation.TranslationBenchmark.Summary, Translation.TranslationBenchmark.Usage, Translation.TranslationBenchmark.Run),
         new(Onnx.OnnxBenchmark.Name, Onnx.OnnxBenchmark.Summary, Onnx.OnnxBenchmark.Usage, Onnx.OnnxBenchmark.Run),
         new(CharLm.CharLmBenchmark.Name, CharLm.CharLmBenchmark.Summary, CharLm.CharLmBenchmark.Usage, CharLm.CharLmBenchmark.Run),
+        new(Forecasting.ForecastingBenchmark.Name, Forecasting.ForecastingBenchmark.Summary, Forecasting.ForecastingBenchmark.Usage, Forecasting.ForecastingBenchmark.Run),
     ];
 
     private static int Main(string[] args)
