@@ -98,19 +98,20 @@ internal static class ForecastingBenchmark
         Console.WriteLine($"ETTh1: {raw.Length} rows × {raw.Channels} channels ({string.Join(", ", raw.ChannelNames)}); split 8640/2880/2880; H = {Horizon}; torch threads {get_num_threads()}");
         Console.WriteLine($"model: {settings}; budgets {minutes * 60:F0} s (multivariate), {uniMinutes * 60:F0} s (OT){(quick ? " (quick)" : "")}");
 
-        var baselines = validationOnly ? null : Baselines(split, z, "multivariate");
-        if (!validationOnly) Baselines(split, zOt, "univariate OT");
+        // A tuning run scores the baselines on the validation windows, so that the model's validation MSE has a yardstick.
+        var baselines = Baselines(split, z, "multivariate", validationOnly);
+        if (!noUni) Baselines(split, zOt, "univariate OT", validationOnly);
 
         var multi = Train(settings, split, z, minutes, "multivariate", validationOnly);
         var uni = noUni ? null : Train(settings, split, zOt, uniMinutes, "univariate OT", validationOnly);
         if (validationOnly)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"forecasting-validation: val_mse={multi.Validation.Mse:F4} val_mae={multi.Validation.Mae:F4} val_coverage90={multi.Validation.Coverage:F3} uni_val_mse={(uni is null ? "-" : uni.Validation.Mse.ToString("F4", CultureInfo.InvariantCulture))} train_s={multi.Seconds:F0} epochs={multi.Epochs}"));
+                $"forecasting-validation: val_mse={multi.Validation.Mse:F4} val_linear_mse={baselines.Linear:F4} val_mae={multi.Validation.Mae:F4} val_coverage90={multi.Validation.Coverage:F3} uni_val_mse={(uni is null ? "-" : uni.Validation.Mse.ToString("F4", CultureInfo.InvariantCulture))} train_s={multi.Seconds:F0} epochs={multi.Epochs}"));
             return 0;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"forecasting: mse={multi.Test!.Mse:F4} mae={multi.Test.Mae:F4} linear_mse={baselines!.Linear:F4} seasonal_mse={baselines.Seasonal:F4} repeat_mse={baselines.Repeat:F4} uni_mse={(uni is null ? "-" : uni.Test!.Mse.ToString("F4", CultureInfo.InvariantCulture))} train_s={multi.Seconds:F0} coverage90={multi.Test.Coverage:F3}"));
+            $"forecasting: mse={multi.Test!.Mse:F4} mae={multi.Test.Mae:F4} linear_mse={baselines.Linear:F4} seasonal_mse={baselines.Seasonal:F4} repeat_mse={baselines.Repeat:F4} uni_mse={(uni is null ? "-" : uni.Test!.Mse.ToString("F4", CultureInfo.InvariantCulture))} train_s={multi.Seconds:F0} coverage90={multi.Test.Coverage:F3}"));
         return 0;
     }
 
@@ -121,15 +122,15 @@ internal static class ForecastingBenchmark
 
     private sealed record Outcome(WindowScore Validation, WindowScore? Test, double Seconds, int Epochs);
 
-    private static BaselineScores Baselines(LongHorizonSplit split, TimeSeries z, string label)
+    private static BaselineScores Baselines(LongHorizonSplit split, TimeSeries z, string label, bool validation)
     {
-        var test = split.Test(z, LinearLookback, Horizon);
+        var test = validation ? split.Validation(z, LinearLookback, Horizon) : split.Test(z, LinearLookback, Horizon);
         var clock = Stopwatch.StartNew();
         var repeat = ForecastScore.Evaluate(RepeatLastForecaster.Create(), test);
         var seasonal = ForecastScore.Evaluate(SeasonalNaiveForecaster.Create(24), test);
         var linear = ForecastScore.Evaluate(LinearLeastSquaresForecaster.Fit(split.Train(z, LinearLookback, Horizon)), test);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label} baselines on {test.Count} test windows: repeat-last mse {repeat.Mse:F4} mae {repeat.Mae:F4}; seasonal-naive(24) mse {seasonal.Mse:F4} mae {seasonal.Mae:F4}; linear-{LinearLookback} mse {linear.Mse:F4} mae {linear.Mae:F4} ({clock.Elapsed.TotalSeconds:F1} s)"));
+            $"{label} baselines on {test.Count} {(validation ? "validation" : "test")} windows: repeat-last mse {repeat.Mse:F4} mae {repeat.Mae:F4}; seasonal-naive(24) mse {seasonal.Mse:F4} mae {seasonal.Mae:F4}; linear-{LinearLookback} mse {linear.Mse:F4} mae {linear.Mae:F4} ({clock.Elapsed.TotalSeconds:F1} s)"));
         return new BaselineScores(repeat.Mse, seasonal.Mse, linear.Mse);
     }
 
