@@ -20,9 +20,9 @@ internal static class ForecastingBenchmark
                                      [--patience P] [--minutes M] [--uni-minutes M] [--windows-per-epoch K] [--dropout X]
                                      [--skip] [--std] [--validation-only] [--no-uni] [--threads T] [--seed S]
 
-          --quick              lookback 336, hidden 64, 2,048 windows per epoch, 50 s + 20 s budgets (under 2 minutes in all)
-          --lookback L         input steps (default 720); must be a multiple of --segment
-          --segment W          steps per segment (default 48)
+          --quick              hidden 64, 2,048 windows per epoch, 50 s + 20 s budgets (under 2 minutes in all)
+          --lookback L         input steps (default 336); must be a multiple of --segment
+          --segment W          steps per segment (default 24)
           --hidden D           GRU hidden size (default 128)
           --lr X               Adam learning rate (default 0.002)
           --batch B            windows per batch (default 64; each window is C sequences, one per channel)
@@ -43,7 +43,7 @@ internal static class ForecastingBenchmark
         [8640, 11520) validate, [11520, 14400) test; every channel z-scored with the training rows' mean and std; windows slide
         by one step, test inputs reach back into the validation rows; MSE/MAE over windows, 96 steps and channels on z-scores.
         Baselines in the same run: repeat-last, seasonal-naive (period 24), least-squares linear L=336 → H (ridge 1e-4).
-        The model: channel-independent, per-window subtract-last normalisation, quantile head 0.05/0.5/0.95 (pinball loss)
+        Defaults chosen on the validation part (Forecasting/README.md). The model: channel-independent, per-window subtract-last normalisation, quantile head 0.05/0.5/0.95 (pinball loss)
         beside the point forecast (MSE); early stopping on the validation MSE, the best epoch's weights kept.
         coverage90 = share of test points inside [q0.05, q0.95]; train_s = wall time of the multivariate training (validation
         passes included). Last line: forecasting: mse=… mae=… linear_mse=… seasonal_mse=… repeat_mse=… uni_mse=… train_s=… coverage90=…
@@ -59,8 +59,8 @@ internal static class ForecastingBenchmark
         if (options.Flag("--help")) { Console.WriteLine(Usage); return 0; }
         bool quick = options.Flag("--quick");
         var settings = new ModelSettings(
-            Lookback: options.Int("--lookback", quick ? 336 : 720, min: 1),
-            Segment: options.Int("--segment", 48, min: 1),
+            Lookback: options.Int("--lookback", 336, min: 1),
+            Segment: options.Int("--segment", 24, min: 1),
             Hidden: options.Int("--hidden", quick ? 64 : 128, min: 1),
             LearningRate: Double(options, "--lr", 2e-3),
             Batch: options.Int("--batch", 64, min: 1),
