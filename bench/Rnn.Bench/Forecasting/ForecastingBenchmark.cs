@@ -18,7 +18,7 @@ internal static class ForecastingBenchmark
     public const string Usage = """
         usage: Rnn.Bench forecasting [--quick] [--lookback L] [--segment W] [--hidden D] [--lr X] [--batch B] [--epochs N]
                                      [--patience P] [--minutes M] [--uni-minutes M] [--windows-per-epoch K] [--dropout X]
-                                     [--skip] [--std] [--validation-only] [--no-uni] [--threads T] [--seed S]
+                                     [--skip] [--std] [--members K] [--validation-only] [--no-uni] [--threads T] [--seed S]
 
           --quick              hidden 64, 2,048 windows per epoch, 50 s + 20 s budgets (under 2 minutes in all)
           --lookback L         input steps (default 336); must be a multiple of --segment
@@ -34,6 +34,8 @@ internal static class ForecastingBenchmark
           --dropout X          dropout on the last hidden state (default 0)
           --skip               add the linear skip path (a linear map of the normalised input, trained jointly)
           --std                instance normalisation also divides by each window's std (default: subtract the last value only)
+          --members K          train K models (seeds S, S+1, …) within the budget and average their point forecasts and
+                               quantiles (default 1)
           --validation-only    tuning run: report validation scores only, never look at the test part
           --no-uni             skip the univariate model
           --threads T          torch threads (default 1; 0 for libtorch's default)
@@ -70,7 +72,8 @@ internal static class ForecastingBenchmark
             Dropout: Double(options, "--dropout", 0, allowZero: true),
             Skip: options.Flag("--skip"),
             DivideByStd: options.Flag("--std"),
-            Seed: options.Int("--seed", 1));
+            Seed: options.Int("--seed", 1),
+            Members: options.Int("--members", 1, min: 1));
         double minutes = Double(options, "--minutes", quick ? 50.0 / 60 : 10);
         double uniMinutes = Double(options, "--uni-minutes", quick ? 20.0 / 60 : 3);
         bool validationOnly = options.Flag("--validation-only");
@@ -116,7 +119,7 @@ internal static class ForecastingBenchmark
     }
 
     private sealed record ModelSettings(int Lookback, int Segment, int Hidden, double LearningRate, int Batch, int Epochs, int Patience,
-        int? WindowsPerEpoch, double Dropout, bool Skip, bool DivideByStd, int Seed);
+        int? WindowsPerEpoch, double Dropout, bool Skip, bool DivideByStd, int Seed, int Members);
 
     private sealed record BaselineScores(double Repeat, double Seasonal, double Linear);
 
@@ -136,11 +139,58 @@ internal static class ForecastingBenchmark
 
     private static Outcome Train(ModelSettings s, LongHorizonSplit split, TimeSeries z, double minutes, string label, bool validationOnly)
     {
-        manual_seed(s.Seed);
-        using var model = SegmentRecurrentForecaster.Create(s.Lookback, Horizon, s.Segment, s.Hidden, s.Dropout,
-            InstanceNormalization.Create(divideByStd: s.DivideByStd), Levels, s.Skip);
         var trainWindows = split.Train(z, s.Lookback, Horizon);
         var validWindows = split.Validation(z, s.Lookback, Horizon);
+        Console.WriteLine($"{label}: {trainWindows.Count} training windows × {z.Channels} channel(s), {validWindows.Count} validation windows, {s.Members} member(s)");
+        var members = new List<SegmentRecurrentForecaster>();
+        var clock = Stopwatch.StartNew();
+        int epochs = 0;
+        try
+        {
+            // Members differ only in their seed (initial weights and shuffling); they share the budget, and a member
+            // starts only while budget is left (the budget's end stops it, keeping its best validation epoch).
+            for (int k = 0; k < s.Members; k++)
+            {
+                var left = TimeSpan.FromMinutes(minutes) - clock.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    Console.WriteLine($"{label}: budget spent after {k} member(s)");
+                    break;
+                }
+                members.Add(TrainMember(s with { Seed = s.Seed + k }, trainWindows, validWindows, left, $"{label} member {k + 1}", out int e));
+                epochs += e;
+                if (members.Count > 1)
+                {
+                    var soFar = WindowScore.Evaluate(members, validWindows);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{label} validation, mean of {members.Count} members: mse {soFar.Mse:F4} mae {soFar.Mae:F4} coverage90 {soFar.Coverage:F3}"));
+                }
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            var validation = WindowScore.Evaluate(members, validWindows);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{label} validation: mse {validation.Mse:F4} mae {validation.Mae:F4} coverage90 {validation.Coverage:F3} ({members.Count} member(s), {seconds:F0} s)"));
+            WindowScore? test = null;
+            if (!validationOnly)
+            {
+                test = WindowScore.Evaluate(members, split.Test(z, s.Lookback, Horizon));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{label} test: mse {test.Mse:F4} mae {test.Mae:F4} coverage90 {test.Coverage:F3} ({test.Windows} windows)"));
+            }
+            return new Outcome(validation, test, seconds, epochs);
+        }
+        finally
+        {
+            foreach (var m in members) m.Dispose();
+        }
+    }
+
+    private static SegmentRecurrentForecaster TrainMember(ModelSettings s, SlidingWindows trainWindows, SlidingWindows validWindows,
+        TimeSpan budgetLeft, string label, out int epochs)
+    {
+        manual_seed(s.Seed);
+        var model = SegmentRecurrentForecaster.Create(s.Lookback, Horizon, s.Segment, s.Hidden, s.Dropout,
+            InstanceNormalization.Create(divideByStd: s.DivideByStd), Levels, s.Skip);
         using var task = new ForecastingTrainingTask(model, trainWindows, validWindows, s.Batch, windowsPerEpoch: s.WindowsPerEpoch);
         var trainer = Trainer.Create(new TrainerOptions
         {
@@ -156,7 +206,6 @@ internal static class ForecastingBenchmark
             RestoreBestWeights = true,
             Seed = s.Seed,
         });
-        Console.WriteLine($"{label}: {trainWindows.Count} training windows × {z.Channels} channel(s), {validWindows.Count} validation windows");
         var clock = Stopwatch.StartNew();
         var progress = new Progress(report =>
         {
@@ -164,22 +213,11 @@ internal static class ForecastingBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  epoch {e.Epoch + 1}: train mse {e.TrainMetrics["mse"]:F4}, validation mse {e.ValidationMetrics["mse"]:F4} mae {e.ValidationMetrics["mae"]:F4} coverage90 {e.ValidationMetrics["coverage"]:F3}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F0} s{(e.IsBest ? " *" : "")}"));
         });
-        using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(minutes));
+        using var budget = new CancellationTokenSource(budgetLeft);
         var result = trainer.Fit(task, progress, budget.Token);
-        double seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"{label}: {result.History.Count} epoch(s), best {result.BestEpoch + 1}, stop: {result.StopReason}{(result.Message is null ? "" : $" ({result.Message})")}, {seconds:F0} s");
-
-        var validation = WindowScore.Evaluate(model, validWindows);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label} validation: mse {validation.Mse:F4} mae {validation.Mae:F4} coverage90 {validation.Coverage:F3}"));
-        WindowScore? test = null;
-        if (!validationOnly)
-        {
-            test = WindowScore.Evaluate(model, split.Test(z, s.Lookback, Horizon));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{label} test: mse {test.Mse:F4} mae {test.Mae:F4} coverage90 {test.Coverage:F3} ({test.Windows} windows)"));
-        }
-        return new Outcome(validation, test, seconds, result.History.Count);
+        Console.WriteLine($"{label}: {result.History.Count} epoch(s), best {result.BestEpoch + 1}, stop: {result.StopReason}{(result.Message is null ? "" : $" ({result.Message})")}, {clock.Elapsed.TotalSeconds:F0} s");
+        epochs = result.History.Count;
+        return model;
     }
 
     private static int? NullableInt(OptionReader options, string name, int? fallback)

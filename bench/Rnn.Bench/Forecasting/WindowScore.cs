@@ -11,11 +11,15 @@ namespace RnnMl.Bench.Forecasting;
 /// <param name="Windows">Windows scored.</param>
 internal sealed record WindowScore(double Mse, double Mae, double Coverage, int Windows)
 {
-    /// <summary>Scores <paramref name="model"/> (which has a quantile head) on every window, in batches, in eval mode.</summary>
-    public static WindowScore Evaluate(SegmentRecurrentForecaster model, SlidingWindows windows, int batchSize = 512)
+    /// <summary>
+    /// Scores the mean of <paramref name="models"/> (each with the same quantile head) on every window, in batches, in
+    /// eval mode: the point forecasts are averaged, and so is each quantile level (quantile averaging).
+    /// </summary>
+    public static WindowScore Evaluate(IReadOnlyList<SegmentRecurrentForecaster> models, SlidingWindows windows, int batchSize = 512)
     {
-        bool wasTraining = model.training;
-        model.eval();
+        if (models.Count == 0) throw new ArgumentException("at least one model is needed", nameof(models));
+        var wasTraining = models.Select(m => m.training).ToArray();
+        foreach (var m in models) m.eval();
         double se = 0, ae = 0, inside = 0;
         int l = windows.Lookback, h = windows.Horizon, c = windows.Channels;
         try
@@ -36,7 +40,9 @@ internal sealed record WindowScore(double Mse, double Mae, double Coverage, int 
                 }
                 var x = tensor(xs).reshape(b, l, c);
                 var y = tensor(ys).reshape(b, h, c).to(ScalarType.Float64);
-                var (point, q) = model.ForecastWithQuantiles(x);
+                var outputs = models.Select(m => m.ForecastWithQuantiles(x)).ToArray();
+                var point = stack(outputs.Select(o => o.Point).ToArray()).mean(new long[] { 0 });
+                var q = stack(outputs.Select(o => o.Quantiles).ToArray()).mean(new long[] { 0 });
                 var error = point.to(ScalarType.Float64) - y;
                 se += error.square().sum().item<double>();
                 ae += error.abs().sum().item<double>();
@@ -47,7 +53,7 @@ internal sealed record WindowScore(double Mse, double Mae, double Coverage, int 
         }
         finally
         {
-            model.train(wasTraining);
+            for (int i = 0; i < models.Count; i++) models[i].train(wasTraining[i]);
         }
         double count = (double)windows.Count * h * c;
         return new WindowScore(se / count, ae / count, inside / count, windows.Count);
