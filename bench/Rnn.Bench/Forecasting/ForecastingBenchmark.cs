@@ -35,7 +35,7 @@ internal static class ForecastingBenchmark
           --skip               add the linear skip path (a linear map of the normalised input, trained jointly)
           --std                instance normalisation also divides by each window's std (default: subtract the last value only)
           --members K          train K models (seeds S, S+1, …) within the budget and average their point forecasts and
-                               quantiles (default 1)
+                               quantiles (default 3; 1 with --quick)
           --validation-only    tuning run: report validation scores only, never look at the test part
           --no-uni             skip the univariate model
           --threads T          torch threads (default 1; 0 for libtorch's default)
@@ -73,7 +73,7 @@ internal static class ForecastingBenchmark
             Skip: options.Flag("--skip"),
             DivideByStd: options.Flag("--std"),
             Seed: options.Int("--seed", 1),
-            Members: options.Int("--members", 1, min: 1));
+            Members: options.Int("--members", quick ? 1 : 3, min: 1));
         double minutes = Double(options, "--minutes", quick ? 50.0 / 60 : 10);
         double uniMinutes = Double(options, "--uni-minutes", quick ? 20.0 / 60 : 3);
         bool validationOnly = options.Flag("--validation-only");
