@@ -15,6 +15,7 @@ internal static class Program
         new(Onnx.OnnxBenchmark.Name, Onnx.OnnxBenchmark.Summary, Onnx.OnnxBenchmark.Usage, Onnx.OnnxBenchmark.Run),
         new(CharLm.CharLmBenchmark.Name, CharLm.CharLmBenchmark.Summary, CharLm.CharLmBenchmark.Usage, CharLm.CharLmBenchmark.Run),
         new(Tagging.TaggingBenchmark.Name, Tagging.TaggingBenchmark.Summary, Tagging.TaggingBenchmark.Usage, Tagging.TaggingBenchmark.Run),
+        new(Forecasting.ForecastingBenchmark.Name, Forecasting.ForecastingBenchmark.Summary, Forecasting.ForecastingBenchmark.Usage, Forecasting.ForecastingBenchmark.Run),
     ];
 
     private static int Main(string[] args)

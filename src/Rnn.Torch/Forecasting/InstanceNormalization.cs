@@ -56,7 +56,8 @@ public sealed class InstanceNormalization
     }
 
     /// <summary>Maps normalised forecasts back: y·scale + offset.</summary>
-    /// <param name="y">(N, H, C) in the normalised scale.</param>
+    /// <param name="y">(N, H, C) in the normalised scale, or any shape that broadcasts against the offset and scale, e.g.
+    /// (N, H, C, K) with <c>offset.unsqueeze(-1)</c> (how <see cref="SegmentRecurrentForecaster"/> denormalises its quantiles).</param>
     /// <param name="offset">(N, 1, C) from <see cref="Normalize"/>.</param>
     /// <param name="scale">(N, 1, C) from <see cref="Normalize"/>, or null.</param>
     public Tensor Denormalize(Tensor y, Tensor offset, Tensor? scale)
