@@ -17,10 +17,7 @@ public sealed class WordVectors
 {
     private WordVectors(string source, int dimension, Dictionary<int, float[]> rows, long entries)
     {
-        Source = source;
-        Dimension = dimension;
-        Rows = rows;
-        Entries = entries;
+        (Source, Dimension, Rows, Entries) = (source, dimension, rows, entries);
     }
 
     /// <summary>The file the vectors came from.</summary>

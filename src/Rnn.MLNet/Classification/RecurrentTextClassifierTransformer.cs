@@ -9,9 +9,8 @@ namespace RnnMl.MLNet.Classification;
 /// (Vector&lt;Single, K&gt;, class probabilities) and <c>PredictedLabel</c> (a key with the label's values).
 /// </summary>
 /// <remarks>
-/// <c>Transform</c> scores rows in batches; <c>PredictionEngine</c> scores one row at a time. The transformer is safe to use
-/// from several threads at once. Save it with <see cref="RnnModelOperations.SaveRnnModel"/> and load it with
-/// <see cref="RnnModelOperations.LoadRnnModel"/>: ML.NET's own model format cannot hold TorchSharp weights.
+/// <c>Transform</c> scores rows in batches; <c>PredictionEngine</c> scores one row at a time (thread safety and saving:
+/// <see cref="RecurrentTransformer"/>).
 /// <para>
 /// Scores of the same row can differ in the last bits between batch <c>Transform</c> and one-row
 /// <c>PredictionEngine</c> calls, because libtorch's CPU kernels round differently for different batch shapes; a saved and

@@ -26,6 +26,17 @@ internal sealed class ArchiveEntries
     public byte[] Get(string name) => entries.TryGetValue(Prefix + name, out var b) ? b
         : throw new InvalidDataException($"'{File}' is corrupt: the entry '{Prefix + name}' is missing");
 
+    /// <summary>Reads <paramref name="name"/> as JSON metadata of format version 1 (the only version written so far).</summary>
+    /// <exception cref="InvalidDataException">The entry is missing or malformed, or has another format version.</exception>
+    public T ReadMetadata<T>(string name, Func<T, int> formatVersion)
+    {
+        var meta = ReadJson<T>(name);
+        int version = formatVersion(meta);
+        if (version != 1)
+            throw new InvalidDataException($"'{File}': '{Prefix}{name}' has format version {version}; this library reads version 1");
+        return meta;
+    }
+
     public T ReadJson<T>(string name)
     {
         try { return JsonSerializer.Deserialize<T>(Get(name), ModelArchive.Json) ?? throw new InvalidDataException("empty"); }

@@ -33,9 +33,7 @@ internal static class ClassifierArchive
 
     public static IArchivedTransformer Rebuild(ArchiveEntries entries)
     {
-        var meta = entries.ReadJson<ModelMetadata>("meta.json");
-        if (meta.FormatVersion != 1)
-            throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var meta = entries.ReadMetadata<ModelMetadata>("meta.json", m => m.FormatVersion);
         var check = new MetadataCheck(entries);
         check.Defined(meta.Kind, nameof(meta.Kind));
         check.Defined(meta.InputKind, nameof(meta.InputKind));

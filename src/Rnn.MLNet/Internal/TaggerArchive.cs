@@ -36,9 +36,7 @@ internal static class TaggerArchive
 
     public static IArchivedTransformer Rebuild(ArchiveEntries entries)
     {
-        var meta = entries.ReadJson<Metadata>("meta.json");
-        if (meta.FormatVersion != 1)
-            throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var meta = entries.ReadMetadata<Metadata>("meta.json", m => m.FormatVersion);
         var check = new MetadataCheck(entries);
         check.Defined(meta.Tokenizer, nameof(meta.Tokenizer));
         check.Defined(meta.Normalization, nameof(meta.Normalization));

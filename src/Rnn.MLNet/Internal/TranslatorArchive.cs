@@ -32,9 +32,7 @@ internal static class TranslatorArchive
 
     public static IArchivedTransformer Rebuild(ArchiveEntries entries)
     {
-        var meta = entries.ReadJson<TranslatorMetadata>("meta.json");
-        if (meta.FormatVersion != 1)
-            throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var meta = entries.ReadMetadata<TranslatorMetadata>("meta.json", m => m.FormatVersion);
         var check = new MetadataCheck(entries);
         check.Defined(meta.SourceTokenizer, nameof(meta.SourceTokenizer));
         check.Defined(meta.TargetTokenizer, nameof(meta.TargetTokenizer));

@@ -8,6 +8,11 @@ namespace RnnMl.MLNet.Pipeline;
 /// disposal that waits for the calls in flight. A task supplies its output binding (which columns it reads and adds)
 /// and its archive entries.
 /// </summary>
+/// <remarks>
+/// Every RnnMl transformer is safe to use from several threads at once. Save it with
+/// <see cref="RnnModelOperations.SaveRnnModel"/> and load it with <see cref="RnnModelOperations.LoadRnnModel"/>: ML.NET's
+/// own model format cannot hold TorchSharp weights.
+/// </remarks>
 public abstract class RecurrentTransformer : ITransformer, IDisposable, IArchivedTransformer
 {
     private readonly int predictionBatchSize;

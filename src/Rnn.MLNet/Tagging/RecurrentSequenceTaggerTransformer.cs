@@ -9,8 +9,7 @@ namespace RnnMl.MLNet.Tagging;
 /// </summary>
 /// <remarks>
 /// <c>Transform</c> tags <see cref="RecurrentTransformer.PredictionBatchSize"/> sentences per model call;
-/// <c>PredictionEngine</c> tags one. Safe to use from several threads at once. Save it with
-/// <see cref="RnnModelOperations.SaveRnnModel"/> and load it with <see cref="RnnModelOperations.LoadRnnModel"/>.
+/// <c>PredictionEngine</c> tags one (thread safety and saving: <see cref="RecurrentTransformer"/>).
 /// </remarks>
 public sealed class RecurrentSequenceTaggerTransformer : RecurrentTransformer
 {

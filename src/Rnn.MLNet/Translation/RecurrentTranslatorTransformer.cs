@@ -12,8 +12,7 @@ namespace RnnMl.MLNet.Translation;
 /// <c>Transform</c> translates rows in batches of <see cref="RecurrentTransformer.PredictionBatchSize"/> (longest first within a batch, beam
 /// search as set in the options); <c>PredictionEngine</c> translates one row at a time. An empty source translates to empty
 /// text; words the vocabulary lacks become "&lt;unk&gt;" for the model; sources longer than the maximum source length are cut to it.
-/// The transformer is safe to use from several threads at once. Save it with <see cref="RnnModelOperations.SaveRnnModel"/> and
-/// load it with <see cref="RnnModelOperations.LoadRnnModel"/>: ML.NET's own model format cannot hold TorchSharp weights.
+/// Thread safety and saving: <see cref="RecurrentTransformer"/>.
 /// </remarks>
 public sealed class RecurrentTranslatorTransformer : RecurrentTransformer
 {

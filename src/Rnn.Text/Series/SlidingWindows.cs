@@ -8,11 +8,7 @@ public sealed class SlidingWindows
 {
     private SlidingWindows(TimeSeries series, int lookback, int horizon, int firstStart, int count)
     {
-        Series = series;
-        Lookback = lookback;
-        Horizon = horizon;
-        FirstStart = firstStart;
-        Count = count;
+        (Series, Lookback, Horizon, FirstStart, Count) = (series, lookback, horizon, firstStart, count);
     }
 
     /// <summary>The series the windows read.</summary>
