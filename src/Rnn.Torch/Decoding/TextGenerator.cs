@@ -22,11 +22,7 @@ namespace RnnMl.Torch.Decoding;
 /// </remarks>
 public sealed class TextGenerator
 {
-    private TextGenerator(LanguageModel model, TextStream stream)
-    {
-        Model = model;
-        Stream = stream;
-    }
+    private TextGenerator(LanguageModel model, TextStream stream) => (Model, Stream) = (model, stream);
 
     /// <summary>Creates a generator.</summary>
     /// <param name="model">The language model (not owned).</param>

@@ -145,17 +145,11 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
     }
 
     /// <summary>The rows a set of windows spans, as a float32 tensor (rows, C), and the number of windows.</summary>
-    private sealed class Part
+    private sealed class Part(Tensor rows, int count)
     {
-        private Part(Tensor rows, int count)
-        {
-            Rows = rows;
-            Count = count;
-        }
+        public Tensor Rows { get; } = rows;
 
-        public Tensor Rows { get; }
-
-        public int Count { get; }
+        public int Count { get; } = count;
 
         public static Part Create(SlidingWindows windows, Device device)
         {

@@ -15,8 +15,7 @@ public sealed class InstanceNormalization
 {
     private InstanceNormalization(bool divideByStd, double epsilon)
     {
-        DivideByStd = divideByStd;
-        Epsilon = epsilon;
+        (DivideByStd, Epsilon) = (divideByStd, epsilon);
     }
 
     /// <summary>Whether windows are also divided by their standard deviation.</summary>
