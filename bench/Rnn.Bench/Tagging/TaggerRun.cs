@@ -25,6 +25,7 @@ internal static class TaggerRun
             HiddenSize = s.Hidden,
             NumLayers = s.Layers,
             Dropout = s.Dropout,
+            WordDropout = s.WordDropout,
             UseCrf = variant.Crf,
             CharacterVocabularySize = variant.Characters ? corpus.Characters.Count : 0,
             CharacterEmbeddingSize = s.CharEmbedding,

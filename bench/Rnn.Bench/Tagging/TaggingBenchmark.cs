@@ -15,7 +15,7 @@ internal static class TaggingBenchmark
     public const string Summary = "UD English LinES UPOS: BiLSTM tagger ± CRF ± character encoder vs the most-frequent-tag baseline; train tokens/s, tag sentences/s";
     public const string Usage = """
         usage: Rnn.Bench tagging [--quick] [--variants LIST] [--minutes M] [--epochs N] [--hidden H] [--embedding E] [--layers L]
-                                 [--dropout X] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
+                                 [--dropout X] [--word-dropout X] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
                                  [--lowercase true|false] [--threads T]
 
           --quick          1,000 training sentences, 20 s per variant, variants crf,char-crf (under 2 minutes in all; accuracy lower)
@@ -28,6 +28,7 @@ internal static class TaggingBenchmark
           --embedding E    word embedding size (default 100)
           --layers L       stacked BiLSTM layers (default 1)
           --dropout X      dropout (default 0.5)
+          --word-dropout X training tokens replaced by <unk> with this probability (default 0)
           --char-hidden H  character BiLSTM hidden size per direction (default 50; embedding 25)
           --lr X           Adam learning rate (default 0.005)
           --batch N        sentences per batch (default 16)
@@ -67,6 +68,7 @@ internal static class TaggingBenchmark
             Epochs: options.Int("--epochs", 40, min: 1),
             Patience: options.Int("--patience", 5, min: 1),
             Minutes: 0,
+            WordDropout: Double(options, "--word-dropout", 0) ?? 0,
             Plateau: (options.Value("--schedule") ?? "plateau") switch
             {
                 "plateau" => true,
@@ -83,6 +85,7 @@ internal static class TaggingBenchmark
         int threads = options.Int("--threads", 1, min: 0);
         options.EnsureEmpty();
         if (settings.Dropout >= 1) throw new UsageException($"--dropout must be below 1, got {settings.Dropout}");
+        if (settings.WordDropout >= 1) throw new UsageException($"--word-dropout must be below 1, got {settings.WordDropout}");
         if (threads > 0) set_num_threads(threads);
 
         var folder = SharedData.Find(Path.Combine("datasets", "ud_english_lines"), out var searched);
