@@ -84,6 +84,11 @@ public sealed class SequenceTagger : nn.Module
         TokenIdCheck.Check(tokens, 2, Options.VocabularySize, nameof(tokens));
         ArgumentNullException.ThrowIfNull(lengths);
         using var scope = NewDisposeScope();
+        if (training && options.WordDropout > 0)
+        {
+            var dropped = rand(tokens.shape, device: tokens.device).lt(options.WordDropout).logical_and(tokens.ne(RnnMl.Text.Vocabulary.PaddingId));
+            tokens = tokens.masked_fill(dropped, RnnMl.Text.Vocabulary.UnknownId);
+        }
         var x = embedding.call(tokens);
         if (this.characters is null)
         {

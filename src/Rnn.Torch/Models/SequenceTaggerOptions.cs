@@ -49,6 +49,13 @@ public sealed record SequenceTaggerOptions
     /// <summary>Dropout on the embeddings, between recurrent layers and before the per-token output layer, in training only; in [0, 1). Default 0.3.</summary>
     public double Dropout { get; init; } = 0.3;
 
+    /// <summary>
+    /// Word dropout, in training only: each token id (padding aside) is replaced by <see cref="RnnMl.Text.Vocabulary.UnknownId"/>
+    /// with this probability, so the &lt;unk&gt; embedding learns from real contexts and the tagger leans on the characters
+    /// for rare words (Lample et al. 2016 replace singletons; Plank et al. 2016). In [0, 1); default 0.
+    /// </summary>
+    public double WordDropout { get; init; }
+
     /// <summary>Whether a <see cref="LinearChainCrf"/> scores whole tag sequences (true, default) or each token is classified on its own (softmax).</summary>
     public bool UseCrf { get; init; } = true;
 
@@ -73,6 +80,8 @@ public sealed record SequenceTaggerOptions
             throw new ArgumentOutOfRangeException(nameof(CharacterEmbeddingSize), CharacterEmbeddingSize, $"character embedding size must be at least 1, got {CharacterEmbeddingSize}");
         if (HasCharacterEncoder && CharacterHiddenSize < 1)
             throw new ArgumentOutOfRangeException(nameof(CharacterHiddenSize), CharacterHiddenSize, $"character hidden size must be at least 1, got {CharacterHiddenSize}");
+        if (!(WordDropout >= 0 && WordDropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(WordDropout), WordDropout, $"word dropout must be in [0, 1), got {WordDropout}");
         if (!Enum.IsDefined(Cell))
             throw new ArgumentOutOfRangeException(nameof(Cell), Cell, $"cell must be Lstm, Gru, Rnn or RnnRelu, got {Cell}");
         if (Constraints is not null && !UseCrf)

@@ -138,6 +138,24 @@ public class CharacterWordEncoderTests : OneTorchThread
     }
 
     [Fact]
+    public void WordDropout_InTrainingReplacesTokensByUnknown_InEvaluationNever()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        using var model = SequenceTagger.Create(Options() with { WordDropout = 0.9999 });
+        var (tokens, lengths) = TokenBatch.Pad(new[] { new long[] { 2, 3, 4, 8 }, new long[] { 5, 6 } });
+        var unknown = tokens.masked_fill(tokens.ne(0), Vocabulary.UnknownId);
+        var chars = CharacterBatch.Pad(new[] { new[] { new long[] { 2 }, new long[] { 3 }, new long[] { 4 }, new long[] { 5 } }, new[] { new long[] { 6 }, new long[] { 2, 3 } } });
+        model.eval();
+        var asUnknown = model.forward(unknown, lengths, chars);
+        var plain = model.forward(tokens, lengths, chars);
+        Assert.False(allclose(asUnknown, plain, 1e-4, 1e-5), "the test needs token embeddings that matter");
+        model.train();   // Dropout is 0: word dropout is the only randomness
+        Assert.True(allclose(model.forward(tokens, lengths, chars), asUnknown, 1e-5, 1e-6));
+        RnnAssert.Throws("WordDropout", () => SequenceTagger.Create(Options() with { WordDropout = 1 }), "1");
+    }
+
+    [Fact]
     public void ParameterLowerBound_WithCharacters_IsTight()
     {
         var options = new SequenceTaggerOptions { VocabularySize = 97, TagCount = 7, EmbeddingSize = 17, HiddenSize = 23, CharacterVocabularySize = 41, CharacterEmbeddingSize = 11, CharacterHiddenSize = 13 };

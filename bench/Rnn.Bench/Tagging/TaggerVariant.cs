@@ -1,0 +1,31 @@
+using System.Globalization;
+using RnnMl.Torch.Models;
+
+namespace RnnMl.Bench.Tagging;
+
+/// <summary>One tagger configuration of the benchmark: a name and what it switches on.</summary>
+/// <param name="Name">softmax, crf, char-softmax or char-crf.</param>
+/// <param name="Crf">Whether a CRF decodes the tags.</param>
+/// <param name="Characters">Whether the character-level word encoder is on.</param>
+internal sealed record TaggerVariant(string Name, bool Crf, bool Characters)
+{
+    public static readonly TaggerVariant[] All =
+    [
+        new("softmax", false, false),
+        new("crf", true, false),
+        new("char-softmax", false, true),
+        new("char-crf", true, true),
+    ];
+}
+
+/// <summary>The training settings every variant shares.</summary>
+internal sealed record TaggerSettings(int Embedding, int Hidden, int Layers, double Dropout, int CharEmbedding, int CharHidden,
+    double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, bool Plateau, double WordDropout)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, characters {CharEmbedding}→2×{CharHidden}; Adam {LearningRate}{(Plateau ? " halved on each dev plateau" : "")}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min");
+}
+
+/// <summary>What training and tagging one variant measured.</summary>
+internal sealed record TaggerResult(TaggerVariant Variant, double DevAccuracy, double TrainSeconds, double TrainTokensPerSecond,
+    double TagSentencesPerSecond, double OnnxSentencesPerSecond, double OnnxAgreement, int Epochs, int BestEpoch, SequenceTagger Model);
