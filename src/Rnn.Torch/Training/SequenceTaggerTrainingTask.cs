@@ -12,16 +12,11 @@ namespace RnnMl.Torch.Training;
 /// <remarks>
 /// A batch's loss is its summed sentence losses divided by its token count, and its Count is that number of tokens, so
 /// epoch losses are per token. MetricSums: "accuracy" (tokens whose decoded tag, Viterbi with the CRF, is right,
-/// becoming token accuracy). Empty sentences are dropped (they hold nothing to learn).
+/// becoming token accuracy). Empty sentences are dropped (they hold nothing to learn), so batch rows index the non-empty ones.
 /// </remarks>
-public sealed class SequenceTaggerTrainingTask : ITrainingTask<SequenceTaggerTrainingTask.Batch>
+public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] Tokens, long[] Tags, long[][]? Characters)>
 {
     private readonly SequenceTagger model;
-    private readonly (long[] Tokens, long[] Tags, long[][]? Characters)[] train, valid;
-    private readonly int[] trainLengths;
-    private readonly int batchSize;
-    private readonly int[][] validationBatches;
-    private readonly Device device;
 
     /// <summary>Creates the task.</summary>
     /// <param name="model">The model to train.</param>
@@ -39,51 +34,28 @@ public sealed class SequenceTaggerTrainingTask : ITrainingTask<SequenceTaggerTra
     public SequenceTaggerTrainingTask(SequenceTagger model, IReadOnlyList<long[]> trainTokens, IReadOnlyList<long[]> trainTags,
         IReadOnlyList<long[]> validTokens, IReadOnlyList<long[]> validTags, int batchSize, int validationBatchSize = 256, Device? device = null,
         IReadOnlyList<long[][]>? trainCharacters = null, IReadOnlyList<long[][]>? validCharacters = null)
+        : base(model ?? throw new ArgumentNullException(nameof(model)),
+            Pairs(trainTokens, trainTags, model.Options.TagCount, nameof(trainTokens), nameof(trainTags), trainCharacters, model.Options.HasCharacterEncoder, nameof(trainCharacters)),
+            Pairs(validTokens, validTags, model.Options.TagCount, nameof(validTokens), nameof(validTags), validCharacters, model.Options.HasCharacterEncoder, nameof(validCharacters)),
+            s => s.Tokens.Length, batchSize, validationBatchSize, device)
     {
-        this.model = model ?? throw new ArgumentNullException(nameof(model));
-        if (batchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size must be at least 1, got {batchSize}");
-        if (validationBatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(validationBatchSize), validationBatchSize, $"validation batch size must be at least 1, got {validationBatchSize}");
-        bool chars = model.Options.HasCharacterEncoder;
-        train = Pairs(trainTokens, trainTags, model.Options.TagCount, nameof(trainTokens), nameof(trainTags), trainCharacters, chars, nameof(trainCharacters));
-        valid = Pairs(validTokens, validTags, model.Options.TagCount, nameof(validTokens), nameof(validTags), validCharacters, chars, nameof(validCharacters));
-        this.batchSize = batchSize;
-        this.device = device ?? CPU;
-        trainLengths = train.Select(p => p.Tokens.Length).ToArray();
-        validationBatches = Enumerable.Range(0, valid.Length).OrderBy(i => valid[i].Tokens.Length).Chunk(validationBatchSize).ToArray();
+        this.model = model;
     }
 
-    /// <summary>A batch: which sentences, from the training or the validation set.</summary>
-    /// <param name="Validation">True for validation sentences.</param>
-    /// <param name="Rows">Sentence indices (after empty sentences were dropped).</param>
-    public sealed record Batch(bool Validation, int[] Rows);
-
     /// <inheritdoc />
-    public nn.Module Model => model;
-
-    /// <inheritdoc />
-    public IEnumerable<Batch> TrainingBatches(int epoch, Random random) =>
-        LengthBucketing.Batches(trainLengths, batchSize, random).Select(rows => new Batch(false, rows));
-
-    /// <inheritdoc />
-    public IEnumerable<Batch> ValidationBatches() => validationBatches.Select(rows => new Batch(true, rows));
-
-    /// <inheritdoc />
-    public BatchResult Evaluate(Batch batch, bool training)
+    protected override BatchResult Evaluate(IReadOnlyList<(long[] Tokens, long[] Tags, long[][]? Characters)> sentences, bool training)
     {
-        var rows = (batch.Validation ? valid : train);
-        var (tokens, lengths) = TokenBatch.Pad(batch.Rows.Select(r => rows[r].Tokens).ToList(), device: device);
-        var (tags, _) = TokenBatch.Pad(batch.Rows.Select(r => rows[r].Tags).ToList(), device: device);
-        var characters = model.Options.HasCharacterEncoder ? CharacterBatch.Pad(batch.Rows.Select(r => rows[r].Characters!).ToList(), device) : null;
+        var (tokens, lengths) = TokenBatch.Pad(sentences.Select(s => s.Tokens).ToList(), device: Device);
+        var (tags, _) = TokenBatch.Pad(sentences.Select(s => s.Tags).ToList(), device: Device);
+        var characters = model.Options.HasCharacterEncoder ? CharacterBatch.Pad(sentences.Select(s => s.Characters!).ToList(), Device) : null;
         var emissions = model.forward(tokens, lengths, characters);
-        long count = batch.Rows.Sum(r => (long)rows[r].Tokens.Length);
+        long count = sentences.Sum(s => (long)s.Tokens.Length);
         var loss = model.SentenceLoss(emissions, tags, lengths).sum() / count;
         var decoded = model.Decode(emissions.detach(), lengths);
         long correct = 0;
-        for (int i = 0; i < batch.Rows.Length; i++)
+        for (int i = 0; i < sentences.Count; i++)
         {
-            var gold = rows[batch.Rows[i]].Tags;
+            var gold = sentences[i].Tags;
             for (int t = 0; t < gold.Length; t++) if (decoded[i][t] == gold[t]) correct++;
         }
         return new BatchResult(loss, count, new Dictionary<string, double> { ["accuracy"] = correct });
