@@ -1,9 +1,7 @@
 using Google.Protobuf;
 using RnnMl.Export.Onnx;
-using RnnMl.Text.Export;
 using RnnMl.Text.Internal;
 using RnnMl.Torch.Layers;
-using RnnMl.Torch.Models;
 
 namespace RnnMl.Export;
 
@@ -33,13 +31,7 @@ public static class OnnxExporter
     /// <exception cref="ArgumentException">The text settings do not fit the model (vocabulary size or class count differ),
     /// the encoder has custom cells, or the stream is not writable.</exception>
     public static void Export(SequenceClassifier model, Stream destination, TextModelInfo? text = null)
-    {
-        ArgumentNullException.ThrowIfNull(destination);
-        if (!destination.CanWrite)
-            throw new ArgumentException("the destination stream must be writable, got a read-only stream", nameof(destination));
-        var proto = Build(model, text);
-        proto.WriteTo(destination);
-    }
+        => WriteTo(destination, () => Build(model, text));
 
     /// <summary>Writes <paramref name="model"/> as an ONNX model file, atomically: written beside the target and moved
     /// over it at the end, so a failed export leaves an existing file intact.</summary>
@@ -49,15 +41,7 @@ public static class OnnxExporter
     /// <exception cref="ArgumentException">As for the stream overload, or an empty path.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static void Export(SequenceClassifier model, string filePath, TextModelInfo? text = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
-        var proto = Build(model, text);
-        var full = Path.GetFullPath(filePath);
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"cannot export the model to '{full}': the folder '{directory}' does not exist");
-        WriteAtomically(proto, full);
-    }
+        => WriteFile(filePath, () => Build(model, text));
 
     /// <summary>Writes a translator as two ONNX models: the encoder (with the bridge to the decoder's initial state) and one
     /// decoder step with attention; the decoding loop (greedy or beam search) runs outside, e.g. in <c>RnnMl.Onnx</c>'s
@@ -110,14 +94,47 @@ public static class OnnxExporter
             throw new ArgumentException($"only built-in cells (Lstm, Gru, Rnn) can be exported, got encoder {model.Encoder.GetType().Name} and decoder {model.Decoder.GetType().Name}", nameof(model));
         if (text is not null)
         {
-            if (text.SourceVocabulary.Count != o.SourceVocabularySize)
-                throw new ArgumentException($"the source vocabulary must have the model's {o.SourceVocabularySize} token ids, got {text.SourceVocabulary.Count}", nameof(text));
-            if (text.TargetVocabulary.Count != o.TargetVocabularySize)
-                throw new ArgumentException($"the target vocabulary must have the model's {o.TargetVocabularySize} token ids, got {text.TargetVocabulary.Count}", nameof(text));
+            RequireCount(o.SourceVocabularySize, text.SourceVocabulary.Count, "the source vocabulary", "token ids");
+            RequireCount(o.TargetVocabularySize, text.TargetVocabulary.Count, "the target vocabulary", "token ids");
             if (text.BeginId != o.BeginId || text.EndId != o.EndId)
                 throw new ArgumentException($"begin and end ids must be the model's {o.BeginId} and {o.EndId}, got {text.BeginId} and {text.EndId}", nameof(text));
         }
         return (Seq2SeqGraph.BuildEncoder(model, text), Seq2SeqGraph.BuildDecoder(model));
+    }
+
+    /// <summary>Checks the stream, builds the graph (which checks the model and text settings), writes it.</summary>
+    private static void WriteTo(Stream destination, Func<Onnx.Proto.ModelProto> build)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+            throw new ArgumentException("the destination stream must be writable, got a read-only stream", nameof(destination));
+        build().WriteTo(destination);
+    }
+
+    /// <summary>Builds the graph, checks the folder, writes the file atomically.</summary>
+    private static void WriteFile(string filePath, Func<Onnx.Proto.ModelProto> build)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var proto = build();
+        var full = Path.GetFullPath(filePath);
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"cannot export the model to '{full}': the folder '{directory}' does not exist");
+        WriteAtomically(proto, full);
+    }
+
+    /// <summary>Refuses a recurrent layer that is not one of the built-in cells, whose weights the graphs know how to read.</summary>
+    private static void RequireBuiltInCells(object layer, string what)
+    {
+        if (layer is not (Lstm or Gru or Rnn))
+            throw new ArgumentException($"only {what}s of built-in cells (Lstm, Gru, Rnn) can be exported, got {layer.GetType().Name}", "model");
+    }
+
+    /// <summary>Refuses text settings whose count of <paramref name="unit"/> differs from the model's.</summary>
+    private static void RequireCount(long expected, long actual, string subject, string unit)
+    {
+        if (expected != actual)
+            throw new ArgumentException($"{subject} must have the model's {expected} {unit}, got {actual}", "text");
     }
 
     private static void WriteAtomically(Onnx.Proto.ModelProto proto, string full)
@@ -143,14 +160,11 @@ public static class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(model);
         var o = model.Options;
-        if (model.Encoder is not (Lstm or Gru or Rnn))
-            throw new ArgumentException($"only encoders of built-in cells (Lstm, Gru, Rnn) can be exported, got {model.Encoder.GetType().Name}", nameof(model));
+        RequireBuiltInCells(model.Encoder, "encoder");
         if (text is not null)
         {
-            if (text.Vocabulary.Count != o.VocabularySize)
-                throw new ArgumentException($"the vocabulary must have the model's {o.VocabularySize} token ids, got {text.Vocabulary.Count}", nameof(text));
-            if (text.ClassNames is { } names && names.Count != o.ClassCount)
-                throw new ArgumentException($"class names must name the model's {o.ClassCount} classes, got {names.Count}", nameof(text));
+            RequireCount(o.VocabularySize, text.Vocabulary.Count, "the vocabulary", "token ids");
+            if (text.ClassNames is { } names) RequireCount(o.ClassCount, names.Count, "class names", "classes");
         }
         return ClassifierGraph.Build(model, text);
     }
@@ -163,12 +177,7 @@ public static class OnnxExporter
     /// <param name="text">Tokenizer, vocabularies and tag names to store with the graph (its CRF scores are taken from the model); null for the bare graph.</param>
     /// <exception cref="ArgumentException">The text settings do not fit the model, the encoder has custom cells, or the stream is not writable.</exception>
     public static void Export(SequenceTagger model, Stream destination, TaggerModelInfo? text = null)
-    {
-        ArgumentNullException.ThrowIfNull(destination);
-        if (!destination.CanWrite)
-            throw new ArgumentException("the destination stream must be writable, got a read-only stream", nameof(destination));
-        BuildTagger(model, text).WriteTo(destination);
-    }
+        => WriteTo(destination, () => BuildTagger(model, text));
 
     /// <summary>Writes a sequence tagger as an ONNX model file, atomically (see the stream overload).</summary>
     /// <param name="model">A tagger with built-in cells.</param>
@@ -177,30 +186,18 @@ public static class OnnxExporter
     /// <exception cref="ArgumentException">As for the stream overload, or an empty path.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static void Export(SequenceTagger model, string filePath, TaggerModelInfo? text = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
-        var proto = BuildTagger(model, text);
-        var full = Path.GetFullPath(filePath);
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"cannot export the model to '{full}': the folder '{directory}' does not exist");
-        WriteAtomically(proto, full);
-    }
+        => WriteFile(filePath, () => BuildTagger(model, text));
 
     private static Onnx.Proto.ModelProto BuildTagger(SequenceTagger model, TaggerModelInfo? text)
     {
         ArgumentNullException.ThrowIfNull(model);
         var o = model.Options;
-        if (model.Encoder is not (Lstm or Gru or Rnn))
-            throw new ArgumentException($"only encoders of built-in cells (Lstm, Gru, Rnn) can be exported, got {model.Encoder.GetType().Name}", nameof(model));
+        RequireBuiltInCells(model.Encoder, "encoder");
         if (text is not null)
         {
-            if (text.Vocabulary.Count != o.VocabularySize)
-                throw new ArgumentException($"the vocabulary must have the model's {o.VocabularySize} token ids, got {text.Vocabulary.Count}", nameof(text));
-            if (text.TagNames.Count != o.TagCount)
-                throw new ArgumentException($"tag names must name the model's {o.TagCount} tags, got {text.TagNames.Count}", nameof(text));
-            if ((text.Characters?.Count ?? 0) != o.CharacterVocabularySize)
-                throw new ArgumentException($"the character vocabulary must have the model's {o.CharacterVocabularySize} character ids (0: none), got {text.Characters?.Count ?? 0}", nameof(text));
+            RequireCount(o.VocabularySize, text.Vocabulary.Count, "the vocabulary", "token ids");
+            RequireCount(o.TagCount, text.TagNames.Count, "tag names", "tags");
+            RequireCount(o.CharacterVocabularySize, text.Characters?.Count ?? 0, "the character vocabulary", "character ids (0: none)");
         }
         return TaggerGraph.Build(model, text);
     }

@@ -1,8 +1,3 @@
-using RnnMl.Export.Onnx.Proto;
-using RnnMl.Text.Export;
-using RnnMl.Torch.Models;
-using DataType = RnnMl.Export.Onnx.Proto.TensorProto.Types.DataType;
-
 namespace RnnMl.Export.Onnx;
 
 /// <summary>Writes a <see cref="SequenceClassifier"/> (in evaluation mode: no dropout) as an ONNX graph.</summary>

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
-using RnnMl.Export.Onnx.Proto;
 
 namespace RnnMl.Export.Onnx;
 

@@ -1,8 +1,6 @@
-using RnnMl.Export.Onnx.Proto;
 using RnnMl.Torch.Cells;
 using RnnMl.Torch.Layers;
 using static TorchSharp.torch;
-using DataType = RnnMl.Export.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace RnnMl.Export.Onnx;
 

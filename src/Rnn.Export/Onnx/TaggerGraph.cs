@@ -1,8 +1,4 @@
-using RnnMl.Export.Onnx.Proto;
-using RnnMl.Text.Export;
-using RnnMl.Torch.Models;
 using static TorchSharp.torch;
-using DataType = RnnMl.Export.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace RnnMl.Export.Onnx;
 
