@@ -94,8 +94,8 @@ public static class OnnxExporter
             throw new ArgumentException($"only built-in cells (Lstm, Gru, Rnn) can be exported, got encoder {model.Encoder.GetType().Name} and decoder {model.Decoder.GetType().Name}", nameof(model));
         if (text is not null)
         {
-            RequireCount(o.SourceVocabularySize, text.SourceVocabulary.Count, "the source vocabulary", "token ids");
-            RequireCount(o.TargetVocabularySize, text.TargetVocabulary.Count, "the target vocabulary", "token ids");
+            RequireCounts((o.SourceVocabularySize, text.SourceVocabulary.Count, "the source vocabulary", "token ids"),
+                (o.TargetVocabularySize, text.TargetVocabulary.Count, "the target vocabulary", "token ids"));
             if (text.BeginId != o.BeginId || text.EndId != o.EndId)
                 throw new ArgumentException($"begin and end ids must be the model's {o.BeginId} and {o.EndId}, got {text.BeginId} and {text.EndId}", nameof(text));
         }
@@ -130,11 +130,12 @@ public static class OnnxExporter
             throw new ArgumentException($"only {what}s of built-in cells (Lstm, Gru, Rnn) can be exported, got {layer.GetType().Name}", "model");
     }
 
-    /// <summary>Refuses text settings whose count of <paramref name="unit"/> differs from the model's.</summary>
-    private static void RequireCount(long expected, long actual, string subject, string unit)
+    /// <summary>Refuses text settings whose count of some unit differs from the model's, naming the first.</summary>
+    private static void RequireCounts(params (long Expected, long Actual, string Subject, string Unit)[] counts)
     {
-        if (expected != actual)
-            throw new ArgumentException($"{subject} must have the model's {expected} {unit}, got {actual}", "text");
+        foreach (var (expected, actual, subject, unit) in counts)
+            if (expected != actual)
+                throw new ArgumentException($"{subject} must have the model's {expected} {unit}, got {actual}", "text");
     }
 
     private static void WriteAtomically(Onnx.Proto.ModelProto proto, string full)
@@ -159,13 +160,10 @@ public static class OnnxExporter
     private static Onnx.Proto.ModelProto Build(SequenceClassifier model, TextModelInfo? text)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var o = model.Options;
         RequireBuiltInCells(model.Encoder, "encoder");
         if (text is not null)
-        {
-            RequireCount(o.VocabularySize, text.Vocabulary.Count, "the vocabulary", "token ids");
-            if (text.ClassNames is { } names) RequireCount(o.ClassCount, names.Count, "class names", "classes");
-        }
+            RequireCounts((model.Options.VocabularySize, text.Vocabulary.Count, "the vocabulary", "token ids"),
+                (model.Options.ClassCount, text.ClassNames?.Count ?? model.Options.ClassCount, "class names", "classes"));
         return ClassifierGraph.Build(model, text);
     }
 
@@ -194,11 +192,8 @@ public static class OnnxExporter
         var o = model.Options;
         RequireBuiltInCells(model.Encoder, "encoder");
         if (text is not null)
-        {
-            RequireCount(o.VocabularySize, text.Vocabulary.Count, "the vocabulary", "token ids");
-            RequireCount(o.TagCount, text.TagNames.Count, "tag names", "tags");
-            RequireCount(o.CharacterVocabularySize, text.Characters?.Count ?? 0, "the character vocabulary", "character ids (0: none)");
-        }
+            RequireCounts((o.VocabularySize, text.Vocabulary.Count, "the vocabulary", "token ids"), (o.TagCount, text.TagNames.Count, "tag names", "tags"),
+                (o.CharacterVocabularySize, text.Characters?.Count ?? 0, "the character vocabulary", "character ids (0: none)"));
         return TaggerGraph.Build(model, text);
     }
 }
