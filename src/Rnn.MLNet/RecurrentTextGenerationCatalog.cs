@@ -35,14 +35,8 @@ public static class RecurrentTextGenerationCatalog
         int numLayers = 1, int epochs = 10, double temperature = 1.0, int maxLength = 200)
         => GenerateText(catalog, new RecurrentTextGeneratorOptions
         {
-            OutputColumnName = outputColumnName,
-            PromptColumnName = promptColumnName,
-            TextColumnName = textColumnName,
-            Tokenizer = tokenizer,
-            Cell = cell,
-            HiddenSize = hiddenSize,
-            NumLayers = numLayers,
-            Epochs = epochs,
+            OutputColumnName = outputColumnName, PromptColumnName = promptColumnName, TextColumnName = textColumnName,
+            Tokenizer = tokenizer, Cell = cell, HiddenSize = hiddenSize, NumLayers = numLayers, Epochs = epochs,
             Sampling = new SamplingOptions { Temperature = temperature, MaxLength = maxLength },
         });
 

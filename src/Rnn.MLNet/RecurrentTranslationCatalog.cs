@@ -33,15 +33,9 @@ public static class RecurrentTranslationCatalog
         TokenizerKind targetTokenizer = TokenizerKind.Word, int epochs = 10, int beamWidth = 5)
         => TranslateText(catalog, new RecurrentTranslatorOptions
         {
-            OutputColumnName = outputColumnName,
-            SourceColumnName = sourceColumnName,
-            TargetColumnName = targetColumnName,
-            Attention = attention,
-            HiddenSize = hiddenSize,
-            SourceTokenizer = sourceTokenizer,
-            TargetTokenizer = targetTokenizer,
-            Epochs = epochs,
-            BeamWidth = beamWidth,
+            OutputColumnName = outputColumnName, SourceColumnName = sourceColumnName, TargetColumnName = targetColumnName,
+            Attention = attention, HiddenSize = hiddenSize, SourceTokenizer = sourceTokenizer, TargetTokenizer = targetTokenizer,
+            Epochs = epochs, BeamWidth = beamWidth,
         });
 
     /// <summary>Trains a translator with all options.</summary>
