@@ -19,6 +19,13 @@ namespace RnnMl.Export;
 /// are stored in the model's <c>metadata_props</c>, so that <c>RnnMl.Onnx</c> can score raw text from the one file.
 /// A <see cref="Seq2SeqModel"/> becomes two graphs, the encoder and one decoder step (see <see cref="Seq2SeqGraphNames"/>).
 /// </remarks>
+/// <example>
+/// <code>
+/// OnnxExporter.Export(classifier, "sentiment.onnx", new TextModelInfo(tokenizer, vocabulary, classNames));
+/// OnnxExporter.Export(translator, "translator-onnx", translationInfo);   // encoder.onnx + decoder.onnx
+/// OnnxExporter.Export(tagger, "tagger.onnx", taggerInfo);                  // emissions graph; CRF scores in metadata
+/// </code>
+/// </example>
 public static class OnnxExporter
 {
     /// <summary>The ONNX operator set the exported graphs use.</summary>

@@ -14,6 +14,12 @@ namespace RnnMl.Onnx;
 /// <see cref="ObjectDisposedException"/>; a <see cref="Dispose"/> during a call waits for it to finish.
 /// </summary>
 /// <remarks>Shapes: N batch, T time (tokens), C characters per token, K tags.</remarks>
+/// <example>
+/// <code>
+/// using var tagger = OnnxSequenceTagger.Load("tagger.onnx");
+/// var (tokens, tags) = tagger.Tag("Maria flew to Lisbon .");   // Viterbi in C# over the graph's emission scores
+/// </code>
+/// </example>
 public sealed class OnnxSequenceTagger : IDisposable
 {
     private readonly InferenceSession session;

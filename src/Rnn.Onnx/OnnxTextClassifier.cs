@@ -13,6 +13,13 @@ namespace RnnMl.Onnx;
 /// <see cref="ObjectDisposedException"/>; a <see cref="Dispose"/> during a prediction waits for it to finish.
 /// </summary>
 /// <remarks>Shapes: N batch, T time (tokens), C classes.</remarks>
+/// <example>
+/// <code>
+/// using var classifier = OnnxTextClassifier.Load("sentiment.onnx");   // no libtorch needed
+/// var prediction = classifier.Predict("a gripping, well-acted film");
+/// Console.WriteLine($"{prediction.PredictedLabel} {prediction.Probabilities.Max():P1}");
+/// </code>
+/// </example>
 public sealed class OnnxTextClassifier : IDisposable
 {
     private readonly InferenceSession session;

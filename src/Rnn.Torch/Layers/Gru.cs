@@ -8,6 +8,12 @@ namespace RnnMl.Torch.Layers;
 /// A stacked, optionally bidirectional layer of a gated recurrent unit network (gates r, z, n; state h), like PyTorch's <c>nn.GRU</c> and with its parameter
 /// names, gate order and shapes. One step is <see cref="GruCell"/>; see <see cref="RecurrentLayer"/> for shapes.
 /// </summary>
+/// <example>
+/// <code>
+/// using var gru = Gru.Create(inputSize: 7, hiddenSize: 16, batchFirst: true);
+/// var (output, state) = gru.forward(torch.randn(4, 10, 7)); // output (4, 10, 16), state.H (1, 4, 16)
+/// </code>
+/// </example>
 public sealed class Gru : RecurrentLayer
 {
     private Gru(RecurrentLayerOptions options, ScalarType? dtype, Device? device)

@@ -8,6 +8,13 @@ namespace RnnMl.Torch.Layers;
 /// A stacked, optionally bidirectional layer of a long short-term memory network (gates i, f, g, o; state h and c), like PyTorch's <c>nn.LSTM</c> and with its parameter
 /// names, gate order and shapes. One step is <see cref="LstmCell"/>; see <see cref="RecurrentLayer"/> for shapes.
 /// </summary>
+/// <example>
+/// <code>
+/// using var lstm = Lstm.Create(inputSize: 7, hiddenSize: 16, numLayers: 2, batchFirst: true, bidirectional: true);
+/// var (output, state) = lstm.forward(torch.randn(4, 10, 7), lengths: torch.tensor(new long[] { 10, 7, 3, 1 }));
+/// // output (N=4, T=10, D·H=32), zero after each sequence's length; state.H and state.C (D·L=4, N=4, H=16)
+/// </code>
+/// </example>
 public sealed class Lstm : RecurrentLayer
 {
     private Lstm(RecurrentLayerOptions options, ScalarType? dtype, Device? device)

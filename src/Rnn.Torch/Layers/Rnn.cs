@@ -9,6 +9,12 @@ namespace RnnMl.Torch.Layers;
 /// PyTorch's <c>nn.RNN</c> and with its parameter names and shapes. One step is <see cref="RnnCell"/>; see
 /// <see cref="RecurrentLayer"/> for shapes.
 /// </summary>
+/// <example>
+/// <code>
+/// using var rnn = Rnn.Create(inputSize: 7, hiddenSize: 16, batchFirst: true); // h_t = tanh(W_ih x_t + b_ih + W_hh h_(t−1) + b_hh)
+/// var (output, state) = rnn.forward(torch.randn(4, 10, 7));
+/// </code>
+/// </example>
 public sealed class Rnn : RecurrentLayer
 {
     private Rnn(RecurrentLayerOptions options, RnnNonlinearity nonlinearity, ScalarType? dtype, Device? device)
