@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RnnMl.MLNet.Forecasting;
+using RnnMl.Torch.Training;
+
+namespace RnnMl.MLNet.Tests;
+
+/// <summary>The contract of <c>ForecastByRecurrent</c>: its columns, bad schemas and rows, learning a seasonal series better
+/// than repeat-last on a tail never trained on, interval coverage, channel independence, the time limit, save/load in a
+/// fresh process, disposal.</summary>
+public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
+{
+    private const int L = 48, H = 12;
+    private static readonly string[] Outputs = ["AForecast", "ALowerBound", "AUpperBound", "BForecast", "BLowerBound", "BUpperBound"];
+    private readonly ForecasterFixture fixture;
+
+    public RecurrentForecasterTests(ForecasterFixture fixture) => this.fixture = fixture;
+
+    private sealed class DoubleRow
+    {
+        public double A { get; set; }
+        public float B { get; set; }
+    }
+
+    private static float[][] History(IEnumerable<ToySeries.Row> rows) => rows.Select(r => new[] { r.A, r.B }).ToArray();
+
+    [Fact]
+    public void OutputSchema_AddsAForecastAndTwoBoundsOfHorizonLengthPerTarget()
+    {
+        var schema = fixture.Model.GetOutputSchema(fixture.Test.Schema);
+        Assert.Equal(["A", "B", .. Outputs], schema.Select(c => c.Name));
+        foreach (var name in Outputs)
+            Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, H), schema[name].Type);
+        var shape = fixture.Ml.Forecasting.ForecastByRecurrent(ToySeries.Options()).GetOutputSchema(RecurrentTextClassifierTrainerTests.ShapeOf<ToySeries.Row>(fixture.Ml));
+        foreach (var name in Outputs)
+        {
+            var column = shape.Single(c => c.Name == name);
+            Assert.Equal(SchemaShape.Column.VectorKind.Vector, column.Kind);
+            Assert.Equal(NumberDataViewType.Single, column.ItemType);
+        }
+    }
+
+    [Fact]
+    public void NonSingleTarget_FailsNamingExpectedAndActualTypes_InFitSchemaAndTransform()
+    {
+        var data = fixture.Ml.Data.LoadFromEnumerable(Enumerable.Range(0, 100).Select(i => new DoubleRow { A = i, B = i }));
+        var estimator = fixture.Ml.Forecasting.ForecastByRecurrent(ToySeries.Options());
+        var fit = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.Contains("column 'A': expected Single, got Double", fit.Message);
+        var shape = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(RecurrentTextClassifierTrainerTests.ShapeOf<DoubleRow>(fixture.Ml)));
+        Assert.Contains("column 'A': expected Single, got Double", shape.Message);
+        var transform = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Model.Transform(data));
+        Assert.Contains("column 'A': expected Single, got Double", transform.Message);
+    }
+
+    [Fact]
+    public void FewerRowsThanLookbackPlusHorizon_FailsStatingBothNumbers()
+    {
+        var data = fixture.Ml.Data.LoadFromEnumerable(ToySeries.Generate(59, seed: 1));
+        var e = Assert.Throws<ArgumentException>(() => fixture.Ml.Forecasting.ForecastByRecurrent(ToySeries.Options()).Fit(data));
+        Assert.Contains("59 training rows", e.Message);
+        Assert.Contains("48 + 12 = 60", e.Message);
+        // After holding out the last 20 %, 70 rows leave 56 for training: also too few, and said so.
+        var held = Assert.Throws<ArgumentException>(() => fixture.Ml.Forecasting.ForecastByRecurrent(ToySeries.Options()).Fit(fixture.Ml.Data.LoadFromEnumerable(ToySeries.Generate(70, seed: 1))));
+        Assert.Contains("56 training rows", held.Message);
+        Assert.Contains("holding out the last 14 rows", held.Message);
+    }
+
+    [Theory]
+    [InlineData(37, "B", float.NaN)]
+    [InlineData(5, "A", float.PositiveInfinity)]
+    public void NonFiniteValue_FailsNamingTheFirstRowAndColumn(int row, string column, float value)
+    {
+        var rows = ToySeries.Generate(200, seed: 1);
+        if (column == "A") rows[row].A = value; else rows[row].B = value;
+        rows[row + 10].A = float.NaN;
+        var e = Assert.Throws<InvalidDataException>(() => fixture.Ml.Forecasting.ForecastByRecurrent(ToySeries.Options()).Fit(fixture.Ml.Data.LoadFromEnumerable(rows)));
+        Assert.Contains($"training row {row}: column '{column}'", e.Message);
+    }
+
+    [Fact]
+    public void OnATailNeverTrainedOn_BeatsRepeatLastByHalf_AndTheIntervalCoversSanely()
+    {
+        var score = fixture.Model.Evaluate(fixture.Test);
+        Assert.Equal(fixture.TestRows.Count - L - H + 1, score.Windows);
+        Assert.Equal(2, score.MsePerTarget.Count);
+        Assert.Equal(H, score.MsePerStep.Count);
+        // An untrained model forecasts about the last value (subtract-last normalisation), i.e. repeat-last.
+        Assert.True(score.Mse < 0.5 * score.RepeatLastMse, $"mse {score.Mse} vs repeat-last {score.RepeatLastMse}");
+        // No forecast beats the noise: A's MSE is at least its noise variance, within sampling error.
+        Assert.InRange(score.MsePerTarget[0], 0.7 * ToySeries.NoiseA * ToySeries.NoiseA, 4 * ToySeries.NoiseA * ToySeries.NoiseA);
+        Assert.InRange(score.Coverage, 0.75, 0.99);
+        Assert.All(score.CoveragePerTarget, c => Assert.InRange(c, 0.7, 0.995));
+        // The per-step and per-target figures average back to the overall ones.
+        Assert.Equal(score.Mse, score.MsePerStep.Average(), 6);
+        Assert.Equal(score.Mae, score.MaePerTarget.Average(), 6);
+    }
+
+    [Fact]
+    public void Transform_GivesNaNBeforeLRows_AndThenTheForecastOfTheLRowsEndingAtEachRow()
+    {
+        var rows = fixture.TestRows.Take(100).ToList();
+        var scored = fixture.Model.Transform(fixture.Ml.Data.LoadFromEnumerable(rows));
+        var forecasts = Columns.ReadVectors(scored, "BForecast");
+        var upper = Columns.ReadVectors(scored, "AUpperBound");
+        Assert.Equal(100, forecasts.Length);
+        for (int t = 0; t < L - 1; t++) Assert.All(forecasts[t], v => Assert.True(float.IsNaN(v)));
+        foreach (int t in new[] { L - 1, L, L + 6, 99 })
+        {
+            var direct = fixture.Model.Forecast(History(rows.Take(t + 1)));
+            Assert.Equal(H, forecasts[t].Length);
+            for (int s = 0; s < H; s++)
+            {
+                Assert.Equal(direct.Forecast[1][s], forecasts[t][s], 3);
+                Assert.Equal(direct.UpperBound[0][s], upper[t][s], 4);
+            }
+        }
+    }
+
+    [Fact]
+    public void Transform_AfterANaNRow_GivesNaNUntilLFiniteRowsFollow()
+    {
+        var rows = fixture.TestRows.Take(120).Select(r => new ToySeries.Row { A = r.A, B = r.B }).ToList();
+        rows[60].A = float.NaN;
+        var forecasts = Columns.ReadVectors(fixture.Model.Transform(fixture.Ml.Data.LoadFromEnumerable(rows)), "AForecast");
+        Assert.True(float.IsFinite(forecasts[59][0]));
+        for (int t = 60; t < 60 + L; t++) Assert.True(float.IsNaN(forecasts[t][0]), $"row {t}");
+        Assert.True(float.IsFinite(forecasts[60 + L][0]));
+    }
+
+    [Fact]
+    public void Forecast_OfAChannel_IsUnchangedWhenAnotherChannelChanges()
+    {
+        var history = History(fixture.TestRows.Take(L));
+        var changed = history.Select((r, t) => new[] { r[0], r[1] * 0.5f + 17 * MathF.Sin(t) }).ToArray();
+        var before = fixture.Model.Forecast(history);
+        var after = fixture.Model.Forecast(changed);
+        for (int s = 0; s < H; s++)
+        {
+            Assert.Equal(before.Forecast[0][s], after.Forecast[0][s], 5);
+            Assert.Equal(before.LowerBound[0][s], after.LowerBound[0][s], 5);
+        }
+        Assert.True(Enumerable.Range(0, H).Max(s => Math.Abs(before.Forecast[1][s] - after.Forecast[1][s])) > 1, "B's own forecast must change");
+        var few = Assert.Throws<ArgumentException>(() => fixture.Model.Forecast(history.Take(47).ToArray()));
+        Assert.Contains("47 rows, fewer than the lookback 48", few.Message);
+        history[40] = [float.NaN, 1];
+        Assert.Contains("row 40, target 'A'", Assert.Throws<ArgumentException>(() => fixture.Model.Forecast(history)).Message);
+    }
+
+    [Fact]
+    public void MaxTrainingTime_StopsTrainingLongBeforeItsEpochs()
+    {
+        var options = ToySeries.Options();
+        options.Epochs = 100_000;
+        options.EarlyStoppingPatience = null;
+        options.MaxTrainingTime = TimeSpan.FromSeconds(2);
+        var clock = Stopwatch.StartNew();
+        using var model = fixture.Ml.Forecasting.ForecastByRecurrent(options).Fit(fixture.Train);
+        Assert.Equal(TrainingStopReason.Cancelled, model.TrainingResult!.StopReason);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 2, 60);
+        Assert.True(float.IsFinite(model.Forecast(History(fixture.TestRows.Take(L))).Forecast[0][0]));
+    }
+
+    [Fact]
+    public void SaveThenLoad_GivesIdenticalForecasts_AlsoInAFreshProcess()
+    {
+        var rows = fixture.TestRows.Take(70).ToList();
+        var data = fixture.Ml.Data.LoadFromEnumerable(rows);
+        string[] Lines(IDataView scored)
+        {
+            var columns = Outputs.Select(o => Columns.ReadVectors(scored, o)).ToArray();
+            return Enumerable.Range(0, rows.Count).Select(t => string.Join(" | ",
+                columns.Select(c => string.Join(" ", c[t].Select(x => x.ToString("R", CultureInfo.InvariantCulture)))))).ToArray();
+        }
+        var expected = Lines(fixture.Model.Transform(data));
+        RnnModelOperationsTests.WithTempFolder(folder =>
+        {
+            var path = Path.Combine(folder, "forecaster.zip");
+            fixture.Ml.Model.SaveRnnModel(fixture.Model, fixture.Train.Schema, path);
+            var loaded = new MLContext(seed: 2).Model.LoadRnnModel(path, out _);
+            Assert.Equal(expected, Lines(loaded.Transform(data)));
+            var forecaster = (RecurrentForecasterTransformer)loaded;
+            Assert.Equal(["A", "B"], forecaster.TargetColumnNames);
+            Assert.Equal((L, H, 0.9), (forecaster.Lookback, forecaster.Horizon, forecaster.ConfidenceLevel));
+            forecaster.Dispose();
+
+            var csv = Path.Combine(folder, "series.csv");
+            File.WriteAllLines(csv, rows.Select(r => r.A.ToString("R", CultureInfo.InvariantCulture) + "," + r.B.ToString("R", CultureInfo.InvariantCulture)).Prepend("A,B"), new UTF8Encoding(false));
+            Assert.Equal(expected, RnnModelOperationsTests.RunReloadCheck(path, csv, "--forecast"));
+        });
+    }
+
+    [Fact]
+    public void Options_SegmentNotDividingLookback_IsRefusedNamingIt()
+    {
+        var options = ToySeries.Options();
+        options.SegmentLength = 7;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Ml.Forecasting.ForecastByRecurrent(options));
+        Assert.Equal(nameof(RecurrentForecasterOptions.SegmentLength), e.ParamName);
+        Assert.Contains("divide lookback 48, got 7", e.Message);
+    }
+
+    [Fact]
+    public void Dispose_ThenEveryMemberThrowsObjectDisposedException()
+    {
+        var options = ToySeries.Options();
+        options.Epochs = 1;
+        var model = fixture.Ml.Forecasting.ForecastByRecurrent(options).Fit(fixture.Train);
+        model.Dispose();
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.Horizon);
+        Assert.Throws<ObjectDisposedException>(() => model.Model);
+        Assert.Throws<ObjectDisposedException>(() => model.Transform(fixture.Test));
+        Assert.Throws<ObjectDisposedException>(() => model.Forecast(History(fixture.TestRows.Take(L))));
+        Assert.Throws<ObjectDisposedException>(() => model.Evaluate(fixture.Test));
+    }
+}
