@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Forecasting;
 using RnnMl.Torch.Training;
+using Xunit.Abstractions;
 
 namespace RnnMl.MLNet.Tests;
 
@@ -16,8 +17,9 @@ public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
     private const int L = 48, H = 12;
     private static readonly string[] Outputs = ["AForecast", "ALowerBound", "AUpperBound", "BForecast", "BLowerBound", "BUpperBound"];
     private readonly ForecasterFixture fixture;
+    private readonly ITestOutputHelper output;
 
-    public RecurrentForecasterTests(ForecasterFixture fixture) => this.fixture = fixture;
+    public RecurrentForecasterTests(ForecasterFixture fixture, ITestOutputHelper output) => (this.fixture, this.output) = (fixture, output);
 
     private sealed class DoubleRow
     {
@@ -85,6 +87,7 @@ public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
     public void OnATailNeverTrainedOn_BeatsRepeatLastByHalf_AndTheIntervalCoversSanely()
     {
         var score = fixture.Model.Evaluate(fixture.Test);
+        output.WriteLine(FormattableString.Invariant($"mse {score.Mse:F4} (A {score.MsePerTarget[0]:F4}, B {score.MsePerTarget[1]:F4}), repeat-last {score.RepeatLastMse:F4}, coverage {score.Coverage:F3}, epochs {fixture.Model.TrainingResult!.History.Count}, stop {fixture.Model.TrainingResult.StopReason}"));
         Assert.Equal(fixture.TestRows.Count - L - H + 1, score.Windows);
         Assert.Equal(2, score.MsePerTarget.Count);
         Assert.Equal(H, score.MsePerStep.Count);
