@@ -197,6 +197,20 @@ public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
     }
 
     [Fact]
+    public void ArgumentsOverload_AsInTheReadme_TrainsTransformsForecastsAndSaves()
+    {
+        var ml = new MLContext(seed: 1);
+        var history = ml.Data.LoadFromEnumerable(fixture.AllRows.Take(300));
+        using var forecaster = ml.Forecasting.ForecastByRecurrent(targetColumnNames: ["A", "B"], lookback: 48, horizon: 12, segmentLength: 24, epochs: 1).Fit(history);
+        var scored = forecaster.Transform(history);
+        Assert.Equal(Outputs, scored.Schema.Skip(2).Select(c => c.Name));
+        var next = forecaster.Forecast(History(fixture.AllRows.Take(300)));
+        Assert.Equal((2, 12), (next.Forecast.Length, next.UpperBound[1].Length));
+        Assert.Equal(0.9, forecaster.ConfidenceLevel);
+        RnnModelOperationsTests.WithTempFolder(folder => ml.Model.SaveRnnModel(forecaster, history.Schema, Path.Combine(folder, "forecaster.zip")));
+    }
+
+    [Fact]
     public void Options_SegmentNotDividingLookback_IsRefusedNamingIt()
     {
         var options = ToySeries.Options();
