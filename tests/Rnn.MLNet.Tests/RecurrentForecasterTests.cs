@@ -123,6 +123,25 @@ public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
         }
     }
 
+    private sealed class ForecastOut
+    {
+        [VectorType(H)] public float[] AForecast { get; set; } = [];
+    }
+
+    [Fact]
+    public void PredictionEngine_KeepsAWindowOfTheRowsItWasGiven()
+    {
+        var rows = fixture.TestRows.Take(L + 3).ToList();
+        using var engine = fixture.Ml.Model.CreatePredictionEngine<ToySeries.Row, ForecastOut>(fixture.Model);
+        var predictions = rows.Select(r => engine.Predict(r).AForecast.ToArray()).ToList();
+        Assert.All(predictions.Take(L - 1), p => Assert.True(float.IsNaN(p[0])));
+        for (int t = L - 1; t < rows.Count; t++)
+        {
+            var direct = fixture.Model.Forecast(History(rows.Take(t + 1)));
+            Assert.Equal(direct.Forecast[0][5], predictions[t][5], 4);
+        }
+    }
+
     [Fact]
     public void Transform_AfterANaNRow_GivesNaNUntilLFiniteRowsFollow()
     {
