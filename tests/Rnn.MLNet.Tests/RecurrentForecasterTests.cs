@@ -103,6 +103,47 @@ public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
     }
 
     [Fact]
+    public void Evaluate_EqualsTheMetricsComputedByHandFromForecast()
+    {
+        var rows = fixture.TestRows.Take(L + H + 9).ToList();
+        var score = fixture.Model.Evaluate(fixture.Ml.Data.LoadFromEnumerable(rows));
+        var series = History(rows);
+        int n = rows.Count - L - H + 1;
+        var se = new double[2, H];
+        var ae = new double[2, H];
+        var sape = new double[2, H];
+        double inside = 0;
+        for (int w = 0; w < n; w++)
+        {
+            var f = fixture.Model.Forecast(series.Skip(w).Take(L).ToArray());
+            for (int c = 0; c < 2; c++)
+                for (int s = 0; s < H; s++)
+                {
+                    double y = series[w + L + s][c], d = f.Forecast[c][s] - y;
+                    (se[c, s], ae[c, s]) = (se[c, s] + d * d, ae[c, s] + Math.Abs(d));
+                    sape[c, s] += 200 * Math.Abs(d) / (Math.Abs(f.Forecast[c][s]) + Math.Abs(y));
+                    if (y >= f.LowerBound[c][s] && y <= f.UpperBound[c][s]) inside++;
+                }
+        }
+        double Mean(double[,] a, int? c, int? s) =>
+            Enumerable.Range(0, 2).Where(i => (c ?? i) == i).SelectMany(i => Enumerable.Range(0, H).Where(j => (s ?? j) == j).Select(j => a[i, j])).Average() / n;
+        var naive = Enumerable.Range(0, 2).Select(c => Enumerable.Range(1, rows.Count - 1).Average(t => Math.Abs((double)series[t][c] - series[t - 1][c]))).ToArray();
+        Assert.Equal(n, score.Windows);
+        Assert.Equal(Mean(se, null, null), score.Mse, 4);
+        Assert.Equal(Mean(ae, null, null), score.Mae, 4);
+        Assert.Equal(Mean(sape, null, null), score.Smape, 4);
+        Assert.Equal(inside / (n * H * 2), score.Coverage, 6);
+        Assert.Equal(Mean(se, 1, null), score.MsePerTarget[1], 4);
+        Assert.Equal(Mean(ae, null, 11), score.MaePerStep[11], 4);
+        Assert.Equal(Mean(sape, 0, null), score.SmapePerTarget[0], 4);
+        Assert.Equal(Mean(ae, 0, null) / naive[0], score.MasePerTarget[0], 4);
+        Assert.Equal((Mean(ae, 0, 3) / naive[0] + Mean(ae, 1, 3) / naive[1]) / 2, score.MasePerStep[3], 4);
+        Assert.Equal(score.MasePerTarget.Average(), score.Mase, 9);
+        var repeat = Enumerable.Range(0, n).Average(w => Enumerable.Range(0, H).Sum(s => Enumerable.Range(0, 2).Sum(c => Math.Pow(series[w + L - 1][c] - series[w + L + s][c], 2))) / (2 * H));
+        Assert.Equal(repeat, score.RepeatLastMse, 4);
+    }
+
+    [Fact]
     public void Transform_GivesNaNBeforeLRows_AndThenTheForecastOfTheLRowsEndingAtEachRow()
     {
         var rows = fixture.TestRows.Take(100).ToList();
@@ -132,7 +173,8 @@ public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
     public void PredictionEngine_KeepsAWindowOfTheRowsItWasGiven()
     {
         var rows = fixture.TestRows.Take(L + 3).ToList();
-        using var engine = fixture.Ml.Model.CreatePredictionEngine<ToySeries.Row, ForecastOut>(fixture.Model);
+        // Not disposed: disposing a PredictionEngine disposes the transformer it was made from (ML.NET's behaviour).
+        var engine = fixture.Ml.Model.CreatePredictionEngine<ToySeries.Row, ForecastOut>(fixture.Model);
         var predictions = rows.Select(r => engine.Predict(r).AForecast.ToArray()).ToList();
         Assert.All(predictions.Take(L - 1), p => Assert.True(float.IsNaN(p[0])));
         for (int t = L - 1; t < rows.Count; t++)
