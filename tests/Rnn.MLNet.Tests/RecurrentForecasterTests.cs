@@ -125,6 +125,14 @@ public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
         Assert.InRange(score.MsePerTarget[0], 0.7 * ToySeries.NoiseA * ToySeries.NoiseA, 4 * ToySeries.NoiseA * ToySeries.NoiseA);
         Assert.InRange(score.Coverage, 0.75, 0.99);
         Assert.All(score.CoveragePerTarget, c => Assert.InRange(c, 0.7, 0.995));
+        // Trained with the pinball loss, the bounds are ordered around the point forecast (nothing forces it by construction).
+        foreach (int start in new[] { 0, 100, 250 })
+        {
+            var f = fixture.Model.Forecast(History(fixture.TestRows.Skip(start).Take(L)));
+            for (int c = 0; c < 2; c++)
+                for (int s = 0; s < H; s++)
+                    Assert.True(f.LowerBound[c][s] <= f.Forecast[c][s] && f.Forecast[c][s] <= f.UpperBound[c][s], $"window {start}, target {c}, step {s}");
+        }
         // The per-step and per-target figures average back to the overall ones.
         Assert.Equal(score.Mse, score.MsePerStep.Average(), 6);
         Assert.Equal(score.Mae, score.MaePerTarget.Average(), 6);

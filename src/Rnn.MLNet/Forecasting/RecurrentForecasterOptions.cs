@@ -6,8 +6,9 @@ namespace RnnMl.MLNet.Forecasting;
 /// (<see cref="RnnMl.Torch.Forecasting.SegmentRecurrentForecaster"/>, weights shared by all channels). Every default is
 /// stated; those of L, w, D and the training settings are the ones that worked on ETTh1 in <c>bench/Rnn.Bench/Forecasting</c>:
 /// lookback 336, segment 24, hidden size 128, dropout 0, learning rate 0.002 halved after each epoch without a better
-/// validation loss, batch 64 windows, up to 30 epochs, early stopping after 3, a 90 % interval. The last 20 % of the time
-/// steps validate (never random rows).
+/// validation loss, batch 64 windows, up to 30 epochs, early stopping after 3, a 90 % interval. Horizon 24 (a day of
+/// hours; the bench's 96 is its protocol), prediction batch 256 windows. The last 20 % of the time steps validate (never
+/// random rows), since the held-out tail must hold more than H steps.
 /// </summary>
 public sealed class RecurrentForecasterOptions : RecurrentTrainingOptions
 {
