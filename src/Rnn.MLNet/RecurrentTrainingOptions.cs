@@ -46,8 +46,8 @@ public abstract class RecurrentTrainingOptions
     public int PredictionBatchSize { get; set; } = 256;
 
     /// <summary>Share of the training rows held out for validation (best epoch, early stopping) when <c>Fit</c> gets no
-    /// validation data; 0 for none. Classifiers and the translator hold out random rows, the text generator the last
-    /// rows. In [0, 1). Default 0.1 for classifiers, 0.05 for the translator and the text generator.</summary>
+    /// validation data; 0 for none. Classifiers and the translator hold out random rows, the text generator and the forecaster the last
+    /// rows. In [0, 1). Default 0.1 for classifiers, 0.05 for the translator and the text generator, 0.2 for the forecaster.</summary>
     public double ValidationFraction { get; set; } = 0.1;
 
     /// <summary>Stop after this many epochs without a better validation score (accuracy for classifiers, loss otherwise);

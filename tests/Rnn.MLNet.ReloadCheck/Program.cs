@@ -1,7 +1,9 @@
 // Loads a saved RnnMl model in a fresh process and prints its scores (or, for a text generator, its generated texts)
 // for the texts in a file, one line each, so that a test can compare them with the output of the process that trained
 // and saved the model.
-// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag]
+// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag | --forecast]
+// With --forecast the file is a CSV whose header names Single columns (a forecaster's targets, rows in time order) and
+// every added column (forecasts and bounds) of every row is printed, its values in round-trip form.
 // With --translate the texts are fed as the Source column and the Translation column is printed; with --tag each line
 // is split at spaces into the Tokens column and the PredictedLabel keys and Score values are printed.
 using System.Globalization;
@@ -9,13 +11,35 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet;
 
-if (args.Length is not (2 or 3) || (args.Length == 3 && args[2] is not ("--translate" or "--tag")))
+if (args.Length is not (2 or 3) || (args.Length == 3 && args[2] is not ("--translate" or "--tag" or "--forecast")))
 {
-    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag]");
+    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag | --forecast]");
     return 2;
 }
 var ml = new MLContext(seed: 1);
 var model = ml.Model.LoadRnnModel(args[0], out _);
+if (args.Length == 3 && args[2] == "--forecast")
+{
+    var header = File.ReadLines(args[1]).First().Split(',');
+    var loader = ml.Data.CreateTextLoader(header.Select((name, i) => new TextLoader.Column(name, DataKind.Single, i)).ToArray(), separatorChar: ',', hasHeader: true);
+    var series = loader.Load(args[1]);
+    var forecast = model.Transform(series);
+    var added = forecast.Schema.Skip(series.Schema.Count).ToArray();
+    using var rowsOut = forecast.GetRowCursor(added);
+    var getters = added.Select(c => rowsOut.GetGetter<VBuffer<float>>(c)).ToArray();
+    VBuffer<float> v = default;
+    while (rowsOut.MoveNext())
+    {
+        var parts = new List<string>();
+        foreach (var get in getters)
+        {
+            get(ref v);
+            parts.Add(string.Join(" ", v.DenseValues().Select(x => x.ToString("R", CultureInfo.InvariantCulture))));
+        }
+        Console.WriteLine(string.Join(" | ", parts));
+    }
+    return 0;
+}
 if (args.Length == 3 && args[2] == "--tag")
 {
     var sentences = File.ReadAllLines(args[1]).Select(t => new TokensRow { Tokens = t.Split(' ', StringSplitOptions.RemoveEmptyEntries) }).ToList();

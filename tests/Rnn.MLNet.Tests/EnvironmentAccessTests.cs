@@ -41,6 +41,18 @@ public class EnvironmentAccessTests
     }
 
     [Fact]
+    public void ForecastingCatalog_ForecasterLogsToTheMLContextBehindIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.RawMessage); };
+        var options = ToySeries.Options();
+        options.Epochs = 1;
+        using var model = ml.Forecasting.ForecastByRecurrent(options).Fit(ml.Data.LoadFromEnumerable(ToySeries.Generate(200, 1)));
+        Assert.Contains(messages, m => m.Contains("training and") && m.Contains("windows of 48 + 12 steps"));
+    }
+
+    [Fact]
     public void Fit_LogsToTheMLContextBehindTheCatalog()
     {
         var ml = new MLContext(seed: 1);

@@ -29,7 +29,7 @@ internal sealed class BatchedDataView<TIn, TOut> : IDataView
         var main = input.GetRowCursor(passThrough);
         // A second cursor runs ahead over the source column so that a whole batch can be computed at once while the
         // main cursor still serves the current row's pass-through columns.
-        var ahead = active.Any(a => a) ? input.GetRowCursor(new[] { binding.SourceColumn }) : null;
+        var ahead = active.Any(a => a) ? input.GetRowCursor(binding.SourceColumns) : null;
         return new BatchedCursor<TIn, TOut>(main, ahead, binding, active, batchSize);
     }
 

@@ -14,7 +14,10 @@ internal sealed class BindingRowMapper<TIn, TOut> : IRowToRowMapper
     {
         var needed = new HashSet<int>();
         foreach (var c in dependingColumns)
-            needed.Add(c.Index < binding.Input.Count ? c.Index : binding.SourceColumn.Index);
+        {
+            if (c.Index < binding.Input.Count) needed.Add(c.Index);
+            else foreach (var s in binding.SourceColumns) needed.Add(s.Index);
+        }
         return needed.OrderBy(i => i).Select(i => binding.Input[i]).ToList();
     }
 

@@ -19,6 +19,9 @@ internal static class EnvironmentAccess
         // Transform catalogs such as TransformsCatalog.TextTransforms have no owner but hold the environment themselves.
         env ??= trainerCatalog.GetType().GetFields(flags).Where(f => typeof(IHostEnvironment).IsAssignableFrom(f.FieldType))
             .Select(f => f.GetValue(trainerCatalog) as IHostEnvironment).FirstOrDefault(e => e is not null);
+        // Catalogs deriving from TrainCatalogBase (ForecastingCatalog) hold it as the base class's non-public Environment property.
+        for (var type = trainerCatalog.GetType(); env is null && type is not null; type = type.BaseType)
+            env = type.GetProperty("Environment", flags | BindingFlags.DeclaredOnly)?.GetValue(trainerCatalog) as IHostEnvironment;
         return env ?? throw new InvalidOperationException(
             $"RnnMl could not reach the MLContext behind {trainerCatalog.GetType().Name} (this version of ML.NET differs from the 6.0.0 RnnMl was built for)");
     }

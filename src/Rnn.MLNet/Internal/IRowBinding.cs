@@ -14,6 +14,9 @@ internal interface IRowBinding<TIn, TOut> : IRowBinding
     /// <summary>The input column the results are computed from.</summary>
     DataViewSchema.Column SourceColumn { get; }
 
+    /// <summary>Every input column <see cref="Reader"/> reads (a forecaster reads several); default <see cref="SourceColumn"/> alone.</summary>
+    IReadOnlyList<DataViewSchema.Column> SourceColumns => [SourceColumn];
+
     /// <summary>The number of added columns (after the input's columns in <see cref="IRowBinding.Output"/>).</summary>
     int OutputCount { get; }
 

@@ -201,6 +201,7 @@ internal static class ModelArchive
         [TranslatorArchive.Kind] = TranslatorArchive.Rebuild,
         [GeneratorArchive.Kind] = GeneratorArchive.Rebuild,
         [TaggerArchive.Kind] = TaggerArchive.Rebuild,
+        [ForecasterArchive.Kind] = ForecasterArchive.Rebuild,
     };
 
     private static ITransformer Replace(ITransformer node, List<IArchivedTransformer> transformers, ref int used)

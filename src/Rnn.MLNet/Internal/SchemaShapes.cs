@@ -71,6 +71,27 @@ internal static class SchemaShapes
         return new MLContext().Transforms.CustomMapping<PlaceholderRow, TaggerRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
     }
 
+    /// <summary>The input shape with the forecaster's <c>Vector&lt;Single&gt;</c> columns <paramref name="outputs"/> added.</summary>
+    public static SchemaShape Forecaster(SchemaShape input, IEnumerable<string> outputs)
+    {
+        var ml = new MLContext();
+        foreach (var name in outputs)
+        {
+            var definition = SchemaDefinition.Create(typeof(VectorRow));
+            var v = definition[nameof(VectorRow.Values)];
+            v.ColumnName = name;
+            // Shapes record no vector sizes; any size will do here.
+            v.ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1);
+            input = ml.Transforms.CustomMapping<PlaceholderRow, VectorRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
+        }
+        return input;
+    }
+
+    private sealed class VectorRow
+    {
+        public float[] Values { get; set; } = Array.Empty<float>();
+    }
+
     private static void AddKind(SchemaDefinition.Column column, string kind, string valueKind)
     {
         column.AddAnnotation("ScoreColumnKind", kind.AsMemory(), TextDataViewType.Instance);

@@ -1,0 +1,80 @@
+using RnnMl.MLNet.Forecasting;
+using RnnMl.Torch.Forecasting;
+using static TorchSharp.torch;
+
+namespace RnnMl.MLNet.Internal;
+
+/// <summary>How a <see cref="RecurrentForecasterTransformer"/> is written to and rebuilt from a model archive.</summary>
+internal static class ForecasterArchive
+{
+    public const string Kind = "Forecaster";
+
+    public static IEnumerable<(string Name, byte[] Bytes)> Entries(RecurrentForecasterTransformer t)
+    {
+        var model = t.Core.Model;
+        var meta = new Metadata
+        {
+            TargetColumnNames = t.Columns.Targets,
+            OutputColumnNames = t.Columns.Outputs,
+            Lookback = model.Lookback,
+            Horizon = model.Horizon,
+            SegmentLength = model.SegmentLength,
+            HiddenSize = model.HiddenSize,
+            Quantiles = model.Quantiles.ToArray(),
+            ConfidenceLevel = t.Level,
+            Mean = t.Core.Mean,
+            Std = t.Core.Std,
+            PredictionBatchSize = t.PredictionBatchSize,
+        };
+        yield return ArchiveEntries.Json("meta.json", meta);
+        yield return ArchiveEntries.Of("weights.bin", model);
+    }
+
+    public static IArchivedTransformer Rebuild(ArchiveEntries entries)
+    {
+        var meta = entries.ReadJson<Metadata>("meta.json");
+        if (meta.FormatVersion != 1)
+            throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var check = new MetadataCheck(entries);
+        check.Require(meta.TargetColumnNames is { Length: > 0 } targets && targets.All(n => !string.IsNullOrWhiteSpace(n)), "has no target column names");
+        int c = meta.TargetColumnNames!.Length;
+        check.Require(meta.OutputColumnNames is { } outputs && outputs.Length == 3 * c && outputs.All(n => !string.IsNullOrWhiteSpace(n)),
+            $"has {meta.OutputColumnNames?.Length} output column names for {c} targets (3 per target)");
+        check.Require(meta.Mean is { } mean && mean.Length == c && mean.All(double.IsFinite), $"has no finite mean per target ({c})");
+        check.Require(meta.Std is { } std && std.Length == c && std.All(s => double.IsFinite(s) && s > 0), $"has no positive std per target ({c})");
+        check.AtLeast(meta.PredictionBatchSize, 1, nameof(meta.PredictionBatchSize));
+        check.AtLeast(meta.Lookback, 1, nameof(meta.Lookback));
+        check.AtLeast(meta.Horizon, 1, nameof(meta.Horizon));
+        check.AtLeast(meta.SegmentLength, 1, nameof(meta.SegmentLength));
+        check.AtLeast(meta.HiddenSize, 1, nameof(meta.HiddenSize));
+        check.Require(meta.Lookback % meta.SegmentLength == 0 && meta.Lookback <= 1_000_000 && meta.Horizon <= 1_000_000 && meta.HiddenSize <= 65_536,
+            $"has lookback {meta.Lookback}, horizon {meta.Horizon}, segment {meta.SegmentLength}, hidden size {meta.HiddenSize}: out of range");
+        check.Require(meta.Quantiles is { Length: >= 2 } q && q.All(x => x > 0 && x < 1), "has no quantile levels in (0, 1)");
+        check.Require(meta.ConfidenceLevel > 0 && meta.ConfidenceLevel < 1, $"has confidence level {meta.ConfidenceLevel}");
+        // The GRU alone has 3·2·D² weights.
+        check.WeightsHold(6L * meta.HiddenSize * meta.HiddenSize);
+        SegmentRecurrentForecaster model;
+        try { model = SegmentRecurrentForecaster.Create(meta.Lookback, meta.Horizon, meta.SegmentLength, meta.HiddenSize, quantiles: meta.Quantiles); }
+        catch (ArgumentException e) { throw new InvalidDataException($"'{entries.File}' is corrupt: '{entries.Prefix}meta.json' has invalid model settings: {e.Message}", e); }
+        entries.LoadWeights(model, "weights.bin");
+        var core = new ForecasterCore(model, meta.Mean!, meta.Std!, CPU);
+        return new RecurrentForecasterTransformer(core, new ForecasterColumns(meta.TargetColumnNames, meta.OutputColumnNames!), meta.ConfidenceLevel, meta.PredictionBatchSize, training: null);
+    }
+
+    /// <summary>What is saved next to a forecaster's weights to rebuild it.</summary>
+    private sealed record Metadata
+    {
+        public int FormatVersion { get; init; } = 1;
+        public string[]? TargetColumnNames { get; init; }
+        public string[]? OutputColumnNames { get; init; }
+        public int Lookback { get; init; }
+        public int Horizon { get; init; }
+        public int SegmentLength { get; init; }
+        public int HiddenSize { get; init; }
+        public double[]? Quantiles { get; init; }
+        public double ConfidenceLevel { get; init; }
+        public double[]? Mean { get; init; }
+        public double[]? Std { get; init; }
+        public int PredictionBatchSize { get; init; }
+    }
+}
