@@ -21,9 +21,7 @@ public sealed class RecurrentTextClassifierTransformer : RecurrentTransformer
 {
     internal RecurrentTextClassifierTransformer(ClassifierCore core, OutputColumns outputs, string textColumnName, int predictionBatchSize, TrainingResult? training)
         : base(core.Gate, predictionBatchSize, training)
-    {
-        (Core, Outputs, TextColumnName) = (core, outputs, textColumnName);
-    }
+        => (Core, Outputs, TextColumnName) = (core, outputs, textColumnName);
 
     internal ClassifierCore Core { get; }
     internal OutputColumns Outputs { get; }

@@ -19,9 +19,7 @@ public sealed class RecurrentForecasterTransformer : RecurrentTransformer
 {
     internal RecurrentForecasterTransformer(ForecasterCore core, ForecasterColumns columns, double confidenceLevel, int predictionBatchSize, TrainingResult? training)
         : base(core.Gate, predictionBatchSize, training)
-    {
-        (Core, Columns, Level) = (core, columns, confidenceLevel);
-    }
+        => (Core, Columns, Level) = (core, columns, confidenceLevel);
 
     internal ForecasterCore Core { get; }
     internal ForecasterColumns Columns { get; }

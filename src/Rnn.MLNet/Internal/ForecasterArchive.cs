@@ -32,9 +32,7 @@ internal static class ForecasterArchive
 
     public static IArchivedTransformer Rebuild(ArchiveEntries entries)
     {
-        var meta = entries.ReadJson<Metadata>("meta.json");
-        if (meta.FormatVersion != 1)
-            throw new InvalidDataException($"'{entries.File}': '{entries.Prefix}meta.json' has format version {meta.FormatVersion}; this library reads version 1");
+        var meta = entries.ReadMetadata<Metadata>("meta.json", m => m.FormatVersion);
         var check = new MetadataCheck(entries);
         check.Require(meta.TargetColumnNames is { Length: > 0 } targets && targets.All(n => !string.IsNullOrWhiteSpace(n)), "has no target column names");
         int c = meta.TargetColumnNames!.Length;

@@ -15,9 +15,7 @@ public sealed class RecurrentSequenceTaggerTransformer : RecurrentTransformer
 {
     internal RecurrentSequenceTaggerTransformer(TaggerCore core, TaggerColumns columns, int predictionBatchSize, TrainingResult? training)
         : base(core.Gate, predictionBatchSize, training)
-    {
-        (Core, Columns) = (core, columns);
-    }
+        => (Core, Columns) = (core, columns);
 
     internal TaggerCore Core { get; }
     internal TaggerColumns Columns { get; }

@@ -18,9 +18,7 @@ public sealed class RecurrentTranslatorTransformer : RecurrentTransformer
 {
     internal RecurrentTranslatorTransformer(TranslatorCore core, string sourceColumnName, string outputColumnName, int predictionBatchSize, TrainingResult? training)
         : base(core.Gate, predictionBatchSize, training)
-    {
-        (Core, SourceColumnName, OutputColumnName) = (core, sourceColumnName, outputColumnName);
-    }
+        => (Core, SourceColumnName, OutputColumnName) = (core, sourceColumnName, outputColumnName);
 
     internal TranslatorCore Core { get; }
 
