@@ -12,7 +12,7 @@ public abstract class RecurrentTrainingOptions
 {
     private int epochs = 10;
 
-    /// <summary>The recurrent cell. Default LSTM (GRU for the translator).</summary>
+    /// <summary>The recurrent cell. Default LSTM (GRU for the translator and the forecaster).</summary>
     public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
 
     /// <summary>Which implementation runs the recurrent layers. Default Auto (see <see cref="RecurrentBackend.Auto"/>).</summary>
@@ -24,34 +24,38 @@ public abstract class RecurrentTrainingOptions
     /// <summary>Recurrent hidden size H (per direction). Default 128 (256 for the text generator).</summary>
     public int HiddenSize { get; set; } = 128;
 
-    /// <summary>Dropout in training, in [0, 1). Default 0.3 for classifiers, 0.2 for the translator, 0 for the text generator.</summary>
+    /// <summary>Dropout in training, in [0, 1). Default 0.3 for classifiers, 0.2 for the translator, 0.5 for the tagger, 0 for
+    /// the text generator and the forecaster.</summary>
     public double Dropout { get; set; }
 
     /// <summary>Training epochs (at most; early stopping or <see cref="MaxTrainingTime"/> may end sooner). Default 4 for
-    /// classifiers (raised on small data by their <c>MinimumSteps</c>), 10 for the translator and the text generator.</summary>
+    /// classifiers (raised on small data by their <c>MinimumSteps</c>), 10 for the translator and the text generator, 40 for
+    /// the tagger, 30 for the forecaster.</summary>
     public int Epochs
     {
         get => epochs;
         set { epochs = value; EpochsSet = true; }
     }
 
-    /// <summary>Learning rate. Default 0.002 (0.003 for the text generator).</summary>
+    /// <summary>Learning rate. Default 0.002 (0.003 for the text generator, 0.005 for the tagger).</summary>
     public double LearningRate { get; set; } = 2e-3;
 
-    /// <summary>Examples per training batch (for the text generator: its <c>Streams</c>). Default 64 (32 streams).</summary>
+    /// <summary>Examples per training batch (for the text generator: its <c>Streams</c>; for the forecaster: windows). Default
+    /// 64 (32 streams for the text generator, 16 sentences for the tagger).</summary>
     public int BatchSize { get; set; } = 64;
 
     /// <summary>Rows per batch when <c>Transform</c> runs the model, and per validation batch in training. Default 256 for
-    /// classifiers, 128 for the translator, 32 for the text generator.</summary>
+    /// classifiers and the forecaster, 128 for the translator and the tagger, 32 for the text generator.</summary>
     public int PredictionBatchSize { get; set; } = 256;
 
     /// <summary>Share of the training rows held out for validation (best epoch, early stopping) when <c>Fit</c> gets no
-    /// validation data; 0 for none. Classifiers and the translator hold out random rows, the text generator and the forecaster the last
-    /// rows. In [0, 1). Default 0.1 for classifiers, 0.05 for the translator and the text generator, 0.2 for the forecaster.</summary>
+    /// validation data; 0 for none. Classifiers, the translator and the tagger hold out random rows, the text generator and
+    /// the forecaster the last rows. In [0, 1). Default 0.1 for classifiers and the tagger, 0.05 for the translator and the
+    /// text generator, 0.2 for the forecaster.</summary>
     public double ValidationFraction { get; set; } = 0.1;
 
-    /// <summary>Stop after this many epochs without a better validation score (accuracy for classifiers, loss otherwise);
-    /// null to never stop early. Default 3.</summary>
+    /// <summary>Stop after this many epochs without a better validation score (accuracy for classifiers and the tagger, loss
+    /// otherwise); null to never stop early. Default 3 (5 for the tagger).</summary>
     public int? EarlyStoppingPatience { get; set; } = 3;
 
     /// <summary>Stop training after this much time (checked between batches), keeping the best weights so far; null for no
@@ -64,7 +68,8 @@ public abstract class RecurrentTrainingOptions
     /// <summary>Weight decay. Default 0.</summary>
     public double WeightDecay { get; set; }
 
-    /// <summary>Learning-rate schedule (formulas at <see cref="Trainer.LearningRateAt"/>). Default constant.</summary>
+    /// <summary>Learning-rate schedule (formulas at <see cref="Trainer.LearningRateAt"/>). Default constant (reduce-on-plateau for
+    /// the tagger and the forecaster).</summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
 
     /// <summary>For the warm-up schedules: the share of all steps spent warming up, in [0, 1). Default 0.1.</summary>
