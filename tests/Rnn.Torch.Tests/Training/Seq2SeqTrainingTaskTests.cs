@@ -71,7 +71,7 @@ public class Seq2SeqTrainingTaskTests : OneTorchThread
         for (int i = 0; i < grads.Length; i++)
             Assert.True(grads[i].allclose(expectedGrads[i], rtol: 1e-9, atol: 1e-12), $"parameter {i}: gradients differ");
         long right = logits.argmax(2).flatten().eq(expected.flatten()).logical_and(expected.flatten().ne(0)).sum().item<long>();
-        Assert.Equal(right, result.MetricSums["accuracy"]);
+        Assert.Equal(right, result.MetricSums!["accuracy"]);
     }
 
     [Theory]
