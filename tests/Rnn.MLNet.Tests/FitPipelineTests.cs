@@ -65,7 +65,7 @@ public class FitPipelineTests
             Assert.Equal(TrainingStopReason.Cancelled, result!.StopReason);
             Assert.InRange(result.History.Count, 0, 99_999);
             // Reading and vocabulary take well under a second on these sets; 100,000 epochs would take hours.
-            Assert.InRange(clock.Elapsed.TotalSeconds, 2, 60);
+            Assert.InRange(clock.Elapsed.TotalSeconds, 1.9, 60); // the timer may fire a few milliseconds early
         }
     }
 
