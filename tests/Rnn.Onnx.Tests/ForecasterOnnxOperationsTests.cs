@@ -6,7 +6,7 @@ namespace RnnMl.Onnx.Tests;
 
 /// <summary><c>ml.Model.ExportRnnModelToOnnx</c> on a fitted ML.NET forecaster: <see cref="OnnxForecaster"/> gives the
 /// transformer's forecasts and bounds (its per-target z-scoring is inside the graph).</summary>
-public sealed class ForecasterOnnxOperationsTests : IDisposable
+public sealed class ForecasterOnnxOperationsTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("rnnml-mlforecaster-").FullName;
 
@@ -59,6 +59,7 @@ public sealed class ForecasterOnnxOperationsTests : IDisposable
                     max = Math.Max(max, Math.Abs(expected.UpperBound[c][s] - actual.Upper![s, c]));
                 }
         }
+        output.WriteLine($"max |transformer − onnx| = {max:E2}");
         Assert.True(max <= 1e-4, $"max |transformer − onnx| = {max}");
         // The graph reads the series' units: the same history shifted by 7 in B moves B's forecast (not a bare network's echo).
         var shifted = rows.Take(300).Select(r => new[] { r.A, r.B + 7 }).ToList();
