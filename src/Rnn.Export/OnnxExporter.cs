@@ -203,4 +203,31 @@ public static class OnnxExporter
                 (o.CharacterVocabularySize, text.Characters?.Count ?? 0, "the character vocabulary", "character ids (0: none)"));
         return TaggerGraph.Build(model, text);
     }
+
+    /// <summary>Writes a forecaster as one ONNX graph: input <see cref="ForecasterGraphNames.Window"/> (N, L, C) float32,
+    /// outputs <see cref="ForecasterGraphNames.Forecast"/> (N, H, C) and, with a quantile head,
+    /// <see cref="ForecasterGraphNames.Quantiles"/> (N, H, C, Q); the per-window normalisation (and, with
+    /// <paramref name="info"/>'s means and stds, the per-channel z-scoring) is inside the graph, so input and outputs are
+    /// in the series' units. L, H and the quantile levels go to the metadata (RnnMl.Onnx's <c>OnnxForecaster</c> reads them).</summary>
+    /// <param name="model">The forecaster; the graph is the model in evaluation mode (no dropout).</param>
+    /// <param name="destination">A writable stream; left open.</param>
+    /// <param name="info">Channel names and scaling; null for none (then the graph takes any C).</param>
+    /// <exception cref="ArgumentException">The stream is not writable.</exception>
+    public static void Export(Torch.Forecasting.SegmentRecurrentForecaster model, Stream destination, ForecasterModelInfo? info = null)
+        => WriteTo(destination, () => Build(model, info));
+
+    /// <summary>Writes a forecaster as an ONNX model file, atomically (see the stream overload for the graph).</summary>
+    /// <param name="model">The forecaster.</param>
+    /// <param name="filePath">Where to write (conventionally <c>.onnx</c>); the folder must exist.</param>
+    /// <param name="info">Channel names and scaling; null for none.</param>
+    /// <exception cref="ArgumentException">An empty path.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static void Export(Torch.Forecasting.SegmentRecurrentForecaster model, string filePath, ForecasterModelInfo? info = null)
+        => WriteFile(filePath, () => Build(model, info));
+
+    private static Onnx.Proto.ModelProto Build(Torch.Forecasting.SegmentRecurrentForecaster model, ForecasterModelInfo? info)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ForecasterGraph.Build(model, (info ?? new ForecasterModelInfo()).WithModel(model.Lookback, model.Horizon, model.Quantiles));
+    }
 }

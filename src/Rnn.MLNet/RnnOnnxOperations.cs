@@ -1,5 +1,6 @@
 using RnnMl.Export;
 using RnnMl.MLNet.Classification;
+using RnnMl.MLNet.Forecasting;
 using RnnMl.MLNet.Translation;
 using RnnMl.Text.Export;
 
@@ -20,9 +21,11 @@ namespace RnnMl.MLNet;
 /// </example>
 public static class RnnOnnxOperations
 {
-    /// <summary>Exports the RnnMl text classifier in <paramref name="model"/> to an ONNX file (opset <see cref="OnnxExporter.Opset"/>).</summary>
+    /// <summary>Exports the RnnMl text classifier or forecaster in <paramref name="model"/> to an ONNX file (opset <see cref="OnnxExporter.Opset"/>).
+    /// A <see cref="RecurrentForecasterTransformer"/> is written with its per-target z-scoring inside the graph and its
+    /// target names in the metadata; <c>RnnMl.Onnx</c>'s <c>OnnxForecaster</c> runs it.</summary>
     /// <param name="catalog"><c>mlContext.Model</c>.</param>
-    /// <param name="model">A fitted <see cref="RecurrentTextClassifierTransformer"/> or a chain holding exactly one.</param>
+    /// <param name="model">A fitted <see cref="RecurrentTextClassifierTransformer"/> or <see cref="RecurrentForecasterTransformer"/>, or a chain holding exactly one.</param>
     /// <param name="filePath">The .onnx file to write; the folder must exist. Written atomically.</param>
     /// <param name="classNames">Names to store for the classes, in class order; default the label's key values for
     /// multiclass and "False", "True" for binary (ML.NET's PredictedLabel values).</param>
@@ -36,8 +39,16 @@ public static class RnnOnnxOperations
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         var classifiers = Flatten(model).OfType<RecurrentTextClassifierTransformer>().ToList();
+        var forecasters = Flatten(model).OfType<RecurrentForecasterTransformer>().ToList();
+        if (classifiers.Count == 0 && forecasters.Count == 1)
+        {
+            if (classNames is not null)
+                throw new ArgumentException($"class names are for classifiers; the model holds a forecaster, got {classNames.Count} names", nameof(classNames));
+            ExportForecaster(forecasters[0], filePath);
+            return;
+        }
         if (classifiers.Count != 1)
-            throw new ArgumentException($"the model must hold exactly one RnnMl text classifier to export, got {classifiers.Count}" +
+            throw new ArgumentException($"the model must hold exactly one RnnMl text classifier or forecaster to export, got {classifiers.Count} classifiers and {forecasters.Count} forecasters" +
                 (Flatten(model).OfType<RecurrentTranslatorTransformer>().Any() ? " (it holds a translator: export it with ExportRnnTranslatorToOnnx)" : ""), nameof(model));
         var classifier = classifiers[0];
         // Held to the end: a disposed classifier is refused before the file is touched, and a Dispose waits for the export.
@@ -50,6 +61,16 @@ public static class RnnOnnxOperations
         var names = classNames?.ToArray() ?? classifier.ClassNames?.ToArray() ?? (classifier.Kind == ClassificationKind.Binary ? new[] { "False", "True" } : null);
         var text = new TextModelInfo(encoder.Tokenizer, encoder.Vocabulary, names, encoder.MaxLength);
         OnnxExporter.Export(classifier.Model, filePath, text);
+    }
+
+    /// <summary>The forecaster's network with its per-target z-scoring (training mean and std) inside the graph and the
+    /// target names in the metadata, so <c>RnnMl.Onnx</c>'s <c>OnnxForecaster</c> gives the transformer's forecasts and bounds.</summary>
+    private static void ExportForecaster(RecurrentForecasterTransformer forecaster, string filePath)
+    {
+        // Held to the end: a disposed forecaster is refused before the file is touched, and a Dispose waits for the export.
+        using var lease = forecaster.Core.Gate.Enter();
+        var info = new ForecasterModelInfo(forecaster.Columns.Targets, forecaster.Core.Mean, forecaster.Core.Std);
+        OnnxExporter.Export(forecaster.Core.Model, filePath, info);
     }
 
     /// <summary>Loads a model saved with <see cref="RnnModelOperations.SaveRnnModel"/> and exports its text classifier to an ONNX file.</summary>

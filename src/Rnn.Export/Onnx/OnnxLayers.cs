@@ -144,6 +144,33 @@ internal static class OnnxLayers
         return new RecurrentOutputs(x, finalH, finalC);
     }
 
+    /// <summary>
+    /// A one-layer, forward, biased TorchSharp <c>nn.GRU</c> on time-major x (T, N, I) as one ONNX <c>GRU</c> node
+    /// (gates [r, z, n] → [z, r, h], <c>linear_before_reset</c> = 1, as PyTorch computes n = tanh(W_n x + b_in + r ⊙ (U_n h + b_hn))).
+    /// </summary>
+    /// <returns>The final hidden state (1, N, H).</returns>
+    /// <exception cref="ArgumentException">The GRU is stacked, bidirectional or without biases.</exception>
+    public static string TorchGru(OnnxGraph g, string name, TorchSharp.Modules.GRU gru, string x)
+    {
+        // libtorch's own names for the layer-0 forward parameters (PyTorch's documented nn.GRU attributes).
+        var p = gru.named_parameters().ToDictionary(q => q.name, q => (Tensor)q.parameter);
+        if (p.Count != 4 || !p.ContainsKey("weight_ih_l0") || !p.ContainsKey("bias_hh_l0"))
+            throw new ArgumentException($"only a one-layer, forward GRU with biases can be exported here, got parameters {string.Join(", ", p.Keys)}", nameof(gru));
+        var (wih, whh) = (p["weight_ih_l0"], p["weight_hh_l0"]);
+        long h = whh.shape[1], input = wih.shape[1];
+        var b = Reorder(p["bias_ih_l0"], GruGateOrder).Concat(Reorder(p["bias_hh_l0"], GruGateOrder)).ToArray();
+        var inputs = new[]
+        {
+            x,
+            g.Floats(name + ".W", Reorder(wih, GruGateOrder).ToArray(), 1, 3 * h, input),
+            g.Floats(name + ".R", Reorder(whh, GruGateOrder).ToArray(), 1, 3 * h, h),
+            g.Floats(name + ".B", b, 1, 6 * h),
+        };
+        var results = g.Node("GRU", name, inputs, 2, OnnxGraph.Attr("hidden_size", h), OnnxGraph.Attr("direction", "forward"),
+            OnnxGraph.Attr("linear_before_reset", 1L));
+        return results[1];
+    }
+
     /// <summary>Row-major float values of a tensor (detached, on the CPU, as float32).</summary>
     public static float[] Values(Tensor t)
     {

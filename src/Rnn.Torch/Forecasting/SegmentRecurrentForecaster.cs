@@ -76,6 +76,22 @@ public sealed class SegmentRecurrentForecaster : nn.Module<Tensor, Tensor>
     /// <summary>Whether a linear map of the L normalised inputs is added to every output (starts at zero).</summary>
     public bool LinearSkip => skip is not null;
 
+    /// <summary>The per-window normalisation.</summary>
+    public InstanceNormalization Normalization => normalization;
+
+    /// <summary>The segment projection w → D (<c>segment.*</c>), e.g. for export.</summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed (likewise for the other modules).</exception>
+    public Linear SegmentProjection => Live(segment);
+
+    /// <summary>The one-layer, forward GRU D → D over the segments (<c>gru.*</c>), e.g. for export.</summary>
+    public GRU Recurrent => Live(gru);
+
+    /// <summary>The output head D → H·(1 + Q) (<c>output.*</c>): the point forecast's H values, then H per quantile level.</summary>
+    public Linear Head => Live(output);
+
+    /// <summary>The linear skip L → H without bias (<c>skip.*</c>), or null without one.</summary>
+    public Linear? Skip => disposed ? throw new ObjectDisposedException(nameof(SegmentRecurrentForecaster)) : skip;
+
     /// <summary>Creates a forecaster with fresh parameters (seed torch first for repeatable weights).</summary>
     /// <param name="lookback">L ≥ 1.</param>
     /// <param name="horizon">H ≥ 1.</param>
@@ -148,6 +164,12 @@ public sealed class SegmentRecurrentForecaster : nn.Module<Tensor, Tensor>
         var point = denormalized[.., .., .., 0];
         Tensor? q = withQuantiles ? denormalized[.., .., .., 1..] : null;
         return (point, q);
+    }
+
+    private T Live<T>(T module)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return module;
     }
 
     /// <inheritdoc/>
