@@ -104,15 +104,8 @@ internal static class CharLmBenchmark
             Seed = Seed,
         });
 
-        long trained = 0;
-        long partial = 0;
-        var progress = new Progress(report =>
+        var progress = new TrainedItems(e =>
         {
-            // The report of a stop (a message, no count) must not erase the count of the epoch it interrupted.
-            if (report.Message is null) partial = report.ItemsProcessed;
-            if (report.CompletedEpoch is not { } e) return;
-            trained += e.TrainCount;
-            partial = 0;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  epoch {e.Epoch + 1}: train {e.TrainMetrics[LanguageModelTrainingTask.BitsMetric]:F3} bits/char, validation {e.ValidationMetrics[LanguageModelTrainingTask.BitsMetric]:F3} bits/char, {e.TrainCount / e.Duration.TotalSeconds:F0} chars/s, {e.Duration.TotalSeconds:F0} s"));
             Console.WriteLine($"    τ=0.7: {OneLine(generator.Generate("A man", new SamplingOptions { Temperature = 0.7, Seed = e.Epoch, MaxLength = 100, StopStrings = new[] { "\n" } }))}");
@@ -121,7 +114,7 @@ internal static class CharLmBenchmark
         var clock = Stopwatch.StartNew();
         var result = trainer.Fit(task, progress, budget.Token);
         double trainSeconds = clock.Elapsed.TotalSeconds;
-        trained += partial;
+        long trained = progress.Count;
         Console.WriteLine($"training: {result.History.Count} full epoch(s), stop: {result.StopReason}{(result.Message is null ? "" : $" ({result.Message})")}, {trainSeconds:F0} s");
 
         var score = LanguageModelMetrics.Evaluate(model, validIds, streams: 16, steps: steps);
@@ -163,10 +156,5 @@ internal static class CharLmBenchmark
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(value > 0))
             throw new UsageException($"{name} needs a positive number, got '{text}'");
         return value;
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

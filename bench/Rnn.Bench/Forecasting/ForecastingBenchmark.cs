@@ -207,9 +207,8 @@ internal static class ForecastingBenchmark
             Seed = s.Seed,
         });
         var clock = Stopwatch.StartNew();
-        var progress = new Progress(report =>
+        var progress = new TrainedItems(e =>
         {
-            if (report.CompletedEpoch is not { } e) return;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  epoch {e.Epoch + 1}: train mse {e.TrainMetrics["mse"]:F4}, validation mse {e.ValidationMetrics["mse"]:F4} mae {e.ValidationMetrics["mae"]:F4} coverage90 {e.ValidationMetrics["coverage"]:F3}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F0} s{(e.IsBest ? " *" : "")}"));
         });
@@ -235,10 +234,5 @@ internal static class ForecastingBenchmark
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !(allowZero ? value >= 0 : value > 0))
             throw new UsageException($"{name} needs a {(allowZero ? "non-negative" : "positive")} number, got '{text}'");
         return value;
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

@@ -46,13 +46,8 @@ internal static class TaggerRun
             RestoreBestWeights = true,
             Seed = seed,
         });
-        long trained = 0, partial = 0;
-        var progress = new Progress(report =>
+        var progress = new TrainedItems(e =>
         {
-            if (report.Message is null) partial = report.ItemsProcessed;
-            if (report.CompletedEpoch is not { } e) return;
-            trained += e.TrainCount;
-            partial = 0;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"    {variant.Name} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3} acc {e.TrainMetrics["accuracy"]:P2}, dev loss {e.ValidationLoss:F3} acc {e.ValidationMetrics["accuracy"]:P2}{(e.IsBest ? " *" : "")}, {e.Duration.TotalSeconds:F0} s"));
         });
@@ -60,7 +55,7 @@ internal static class TaggerRun
         var clock = Stopwatch.StartNew();
         var result = trainer.Fit(task, progress, budget.Token);
         double seconds = clock.Elapsed.TotalSeconds;
-        trained += partial;
+        long trained = progress.Count;
         Console.WriteLine($"  {variant.Name}: {result.History.Count} epoch(s), best {result.BestEpoch + 1}, stop: {result.StopReason}, {seconds:F0} s");
 
         var predicted = model.Tag(dev.Tokens, variant.Characters ? dev.Characters : null);
@@ -119,10 +114,5 @@ internal static class TaggerRun
             rates.Add(count / clock.Elapsed.TotalSeconds);
         }
         return Timing.Median(rates);
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }
