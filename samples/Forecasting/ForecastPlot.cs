@@ -4,8 +4,8 @@ using ScottPlot;
 
 namespace RnnMl.Samples.Forecasting;
 
-/// <summary>Draws a few held-out windows of the first channel side by side: the L rows of history, the H true values,
-/// the forecast and its interval band.</summary>
+/// <summary>Draws a few held-out windows of the first channel side by side: the last rows of the history (at most 3·H of
+/// the L the forecast is made from), the H true values, the forecast and its interval band.</summary>
 internal static class ForecastPlot
 {
     /// <summary>The windows drawn, spread evenly over the held-out tail.</summary>
@@ -14,16 +14,16 @@ internal static class ForecastPlot
     /// <summary>Writes the PNG; <paramref name="start"/> and <paramref name="count"/> are the evaluated rows (the tail and the L rows before it).</summary>
     public static void Save(RecurrentForecasterTransformer model, TimeSeries series, int start, int count, string path)
     {
-        int l = model.Lookback, h = model.Horizon, last = count - l - h, gap = Math.Max(h / 2, 4);
+        int l = model.Lookback, h = model.Horizon, last = count - l - h, gap = Math.Max(h / 2, 4), shown = Math.Min(l, 3 * h);
         var plot = new Plot();
         for (int k = 0; k < Windows; k++)
         {
             int first = start + (Windows == 1 ? 0 : last * k / (Windows - 1));
             var forecast = model.Forecast(SeriesData.Floats(series, first, l));
-            double x0 = k * (l + h + gap);
-            double[] xsHistory = Enumerable.Range(0, l).Select(t => x0 + t).ToArray();
+            double x0 = k * (shown + h + gap) - (l - shown);
+            double[] xsHistory = Enumerable.Range(l - shown, shown).Select(t => x0 + t).ToArray();
             double[] xsFuture = Enumerable.Range(l, h).Select(t => x0 + t).ToArray();
-            double[] history = Enumerable.Range(first, l).Select(t => series[t, 0]).ToArray();
+            double[] history = Enumerable.Range(first + l - shown, shown).Select(t => series[t, 0]).ToArray();
             double[] truth = Enumerable.Range(first + l, h).Select(t => series[t, 0]).ToArray();
 
             var band = plot.Add.FillY(xsFuture, forecast.LowerBound[0].Select(v => (double)v).ToArray(), forecast.UpperBound[0].Select(v => (double)v).ToArray());
@@ -40,10 +40,10 @@ internal static class ForecastPlot
                 forecastLine.LegendText = "forecast";
                 band.LegendText = $"{model.ConfidenceLevel:P0} interval";
             }
-            if (k > 0) plot.Add.VerticalLine(x0 - gap / 2.0, 1, Colors.LightGray);
+            if (k > 0) plot.Add.VerticalLine(x0 + l - shown - gap / 2.0, 1, Colors.LightGray);
         }
         plot.Title($"{series.ChannelNames[0]}: {Windows} held-out windows (L = {l}, H = {h})");
-        plot.XLabel("time step within each window");
+        plot.XLabel($"time steps; {Windows} windows side by side, each {shown} steps of history then {h} forecast");
         plot.YLabel(series.ChannelNames[0]);
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 1400, 500);

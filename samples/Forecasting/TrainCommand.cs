@@ -35,7 +35,7 @@ internal static class TrainCommand
             ValidationFraction = ValidationFraction,
             MaxTrainingTime = o.Minutes is double m ? TimeSpan.FromMinutes(m) : null,
         };
-        output.WriteLine($"training ForecastByRecurrent on rows [0, {trainRows}) (the last {ValidationFraction:P0} validate), " +
+        output.WriteLine($"training ForecastByRecurrent on rows [0, {trainRows}) (the last {ValidationFraction * 100:0}% validate), " +
             $"L = {l}, H = {h}, segments of {o.Segment}, hidden size {o.HiddenSize}, up to {o.Epochs} epochs ...");
         var clock = Stopwatch.StartNew();
         using var model = ml.Forecasting.ForecastByRecurrent(options).Fit(trainView);
