@@ -22,7 +22,7 @@ internal sealed record SampleOptions
           --horizon H         steps forecast at once (default 24; ETT: 96)
           --segment W         steps per segment the GRU reads as one input (default 24)
           --period P          the seasonal-naive baseline's period, at most L (default 24: a day of hours)
-          --hidden-size D     GRU hidden size (default 128)
+          --hidden-size D     GRU hidden size (default 64; the library default is 128)
           --epochs N          epochs at most, early stopping after 3 without a better validation loss (default 30)
           --minutes X         stop training after X minutes, keeping the best epoch so far
           --seed N            seed of the generated series and of training (default 1)
@@ -42,7 +42,7 @@ internal sealed record SampleOptions
     public int Horizon { get; init; } = 24;
     public int Segment { get; init; } = 24;
     public int Period { get; init; } = 24;
-    public int HiddenSize { get; init; } = 128;
+    public int HiddenSize { get; init; } = 64;
     public int Epochs { get; init; } = 30;
     public double? Minutes { get; init; }
     public int Seed { get; init; } = 1;
