@@ -72,6 +72,16 @@ public class ForecastingSampleTests
             error = new StringWriter();
             Assert.Equal(1, Program.Run(new[] { "--data", csv, "--target", "B" }, TextWriter.Null, error));
             Assert.Contains("has 100 rows, too few for lookback 168 and horizon 24", error.ToString());
+
+            var holed = Path.Combine(folder, "holed.csv");
+            File.WriteAllLines(holed, new[] { "date,A,B", "d0,1,2", "d1,,3", "d2,4,5" });
+            error = new StringWriter();
+            Assert.Equal(1, Program.Run(new[] { "--data", holed }, TextWriter.Null, error));
+            Assert.Contains("row 2, column 'A'", error.ToString());
+
+            error = new StringWriter();
+            Assert.Equal(1, Program.Run(new[] { "--data", csv, "--time-column", "timestamp" }, TextWriter.Null, error));
+            Assert.Contains("time column 'timestamp' is not in the header", error.ToString());
         }
         finally
         {
