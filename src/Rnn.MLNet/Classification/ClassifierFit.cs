@@ -7,6 +7,7 @@ namespace RnnMl.MLNet.Classification;
 internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, ClassificationKind kind)
     : TaskFit<(TokenSequence Input, long Label), SequenceClassifier, RecurrentTextClassifierTransformer>
 {
+    private readonly Tokenizer tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
     private DataViewSchema.Column? trainingInput;
     private InputColumnKind inputKind;
     private int keyCount, classCount;
@@ -63,7 +64,6 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
                 throw new ArgumentOutOfRangeException("validationData", $"Schema mismatch for validation label '{options.LabelColumnName}': expected {classCount} classes like the training data, got {classes}");
         }
 
-        var tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
         var rows = new List<(TokenSequence, long)>();
         long missing = 0;
         using var cursor = data.GetRowCursor(new[] { text, label });
@@ -82,7 +82,6 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
 
     protected override void Prepare(List<(TokenSequence Input, long Label)> train, List<(TokenSequence Input, long Label)> valid, FitContext context)
     {
-        var tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
         Vocabulary? vocabulary = inputKind == InputColumnKind.Keys ? null
             : Vocabulary.Build(train.Select(r => r.Input.Tokens!), options.MinTokenCount, options.MaxVocabularySize);
         encoder = new TokenEncoder(inputKind, tokenizer, vocabulary, keyCount, options.MaxSequenceLength);

@@ -32,12 +32,25 @@ internal sealed class TaggerCore : IDisposable
 
     public Device Device { get; }
 
-    /// <summary>The tokens of one input value: text split by the tokenizer, or given tokens (normalised, none dropped, so
-    /// that they stay aligned with their tags).</summary>
-    public string[] Tokens(string text) => Info.Tokenizer.Tokenize(text).ToArray();
-
     /// <summary>Normalises given tokens as the tokenizer normalises text; keeps every token, so tags stay aligned.</summary>
-    public string[] Normalize(IEnumerable<string> tokens) => tokens.Select(t => Info.Tokenizer.Normalize(t)).ToArray();
+    public string[] Normalize(IEnumerable<string> tokens) => Normalize(tokens, Info.Tokenizer);
+
+    /// <summary>A reader of the current row's tokens, in training and tagging alike: a String column is split by
+    /// <paramref name="tokenizer"/>, a <c>Vector&lt;String&gt;</c> column's tokens are normalised (none dropped).</summary>
+    public static Func<string[]> TokenReader(DataViewRow row, DataViewSchema.Column column, Tokenizer tokenizer)
+    {
+        if (column.Type is TextDataViewType)
+        {
+            var getText = row.GetGetter<ReadOnlyMemory<char>>(column);
+            ReadOnlyMemory<char> text = default;
+            return () => { getText(ref text); return tokenizer.Tokenize(text.ToString()).ToArray(); };
+        }
+        var getTokens = row.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
+        VBuffer<ReadOnlyMemory<char>> tokens = default;
+        return () => { getTokens(ref tokens); return Normalize(tokens.DenseValues().Select(t => t.ToString()), tokenizer); };
+    }
+
+    private static string[] Normalize(IEnumerable<string> tokens, Tokenizer tokenizer) => tokens.Select(t => tokenizer.Normalize(t)).ToArray();
 
     /// <summary>The model's input for a tokenised sentence.</summary>
     public TaggerInput Encode(IReadOnlyList<string> tokens) => new(Info.EncodeWords(tokens), Info.EncodeCharacters(tokens));

@@ -7,7 +7,6 @@ namespace RnnMl.MLNet.Internal;
 /// <summary>Scores a tagger's predictions against a key-vector label column: token accuracy and conlleval's span scores.</summary>
 internal static class TaggerEvaluation
 {
-    private static bool IsBio(string tag) => tag == "O" || (tag.Length > 2 && (tag.StartsWith("B-", StringComparison.Ordinal) || tag.StartsWith("I-", StringComparison.Ordinal)));
 
     public static TaggingEvaluation Evaluate(IDataView scored, IReadOnlyList<string> tagNames, string labelColumnName, string predictedColumnName, TagScheme? scheme)
     {
@@ -18,7 +17,7 @@ internal static class TaggerEvaluation
         var goldNames = LabelColumns.KeyNames(label, (int)key.Count) ?? tagNames.ToArray();
         var predicted = scored.Schema[predictedColumnName];
         // Spans only where the tags form them: BIO when every tag is O, B-X or I-X (part-of-speech tags do not).
-        scheme ??= goldNames.Concat(tagNames).All(IsBio) ? TagScheme.Bio : null;
+        scheme ??= goldNames.Concat(tagNames).All(t => TagTransitionConstraints.BelongsTo(t, TagScheme.Bio)) ? TagScheme.Bio : null;
         var evaluator = scheme is { } s ? new ConllSpanEvaluator(s) : null;
         long tokens = 0, correct = 0;
         using var cursor = scored.GetRowCursor(new[] { label, predicted });

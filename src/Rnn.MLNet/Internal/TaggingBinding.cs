@@ -32,15 +32,8 @@ internal sealed class TaggingBinding : IRowBinding<TaggerInput, TaggerOutput>
 
     public Func<TaggerInput> Reader(DataViewRow row)
     {
-        if (core.TextInput)
-        {
-            var get = row.GetGetter<ReadOnlyMemory<char>>(SourceColumn);
-            ReadOnlyMemory<char> value = default;
-            return () => { get(ref value); return core.Encode(core.Tokens(value.ToString())); };
-        }
-        var getTokens = row.GetGetter<VBuffer<ReadOnlyMemory<char>>>(SourceColumn);
-        VBuffer<ReadOnlyMemory<char>> tokens = default;
-        return () => { getTokens(ref tokens); return core.Encode(core.Normalize(tokens.DenseValues().Select(t => t.ToString()))); };
+        var tokens = TaggerCore.TokenReader(row, SourceColumn, core.Info.Tokenizer);
+        return () => core.Encode(tokens());
     }
 
     public IReadOnlyList<TaggerOutput> Compute(IReadOnlyList<TaggerInput> rows) => core.Tag(rows);

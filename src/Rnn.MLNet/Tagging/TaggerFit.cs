@@ -45,9 +45,9 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
         if (!text && tokens.Type is not VectorDataViewType { ItemType: TextDataViewType })
             throw ColumnCheck.Mismatch("input", options.TokensColumnName, "Vector<String> or String", tokens.Type.ToString());
         var label = ColumnCheck.Require(data.Schema, options.LabelColumnName, "label");
-        if (label.Type is not VectorDataViewType { ItemType: KeyDataViewType { RawType: var raw } key } || raw != typeof(uint) || key.Count < 1 || key.Count > 100_000)
+        if (label.Type is not VectorDataViewType { ItemType: KeyDataViewType key } || key.RawType != typeof(uint) || key.Count is < 1 or > 100_000)
             throw ColumnCheck.Mismatch("label", options.LabelColumnName, "Vector<Key<UInt32>> with 1 to 100,000 key values", label.Type.ToString());
-        int count = (int)((KeyDataViewType)((VectorDataViewType)label.Type).ItemType).Count;
+        int count = (int)key.Count;
         if (textInput is null)
         {
             (textInput, tagCount) = (text, count);
@@ -59,19 +59,7 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
         var rows = new List<(string[], long[])>();
         long missing = 0, row = -1;
         using var cursor = data.GetRowCursor(new[] { tokens, label });
-        Func<string[]> getTokens;
-        if (text)
-        {
-            var g = cursor.GetGetter<ReadOnlyMemory<char>>(tokens);
-            ReadOnlyMemory<char> v = default;
-            getTokens = () => { g(ref v); return tokenizer.Tokenize(v.ToString()).ToArray(); };
-        }
-        else
-        {
-            var g = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(tokens);
-            VBuffer<ReadOnlyMemory<char>> v = default;
-            getTokens = () => { g(ref v); return v.DenseValues().Select(t => tokenizer.Normalize(t.ToString())).ToArray(); };
-        }
+        var getTokens = TaggerCore.TokenReader(cursor, tokens, tokenizer);
         var getTags = cursor.GetGetter<VBuffer<uint>>(label);
         VBuffer<uint> keys = default;
         while (cursor.MoveNext())
@@ -122,7 +110,7 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
     private void ChooseConstraints(List<(string[] Tokens, long[] Tags)> train, IChannel channel)
     {
         if (!options.UseCrf) return;
-        scheme = options.Scheme ?? (tagNames.All(t => t == "O" || t.StartsWith("B-", StringComparison.Ordinal) || t.StartsWith("I-", StringComparison.Ordinal)) && tagNames.Any(t => t != "O") ? TagScheme.Bio : null);
+        scheme = options.Scheme ?? (tagNames.All(t => TagTransitionConstraints.BelongsTo(t, TagScheme.Bio)) && tagNames.Any(t => t != "O") ? TagScheme.Bio : null);
         if (scheme is not { } s) return;
         try { constraints = TagTransitionConstraints.FromTagNames(tagNames, s); }
         catch (ArgumentException e) { throw new InvalidOperationException($"the tags of column '{options.LabelColumnName}' do not fit Scheme = {s}: {e.Message}", e); }

@@ -54,6 +54,21 @@ public sealed class TagTransitionConstraints
         return new TagTransitionConstraints(k, flat, (bool[])allowedStart.Clone(), (bool[])allowedEnd.Clone());
     }
 
+    /// <summary>Whether <paramref name="tag"/> is a tag of <paramref name="scheme"/> as <see cref="FromTagNames"/> reads it:
+    /// O, or one of the scheme's one-letter prefixes (BIO: B, I; IOBES: B, I, E, S), a hyphen and a non-empty type.</summary>
+    /// <param name="tag">A tag name.</param>
+    /// <param name="scheme"><see cref="TagScheme.Bio"/> or <see cref="TagScheme.Iobes"/>.</param>
+    public static bool BelongsTo(string tag, TagScheme scheme)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        int hyphen = tag.IndexOf('-');
+        string prefix = hyphen < 0 ? tag : tag[..hyphen];
+        if (prefix.Length != 1) return false;
+        return prefix[0] == 'O' || (Prefixes(scheme).IndexOf(prefix[0]) >= 0 && hyphen >= 0 && hyphen < tag.Length - 1);
+    }
+
+    private static string Prefixes(TagScheme scheme) => scheme == TagScheme.Bio ? "BI" : "BIES";
+
     /// <summary>
     /// The well-formedness constraints of a span tag scheme, for tags named as in <paramref name="tagNames"/> (index = tag id).
     /// </summary>
@@ -76,12 +91,11 @@ public sealed class TagTransitionConstraints
         if (k < 1)
             throw new ArgumentException("tagNames must hold at least one tag, got 0", nameof(tagNames));
         var parsed = new (char Prefix, string Type)[k];
-        string prefixes = scheme == TagScheme.Bio ? "BI" : "BIES";
         for (int i = 0; i < k; i++)
         {
+            if (!BelongsTo(tagNames[i], scheme))
+                throw new ArgumentException($"tag {i} '{tagNames[i]}' is not O or one of {string.Join(", ", Prefixes(scheme).Select(p => p + "-TYPE"))} ({scheme})", nameof(tagNames));
             var tag = SpanTag.Parse(tagNames[i]);
-            if (tag.Prefix != 'O' && prefixes.IndexOf(tag.Prefix) < 0 || tag.Prefix != 'O' && tag.Type.Length == 0)
-                throw new ArgumentException($"tag {i} '{tagNames[i]}' is not O or one of {string.Join(", ", prefixes.Select(p => p + "-TYPE"))} ({scheme})", nameof(tagNames));
             parsed[i] = (tag.Prefix, tag.Type);
         }
 

@@ -77,4 +77,24 @@ public class TagTransitionConstraintsTests
         Assert.Empty(Viterbi.Decode(ReadOnlySpan<double>.Empty, 0, new[] { 0.0 }, new[] { 0.0 }, new[] { 0.0 }).Tags);
         Assert.Throws<ArgumentException>(() => Viterbi.Decode(new double[7], 2, new[] { 0.0, 1 }, new[] { 0.0, 0 }, new[] { 0.0, -5, 2, 0 }));
     }
+
+    [Theory]
+    [InlineData("O", TagScheme.Bio, true)]
+    [InlineData("B-PER", TagScheme.Bio, true)]
+    [InlineData("I-LOC", TagScheme.Bio, true)]
+    [InlineData("B-", TagScheme.Bio, false)]
+    [InlineData("E-PER", TagScheme.Bio, false)]
+    [InlineData("VERB", TagScheme.Bio, false)]
+    [InlineData("Other", TagScheme.Bio, false)]
+    [InlineData("BI-PER", TagScheme.Bio, false)]
+    [InlineData("S-PER", TagScheme.Iobes, true)]
+    [InlineData("E-PER", TagScheme.Iobes, true)]
+    [InlineData("X-PER", TagScheme.Iobes, false)]
+    public void BelongsTo_AgreesWithWhatFromTagNamesAccepts(string tag, TagScheme scheme, bool expected)
+    {
+        Assert.Equal(expected, TagTransitionConstraints.BelongsTo(tag, scheme));
+        var names = new[] { "O", tag };
+        if (expected) Assert.Equal(2, TagTransitionConstraints.FromTagNames(names, scheme).NumTags);
+        else Assert.ThrowsAny<ArgumentException>(() => TagTransitionConstraints.FromTagNames(names, scheme));
+    }
 }
