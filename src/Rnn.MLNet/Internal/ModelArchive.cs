@@ -202,6 +202,7 @@ internal static class ModelArchive
         [GeneratorArchive.Kind] = GeneratorArchive.Rebuild,
         [TaggerArchive.Kind] = TaggerArchive.Rebuild,
         [ForecasterArchive.Kind] = ForecasterArchive.Rebuild,
+        [NumericSequenceArchive.Kind] = NumericSequenceArchive.Rebuild,
     };
 
     private static ITransformer Replace(ITransformer node, List<IArchivedTransformer> transformers, ref int used)

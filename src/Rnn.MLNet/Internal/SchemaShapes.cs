@@ -43,6 +43,20 @@ internal static class SchemaShapes
         return ml.Transforms.CustomMapping<PlaceholderRow, MulticlassRow>(static (_, _) => { }, null, null, multi).GetOutputSchema(input);
     }
 
+    /// <summary>The input shape with a regressor's Single <paramref name="score"/> column added (ScoreColumnKind Regression).</summary>
+    public static SchemaShape Regression(SchemaShape input, string score)
+    {
+        var definition = SchemaDefinition.Create(typeof(RegressionRow));
+        definition[nameof(RegressionRow.Score)].ColumnName = score;
+        AddKind(definition[nameof(RegressionRow.Score)], "Regression", "Score");
+        return new MLContext().Transforms.CustomMapping<PlaceholderRow, RegressionRow>(static (_, _) => { }, null, null, definition).GetOutputSchema(input);
+    }
+
+    private sealed class RegressionRow
+    {
+        public float Score { get; set; }
+    }
+
     /// <summary>The input shape with a String column <paramref name="output"/> added.</summary>
     public static SchemaShape Text(SchemaShape input, string output)
     {
