@@ -1,9 +1,11 @@
 // Loads a saved RnnMl model in a fresh process and prints its scores (or, for a text generator, its generated texts)
 // for the texts in a file, one line each, so that a test can compare them with the output of the process that trained
 // and saved the model.
-// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag | --forecast]
+// Usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag | --forecast | --numeric]
 // With --forecast the file is a CSV whose header names Single columns (a forecaster's targets, rows in time order) and
 // every added column (forecasts and bounds) of every row is printed, its values in round-trip form.
+// With --numeric each line holds a numeric sequence's values separated by spaces (a Vector<Single> Features column)
+// and the Score column is printed as for a classifier.
 // With --translate the texts are fed as the Source column and the Translation column is printed; with --tag each line
 // is split at spaces into the Tokens column and the PredictedLabel keys and Score values are printed.
 using System.Globalization;
@@ -11,9 +13,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet;
 
-if (args.Length is not (2 or 3) || (args.Length == 3 && args[2] is not ("--translate" or "--tag" or "--forecast")))
+if (args.Length is not (2 or 3) || (args.Length == 3 && args[2] is not ("--translate" or "--tag" or "--forecast" or "--numeric")))
 {
-    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag | --forecast]");
+    Console.Error.WriteLine("usage: Rnn.MLNet.ReloadCheck <model.zip> <texts.txt> [--translate | --tag | --forecast | --numeric]");
     return 2;
 }
 var ml = new MLContext(seed: 1);
@@ -59,7 +61,7 @@ if (args.Length == 3 && args[2] == "--tag")
     }
     return 0;
 }
-if (args.Length == 3)
+if (args.Length == 3 && args[2] == "--translate")
 {
     var sources = File.ReadAllLines(args[1]).Select(t => new SourceRow { Source = t }).ToList();
     var translated = model.Transform(ml.Data.LoadFromEnumerable(sources));
@@ -74,8 +76,10 @@ if (args.Length == 3)
     }
     return 0;
 }
-var rows = File.ReadAllLines(args[1]).Select(t => new TextRow { Text = t }).ToList();
-var scored = model.Transform(ml.Data.LoadFromEnumerable(rows));
+var scored = args.Length == 3 && args[2] == "--numeric"
+    ? model.Transform(ml.Data.LoadFromEnumerable(File.ReadAllLines(args[1]).Select(t => new NumericRow
+        { Features = t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToArray() }).ToList()))
+    : model.Transform(ml.Data.LoadFromEnumerable(File.ReadAllLines(args[1]).Select(t => new TextRow { Text = t }).ToList()));
 if (scored.Schema.GetColumnOrNull("GeneratedText") is { } generated)
 {
     // A text generator (reading its prompts from Text): one generated text a line, line breaks escaped.
@@ -121,6 +125,11 @@ internal sealed class SourceRow
 internal sealed class TokensRow
 {
     [VectorType] public string[] Tokens { get; set; } = Array.Empty<string>();
+}
+
+internal sealed class NumericRow
+{
+    [VectorType] public float[] Features { get; set; } = Array.Empty<float>();
 }
 
 internal sealed class TextRow
