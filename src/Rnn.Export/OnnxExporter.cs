@@ -230,4 +230,36 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         return ForecasterGraph.Build(model, (info ?? new ForecasterModelInfo()).WithModel(model.Lookback, model.Horizon, model.Quantiles));
     }
+
+    /// <summary>Writes a numeric-sequence model as one ONNX graph: inputs <see cref="NumericSequenceGraphNames.Values"/>
+    /// (N, T, F) float32 and <see cref="NumericSequenceGraphNames.Lengths"/> (N) int64, outputs
+    /// <see cref="NumericSequenceGraphNames.Scores"/> (N, K) and, for classification,
+    /// <see cref="NumericSequenceGraphNames.Probabilities"/> (N, K); with <paramref name="info"/>'s feature means and stds
+    /// (and a regression label's scaling) the standardisation is inside the graph, so input and outputs are in the data's units.</summary>
+    /// <param name="model">A model with built-in cells; the graph is the model in evaluation mode (no dropout).</param>
+    /// <param name="destination">A writable stream; left open.</param>
+    /// <param name="info">Scaling, class names and missing-value policy; null for none.</param>
+    /// <exception cref="ArgumentException">The info does not fit the model, the encoder has custom cells, or the stream is not writable.</exception>
+    public static void Export(NumericSequenceModel model, Stream destination, NumericSequenceModelInfo? info = null)
+        => WriteTo(destination, () => Build(model, info));
+
+    /// <summary>Writes a numeric-sequence model as an ONNX model file, atomically (see the stream overload for the graph).</summary>
+    /// <param name="model">A model with built-in cells.</param>
+    /// <param name="filePath">Where to write (conventionally <c>.onnx</c>); the folder must exist.</param>
+    /// <param name="info">As for the stream overload.</param>
+    /// <exception cref="ArgumentException">As for the stream overload, or an empty path.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static void Export(NumericSequenceModel model, string filePath, NumericSequenceModelInfo? info = null)
+        => WriteFile(filePath, () => Build(model, info));
+
+    private static Onnx.Proto.ModelProto Build(NumericSequenceModel model, NumericSequenceModelInfo? info)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        RequireBuiltInCells(model.Encoder, "encoder");
+        var o = model.Options;
+        NumericSequenceModelInfo full;
+        try { full = (info ?? new NumericSequenceModelInfo()).WithModel(o.FeaturesPerStep, o.Outputs, o.Head == NumericSequenceHead.Classification); }
+        catch (ArgumentException e) { throw new ArgumentException($"the model info does not fit the model: {e.Message}", nameof(info), e); }
+        return NumericSequenceGraph.Build(model, full);
+    }
 }

@@ -25,7 +25,8 @@ public static class RnnOnnxOperations
     /// A <see cref="RecurrentForecasterTransformer"/> is written with its per-target z-scoring inside the graph and its
     /// target names in the metadata; <c>RnnMl.Onnx</c>'s <c>OnnxForecaster</c> runs it.</summary>
     /// <param name="catalog"><c>mlContext.Model</c>.</param>
-    /// <param name="model">A fitted <see cref="RecurrentTextClassifierTransformer"/> or <see cref="RecurrentForecasterTransformer"/>, or a chain holding exactly one.</param>
+    /// <param name="model">A fitted <see cref="RecurrentTextClassifierTransformer"/> or <see cref="RecurrentForecasterTransformer"/>, or a chain holding exactly one;
+    /// or a <c>RecurrentNumericSequenceTransformer</c> (standardisation inside the graph; <c>RnnMl.Onnx</c>'s <c>OnnxNumericSequenceModel</c> runs it).</param>
     /// <param name="filePath">The .onnx file to write; the folder must exist. Written atomically.</param>
     /// <param name="classNames">Names to store for the classes, in class order; default the label's key values for
     /// multiclass and "False", "True" for binary (ML.NET's PredictedLabel values).</param>
@@ -45,6 +46,12 @@ public static class RnnOnnxOperations
             if (classNames is not null)
                 throw new ArgumentException($"class names are for classifiers; the model holds a forecaster, got {classNames.Count} names", nameof(classNames));
             ExportForecaster(forecasters[0], filePath);
+            return;
+        }
+        var numeric = Flatten(model).OfType<NumericSequence.RecurrentNumericSequenceTransformer>().ToList();
+        if (classifiers.Count == 0 && forecasters.Count == 0 && numeric.Count == 1)
+        {
+            NumericSequenceOnnx.Export(numeric[0], filePath, classNames);
             return;
         }
         if (classifiers.Count != 1)

@@ -24,53 +24,14 @@ internal static class ClassifierGraph
 
         // (T, N, 1), true at valid steps, like the model's own mask.
         var valid = g.Node("Unsqueeze", "valid_tn1", new[] { OnnxLayers.ValidSteps(g, lengths, tokens, timeAxis: 1), g.Vector("axis2", 2) });
-        string Mean()
+        var pooled = OnnxPooling.Pool(g, o.Pooling, encoded, model.Encoder.Directions, valid, lengths, () =>
         {
-            var validF = g.Node("Cast", "valid_float", new[] { valid }, OnnxGraph.Attr("to", (long)DataType.Float));
-            var sum = g.Node("ReduceSum", "sum_over_time", new[] { g.Node("Mul", "masked_output", new[] { y, validF }), g.Vector("axis0", 0) }, OnnxGraph.Attr("keepdims", 0L));
-            var count = g.Node("Unsqueeze", "length_column", new[] { g.Node("Cast", "lengths_float", new[] { lengths }, OnnxGraph.Attr("to", (long)DataType.Float)), g.Vector("axis1", 1) });
-            return g.Node("Div", "mean_pooled", new[] { sum, count });
-        }
-        string Max()
-        {
-            var masked = g.Node("Where", "max_masked", new[] { valid, y, g.Scalar("minus_infinity", float.NegativeInfinity) });
-            return g.Node("ReduceMax", "max_pooled", new[] { masked }, OnnxGraph.Attr("axes", new long[] { 0 }), OnnxGraph.Attr("keepdims", 0L));
-        }
-
-        string pooled;
-        switch (o.Pooling)
-        {
-            case PoolingKind.Last:
-            {
-                var top = encoded.FinalH[^1];
-                pooled = model.Encoder.Directions == 1
-                    ? g.Node("Squeeze", "last_pooled", new[] { top, g.Vector("axis0", 0) })
-                    : g.Node("Reshape", "last_pooled", new[]
-                    {
-                        g.Node("Transpose", "last_ndh", new[] { top }, OnnxGraph.Attr("perm", new long[] { 1, 0, 2 })),
-                        g.Vector("shape_0_m1", 0, -1),
-                    });
-                break;
-            }
-            case PoolingKind.Mean:
-                pooled = Mean();
-                break;
-            case PoolingKind.Max:
-                pooled = Max();
-                break;
-            case PoolingKind.MeanMax:
-                pooled = g.Node("Concat", "meanmax_pooled", new[] { Mean(), Max() }, OnnxGraph.Attr("axis", 1L));
-                break;
-            default:
-            {
-                var hidden = g.Node("Tanh", "attention_tanh", new[] { OnnxLayers.Linear(g, "attention_hidden", model.AttentionHidden!, y) });
-                var scores = OnnxLayers.Linear(g, "attention_score", model.AttentionScore!, hidden);
-                var masked = g.Node("Where", "attention_masked", new[] { valid, scores, g.Scalar("minus_infinity", float.NegativeInfinity) });
-                var weights = g.Node("Softmax", "attention_weights", new[] { masked }, OnnxGraph.Attr("axis", 0L));
-                pooled = g.Node("ReduceSum", "attention_pooled", new[] { g.Node("Mul", "attention_weighted", new[] { weights, y }), g.Vector("axis0", 0) }, OnnxGraph.Attr("keepdims", 0L));
-                break;
-            }
-        }
+            var hidden = g.Node("Tanh", "attention_tanh", new[] { OnnxLayers.Linear(g, "attention_hidden", model.AttentionHidden!, y) });
+            var scores = OnnxLayers.Linear(g, "attention_score", model.AttentionScore!, hidden);
+            var masked = g.Node("Where", "attention_masked", new[] { valid, scores, g.Scalar("minus_infinity", float.NegativeInfinity) });
+            var weights = g.Node("Softmax", "attention_weights", new[] { masked }, OnnxGraph.Attr("axis", 0L));
+            return g.Node("ReduceSum", "attention_pooled", new[] { g.Node("Mul", "attention_weighted", new[] { weights, y }), g.Vector("axis0", 0) }, OnnxGraph.Attr("keepdims", 0L));
+        });
 
         var logits = OnnxLayers.Gemm(g, "output", model.Output, pooled, ClassifierGraphNames.Scores);
         g.NodeNamed("Softmax", ClassifierGraphNames.Probabilities, new[] { logits }, OnnxGraph.Attr("axis", 1L));

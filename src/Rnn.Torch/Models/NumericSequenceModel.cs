@@ -46,6 +46,15 @@ public sealed class NumericSequenceModel : nn.Module
     public static NumericSequenceModel Create(NumericSequenceOptions options, Device? device = null)
         => new(options ?? throw new ArgumentNullException(nameof(options)), device);
 
+    /// <summary>The input projection F → E (what ONNX export reads).</summary>
+    public Linear Projection { get { ObjectDisposedException.ThrowIf(disposed, this); return projection; } }
+
+    /// <summary>The recurrent encoder E → D·H (what ONNX export reads).</summary>
+    public RecurrentLayer Encoder { get { ObjectDisposedException.ThrowIf(disposed, this); return encoder; } }
+
+    /// <summary>The output layer, pooled → K (what ONNX export reads).</summary>
+    public Linear Output { get { ObjectDisposedException.ThrowIf(disposed, this); return output; } }
+
     /// <summary>The model's shape.</summary>
     public NumericSequenceOptions Options { get { ObjectDisposedException.ThrowIf(disposed, this); return field; } }
 

@@ -49,6 +49,21 @@ public class ModelPartsTests
         Assert.Equal(decoderCell == RecurrentCellKind.Lstm, model.BridgeC is not null);
     }
 
+    [Theory]
+    [InlineData(PoolingKind.MeanMax, RecurrentCellKind.Lstm, true)]
+    [InlineData(PoolingKind.Last, RecurrentCellKind.Gru, false)]
+    public void NumericSequenceModel_PartsReachEveryParameterOnce(PoolingKind pooling, RecurrentCellKind cell, bool bidirectional)
+    {
+        using var model = NumericSequenceModel.Create(new NumericSequenceOptions
+        {
+            FeaturesPerStep = 3, Outputs = 2, ProjectionSize = 4, HiddenSize = 5, NumLayers = 2, Cell = cell, Bidirectional = bidirectional, Pooling = pooling,
+        });
+        var parts = new List<Tensor?>(LinearParameters(model.Projection));
+        parts.AddRange(CellParameters(model.Encoder));
+        parts.AddRange(LinearParameters(model.Output));
+        AssertSameParameters(model, parts);
+    }
+
     private static IEnumerable<Tensor?> CellParameters(RecurrentLayer layer) =>
         layer.Cells.Cast<TorchLayoutCell>().SelectMany(c => new Tensor?[] { c.weight_ih, c.weight_hh, c.bias_ih, c.bias_hh });
 
