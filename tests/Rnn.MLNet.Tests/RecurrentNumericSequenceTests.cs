@@ -233,10 +233,34 @@ public class RecurrentNumericSequenceTests : IClassFixture<NumericSequenceFixtur
         var model = Ml.Regression.Trainers.RecurrentNumericSequence(options).Fit(fixture.TrendTrain);
         model.Dispose();
         model.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => model.Task);
-        Assert.Throws<ObjectDisposedException>(() => model.Model);
-        Assert.Throws<ObjectDisposedException>(() => model.FeatureMeans);
+        foreach (var property in model.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            var e = Assert.Throws<System.Reflection.TargetInvocationException>(() => property.GetValue(model));
+            Assert.True(e.InnerException is ObjectDisposedException, $"{property.Name} threw {e.InnerException}");
+        }
         Assert.Throws<ObjectDisposedException>(() => model.Transform(fixture.TrendTrain));
         Assert.Throws<ObjectDisposedException>(() => Ml.Model.SaveRnnModel(model, fixture.TrendTrain.Schema, Path.Combine(Path.GetTempPath(), "never.zip")));
+    }
+
+    [Fact]
+    public void Dispose_WhileThreadsScore_WaitsOrFailsCleanly()
+    {
+        var options = ToySequences.Options(2);
+        options.Epochs = 1;
+        var model = Ml.BinaryClassification.Trainers.RecurrentNumericSequence(options).Fit(fixture.SignTrain);
+        var rows = ToySequences.Signs(30, seed: 5);
+        var data = Ml.Data.LoadFromEnumerable(rows);
+        int k = 0;
+        var outcomes = DisposalRace.Race(() =>
+        {
+            if (Interlocked.Increment(ref k) % 2 == 0)
+            {
+                var engine = Ml.Model.CreatePredictionEngine<ToySequences.SignRow, BinaryOut>(model);
+                for (int i = 0; i < 10; i++) engine.Predict(rows[i]);
+            }
+            else Columns.Read<float>(model.Transform(data), "Score");
+        }, model.Dispose);
+        Assert.All(outcomes, o => Assert.True(o is null or ObjectDisposedException, $"a scoring thread failed with {o}"));
+        Assert.Contains(outcomes, o => o is ObjectDisposedException);
     }
 }
