@@ -263,4 +263,25 @@ public class RecurrentNumericSequenceTests : IClassFixture<NumericSequenceFixtur
         Assert.All(outcomes, o => Assert.True(o is null or ObjectDisposedException, $"a scoring thread failed with {o}"));
         Assert.Contains(outcomes, o => o is ObjectDisposedException);
     }
+
+    [Theory]
+    [InlineData("FeatureStds", "[0, 1]", "no positive std per feature (2)")]
+    [InlineData("FeatureMeans", "[1]", "no finite mean per feature (2)")]
+    [InlineData("Task", "7", "Task = 7")]
+    [InlineData("Model.Head", "\"Classification\"", "invalid Model: outputs must be at least 2")]
+    [InlineData("Model.HiddenSize", "2000", "implies at least")]
+    [InlineData("OutputColumnNames", "[]", "OutputColumnNames")]
+    [InlineData("Model", "null", "has no Model")]
+    public void LoadRnnModel_MetaEditedWithChecksumUpdated_ThrowsNamingTheEntryAndField(string field, string json, string expected)
+    {
+        RnnModelOperationsTests.WithTempFolder(folder =>
+        {
+            var path = Path.Combine(folder, "numeric.zip");
+            Ml.Model.SaveRnnModel(fixture.Regressor, fixture.TrendTrain.Schema, path);
+            MetadataTamperingTests.Tamper(path, "RnnMl/000/meta.json", field, json);
+            var e = Assert.Throws<InvalidDataException>(() => Ml.Model.LoadRnnModel(path, out _));
+            Assert.Contains("'RnnMl/000/meta.json'", e.Message);
+            Assert.Contains(expected, e.Message);
+        });
+    }
 }
