@@ -122,16 +122,10 @@ public sealed class NumericSequenceOnnxParityTests(ITestOutputHelper output) : I
         Assert.Throws<ObjectDisposedException>(() => onnx.Info);
     }
 
-    public sealed class Row
-    {
-        [VectorType] public float[] Features { get; set; } = [];
-        public bool Label { get; set; }
-        public float Value { get; set; }
-    }
-
     [Theory]
     [InlineData(NumericSequenceTask.Regression)]
     [InlineData(NumericSequenceTask.BinaryClassification)]
+    [InlineData(NumericSequenceTask.MulticlassClassification)]
     public void ExportRnnModelToOnnx_OfAnMLNetModel_GivesItsScores_Within1em4(NumericSequenceTask task)
     {
         var ml = new MLContext(seed: 1);
@@ -139,23 +133,48 @@ public sealed class NumericSequenceOnnxParityTests(ITestOutputHelper output) : I
         var rows = Enumerable.Range(0, 120).Select(_ =>
         {
             var x = Enumerable.Range(0, 2 * random.Next(1, 9)).Select(k => (float)(k % 2 == 0 ? 100 + 20 * random.NextDouble() : -3 * random.NextDouble())).ToArray();
-            return new Row { Features = x, Label = x[0] > 110, Value = 50 + x[^2] };
+            return new Row { Features = x, Label = x[0] > 110, Value = 50 + x[^2], Size = x.Length < 6 ? "short" : x.Length < 12 ? "medium" : "long" };
         }).ToList();
         var options = new RecurrentNumericSequenceOptions { FeaturesPerStep = 2, HiddenSize = 8, Epochs = 2, Seed = 1, LabelColumnName = task == NumericSequenceTask.Regression ? "Value" : "Label" };
         var data = ml.Data.LoadFromEnumerable(rows);
-        using var model = task == NumericSequenceTask.Regression ? ml.Regression.Trainers.RecurrentNumericSequence(options).Fit(data)
-            : ml.BinaryClassification.Trainers.RecurrentNumericSequence(options).Fit(data);
+        ITransformer model = task switch
+        {
+            NumericSequenceTask.Regression => ml.Regression.Trainers.RecurrentNumericSequence(options).Fit(data),
+            NumericSequenceTask.BinaryClassification => ml.BinaryClassification.Trainers.RecurrentNumericSequence(options).Fit(data),
+            // A chain: the export finds the numeric-sequence model inside it and takes the key's values as class names.
+            _ => ml.Transforms.Conversion.MapValueToKey("Label", "Size").Append(ml.MulticlassClassification.Trainers.RecurrentNumericSequence(options)).Fit(data),
+        };
         var path = Path.Combine(folder, "mlnet.onnx");
         ml.Model.ExportRnnModelToOnnx(model, path);
         using var onnx = OnnxNumericSequenceModel.Load(path);
         var scored = model.Transform(data);
-        var scores = scored.GetColumn<float>("Score").ToArray();
         var onnxScores = onnx.Score(rows.Select(r => r.Features).ToList());
-        // The binary Score is the margin l1 − l0 of the two logits.
-        var fromOnnx = onnxScores.Select(s => task == NumericSequenceTask.Regression ? s[0] : s[1] - s[0]).ToArray();
-        double diff = scores.Zip(fromOnnx).Max(p => Math.Abs(p.First - p.Second));
+        double diff;
+        if (task == NumericSequenceTask.MulticlassClassification)
+        {
+            var probabilities = scored.GetColumn<float[]>("Score").ToArray();
+            var fromOnnx = onnx.Classify(rows.Select(r => r.Features).ToList());
+            diff = probabilities.Zip(fromOnnx).Max(p => p.First.Zip(p.Second.Probabilities).Max(q => Math.Abs(q.First - q.Second)));
+            Assert.Equal(new[] { "long", "medium", "short" }, onnx.Info.ClassNames!.Order());
+        }
+        else
+        {
+            var scores = scored.GetColumn<float>("Score").ToArray();
+            // The binary Score is the margin l1 − l0 of the two logits.
+            diff = scores.Zip(onnxScores).Max(p => Math.Abs(p.First - (task == NumericSequenceTask.Regression ? p.Second[0] : p.Second[1] - p.Second[0])));
+        }
         output.WriteLine($"{task}: max |ML.NET − onnx| = {diff:E2}");
         Assert.True(diff <= 1e-4, $"max difference {diff}");
         if (task == NumericSequenceTask.BinaryClassification) Assert.Equal(["False", "True"], onnx.Info.ClassNames);
+        (model as IDisposable)?.Dispose();
+        foreach (var part in (model as IEnumerable<ITransformer>) ?? []) (part as IDisposable)?.Dispose();
+    }
+
+    public sealed class Row
+    {
+        [VectorType] public float[] Features { get; set; } = [];
+        public bool Label { get; set; }
+        public float Value { get; set; }
+        public string Size { get; set; } = "";
     }
 }
