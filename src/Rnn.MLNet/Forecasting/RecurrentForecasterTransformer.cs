@@ -84,7 +84,7 @@ public sealed class RecurrentForecasterTransformer : RecurrentTransformer
             for (int j = 0; j < width; j++)
             {
                 if (!float.IsFinite(values[j]))
-                    throw new ArgumentException($"{what} row {row}, column '{names[first + j]}' holds {values[j]}; forecasting needs finite values", parameter);
+                    throw new ArgumentException($"{what} row {row}, {(first + j < c ? "target" : "covariate")} '{names[first + j]}' holds {values[j]}; forecasting needs finite values", parameter);
                 put(j, values[j]);
             }
         }
