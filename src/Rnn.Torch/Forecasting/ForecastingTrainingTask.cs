@@ -135,6 +135,34 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
         return new BatchResult(loss, y.numel(), metrics);
     }
 
+    /// <summary>Calibrates the model's interval on the validation windows (split conformal, <see cref="IntervalCalibration"/>):
+    /// sets <see cref="SegmentRecurrentForecaster.IntervalScale"/> so that [first, last quantile] covers
+    /// <paramref name="level"/> of the validation truths, and returns it. Call it after training; the model is left in
+    /// evaluation mode.</summary>
+    /// <param name="level">The target coverage in (0, 1), e.g. 0.9.</param>
+    /// <exception cref="InvalidOperationException">No validation windows, or a model without a quantile head.</exception>
+    public double CalibrateInterval(double level)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (valid is null) throw new InvalidOperationException("calibrating the interval needs validation windows");
+        if (model.Quantiles.Count < 2) throw new InvalidOperationException("calibrating the interval needs a quantile head with at least 2 levels");
+        model.eval();
+        model.IntervalScale = 1;
+        var factors = new List<double>();
+        using (no_grad())
+            foreach (var batch in ValidationBatches())
+            {
+                using var scope = NewDisposeScope();
+                var (x, y, k) = valid.Gather(batch.Windows, model.Lookback, model.Horizon);
+                var (p, q) = model.ForecastWithQuantiles(x, k);
+                factors.AddRange(IntervalCalibration.CoveringFactors(p, q, y));
+            }
+        double scale = IntervalCalibration.Scale(factors, level);
+        // A factor of +∞ (a zero-width side that must cover) cannot be applied; keep the widest finite one.
+        model.IntervalScale = double.IsFinite(scale) && scale > 0 ? scale : Math.Max(1e-6, factors.Where(double.IsFinite).DefaultIfEmpty(1).Max());
+        return model.IntervalScale;
+    }
+
     /// <summary>Frees the float32 copies of the windows' rows; the model is left alone.</summary>
     public void Dispose()
     {

@@ -42,6 +42,7 @@ public sealed partial class SegmentRecurrentForecaster
         var denormalized = normalization.Denormalize(y, offset.unsqueeze(-1), scale?.unsqueeze(-1));
         var point = denormalized[.., .., .., 0];
         Tensor? q = withQuantiles ? denormalized[.., .., .., 1..] : null;
+        if (q is not null && intervalScale != 1) q = point.unsqueeze(-1) + intervalScale * (q - point.unsqueeze(-1));
         return (point, q);
     }
 

@@ -111,6 +111,19 @@ public sealed partial class SegmentRecurrentForecaster : nn.Module<Tensor, Tenso
     /// <summary>Whether a linear map of the L normalised inputs is added to every output (starts at zero).</summary>
     public bool LinearSkip => skip is not null;
 
+    /// <summary>s &gt; 0, the factor applied to the distance from the point forecast to every quantile: q ← p + s·(q − p);
+    /// 1 (the default) leaves the quantiles as the head gives them. Set it from held-out windows with
+    /// <see cref="IntervalCalibration"/> (see <see cref="ForecastingTrainingTask.CalibrateInterval"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not finite or not &gt; 0.</exception>
+    public double IntervalScale
+    {
+        get => intervalScale;
+        set => intervalScale = value > 0 && double.IsFinite(value) ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "the interval scale must be finite and > 0");
+    }
+
+    private double intervalScale = 1;
+
     /// <summary>The per-window normalisation.</summary>
     public InstanceNormalization Normalization => normalization;
 
