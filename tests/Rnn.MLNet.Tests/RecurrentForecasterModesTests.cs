@@ -139,6 +139,34 @@ public class RecurrentForecasterModesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void CalibrateInterval_CoversTheLevelOnHeldOutRows_AndIsSaved()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Events(1600, seed: 9);
+        var train = ml.Data.LoadFromEnumerable(rows.Take(1200));
+        var test = ml.Data.LoadFromEnumerable(rows.Skip(1200 - L));
+        var options = Options("Event");
+        options.ConfidenceLevel = 0.8;
+        options.Epochs = 6;
+        using var raw = ml.Forecasting.ForecastByRecurrent(options).Fit(train);
+        options.CalibrateInterval = true;
+        using var calibrated = ml.Forecasting.ForecastByRecurrent(options).Fit(train);
+        double before = raw.Evaluate(test).Coverage, after = calibrated.Evaluate(test).Coverage;
+        output.WriteLine($"held-out coverage at level 0.8: {before:F3} uncalibrated, {after:F3} calibrated (scale {calibrated.Model.IntervalScale:F3})");
+        Assert.Equal(1, raw.Model.IntervalScale);
+        Assert.NotEqual(1, calibrated.Model.IntervalScale);
+        Assert.InRange(after, 0.74, 0.86);
+        RnnModelOperationsTests.WithTempFolder(folder =>
+        {
+            var path = Path.Combine(folder, "calibrated.zip");
+            ml.Model.SaveRnnModel(calibrated, train.Schema, path);
+            using var loaded = (RecurrentForecasterTransformer)new MLContext(seed: 2).Model.LoadRnnModel(path, out _);
+            Assert.Equal(calibrated.Model.IntervalScale, loaded.Model.IntervalScale);
+            Assert.Equal(after, loaded.Evaluate(test).Coverage);
+        });
+    }
+
+    [Fact]
     public void Options_CovariateNamingATarget_OrTwice_IsRefused()
     {
         var ml = new MLContext(seed: 1);

@@ -120,6 +120,24 @@ public sealed class OnnxForecasterModesParityTests(ITestOutputHelper output) : I
     }
 
     [Fact]
+    public void CalibratedIntervalScale_IsInsideTheGraph()
+    {
+        using var model = Model(joint: false, c: 2, k: 1, skip: true, divideByStd: false);
+        model.IntervalScale = 1.7;
+        var path = Path.Combine(folder, "calibrated.onnx");
+        OnnxExporter.Export(model, path);
+        var windows = OnnxForecasterParityTests.Windows(4, 2);
+        var covariates = Covariates(4, L, 1);
+        using var forecaster = OnnxForecasterParityTests.LoadStrict(path);
+        var actual = forecaster.ForecastBatch(windows, covariates);
+        double diff = OnnxForecasterParityTests.MaxDiff(Torch(model, windows, covariates), actual);
+        output.WriteLine($"interval scale 1.7: max |torch − onnx| = {diff:E2}");
+        Assert.True(diff <= 1e-4, $"max abs diff {diff}");
+        model.IntervalScale = 1;
+        Assert.True(OnnxForecasterParityTests.MaxDiff(Torch(model, windows, covariates), actual) > 1e-3);
+    }
+
+    [Fact]
     public void JointModel_RefusesOtherChannelCounts_AndRecursiveIsNotExported()
     {
         using var joint = Model(joint: true, c: 3, k: 0, skip: false, divideByStd: false);

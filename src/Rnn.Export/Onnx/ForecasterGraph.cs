@@ -113,7 +113,16 @@ internal static class ForecasterGraph
         }
         g.NodeNamed("Gather", ForecasterGraphNames.Forecast, new[] { y, g.Scalar("zero", 0L) }, OnnxGraph.Attr("axis", 3L));
         g.Output(ForecasterGraphNames.Forecast, DataType.Float, "N", (long)h, channels);
-        if (q > 0)
+        if (q > 0 && model.IntervalScale != 1)
+        {
+            // The calibrated interval: q ← p + s·(q − p), s = the model's interval scale.
+            var p0 = g.Node("Slice", "point_4d", new[] { y, g.Vector("point_start", 0), g.Vector("point_end", 1), g.Vector("axis3", 3) });
+            var raw = g.Node("Slice", "quantiles_raw", new[] { y, g.Vector("quantiles_start", 1), g.Vector("quantiles_end", 1 + q), g.Vector("axis3", 3) });
+            var spread = g.Node("Mul", "quantiles_spread", new[] { g.Node("Sub", "quantiles_offset", new[] { raw, p0 }), g.Scalar("interval_scale", (float)model.IntervalScale) });
+            g.NodeNamed("Add", ForecasterGraphNames.Quantiles, new[] { p0, spread });
+            g.Output(ForecasterGraphNames.Quantiles, DataType.Float, "N", (long)h, channels, (long)q);
+        }
+        else if (q > 0)
         {
             g.NodeNamed("Slice", ForecasterGraphNames.Quantiles, new[] { y, g.Vector("quantiles_start", 1), g.Vector("quantiles_end", 1 + q), g.Vector("axis3", 3) });
             g.Output(ForecasterGraphNames.Quantiles, DataType.Float, "N", (long)h, channels, (long)q);
@@ -121,7 +130,7 @@ internal static class ForecasterGraph
 
         var metadata = new Dictionary<string, string>(info.ToMetadata(), StringComparer.Ordinal)
         {
-            ["rnnml.model"] = $"SegmentRecurrentForecaster lookback={l} horizon={h} segment={w} hidden={model.HiddenSize} quantiles={q} skip={model.LinearSkip} divide_by_std={norm.DivideByStd} mode={model.ChannelMode} covariates={k}",
+            ["rnnml.model"] = $"SegmentRecurrentForecaster lookback={l} horizon={h} segment={w} hidden={model.HiddenSize} quantiles={q} skip={model.LinearSkip} divide_by_std={norm.DivideByStd} mode={model.ChannelMode} covariates={k} interval_scale={model.IntervalScale:R}",
         };
         return g.ToModel(metadata,
             $"RnnMl forecaster. Input: {ForecasterGraphNames.Window} (N, {l}, C) float32, oldest step first" +

@@ -96,7 +96,14 @@ internal sealed class ForecasterFit(RecurrentForecasterOptions options)
     {
         using var task = new ForecastingTrainingTask(model, trainWindows!, validWindows, options.BatchSize, options.PredictionBatchSize, device: device,
             trainCovariates: trainCovariates, validationCovariates: validWindows is null ? null : validCovariates);
-        return trainer.Fit(task, progress, token);
+        var result = trainer.Fit(task, progress, token);
+        if (options.CalibrateInterval)
+        {
+            if (validWindows is null)
+                throw new InvalidOperationException("CalibrateInterval needs validation windows: raise ValidationFraction or pass validationData");
+            task.CalibrateInterval(options.ConfidenceLevel);
+        }
+        return result;
     }
 
     protected override RecurrentForecasterTransformer Bind(SegmentRecurrentForecaster model, Device device, TrainingResult result)

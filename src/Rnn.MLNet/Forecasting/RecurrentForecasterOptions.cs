@@ -52,6 +52,13 @@ public sealed class RecurrentForecasterOptions : RecurrentTrainingOptions
     /// forecasting, rows whose window holds it get NaN).</summary>
     public MissingValuePolicy MissingValues { get; set; } = MissingValuePolicy.Error;
 
+    /// <summary>After training, scale the interval's half-widths (split conformal, on the validation windows) so that it
+    /// covers <see cref="ConfidenceLevel"/> of the validation truths (see <see cref="RnnMl.Torch.Forecasting.IntervalCalibration"/>);
+    /// needs validation windows. Default false: the quantile head's own interval. The guarantee holds only when future
+    /// errors are like the validation errors (on ETTh1 the test part is calmer than the validation part, so a calibrated
+    /// interval over-covers there).</summary>
+    public bool CalibrateInterval { get; set; }
+
     /// <summary>L, the time steps a forecast is made from; a multiple of <see cref="SegmentLength"/>. Default 336 (two weeks of hours).</summary>
     public int Lookback { get; set; } = 336;
 

@@ -31,6 +31,7 @@ internal static class ForecasterArchive
             CovariateMean = t.Core.CovariateMean,
             CovariateStd = t.Core.CovariateStd,
             MissingValues = t.Columns.MissingValues,
+            IntervalScale = model.IntervalScale,
             PredictionBatchSize = t.PredictionBatchSize,
         };
         yield return ArchiveEntries.Json("meta.json", meta);
@@ -73,6 +74,8 @@ internal static class ForecasterArchive
         }
         catch (ArgumentException e) { throw new InvalidDataException($"'{entries.File}' is corrupt: '{entries.Prefix}meta.json' has invalid model settings: {e.Message}", e); }
         entries.LoadWeights(model, "weights.bin");
+        check.Require(meta.IntervalScale is null or (> 0 and < double.PositiveInfinity), $"has interval scale {meta.IntervalScale}");
+        model.IntervalScale = meta.IntervalScale ?? 1;
         var core = new ForecasterCore(model, meta.Mean!, meta.Std!, CPU, meta.CovariateMean, meta.CovariateStd);
         var columns = new ForecasterColumns(meta.TargetColumnNames, meta.OutputColumnNames!, covariates, meta.MissingValues);
         return new RecurrentForecasterTransformer(core, columns, meta.ConfidenceLevel, meta.PredictionBatchSize, training: null);
@@ -100,5 +103,6 @@ internal static class ForecasterArchive
         public double[]? CovariateMean { get; init; }
         public double[]? CovariateStd { get; init; }
         public MissingValuePolicy MissingValues { get; init; }
+        public double? IntervalScale { get; init; }
     }
 }
