@@ -25,7 +25,7 @@ internal sealed class ForecastingBinding : IRowBinding<float[]?, ForecastOutput>
     {
         this.core = core;
         Input = input;
-        columns = names.Read.Select(name => RequireSingle(input, name)).ToArray();
+        columns = names.Read.Select((name, j) => RequireSingle(input, name, j < names.Targets.Length ? "target" : "covariate")).ToArray();
         targetCount = names.Targets.Length;
         forwardFill = names.MissingValues == Torch.Models.MissingValuePolicy.ForwardFill;
         SourceColumn = columns[0];
@@ -37,12 +37,12 @@ internal sealed class ForecastingBinding : IRowBinding<float[]?, ForecastOutput>
         OutputCount = names.Outputs.Length;
     }
 
-    /// <summary>The column <paramref name="name"/>, checked to be a scalar Single.</summary>
-    public static DataViewSchema.Column RequireSingle(DataViewSchema schema, string name)
+    /// <summary>The column <paramref name="name"/>, checked to be a scalar Single; <paramref name="role"/> ("target" or "covariate") is named in errors.</summary>
+    public static DataViewSchema.Column RequireSingle(DataViewSchema schema, string name, string role = "target")
     {
-        var column = Pipeline.ColumnCheck.Require(schema, name, "target");
+        var column = Pipeline.ColumnCheck.Require(schema, name, role);
         if (column.Type != NumberDataViewType.Single)
-            throw Pipeline.ColumnCheck.Mismatch("target", name, "Single", column.Type.ToString());
+            throw Pipeline.ColumnCheck.Mismatch(role, name, "Single", column.Type.ToString());
         return column;
     }
 
