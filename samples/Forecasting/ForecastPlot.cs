@@ -11,7 +11,8 @@ internal static class ForecastPlot
     /// <summary>The windows drawn, spread evenly over the held-out tail.</summary>
     public const int Windows = 3;
 
-    /// <summary>Writes the PNG; <paramref name="start"/> and <paramref name="count"/> are the evaluated rows (the tail and the L rows before it).</summary>
+    /// <summary>Writes the PNG; <paramref name="start"/> and <paramref name="count"/> are the evaluated rows (the tail and the
+    /// L rows before it). <paramref name="series"/> holds the targets and then the model's known covariates, if any.</summary>
     public static void Save(RecurrentForecasterTransformer model, TimeSeries series, int start, int count, string path)
     {
         int l = model.Lookback, h = model.Horizon, last = count - l - h, gap = Math.Max(h / 2, 4), shown = Math.Min(l, 3 * h);
@@ -19,7 +20,9 @@ internal static class ForecastPlot
         for (int k = 0; k < Windows; k++)
         {
             int first = start + (Windows == 1 ? 0 : last * k / (Windows - 1));
-            var forecast = model.Forecast(SeriesData.Floats(series, first, l));
+            int known = model.KnownCovariateColumns.Count, c = series.Channels - known;
+            var future = SeriesData.Floats(series, first + l, h).Select(r => r[c..]).ToList();
+            var forecast = known == 0 ? model.Forecast(SeriesData.Floats(series, first, l)) : model.Forecast(SeriesData.Floats(series, first, l), future);
             double x0 = k * (shown + h + gap) - (l - shown);
             double[] xsHistory = Enumerable.Range(l - shown, shown).Select(t => x0 + t).ToArray();
             double[] xsFuture = Enumerable.Range(l, h).Select(t => x0 + t).ToArray();

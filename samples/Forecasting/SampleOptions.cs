@@ -1,4 +1,5 @@
 using System.Globalization;
+using RnnMl.Torch.Forecasting;
 
 namespace RnnMl.Samples.Forecasting;
 
@@ -18,6 +19,10 @@ internal sealed record SampleOptions
           --test-fraction X   the held-out tail's share of the rows, never trained on (default 0.2)
 
         model and training:
+          --mode M            independent (default: one sequence per channel, shared weights) or joint (one sequence of
+                              all channels per step; a channel's forecast can use the others)
+          --covariates        known covariates: hour of day and day of week (sine and cosine) of every row, from the time
+                              column (the built-in series: hourly rows from a Monday 00:00)
           --lookback L        rows each forecast is made from, a multiple of --segment (default 168; ETT: 96 or 336)
           --horizon H         steps forecast at once (default 24; ETT: 96)
           --segment W         steps per segment the GRU reads as one input (default 24)
@@ -46,6 +51,8 @@ internal sealed record SampleOptions
     public int Epochs { get; init; } = 30;
     public double? Minutes { get; init; }
     public int Seed { get; init; } = 1;
+    public ForecasterChannelMode Mode { get; init; } = ForecasterChannelMode.Independent;
+    public bool Covariates { get; init; }
     public string ModelPath { get; init; } = "forecasting-model.zip";
     public string PlotPath { get; init; } = "forecast.png";
 
@@ -73,6 +80,18 @@ internal sealed record SampleOptions
                 case "--epochs": o = o with { Epochs = Int("--epochs", Value(), 1) }; break;
                 case "--minutes": o = o with { Minutes = Number("--minutes", Value(), 0, double.PositiveInfinity) }; break;
                 case "--seed": o = o with { Seed = Int("--seed", Value(), 0) }; break;
+                case "--mode":
+                    o = o with
+                    {
+                        Mode = Value() switch
+                        {
+                            "independent" => ForecasterChannelMode.Independent,
+                            "joint" => ForecasterChannelMode.Joint,
+                            var m => throw new ArgumentException($"--mode needs independent or joint, got '{m}'"),
+                        },
+                    };
+                    break;
+                case "--covariates": o = o with { Covariates = true }; break;
                 case "--model": o = o with { ModelPath = Value() }; break;
                 case "--plot": o = o with { PlotPath = Value() }; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
@@ -80,6 +99,8 @@ internal sealed record SampleOptions
         }
         if (o.Targets is not null && o.DataPath is null)
             throw new ArgumentException("--target needs --data (the built-in series forecasts all its channels)");
+        if (o.Covariates && o.DataPath is not null && o.TimeColumn is null)
+            throw new ArgumentException("--covariates derives hour and day from the time column: give --time-column");
         if (o.Lookback % o.Segment != 0)
             throw new ArgumentException($"--lookback {o.Lookback} must be a multiple of --segment {o.Segment}");
         if (o.Period > o.Lookback)

@@ -17,6 +17,11 @@ internal static class TrainCommand
     public static int Run(SampleOptions o, TextWriter output)
     {
         var series = Load(o, output);
+        var covariates = o.Covariates
+            ? o.DataPath is null ? TimeFeatures.Hourly(series.Length) : TimeFeatures.FromCsv(o.DataPath, o.TimeColumn!, series.Length)
+            : null;
+        // The data view holds the targets and, with --covariates, the covariate columns after them.
+        var data = covariates is null ? series : TimeFeatures.Append(series, covariates);
         int l = o.Lookback, h = o.Horizon, rows = series.Length;
         int testRows = (int)Math.Round(rows * o.TestFraction), trainRows = rows - testRows;
         int needTrain = Math.Max((int)Math.Ceiling((l + h) / (1 - ValidationFraction)), (int)Math.Ceiling(h / ValidationFraction)) + 1;
@@ -27,16 +32,18 @@ internal static class TrainCommand
                 $"training needs at least {needTrain} (L + H for training windows plus a validation tail longer than H), got {trainRows}");
 
         var ml = new MLContext(o.Seed);
-        var trainView = SeriesData.ToDataView(ml, series, 0, trainRows);
+        var trainView = SeriesData.ToDataView(ml, data, 0, trainRows);
         var options = new RecurrentForecasterOptions
         {
-            TargetColumnNames = series.ChannelNames.ToArray(), Lookback = l, Horizon = h, SegmentLength = o.Segment,
+            TargetColumnNames = series.ChannelNames.ToArray(), KnownCovariateColumns = covariates?.ChannelNames.ToArray() ?? [],
+            ChannelMode = o.Mode, Lookback = l, Horizon = h, SegmentLength = o.Segment,
             HiddenSize = o.HiddenSize, Epochs = o.Epochs, Seed = o.Seed, ConfidenceLevel = 0.9,
             ValidationFraction = ValidationFraction,
             MaxTrainingTime = o.Minutes is double m ? TimeSpan.FromMinutes(m) : null,
         };
         output.WriteLine($"training ForecastByRecurrent on rows [0, {trainRows}) (the last {ValidationFraction * 100:0}% validate), " +
-            $"L = {l}, H = {h}, segments of {o.Segment}, hidden size {o.HiddenSize}, up to {o.Epochs} epochs ...");
+            $"L = {l}, H = {h}, segments of {o.Segment}, hidden size {o.HiddenSize}, {o.Mode.ToString().ToLowerInvariant()} channels, " +
+            $"{(covariates is null ? "no covariates" : "covariates " + string.Join(", ", covariates.ChannelNames))}, up to {o.Epochs} epochs ...");
         var clock = Stopwatch.StartNew();
         using var model = ml.Forecasting.ForecastByRecurrent(options).Fit(trainView);
         var training = model.TrainingResult;
@@ -46,7 +53,7 @@ internal static class TrainCommand
         // The held-out tail: windows whose H targets are all tail rows; their inputs reach back L rows before it.
         int evalStart = trainRows - l, evalRows = rows - evalStart;
         var scaler = ChannelScaler.Fit(series, 0, trainRows);
-        var ours = model.Evaluate(SeriesData.ToDataView(ml, series, evalStart, evalRows));
+        var ours = model.Evaluate(SeriesData.ToDataView(ml, data, evalStart, evalRows));
         var scaled = scaler.Transform(series);
         var testWindows = SlidingWindows.Create(SeriesData.Slice(scaled, evalStart, evalRows), l, h);
         var linear = LinearLeastSquaresForecaster.Fit(SlidingWindows.Create(SeriesData.Slice(scaled, 0, trainRows), l, h));
@@ -61,7 +68,7 @@ internal static class TrainCommand
 
         ml.Model.SaveRnnModel(model, trainView.Schema, o.ModelPath);
         output.WriteLine($"saved the model to {o.ModelPath} (load it with ml.Model.LoadRnnModel)");
-        ForecastPlot.Save(model, series, evalStart, evalRows, o.PlotPath);
+        ForecastPlot.Save(model, data, evalStart, evalRows, o.PlotPath);
         output.WriteLine($"drew history, truth, forecast and the 90% band of a few test windows of '{series.ChannelNames[0]}' to {o.PlotPath}");
         return 0;
     }

@@ -208,11 +208,14 @@ public static class OnnxExporter
     /// outputs <see cref="ForecasterGraphNames.Forecast"/> (N, H, C) and, with a quantile head,
     /// <see cref="ForecasterGraphNames.Quantiles"/> (N, H, C, Q); the per-window normalisation (and, with
     /// <paramref name="info"/>'s means and stds, the per-channel z-scoring) is inside the graph, so input and outputs are
-    /// in the series' units. L, H and the quantile levels go to the metadata (RnnMl.Onnx's <c>OnnxForecaster</c> reads them).</summary>
+    /// in the series' units. L, H and the quantile levels go to the metadata (RnnMl.Onnx's <c>OnnxForecaster</c> reads them).
+    /// A model with K known covariates has a second input <see cref="ForecasterGraphNames.Covariates"/> (N, L + H, K); a
+    /// joint-mode model fixes C. The recursive output mode is not exported.</summary>
     /// <param name="model">The forecaster; the graph is the model in evaluation mode (no dropout).</param>
     /// <param name="destination">A writable stream; left open.</param>
     /// <param name="info">Channel names and scaling; null for none (then the graph takes any C).</param>
-    /// <exception cref="ArgumentException">The stream is not writable.</exception>
+    /// <exception cref="ArgumentException">The stream is not writable, or the info's channel or covariate counts differ from the model's.</exception>
+    /// <exception cref="NotSupportedException">The model's output mode is recursive.</exception>
     public static void Export(Torch.Forecasting.SegmentRecurrentForecaster model, Stream destination, ForecasterModelInfo? info = null)
         => WriteTo(destination, () => Build(model, info));
 
@@ -228,7 +231,8 @@ public static class OnnxExporter
     private static Onnx.Proto.ModelProto Build(Torch.Forecasting.SegmentRecurrentForecaster model, ForecasterModelInfo? info)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return ForecasterGraph.Build(model, (info ?? new ForecasterModelInfo()).WithModel(model.Lookback, model.Horizon, model.Quantiles));
+        return ForecasterGraph.Build(model, (info ?? new ForecasterModelInfo()).WithModel(model.Lookback, model.Horizon, model.Quantiles,
+            model.Covariates, model.ChannelMode == Torch.Forecasting.ForecasterChannelMode.Joint, model.Channels));
     }
 
     /// <summary>Writes a numeric-sequence model as one ONNX graph: inputs <see cref="NumericSequenceGraphNames.Values"/>

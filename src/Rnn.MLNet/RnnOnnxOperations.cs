@@ -76,7 +76,9 @@ public static class RnnOnnxOperations
     {
         // Held to the end: a disposed forecaster is refused before the file is touched, and a Dispose waits for the export.
         using var lease = forecaster.Core.Gate.Enter();
-        var info = new ForecasterModelInfo(forecaster.Columns.Targets, forecaster.Core.Mean, forecaster.Core.Std);
+        var core = forecaster.Core;
+        var info = new ForecasterModelInfo(forecaster.Columns.Targets, core.Mean, core.Std,
+            core.Covariates == 0 ? null : forecaster.Columns.Covariates, core.Covariates == 0 ? null : core.CovariateMean, core.Covariates == 0 ? null : core.CovariateStd);
         OnnxExporter.Export(forecaster.Core.Model, filePath, info);
     }
 

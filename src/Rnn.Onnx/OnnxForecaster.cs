@@ -26,12 +26,13 @@ public sealed class OnnxForecaster : IDisposable
     private readonly InferenceSession session;
     private readonly UsageGate gate = new(nameof(OnnxForecaster));
     private readonly ForecasterModelInfo info;
-    private readonly string[] inputNames = { ForecasterGraphNames.Window };
+    private readonly string[] inputNames;
     private readonly string[] outputNames;
 
     private OnnxForecaster(InferenceSession session, ForecasterModelInfo info)
     {
         (this.session, this.info) = (session, info);
+        inputNames = info.Covariates == 0 ? new[] { ForecasterGraphNames.Window } : new[] { ForecasterGraphNames.Window, ForecasterGraphNames.Covariates };
         outputNames = info.Quantiles.Count == 0
             ? new[] { ForecasterGraphNames.Forecast }
             : new[] { ForecasterGraphNames.Forecast, ForecasterGraphNames.Quantiles };
@@ -48,7 +49,8 @@ public sealed class OnnxForecaster : IDisposable
         try
         {
             var info = OnnxSessions.ReadMetadata(session, filePath, ForecasterModelInfo.FromMetadata);
-            OnnxSessions.Require(session.InputMetadata.Keys, new[] { ForecasterGraphNames.Window }, "input", filePath, Kind);
+            OnnxSessions.Require(session.InputMetadata.Keys,
+                info.Covariates == 0 ? new[] { ForecasterGraphNames.Window } : new[] { ForecasterGraphNames.Window, ForecasterGraphNames.Covariates }, "input", filePath, Kind);
             var outputs = info.Quantiles.Count == 0 ? new[] { ForecasterGraphNames.Forecast } : new[] { ForecasterGraphNames.Forecast, ForecasterGraphNames.Quantiles };
             OnnxSessions.Require(session.OutputMetadata.Keys, outputs, "output", filePath, Kind);
             var dims = session.InputMetadata[ForecasterGraphNames.Window].Dimensions;
@@ -76,6 +78,13 @@ public sealed class OnnxForecaster : IDisposable
     /// <exception cref="ObjectDisposedException">The forecaster has been disposed.</exception>
     public OnnxForecast Forecast(float[,] history) => ForecastBatch(new[] { history })[0];
 
+    /// <summary>Forecasts the H steps after a history, for a model with K known covariates.</summary>
+    /// <param name="history">(T, C): T ≥ L rows in time order; the last L rows are used.</param>
+    /// <param name="covariates">(T + H, K): the covariates of every history row and then of the H forecast steps (the last L + H rows are used).</param>
+    /// <exception cref="ArgumentException">As for <see cref="Forecast(float[,])"/>, or the covariates are not (T + H, K) (stating both shapes) or not finite.</exception>
+    /// <exception cref="ObjectDisposedException">The forecaster has been disposed.</exception>
+    public OnnxForecast Forecast(float[,] history, float[,] covariates) => ForecastBatch(new[] { history }, new[] { covariates })[0];
+
     /// <summary>Forecasts the H steps after a history given as one array of C values per step.</summary>
     /// <param name="history">T ≥ L steps in time order, each C values; the last L steps are used.</param>
     /// <exception cref="ArgumentException">As for the (T, C) overload, or steps of different lengths (naming the step).</exception>
@@ -99,13 +108,21 @@ public sealed class OnnxForecaster : IDisposable
     /// <param name="histories">N histories (T_i ≥ L, C), all with the same C; the last L rows of each are used.</param>
     /// <exception cref="ArgumentException">As for <see cref="Forecast(float[,])"/>, naming the history; or histories with different C.</exception>
     /// <exception cref="ObjectDisposedException">The forecaster has been disposed.</exception>
-    public IReadOnlyList<OnnxForecast> ForecastBatch(IReadOnlyList<float[,]> histories)
+    public IReadOnlyList<OnnxForecast> ForecastBatch(IReadOnlyList<float[,]> histories) => ForecastBatch(histories, null);
+
+    /// <summary>Forecasts after each of several histories, with their known covariates, in one ONNX Runtime call.</summary>
+    /// <param name="histories">N histories (T_i ≥ L, C), all with the same C.</param>
+    /// <param name="covariates">N tables (T_i + H, K), one per history (see <see cref="Forecast(float[,], float[,])"/>); null for a model without covariates.</param>
+    /// <exception cref="ArgumentException">As for <see cref="Forecast(float[,], float[,])"/>, naming the history.</exception>
+    /// <exception cref="ObjectDisposedException">The forecaster has been disposed.</exception>
+    public IReadOnlyList<OnnxForecast> ForecastBatch(IReadOnlyList<float[,]> histories, IReadOnlyList<float[,]>? covariates)
     {
         using var lease = gate.Enter();
         ArgumentNullException.ThrowIfNull(histories);
         int n = histories.Count, l = info.Lookback, h = info.Horizon, q = info.Quantiles.Count;
         if (n == 0) return Array.Empty<OnnxForecast>();
         int c = Check(histories);
+        var known = CheckCovariates(histories, covariates);
         var windows = new float[n * l * c];
         for (int i = 0; i < n; i++)
         {
@@ -115,8 +132,9 @@ public sealed class OnnxForecaster : IDisposable
                 for (int k = 0; k < c; k++) windows[(i * l + t) * c + k] = x[from + t, k];
         }
         using var input = OrtValue.CreateTensorValueFromMemory(windows, new long[] { n, l, c });
+        using var knownInput = known is null ? null : OrtValue.CreateTensorValueFromMemory(known, new long[] { n, l + h, info.Covariates });
         using var run = new RunOptions();
-        using var outputs = session.Run(run, inputNames, new[] { input }, outputNames);
+        using var outputs = session.Run(run, inputNames, knownInput is null ? new[] { input } : new[] { input, knownInput }, outputNames);
         var point = outputs[0].GetTensorDataAsSpan<float>();
         var quantiles = q == 0 ? ReadOnlySpan<float>.Empty : outputs[1].GetTensorDataAsSpan<float>();
         var result = new OnnxForecast[n];
@@ -157,6 +175,37 @@ public sealed class OnnxForecaster : IDisposable
                         throw new ArgumentException($"{which} holds {x[t, k]} at row {t}, column {k}; values must be finite", nameof(histories));
         }
         return c;
+    }
+
+    /// <summary>Checks the covariates of every history; returns the last L + H rows of each, (N, L + H, K) row-major, or null without covariates.</summary>
+    private float[]? CheckCovariates(IReadOnlyList<float[,]> histories, IReadOnlyList<float[,]>? covariates)
+    {
+        int k = info.Covariates, span = info.Lookback + info.Horizon;
+        if (k == 0)
+        {
+            if (covariates is not null)
+                throw new ArgumentException($"the model has no known covariates, got {covariates.Count} covariate table(s)", nameof(covariates));
+            return null;
+        }
+        if (covariates is null || covariates.Count != histories.Count)
+            throw new ArgumentException($"the model reads K = {k} known covariates: pass one (T + H, K) table per history; {histories.Count} histories, {covariates?.Count ?? 0} tables", nameof(covariates));
+        var known = new float[histories.Count * span * k];
+        for (int i = 0; i < histories.Count; i++)
+        {
+            var table = covariates[i] ?? throw new ArgumentException($"covariate table {i} is null", nameof(covariates));
+            int rows = histories[i].GetLength(0) + info.Horizon;
+            if (table.GetLength(0) != rows || table.GetLength(1) != k)
+                throw new ArgumentException($"covariate table {i} must be (T + H, K) = ({rows}, {k}): history rows plus H = {info.Horizon}, got ({table.GetLength(0)}, {table.GetLength(1)})", nameof(covariates));
+            for (int t = 0; t < span; t++)
+                for (int j = 0; j < k; j++)
+                {
+                    float v = table[rows - span + t, j];
+                    if (!float.IsFinite(v))
+                        throw new ArgumentException($"covariate table {i} holds {v} at row {rows - span + t}, column {j}; values must be finite", nameof(covariates));
+                    known[(i * span + t) * k + j] = v;
+                }
+        }
+        return known;
     }
 
     /// <summary>Frees ONNX Runtime's session after the calls in flight have finished; new calls throw

@@ -45,6 +45,7 @@ public class ForecastingSampleTests
     [InlineData("--lookback", "100", "--lookback 100 must be a multiple of --segment 24")]
     [InlineData("--target", "Load", "--target needs --data")]
     [InlineData("--frobnicate", "1", "unknown argument '--frobnicate'")]
+    [InlineData("--mode", "sideways", "--mode needs independent or joint, got 'sideways'")]
     public void BadArguments_ExitWith2AndSayWhy(string name, string value, string message)
     {
         var error = new StringWriter();
@@ -82,6 +83,44 @@ public class ForecastingSampleTests
             error = new StringWriter();
             Assert.Equal(1, Program.Run(new[] { "--data", csv, "--time-column", "timestamp" }, TextWriter.Null, error));
             Assert.Contains("time column 'timestamp' is not in the header", error.ToString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void JointModeWithTimeCovariates_RunsOnTheBuiltInSeries_AndOnACsvTimeColumn()
+    {
+        var folder = Directory.CreateTempSubdirectory("rnnml-forecasting-modes-").FullName;
+        try
+        {
+            string model = Path.Combine(folder, "m.zip"), plot = Path.Combine(folder, "p.png");
+            var output = new StringWriter();
+            var error = new StringWriter();
+            int code = Program.Run(new[] { "--mode", "joint", "--covariates", "--epochs", "2", "--hidden-size", "16", "--model", model, "--plot", plot }, output, error);
+            var text = output.ToString();
+            Assert.True(code == 0, text + error);
+            Assert.Contains("joint channels, covariates HourSin, HourCos, DaySin, DayCos", text);
+            Assert.Contains("| recurrent (ours) |", text);
+            Assert.True(new FileInfo(plot).Length > 0);
+
+            // A CSV whose time column is not hourly from a Monday: hour and weekday come from the dates themselves.
+            var csv = Path.Combine(folder, "series.csv");
+            var start = new DateTime(2021, 3, 4, 5, 0, 0);
+            File.WriteAllLines(csv, new[] { "date,A" }.Concat(Enumerable.Range(0, 700).Select(t =>
+                $"{start.AddHours(t):yyyy-MM-dd HH:mm:ss},{(Math.Sin(2 * Math.PI * t / 24) + (start.AddHours(t).Hour == 9 ? 2 : 0)).ToString(CultureInfo.InvariantCulture)}")));
+            var features = TimeFeatures.FromCsv(csv, "date", 700);
+            Assert.Equal(Math.Sin(2 * Math.PI * 5 / 24), features[0, 0], 12);
+            Assert.Equal(Math.Cos(2 * Math.PI * 3 / 7), features[0, 3], 12);   // 2021-03-04 is a Thursday (day 3 from Monday)
+            output = new StringWriter();
+            code = Program.Run(new[] { "--data", csv, "--covariates", "--lookback", "48", "--horizon", "12", "--segment", "12", "--epochs", "2",
+                "--hidden-size", "16", "--model", model, "--plot", plot }, output, error);
+            Assert.True(code == 0, output.ToString() + error);
+            error = new StringWriter();
+            Assert.Equal(1, Program.Run(new[] { "--data", csv, "--covariates", "--time-column", "when" }, TextWriter.Null, error));
+            Assert.Contains("'when'", error.ToString());
         }
         finally
         {

@@ -66,6 +66,50 @@ public sealed class ForecasterOnnxOperationsTests(Xunit.Abstractions.ITestOutput
         Assert.NotEqual(onnx.Forecast(shifted).Point[0, 1], onnx.Forecast(rows.Take(300).Select(r => new[] { r.A, r.B }).ToList()).Point[0, 1]);
     }
 
+    public sealed class CovariateRow
+    {
+        public float A { get; set; }
+        public float B { get; set; }
+        public float Hour { get; set; }
+    }
+
+    [Fact]
+    public void ExportedJointForecasterWithACovariate_GivesTheTransformersForecasts_Within1em4()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Series(300).Select((r, t) => new CovariateRow { A = r.A, B = r.B, Hour = t % 24 }).ToList();
+        using var transformer = ml.Forecasting.ForecastByRecurrent(new RecurrentForecasterOptions
+        {
+            TargetColumnNames = ["A", "B"], KnownCovariateColumns = ["Hour"], ChannelMode = Torch.Forecasting.ForecasterChannelMode.Joint,
+            Lookback = 24, Horizon = 6, SegmentLength = 6, HiddenSize = 8, Epochs = 2, BatchSize = 32, Seed = 1,
+        }).Fit(ml.Data.LoadFromEnumerable(rows));
+        var path = Path.Combine(folder, "covariates.onnx");
+        ml.Model.ExportRnnModelToOnnx(transformer, path);
+        using var onnx = OnnxForecaster.Load(path);
+        Assert.Equal((1, true), (onnx.Info.Covariates, onnx.Info.Joint));
+        Assert.Equal(new[] { "Hour" }, onnx.Info.CovariateNames);
+        double max = 0;
+        foreach (int end in new[] { 30, 150, 294 })
+        {
+            var history = rows.Take(end).Select(r => new[] { r.A, r.B, r.Hour }).ToList();
+            var future = rows.Skip(end).Take(6).Select(r => new[] { r.Hour }).ToList();
+            var expected = transformer.Forecast(history, future);
+            var table = new float[end, 2];
+            var covariates = new float[end + 6, 1];
+            for (int t = 0; t < end + 6; t++)
+            {
+                if (t < end) (table[t, 0], table[t, 1]) = (rows[t].A, rows[t].B);
+                covariates[t, 0] = rows[t].Hour;
+            }
+            var actual = onnx.Forecast(table, covariates);
+            for (int c = 0; c < 2; c++)
+                for (int s = 0; s < 6; s++)
+                    max = Math.Max(max, Math.Max(Math.Abs(expected.Forecast[c][s] - actual.Point[s, c]), Math.Abs(expected.UpperBound[c][s] - actual.Upper![s, c])));
+        }
+        output.WriteLine($"joint with a covariate: max |transformer − onnx| = {max:E2}");
+        Assert.True(max <= 1e-4, $"max |transformer − onnx| = {max}");
+    }
+
     [Fact]
     public void DisposedForecaster_IsRefused_AndClassNamesAreForClassifiers()
     {

@@ -18,7 +18,7 @@ internal static class ForecastingBenchmark
     public const string Usage = """
         usage: Rnn.Bench forecasting [--quick] [--lookback L] [--segment W] [--hidden D] [--lr X] [--batch B] [--epochs N]
                                      [--patience P] [--minutes M] [--uni-minutes M] [--windows-per-epoch K] [--dropout X]
-                                     [--skip] [--std] [--members K] [--validation-only] [--no-uni] [--threads T] [--seed S]
+                                     [--skip] [--std] [--members K] [--calibrate] [--validation-only] [--no-uni] [--threads T] [--seed S]
 
           --quick              hidden 64, 2,048 windows per epoch, 50 s + 20 s budgets (under 2 minutes in all)
           --lookback L         input steps (default 336); must be a multiple of --segment
@@ -36,6 +36,8 @@ internal static class ForecastingBenchmark
           --std                instance normalisation also divides by each window's std (default: subtract the last value only)
           --members K          train K models (seeds S, S+1, …) within the budget and average their point forecasts and
                                quantiles (default 3; 1 with --quick)
+          --calibrate          scale each member's interval on the validation windows to cover 90 % of them (split
+                               conformal; off by default)
           --validation-only    tuning run: report validation scores only, never look at the test part
           --no-uni             skip the univariate model
           --threads T          torch threads (default 1; 0 for libtorch's default)
@@ -73,7 +75,8 @@ internal static class ForecastingBenchmark
             Skip: options.Flag("--skip"),
             DivideByStd: options.Flag("--std"),
             Seed: options.Int("--seed", 1),
-            Members: options.Int("--members", quick ? 1 : 3, min: 1));
+            Members: options.Int("--members", quick ? 1 : 3, min: 1),
+            Calibrate: options.Flag("--calibrate"));
         double minutes = Double(options, "--minutes", quick ? 50.0 / 60 : 10);
         double uniMinutes = Double(options, "--uni-minutes", quick ? 20.0 / 60 : 3);
         bool validationOnly = options.Flag("--validation-only");
@@ -119,7 +122,7 @@ internal static class ForecastingBenchmark
     }
 
     private sealed record ModelSettings(int Lookback, int Segment, int Hidden, double LearningRate, int Batch, int Epochs, int Patience,
-        int? WindowsPerEpoch, double Dropout, bool Skip, bool DivideByStd, int Seed, int Members);
+        int? WindowsPerEpoch, double Dropout, bool Skip, bool DivideByStd, int Seed, int Members, bool Calibrate);
 
     private sealed record BaselineScores(double Repeat, double Seasonal, double Linear);
 
@@ -216,6 +219,8 @@ internal static class ForecastingBenchmark
         var result = trainer.Fit(task, progress, budget.Token);
         Console.WriteLine($"{label}: {result.History.Count} epoch(s), best {result.BestEpoch + 1}, stop: {result.StopReason}{(result.Message is null ? "" : $" ({result.Message})")}, {clock.Elapsed.TotalSeconds:F0} s");
         epochs = result.History.Count;
+        if (s.Calibrate)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: interval scale {task.CalibrateInterval(0.9):F3} (validation coverage now 0.90)"));
         return model;
     }
 

@@ -12,6 +12,7 @@ internal sealed class BatchedCursor<TIn, TOut> : DataViewRowCursor
     private IReadOnlyList<TOut> buffer = Array.Empty<TOut>();
     private int next;
     private TOut current = default!;
+    private bool led;
 
     public BatchedCursor(DataViewRowCursor main, DataViewRowCursor? ahead, IRowBinding<TIn, TOut> binding, bool[] activeOutputs, int batchSize)
     {
@@ -20,7 +21,7 @@ internal sealed class BatchedCursor<TIn, TOut> : DataViewRowCursor
         this.binding = binding;
         this.activeOutputs = activeOutputs;
         this.batchSize = batchSize;
-        if (ahead is not null) read = binding.Reader(ahead);
+        if (ahead is not null) read = binding.Lead > 0 ? binding.LeadReader(ahead) : binding.Reader(ahead);
     }
 
     public override DataViewSchema Schema => binding.Output;
@@ -35,7 +36,14 @@ internal sealed class BatchedCursor<TIn, TOut> : DataViewRowCursor
         if (next >= buffer.Count)
         {
             var batch = new List<TIn>(batchSize);
+            // With a lead of k the ahead cursor first reads k rows, so its row r gives the input of the main cursor's row r − k.
+            if (!led)
+            {
+                led = true;
+                for (int i = 0; i < binding.Lead && ahead.MoveNext(); i++) read!();
+            }
             while (batch.Count < batchSize && ahead.MoveNext()) batch.Add(read!());
+            if (batch.Count == 0 && binding.Lead > 0) batch.Add(default!);   // the last rows: no rows after them to read
             if (batch.Count == 0)
                 throw new InvalidOperationException("the input data view returned fewer rows on a second pass; scoring needs a data view that yields the same rows every time");
             buffer = binding.Compute(batch);

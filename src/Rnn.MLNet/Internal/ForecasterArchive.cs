@@ -1,5 +1,6 @@
 using RnnMl.MLNet.Forecasting;
 using RnnMl.Torch.Forecasting;
+using RnnMl.Torch.Models;
 using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Internal;
@@ -24,6 +25,13 @@ internal static class ForecasterArchive
             ConfidenceLevel = t.Level,
             Mean = t.Core.Mean,
             Std = t.Core.Std,
+            ChannelMode = model.ChannelMode,
+            OutputMode = model.OutputMode,
+            CovariateColumnNames = t.Columns.Covariates,
+            CovariateMean = t.Core.CovariateMean,
+            CovariateStd = t.Core.CovariateStd,
+            MissingValues = t.Columns.MissingValues,
+            IntervalScale = model.IntervalScale,
             PredictionBatchSize = t.PredictionBatchSize,
         };
         yield return ArchiveEntries.Json("meta.json", meta);
@@ -40,6 +48,13 @@ internal static class ForecasterArchive
             $"has {meta.OutputColumnNames?.Length} output column names for {c} targets (3 per target)");
         check.Require(meta.Mean is { } mean && mean.Length == c && mean.All(double.IsFinite), $"has no finite mean per target ({c})");
         check.Require(meta.Std is { } std && std.Length == c && std.All(s => double.IsFinite(s) && s > 0), $"has no positive std per target ({c})");
+        var covariates = meta.CovariateColumnNames ?? [];
+        int k = covariates.Length;
+        check.Require(covariates.All(n => !string.IsNullOrWhiteSpace(n)), "has an empty covariate column name");
+        check.Require((meta.CovariateMean ?? []).Length == k && (meta.CovariateMean ?? []).All(double.IsFinite), $"has no finite mean per covariate ({k})");
+        check.Require((meta.CovariateStd ?? []).Length == k && (meta.CovariateStd ?? []).All(s => double.IsFinite(s) && s > 0), $"has no positive std per covariate ({k})");
+        check.Require(Enum.IsDefined(meta.ChannelMode) && Enum.IsDefined(meta.OutputMode) && Enum.IsDefined(meta.MissingValues),
+            $"has channel mode {meta.ChannelMode}, output mode {meta.OutputMode}, missing values {meta.MissingValues}");
         check.AtLeast(meta.PredictionBatchSize, 1, nameof(meta.PredictionBatchSize));
         check.AtLeast(meta.Lookback, 1, nameof(meta.Lookback));
         check.AtLeast(meta.Horizon, 1, nameof(meta.Horizon));
@@ -52,11 +67,18 @@ internal static class ForecasterArchive
         // The GRU alone has 3·2·D² weights.
         check.WeightsHold(6L * meta.HiddenSize * meta.HiddenSize);
         SegmentRecurrentForecaster model;
-        try { model = SegmentRecurrentForecaster.Create(meta.Lookback, meta.Horizon, meta.SegmentLength, meta.HiddenSize, quantiles: meta.Quantiles); }
+        try
+        {
+            model = SegmentRecurrentForecaster.Create(meta.Lookback, meta.Horizon, meta.SegmentLength, meta.HiddenSize, quantiles: meta.Quantiles,
+                channelMode: meta.ChannelMode, channels: meta.ChannelMode == ForecasterChannelMode.Joint ? c : 0, covariates: k, outputMode: meta.OutputMode);
+        }
         catch (ArgumentException e) { throw new InvalidDataException($"'{entries.File}' is corrupt: '{entries.Prefix}meta.json' has invalid model settings: {e.Message}", e); }
         entries.LoadWeights(model, "weights.bin");
-        var core = new ForecasterCore(model, meta.Mean!, meta.Std!, CPU);
-        return new RecurrentForecasterTransformer(core, new ForecasterColumns(meta.TargetColumnNames, meta.OutputColumnNames!), meta.ConfidenceLevel, meta.PredictionBatchSize, training: null);
+        check.Require(meta.IntervalScale is null or (> 0 and < double.PositiveInfinity), $"has interval scale {meta.IntervalScale}");
+        model.IntervalScale = meta.IntervalScale ?? 1;
+        var core = new ForecasterCore(model, meta.Mean!, meta.Std!, CPU, meta.CovariateMean, meta.CovariateStd);
+        var columns = new ForecasterColumns(meta.TargetColumnNames, meta.OutputColumnNames!, covariates, meta.MissingValues);
+        return new RecurrentForecasterTransformer(core, columns, meta.ConfidenceLevel, meta.PredictionBatchSize, training: null);
     }
 
     /// <summary>What is saved next to a forecaster's weights to rebuild it.</summary>
@@ -74,5 +96,13 @@ internal static class ForecasterArchive
         public double[]? Mean { get; init; }
         public double[]? Std { get; init; }
         public int PredictionBatchSize { get; init; }
+        // Absent from archives written before the joint mode, covariates and recursive output: their defaults.
+        public ForecasterChannelMode ChannelMode { get; init; }
+        public ForecastOutputMode OutputMode { get; init; }
+        public string[]? CovariateColumnNames { get; init; }
+        public double[]? CovariateMean { get; init; }
+        public double[]? CovariateStd { get; init; }
+        public MissingValuePolicy MissingValues { get; init; }
+        public double? IntervalScale { get; init; }
     }
 }

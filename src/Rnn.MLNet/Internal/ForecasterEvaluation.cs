@@ -6,12 +6,12 @@ namespace RnnMl.MLNet.Internal;
 /// <summary>Scores a forecaster on every window of a series: MSE, MAE, sMAPE, MASE and interval coverage, overall, per target and per step.</summary>
 internal static class ForecasterEvaluation
 {
-    public static ForecastEvaluation Evaluate(ForecasterCore core, IReadOnlyList<string> targets, IDataView data, int batchSize)
+    public static ForecastEvaluation Evaluate(ForecasterCore core, ForecasterColumns columns, IDataView data, int batchSize)
     {
-        var rows = SeriesRows.Read(data, targets, "evaluation");
-        int l = core.Lookback, h = core.Horizon, c = core.Channels;
+        var rows = SeriesRows.Read(data, columns.Read, "evaluation", columns.MissingValues == Torch.Models.MissingValuePolicy.ForwardFill);
+        int l = core.Lookback, h = core.Horizon, c = core.Channels, kk = core.Covariates;
         if (rows.Count < l + h) throw SeriesRows.TooFew(nameof(data), "evaluation", rows.Count, l, h);
-        var windows = SlidingWindows.Create(SeriesRows.ToSeries(rows, targets), l, h);
+        var windows = SlidingWindows.Create(SeriesRows.ToSeries(rows, columns.Targets), l, h);
         var se = new double[h, c];
         var ae = new double[h, c];
         var sape = new double[h, c];
@@ -23,8 +23,10 @@ internal static class ForecasterEvaluation
             for (int b = 0; b < count; b++)
             {
                 var input = windows.Input(start + b);
-                inputs[b] = new float[input.Length];
+                inputs[b] = new float[core.WindowLength];
                 for (int k = 0; k < input.Length; k++) inputs[b][k] = (float)input[k];
+                for (int t = 0; t < l + h && kk > 0; t++)
+                    Array.Copy(rows[start + b + t], c, inputs[b], l * c + t * kk, kk);
             }
             var outputs = core.Forecast(inputs);
             for (int b = 0; b < count; b++)

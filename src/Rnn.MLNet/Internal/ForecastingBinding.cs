@@ -1,41 +1,48 @@
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>
-/// A forecaster bound to one input schema: reads the target columns (rows in order are time steps) and adds, per target,
-/// the forecast of the next H steps made from the L rows ending at the current row, and its lower and upper bounds
-/// (<c>Vector&lt;Single, H&gt;</c> each).
+/// A forecaster bound to one input schema: reads the target (and known covariate) columns (rows in order are time steps)
+/// and adds, per target, the forecast of the next H steps made from the L rows ending at the current row, and its lower and
+/// upper bounds (<c>Vector&lt;Single, H&gt;</c> each).
 /// </summary>
 /// <remarks>
-/// Each reader (one per cursor, or per row mapper) keeps a ring buffer of the last L rows it has read, so a window is
-/// complete only after L consecutive rows with finite values in every target; until then (the first L − 1 rows, and the
-/// L − 1 rows after a NaN or ±∞) the added columns hold NaN. A cursor therefore has to read the rows in order, which
-/// <c>Transform</c>'s batched cursor does.
+/// Each reader (one per cursor, or per row mapper) keeps a ring buffer of the last rows it has read (L, or L + H with
+/// covariates), so a window is complete only after L consecutive rows with finite values in every target (and, with
+/// covariates, L + H rows with finite covariates); until then (the first L − 1 rows, and the L − 1 rows after a NaN or
+/// ±∞) the added columns hold NaN. With forward-fill a non-finite value takes the column's last finite value instead.
+/// With covariates a forecast needs the H rows after its row: <c>Transform</c>'s cursor reads H rows ahead
+/// (<see cref="Lead"/>), the last H rows get NaN, and a row mapper (one row at a time) always gives NaN. A cursor has to
+/// read the rows in order, which <c>Transform</c>'s batched cursor does.
 /// </remarks>
 internal sealed class ForecastingBinding : IRowBinding<float[]?, ForecastOutput>
 {
     private readonly ForecasterCore core;
-    private readonly DataViewSchema.Column[] targets;
+    private readonly DataViewSchema.Column[] columns;
+    private readonly int targetCount;
+    private readonly bool forwardFill;
 
-    public ForecastingBinding(ForecasterCore core, IReadOnlyList<string> targetColumns, IReadOnlyList<string> outputColumns, DataViewSchema input)
+    public ForecastingBinding(ForecasterCore core, ForecasterColumns names, DataViewSchema input)
     {
         this.core = core;
         Input = input;
-        targets = targetColumns.Select(name => RequireSingle(input, name)).ToArray();
-        SourceColumn = targets[0];
+        columns = names.Read.Select((name, j) => RequireSingle(input, name, j < names.Targets.Length ? "target" : "covariate")).ToArray();
+        targetCount = names.Targets.Length;
+        forwardFill = names.MissingValues == Torch.Models.MissingValuePolicy.ForwardFill;
+        SourceColumn = columns[0];
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input);
-        foreach (var name in outputColumns)
+        foreach (var name in names.Outputs)
             builder.AddColumn(name, new VectorDataViewType(NumberDataViewType.Single, core.Horizon));
         Output = builder.ToSchema();
-        OutputCount = outputColumns.Count;
+        OutputCount = names.Outputs.Length;
     }
 
-    /// <summary>The column <paramref name="name"/>, checked to be a scalar Single.</summary>
-    public static DataViewSchema.Column RequireSingle(DataViewSchema schema, string name)
+    /// <summary>The column <paramref name="name"/>, checked to be a scalar Single; <paramref name="role"/> ("target" or "covariate") is named in errors.</summary>
+    public static DataViewSchema.Column RequireSingle(DataViewSchema schema, string name, string role = "target")
     {
-        var column = Pipeline.ColumnCheck.Require(schema, name, "target");
+        var column = Pipeline.ColumnCheck.Require(schema, name, role);
         if (column.Type != NumberDataViewType.Single)
-            throw Pipeline.ColumnCheck.Mismatch("target", name, "Single", column.Type.ToString());
+            throw Pipeline.ColumnCheck.Mismatch(role, name, "Single", column.Type.ToString());
         return column;
     }
 
@@ -44,32 +51,62 @@ internal sealed class ForecastingBinding : IRowBinding<float[]?, ForecastOutput>
     public DataViewSchema.Column SourceColumn { get; }
     public int OutputCount { get; }
 
-    public IReadOnlyList<DataViewSchema.Column> SourceColumns => targets;
+    public IReadOnlyList<DataViewSchema.Column> SourceColumns => columns;
 
+    /// <summary>H with covariates (a forecast reads the next H rows' covariates), else 0.</summary>
+    public int Lead => core.Covariates > 0 ? core.Horizon : 0;
+
+    /// <summary>The row mapper's reader: without covariates the window ending at this row; with them always null (NaN), since
+    /// the next H rows are not known.</summary>
     public Func<float[]?> Reader(DataViewRow row)
     {
-        int c = targets.Length, l = core.Lookback;
-        var getters = targets.Select(t => row.GetGetter<float>(t)).ToArray();
-        var ring = new float[l * c];
-        int next = 0, finiteRun = 0;
+        if (Lead == 0) return LeadReader(row);
+        var read = RowReader(row);
+        return () => { read(); return null; };
+    }
+
+    /// <summary>At row r: the window of row r − <see cref="Lead"/> (targets of its L rows, covariates of those and the next H rows), or null.</summary>
+    public Func<float[]?> LeadReader(DataViewRow row)
+    {
+        int c = targetCount, k = core.Covariates, l = core.Lookback, span = l + Lead, width = columns.Length;
+        var read = RowReader(row);
+        var ring = new float[span * width];
+        int next = 0, seen = 0;
         return () =>
         {
-            bool finite = true;
-            for (int j = 0; j < c; j++)
-            {
-                float v = 0;
-                getters[j](ref v);
-                ring[next * c + j] = v;
-                finite &= float.IsFinite(v);
-            }
-            next = (next + 1) % l;
-            finiteRun = finite ? finiteRun + 1 : 0;
-            if (finiteRun < l) return null;
+            read().CopyTo(ring, next * width);
+            next = (next + 1) % span;
+            if (++seen < span) return null;
             // Oldest first: the oldest row sits where the next row will be written.
-            var window = new float[l * c];
-            Array.Copy(ring, next * c, window, 0, (l - next) * c);
-            Array.Copy(ring, 0, window, (l - next) * c, next * c);
+            var window = new float[core.WindowLength];
+            for (int t = 0; t < span; t++)
+            {
+                int at = (next + t) % span * width;
+                for (int j = 0; j < c && t < l; j++)
+                    if (!float.IsFinite(window[t * c + j] = ring[at + j])) return null;
+                for (int j = 0; j < k; j++)
+                    if (!float.IsFinite(window[l * c + t * k + j] = ring[at + c + j])) return null;
+            }
             return window;
+        };
+    }
+
+    /// <summary>Reads the current row's values (targets, then covariates), forward-filled when asked.</summary>
+    private Func<float[]> RowReader(DataViewRow row)
+    {
+        var getters = columns.Select(t => row.GetGetter<float>(t)).ToArray();
+        var values = new float[columns.Length];
+        var last = Enumerable.Repeat(float.NaN, columns.Length).ToArray();
+        return () =>
+        {
+            for (int j = 0; j < values.Length; j++)
+            {
+                getters[j](ref values[j]);
+                if (!forwardFill) continue;
+                if (float.IsFinite(values[j])) last[j] = values[j];
+                else values[j] = last[j];
+            }
+            return values;
         };
     }
 
@@ -80,7 +117,7 @@ internal sealed class ForecastingBinding : IRowBinding<float[]?, ForecastOutput>
         int k = column.Index - Input.Count;
         if (!active[k])
             throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
-        int channel = k / 3, kind = k % 3, c = targets.Length, h = core.Horizon;
+        int channel = k / 3, kind = k % 3, c = targetCount, h = core.Horizon;
         ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> v) =>
         {
             var o = current();

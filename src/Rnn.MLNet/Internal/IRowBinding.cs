@@ -23,6 +23,14 @@ internal interface IRowBinding<TIn, TOut> : IRowBinding
     /// <summary>A reader of the current row's source value.</summary>
     Func<TIn> Reader(DataViewRow row);
 
+    /// <summary>How many rows after a row its result needs (a forecaster with known covariates reads the next H rows); 0 by
+    /// default. With a lead of k, <c>Transform</c>'s cursor reads k rows ahead through <see cref="LeadReader"/>, whose value
+    /// at row r is the input of row r − k; the last k rows get <c>default</c> inputs.</summary>
+    int Lead => 0;
+
+    /// <summary>The reader used with a <see cref="Lead"/> &gt; 0: at row r it gives the input of row r − <see cref="Lead"/>.</summary>
+    Func<TIn> LeadReader(DataViewRow row) => Reader(row);
+
     /// <summary>The results of a batch of rows, in order.</summary>
     IReadOnlyList<TOut> Compute(IReadOnlyList<TIn> rows);
 

@@ -9,6 +9,11 @@ public static class ForecasterGraphNames
     /// <summary>Input: the windows (N, L, C) float32, oldest step first, in the series' own units.</summary>
     public const string Window = "window";
 
+    /// <summary>Input, only for a model with K known covariates: (N, L + H, K) float32, the covariates of the window's L steps
+    /// and of the H forecast steps, in the covariates' own units (scaled inside the graph when the model was exported with
+    /// covariate scaling).</summary>
+    public const string Covariates = "covariates";
+
     /// <summary>Output: the point forecasts (N, H, C) float32, in the series' own units.</summary>
     public const string Forecast = "forecast";
 

@@ -17,6 +17,8 @@ namespace RnnMl.Torch.Forecasting;
 /// (elements with q_1 ≤ y ≤ q_Q), becoming the empirical coverage of the outermost interval. Select the best epoch on
 /// the validation MSE with <c>SelectionMetric = "mse", SelectionMetricHigherIsBetter = false</c>.
 /// The windows are read from float32 copies of the rows they span, built once; a batch gathers its windows by index.
+/// A model with K known covariates takes them from a second series of K channels aligned row by row with the windows'
+/// series: window i's covariates are its L input rows and H target rows of that series.
 /// The task owns those copies: dispose it after training (the model is not disposed with it).
 /// </remarks>
 public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingTask.Batch>, IDisposable
@@ -40,9 +42,13 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
     /// and validated more often); at least 1, or null for all training windows. Default null.</param>
     /// <param name="quantileWeight">λ, the weight of the pinball loss; finite and ≥ 0. Default 1.</param>
     /// <param name="device">Where batches go; default CPU.</param>
+    /// <param name="trainCovariates">With a model that has K &gt; 0 covariates: K channels, one row per row of
+    /// <paramref name="train"/>'s series (same length); otherwise null.</param>
+    /// <param name="validationCovariates">Likewise for <paramref name="validation"/>'s series.</param>
     /// <exception cref="ArgumentException">L, H or C of the windows do not match, or an argument is out of range; naming both values.</exception>
     public ForecastingTrainingTask(SegmentRecurrentForecaster model, SlidingWindows train, SlidingWindows? validation,
-        int batchSize, int validationBatchSize = 512, int? windowsPerEpoch = null, double quantileWeight = 1, Device? device = null)
+        int batchSize, int validationBatchSize = 512, int? windowsPerEpoch = null, double quantileWeight = 1, Device? device = null,
+        TimeSeries? trainCovariates = null, TimeSeries? validationCovariates = null)
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         ArgumentNullException.ThrowIfNull(train);
@@ -55,15 +61,17 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
         if (!(quantileWeight >= 0) || !double.IsFinite(quantileWeight))
             throw new ArgumentOutOfRangeException(nameof(quantileWeight), quantileWeight, $"quantile weight must be finite and at least 0, got {quantileWeight}");
         Check(model, train, nameof(train));
+        CheckCovariates(model, train, trainCovariates, nameof(trainCovariates));
         if (validation is not null)
         {
             Check(model, validation, nameof(validation));
+            CheckCovariates(model, validation, validationCovariates, nameof(validationCovariates));
             if (validation.Channels != train.Channels)
                 throw new ArgumentException($"validation windows have {validation.Channels} channels, training windows {train.Channels}", nameof(validation));
         }
         var target = device ?? CPU;
-        this.train = Part.Create(train, target);
-        valid = validation is null ? null : Part.Create(validation, target);
+        this.train = Part.Create(train, trainCovariates, target);
+        valid = validation is null ? null : Part.Create(validation, validationCovariates, target);
         this.batchSize = batchSize;
         this.validationBatchSize = validationBatchSize;
         this.windowsPerEpoch = windowsPerEpoch;
@@ -104,12 +112,12 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(batch);
         var part = batch.Validation ? valid ?? throw new ArgumentException("a validation batch, but the task has no validation windows", nameof(batch)) : train;
-        var (x, y) = part.Gather(batch.Windows, model.Lookback, model.Horizon);
+        var (x, y, k) = part.Gather(batch.Windows, model.Lookback, model.Horizon);
         Tensor point, loss;
         var metrics = new Dictionary<string, double>();
         if (model.Quantiles.Count > 0)
         {
-            var (p, q) = model.ForecastWithQuantiles(x);
+            var (p, q) = model.ForecastWithQuantiles(x, k);
             point = p;
             loss = nn.functional.mse_loss(point, y);
             if (quantileWeight > 0) loss = loss + quantileWeight * QuantileLoss.Pinball(q, y, model.Quantiles);
@@ -118,7 +126,7 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
         }
         else
         {
-            point = model.forward(x);
+            point = model.Forecast(x, k);
             loss = nn.functional.mse_loss(point, y);
         }
         using var error = point.detach() - y;
@@ -127,13 +135,41 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
         return new BatchResult(loss, y.numel(), metrics);
     }
 
+    /// <summary>Calibrates the model's interval on the validation windows (split conformal, <see cref="IntervalCalibration"/>):
+    /// sets <see cref="SegmentRecurrentForecaster.IntervalScale"/> so that [first, last quantile] covers
+    /// <paramref name="level"/> of the validation truths, and returns it. Call it after training; the model is left in
+    /// evaluation mode.</summary>
+    /// <param name="level">The target coverage in (0, 1), e.g. 0.9.</param>
+    /// <exception cref="InvalidOperationException">No validation windows, or a model without a quantile head.</exception>
+    public double CalibrateInterval(double level)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (valid is null) throw new InvalidOperationException("calibrating the interval needs validation windows");
+        if (model.Quantiles.Count < 2) throw new InvalidOperationException("calibrating the interval needs a quantile head with at least 2 levels");
+        model.eval();
+        model.IntervalScale = 1;
+        var factors = new List<double>();
+        using (no_grad())
+            foreach (var batch in ValidationBatches())
+            {
+                using var scope = NewDisposeScope();
+                var (x, y, k) = valid.Gather(batch.Windows, model.Lookback, model.Horizon);
+                var (p, q) = model.ForecastWithQuantiles(x, k);
+                factors.AddRange(IntervalCalibration.CoveringFactors(p, q, y));
+            }
+        double scale = IntervalCalibration.Scale(factors, level);
+        // A factor of +∞ (a zero-width side that must cover) cannot be applied; keep the widest finite one.
+        model.IntervalScale = double.IsFinite(scale) && scale > 0 ? scale : Math.Max(1e-6, factors.Where(double.IsFinite).DefaultIfEmpty(1).Max());
+        return model.IntervalScale;
+    }
+
     /// <summary>Frees the float32 copies of the windows' rows; the model is left alone.</summary>
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        train.Rows.Dispose();
-        valid?.Rows.Dispose();
+        train.Dispose();
+        valid?.Dispose();
     }
 
     private static void Check(SegmentRecurrentForecaster model, SlidingWindows windows, string name)
@@ -142,27 +178,53 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
             throw new ArgumentException($"the windows have lookback L = {windows.Lookback}, the model takes L = {model.Lookback}", name);
         if (windows.Horizon != model.Horizon)
             throw new ArgumentException($"the windows have horizon H = {windows.Horizon}, the model forecasts H = {model.Horizon}", name);
+        if (model.Channels is int c && windows.Channels != c)
+            throw new ArgumentException($"the windows have C = {windows.Channels} channels, the model takes C = {c}", name);
     }
 
-    /// <summary>The rows a set of windows spans, as a float32 tensor (rows, C), and the number of windows.</summary>
-    private sealed class Part(Tensor rows, int count)
+    private static void CheckCovariates(SegmentRecurrentForecaster model, SlidingWindows windows, TimeSeries? covariates, string name)
+    {
+        if (model.Covariates == 0)
+        {
+            if (covariates is not null)
+                throw new ArgumentException($"the model takes no covariates, got a series of {covariates.Channels}", name);
+            return;
+        }
+        if (covariates is null)
+            throw new ArgumentNullException(name, $"the model needs K = {model.Covariates} covariates per step; pass their series");
+        if (covariates.Channels != model.Covariates)
+            throw new ArgumentException($"the covariate series has {covariates.Channels} channels, the model takes K = {model.Covariates}", name);
+        if (covariates.Length != windows.Series.Length)
+            throw new ArgumentException($"the covariate series has {covariates.Length} rows, the windows' series {windows.Series.Length}; they must align row by row", name);
+    }
+
+    /// <summary>The rows a set of windows spans, as a float32 tensor (rows, C), their covariates (rows, K) or null, and the
+    /// number of windows.</summary>
+    private sealed class Part(Tensor rows, Tensor? covariates, int count) : IDisposable
     {
         public Tensor Rows { get; } = rows;
 
+        public Tensor? Covariates { get; } = covariates;
+
         public int Count { get; } = count;
 
-        public static Part Create(SlidingWindows windows, Device device)
+        public static Part Create(SlidingWindows windows, TimeSeries? covariates, Device device)
         {
             int span = windows.Count + windows.Lookback + windows.Horizon - 1;
-            var values = windows.Series.Rows(windows.FirstStart, span);
-            var floats = new float[values.Length];
-            for (int i = 0; i < floats.Length; i++) floats[i] = (float)values[i];
-            var rows = tensor(floats, device: device).reshape(span, windows.Channels);
-            return new Part(rows.DetachFromDisposeScope(), windows.Count);
+            var rows = Floats(windows.Series.Rows(windows.FirstStart, span), span, windows.Channels, device);
+            var k = covariates is null ? null : Floats(covariates.Rows(windows.FirstStart, span), span, covariates.Channels, device);
+            return new Part(rows, k, windows.Count);
         }
 
-        /// <summary>Inputs (B, L, C) and targets (B, H, C) of the given windows.</summary>
-        public (Tensor X, Tensor Y) Gather(long[] windows, int lookback, int horizon)
+        private static Tensor Floats(ReadOnlySpan<double> values, int span, int channels, Device device)
+        {
+            var floats = new float[values.Length];
+            for (int i = 0; i < floats.Length; i++) floats[i] = (float)values[i];
+            return tensor(floats, device: device).reshape(span, channels).DetachFromDisposeScope();
+        }
+
+        /// <summary>Inputs (B, L, C), targets (B, H, C) and covariates (B, L + H, K) or null of the given windows.</summary>
+        public (Tensor X, Tensor Y, Tensor? K) Gather(long[] windows, int lookback, int horizon)
         {
             if (windows.Length == 0) throw new ArgumentException("a batch needs at least one window", nameof(windows));
             foreach (long w in windows)
@@ -171,7 +233,13 @@ public sealed class ForecastingTrainingTask : ITrainingTask<ForecastingTrainingT
             using var steps = arange(lookback + horizon, dtype: ScalarType.Int64, device: Rows.device).unsqueeze(0);
             using var index = starts + steps;                       // (B, L+H)
             var all = Rows.index(index);                            // (B, L+H, C)
-            return (all[.., ..lookback, ..], all[.., lookback.., ..]);
+            return (all[.., ..lookback, ..], all[.., lookback.., ..], Covariates?.index(index));
+        }
+
+        public void Dispose()
+        {
+            Rows.Dispose();
+            Covariates?.Dispose();
         }
     }
 }
