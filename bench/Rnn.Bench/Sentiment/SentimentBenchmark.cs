@@ -23,7 +23,7 @@ internal static class SentimentBenchmark
     public const string Name = "sentiment";
     public const string Summary = "SST-2 + UCI: our default classifier vs a raw TorchSharp BiLSTM loop vs ML.NET bag-of-words; --sweep for the defaults' sweep";
     public const string Usage = """
-        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--sweep [NAMES]]
+        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--sweep [NAMES]]
 
           --quick         train on 12,000 training phrases for 1 epoch, raw loop 1 epoch (accuracy will be lower)
           --epochs N      epochs for our trainer instead of the library default (early stopping may end sooner)
@@ -32,6 +32,7 @@ internal static class SentimentBenchmark
           --dropout X     head dropout instead of the default, for experiments
           --pooling P     pooling instead of the default (meanmax), for experiments
           --no-uci        skip the UCI cross-domain part
+          --no-raw        skip the hand-written loop (its fields print NaN), for short comparisons
           --threads N     torch threads (default: torch's own choice)
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
 
@@ -50,6 +51,7 @@ internal static class SentimentBenchmark
         if (options.Flag("--help")) { Console.WriteLine(Usage); return 0; }
         bool quick = options.Flag("--quick");
         bool noUci = options.Flag("--no-uci");
+        bool noRaw = options.Flag("--no-raw");
         var sweepText = options.Value("--sweep");
         var epochsText = options.Value("--epochs");
         int? epochs = epochsText is null ? (quick ? 1 : null)
@@ -130,7 +132,9 @@ internal static class SentimentBenchmark
         }));
         var (accuracy, trainSeconds, trained) = LibraryRun.Recurrent(ml, trainerOptions, train, dev);
         using var model = trained;
-        var history = model.TrainingResult!.History;
+        // Read now: the PredictionEngine below disposes the transformer it was made from.
+        var trainingResult = model.TrainingResult!;
+        var history = trainingResult.History;
         var devView = ml.Data.LoadFromEnumerable(dev);
 
         // Training tokens actually processed: each training row's (cut) length, once per epoch run.
@@ -139,7 +143,8 @@ internal static class SentimentBenchmark
         double ourTokensPerSecond = tokensPerEpoch * history.Count / trainSeconds;
 
         // The hand-written loop on the same rows.
-        var raw = RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs);
+        var raw = noRaw ? new RawBiLstmLoop.Result(double.NaN, double.NaN, double.NaN)
+            : RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs);
         Console.WriteLine($"raw TorchSharp BiLSTM loop: accuracy {raw.Accuracy:P2}, trained in {raw.TrainSeconds:F1} s");
 
         // Inference: batch Transform over dev, and single-sentence PredictionEngine latency.
@@ -154,7 +159,7 @@ internal static class SentimentBenchmark
         if (uci is not null)
         {
             var ours = LibraryRun.UciRecurrent(ml, () => Ours(null), uci);
-            var rawScores = uci.Select(s => RawBiLstmLoop.Run(s.Train, s.Test, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs).Accuracy).ToList();
+            var rawScores = noRaw ? uci.Select(_ => double.NaN).ToList() : uci.Select(s => RawBiLstmLoop.Run(s.Train, s.Test, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs).Accuracy).ToList();
             var baselineScores = uci.Select(s => LibraryRun.BagOfWords(ml, s.Train, s.Test).Accuracy).ToList();
             (uciOurs, uciRaw, uciBaseline) = (ours.Accuracy, rawScores.Average(), baselineScores.Average());
             Console.WriteLine();
@@ -172,7 +177,7 @@ internal static class SentimentBenchmark
         Console.WriteLine($"{"raw TorchSharp BiLSTM loop",-34} {raw.Accuracy,8:P2} {raw.TrainSeconds,8:F1}");
         Console.WriteLine($"{"bag of words (ML.NET SDCA)",-34} {baselineAccuracy,8:P2} {baselineSeconds,8:F1}");
         Console.WriteLine();
-        Console.WriteLine($"epochs run {history.Count} (best {model.TrainingResult.BestEpoch + 1}), stop: {model.TrainingResult.StopReason}; train losses {string.Join(" ", history.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"epochs run {history.Count} (best {trainingResult.BestEpoch + 1}), stop: {trainingResult.StopReason}; train losses {string.Join(" ", history.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"training tokens/s: ours {ourTokensPerSecond:F0} (whole Fit: reading, vocabulary, validation included), raw loop {raw.TokensPerSecond:F0}");
         Console.WriteLine($"inference: batch Transform {sentencesPerSecond:F0} sentences/s, PredictionEngine p50 {p50:F3} ms");
         Console.WriteLine($"memory: peak RSS {peak / 1e6:F0} MB; RSS growth from epoch 2 to the last epoch {(double.IsNaN(growth) ? "n/a (fewer than 3 epochs)" : growth.ToString("F1", CultureInfo.InvariantCulture) + " %")}");
