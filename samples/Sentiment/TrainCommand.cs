@@ -64,6 +64,8 @@ internal static class TrainCommand
         AnsiConsole.MarkupLine($"[bold]Model:[/] {modelName}, {options.NumLayers} layer{(options.NumLayers == 1 ? "" : "s")}, hidden size {options.HiddenSize}, {options.Pooling.ToString().ToLowerInvariant()} pooling, " +
             $"{(options.Tokenizer == TokenizerKind.Word ? "word" : "character")} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
             $"up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p ? $" (stops after {p} without a better validation accuracy)" : "")}");
+        if (options.PretrainedLanguageModel is { } lm)
+            AnsiConsole.MarkupLine($"[grey]Starting from the language model {Markup.Escape(lm)}: its tokenizer, vocabulary, embedding and encoder; the head alone trains in epoch 1, then one more layer per epoch, each lower layer at the rate above / {options.DiscriminativeLearningRateFactor}.[/]");
         AnsiConsole.MarkupLine(s.BuiltIn
             ? $"[grey]Settings: the built-in data's own. {Markup.Escape(TrainSettings.BuiltInSettingsReason)}[/]"
             : "[grey]Settings: the library's defaults (chosen on real data), changed only by the options given.[/]");
