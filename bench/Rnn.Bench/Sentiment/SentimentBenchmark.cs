@@ -23,7 +23,7 @@ internal static class SentimentBenchmark
     public const string Name = "sentiment";
     public const string Summary = "SST-2 + UCI: our default classifier vs a raw TorchSharp BiLSTM loop vs ML.NET bag-of-words; --sweep for the defaults' sweep";
     public const string Usage = """
-        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--sweep [NAMES]]
+        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--transfer [--lm-lines N]] [--sweep [NAMES]]
 
           --quick         train on 12,000 training phrases for 1 epoch, raw loop 1 epoch (accuracy will be lower)
           --epochs N      epochs for our trainer instead of the library default (early stopping may end sooner)
@@ -33,13 +33,16 @@ internal static class SentimentBenchmark
           --pooling P     pooling instead of the default (meanmax), for experiments
           --no-uci        skip the UCI cross-domain part
           --no-raw        skip the hand-written loop (its fields print NaN), for short comparisons
+          --transfer      also ULMFiT: a word LM (LSTM 128, one epoch) on unlabelled SST-2 train phrases + UCI + Multi30k
+                          English, then our classifier started from it (forward LSTM 128, at least 3 epochs) → transfer_acc
+          --lm-lines N    lines of that unlabelled text the LM reads (default 40,000, shuffled)
           --threads N     torch threads (default: torch's own choice)
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
 
         Data: ../shared/datasets/sst2/{train,dev}.tsv (GLUE SST-2; Socher et al., 2013) and
         ../shared/datasets/uci_sentiment (Kotzias et al., KDD 2015) beside the repository root.
         Last line: sst2: rnn_acc=… baseline_acc=… train_s=… tokens_per_s=… vs_raw=… infer_sent_per_s=… p50_ms=…
-                   raw_acc=… uci_acc=… raw_uci_acc=… baseline_uci_acc=… raw_train_s=…
+                   raw_acc=… uci_acc=… raw_uci_acc=… baseline_uci_acc=… raw_train_s=… transfer_acc=… lm_s=… transfer_train_s=…
         (one line; the uci fields are the mean accuracy over the three train-on-two, test-on-the-third splits)
         """;
 
@@ -52,6 +55,8 @@ internal static class SentimentBenchmark
         bool quick = options.Flag("--quick");
         bool noUci = options.Flag("--no-uci");
         bool noRaw = options.Flag("--no-raw");
+        bool transfer = options.Flag("--transfer");
+        int lmLines = options.Int("--lm-lines", 40_000, min: 100);
         var sweepText = options.Value("--sweep");
         var epochsText = options.Value("--epochs");
         int? epochs = epochsText is null ? (quick ? 1 : null)
@@ -78,6 +83,7 @@ internal static class SentimentBenchmark
             return 0;
         }
         var train = Sst2.Read(Path.Combine(folder, "train.tsv"));
+        var allTrain = train.ToList();
         var dev = Sst2.Read(Path.Combine(folder, "dev.tsv"));
         new Random(Seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(train));
         if (train.Count > trainRows) train = train.GetRange(0, trainRows);
@@ -169,6 +175,13 @@ internal static class SentimentBenchmark
             Console.WriteLine($"{"mean",-16} {uciOurs,8:P2} {uciRaw,8:P2} {uciBaseline,12:P2}   (ours trained in {ours.Seconds:F0} s in all)");
         }
 
+        var ulmfit = (Accuracy: double.NaN, LmSeconds: double.NaN, ClassifierSeconds: double.NaN, LmLines: 0);
+        if (transfer)
+        {
+            ulmfit = TransferRun.Run(ml, allTrain, train, dev, uciFolder, lmLines, Math.Max(3, epochs ?? defaults.Epochs), Seed);
+            Console.WriteLine($"ULMFiT transfer: accuracy {ulmfit.Accuracy:P2}; LM {ulmfit.LmSeconds:F0} s on {ulmfit.LmLines} lines, classifier {ulmfit.ClassifierSeconds:F0} s");
+        }
+
         Console.WriteLine();
         Console.WriteLine($"{"SST-2 dev",-34} {"accuracy",8} {"train s",8}");
         bool changed = dropout is not null || pooling is not null || backend != RnnMl.Torch.Layers.RecurrentBackend.Auto || epochsText is not null;
@@ -182,7 +195,7 @@ internal static class SentimentBenchmark
         Console.WriteLine($"inference: batch Transform {sentencesPerSecond:F0} sentences/s, PredictionEngine p50 {p50:F3} ms");
         Console.WriteLine($"memory: peak RSS {peak / 1e6:F0} MB; RSS growth from epoch 2 to the last epoch {(double.IsNaN(growth) ? "n/a (fewer than 3 epochs)" : growth.ToString("F1", CultureInfo.InvariantCulture) + " %")}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sst2: rnn_acc={accuracy:F4} baseline_acc={baselineAccuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / raw.TokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3} raw_acc={raw.Accuracy:F4} uci_acc={uciOurs:F4} raw_uci_acc={uciRaw:F4} baseline_uci_acc={uciBaseline:F4} raw_train_s={raw.TrainSeconds:F1}"));
+            $"sst2: rnn_acc={accuracy:F4} baseline_acc={baselineAccuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / raw.TokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3} raw_acc={raw.Accuracy:F4} uci_acc={uciOurs:F4} raw_uci_acc={uciRaw:F4} baseline_uci_acc={uciBaseline:F4} raw_train_s={raw.TrainSeconds:F1} transfer_acc={ulmfit.Accuracy:F4} lm_s={ulmfit.LmSeconds:F1} transfer_train_s={ulmfit.ClassifierSeconds:F1}"));
         return 0;
     }
 
