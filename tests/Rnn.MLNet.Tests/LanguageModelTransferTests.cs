@@ -135,6 +135,22 @@ public sealed class LanguageModelTransferTests(TransferFixture lm) : IClassFixtu
         Assert.Contains("Gru", e.Message);
         Assert.Contains("Lstm", e.Message);
 
+        // A saved classifier is not a language model.
+        var notLm = Path.Combine(Path.GetTempPath(), $"rnnml-not-lm-{Guid.NewGuid():N}.zip");
+        try
+        {
+            var ml = new MLContext(seed: 1);
+            var data = ml.Data.LoadFromEnumerable(rows);
+            using (var classifier = Fit(Options(1, null), rows)) ml.Model.SaveRnnModel(classifier, data.Schema, notLm);
+            var bad = Assert.Throws<InvalidDataException>(() => Fit(Options(1, notLm), rows));
+            Assert.Contains("language model", bad.Message);
+            Assert.Contains(nameof(RecurrentTextClassifierTransformer), bad.Message);
+        }
+        finally
+        {
+            File.Delete(notLm);
+        }
+
         var missing = Options(1, Path.Combine(Path.GetTempPath(), $"no-such-lm-{Guid.NewGuid():N}.zip"));
         Assert.Throws<FileNotFoundException>(() => Fit(missing, rows));
     }

@@ -46,8 +46,8 @@ internal sealed class LanguageModelTransfer : IDisposable
         var generators = RnnOnnxOperations.Flatten(loaded).OfType<RecurrentTextGeneratorTransformer>().ToList();
         if (generators.Count != 1)
         {
-            (loaded as IDisposable)?.Dispose();
             string held = string.Join(", ", RnnOnnxOperations.Flatten(loaded).Select(t => t.GetType().Name));
+            foreach (var t in RnnOnnxOperations.Flatten(loaded).OfType<IDisposable>()) t.Dispose();
             throw new InvalidDataException($"'{path}' ({nameof(options.PretrainedLanguageModel)}) must hold one language model trained with GenerateText, got {(generators.Count == 0 ? "none" : generators.Count.ToString())} (it holds: {held})");
         }
         var transfer = new LanguageModelTransfer(path, generators[0]);
