@@ -53,6 +53,10 @@ internal static class CommandLine
                   --batch-size N               examples per batch (default {d.BatchSize} [{b.BatchSize}])
                   --learning-rate X            base learning rate (default {d.LearningRate.ToString(CultureInfo.InvariantCulture)} {d.Optimizer} {d.Schedule}
                                                [{b.LearningRate.ToString(CultureInfo.InvariantCulture)} {b.Optimizer} {b.Schedule}])
+                  --pretrained-lm FILE.zip     start from a language model saved by the TextGeneration sample or
+                                               SaveRnnModel (ULMFiT): its tokenizer, vocabulary, embedding and encoder;
+                                               the model takes its cell, sizes and layers and reads forward only (unless
+                                               given), with gradual unfreezing and discriminative rates (factor 2.6)
                   --seed N                     seed for initialisation, shuffling and the hold-out split (default {t.Seed})
                   --threads N                  CPU threads for TorchSharp (default {t.Threads}; on a busy 2-core machine
                                                2 threads can be many times slower than 1 for a model this small)
@@ -141,6 +145,7 @@ internal static class CommandLine
                         throw CommandLineOptions.Bad(name, value, "a number in (0, 10]");
                     s.LearningRate = lr;
                     break;
+                case "--pretrained-lm": s.PretrainedLm = value; break;
                 case "--model-out": s.ModelOut = value; break;
                 case "--plot-out": s.PlotOut = value; break;
                 case "--seed": s.Seed = CommandLineOptions.Int(name, value, 0, int.MaxValue); break;
@@ -148,6 +153,8 @@ internal static class CommandLine
                 default: throw new CommandLineException($"unknown option '{name}'");
             }
         }
+        if (s.PretrainedLm is not null && !File.Exists(s.PretrainedLm))
+            throw new CommandLineException($"--pretrained-lm: the file '{s.PretrainedLm}' does not exist");
         if (s.TestPath is not null && s.DataPath is null)
             throw new CommandLineException("--test needs --data (the built-in data has its own test part)");
         if (s.DataPath is null && (s.TextColumn is not null || s.LabelColumn is not null))

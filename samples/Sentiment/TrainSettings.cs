@@ -1,3 +1,4 @@
+using RnnMl.MLNet;
 using RnnMl.MLNet.Classification;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
@@ -26,6 +27,7 @@ internal sealed class TrainSettings
     public int? HiddenSize { get; set; }
     public int? BatchSize { get; set; }
     public double? LearningRate { get; set; }
+    public string? PretrainedLm { get; set; }
     public string ModelOut { get; set; } = "sentiment-model.zip";
     public string PlotOut { get; set; } = "sentiment-training.png";
     public int Seed { get; set; } = 1;
@@ -65,6 +67,13 @@ internal sealed class TrainSettings
         OutputDropout = 0,
     };
 
+    private static LanguageModelOptions LanguageModelShape(string path)
+    {
+        using var model = new Microsoft.ML.MLContext().Model.LoadRnnModel(path, out _) as RnnMl.MLNet.Generation.RecurrentTextGeneratorTransformer
+            ?? throw new CommandLineException($"--pretrained-lm: '{path}' holds no language model (train one with the TextGeneration sample)");
+        return model.Model.Options;
+    }
+
     /// <summary>Whether the built-in data is used (no --data).</summary>
     public bool BuiltIn => DataPath is null;
 
@@ -72,6 +81,14 @@ internal sealed class TrainSettings
     public RecurrentTextClassifierOptions Options()
     {
         var o = BuiltIn ? BuiltInDefaults() : new RecurrentTextClassifierOptions();
+        if (PretrainedLm is { } lm)
+        {
+            // The language model's architecture, so that its weights fit; options given below still win (and a mismatch
+            // is then reported by the trainer, naming both values).
+            var shape = LanguageModelShape(lm);
+            (o.PretrainedLanguageModel, o.Bidirectional, o.Cell) = (lm, false, shape.Cell);
+            (o.EmbeddingSize, o.HiddenSize, o.NumLayers) = (shape.EmbeddingSize, shape.HiddenSize, shape.NumLayers);
+        }
         if (Cell is { } cell) o.Cell = cell;
         if (Layers is { } layers) o.NumLayers = layers;
         if (Bidirectional is { } bidirectional) o.Bidirectional = bidirectional;

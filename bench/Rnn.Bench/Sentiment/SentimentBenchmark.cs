@@ -23,7 +23,7 @@ internal static class SentimentBenchmark
     public const string Name = "sentiment";
     public const string Summary = "SST-2 + UCI: our default classifier vs a raw TorchSharp BiLSTM loop vs ML.NET bag-of-words; --sweep for the defaults' sweep";
     public const string Usage = """
-        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--sweep [NAMES]]
+        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--transfer [--lm-lines N]] [--sweep [NAMES]]
 
           --quick         train on 12,000 training phrases for 1 epoch, raw loop 1 epoch (accuracy will be lower)
           --epochs N      epochs for our trainer instead of the library default (early stopping may end sooner)
@@ -32,13 +32,17 @@ internal static class SentimentBenchmark
           --dropout X     head dropout instead of the default, for experiments
           --pooling P     pooling instead of the default (meanmax), for experiments
           --no-uci        skip the UCI cross-domain part
+          --no-raw        skip the hand-written loop (its fields print NaN), for short comparisons
+          --transfer      also ULMFiT: a word LM (LSTM 128, one epoch) on unlabelled SST-2 train phrases + UCI + Multi30k
+                          English, then our classifier started from it (forward LSTM 128, at least 3 epochs) → transfer_acc
+          --lm-lines N    lines of that unlabelled text the LM reads (default 40,000, shuffled)
           --threads N     torch threads (default: torch's own choice)
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
 
         Data: ../shared/datasets/sst2/{train,dev}.tsv (GLUE SST-2; Socher et al., 2013) and
         ../shared/datasets/uci_sentiment (Kotzias et al., KDD 2015) beside the repository root.
         Last line: sst2: rnn_acc=… baseline_acc=… train_s=… tokens_per_s=… vs_raw=… infer_sent_per_s=… p50_ms=…
-                   raw_acc=… uci_acc=… raw_uci_acc=… baseline_uci_acc=… raw_train_s=…
+                   raw_acc=… uci_acc=… raw_uci_acc=… baseline_uci_acc=… raw_train_s=… transfer_acc=… lm_s=… transfer_train_s=…
         (one line; the uci fields are the mean accuracy over the three train-on-two, test-on-the-third splits)
         """;
 
@@ -50,6 +54,9 @@ internal static class SentimentBenchmark
         if (options.Flag("--help")) { Console.WriteLine(Usage); return 0; }
         bool quick = options.Flag("--quick");
         bool noUci = options.Flag("--no-uci");
+        bool noRaw = options.Flag("--no-raw");
+        bool transfer = options.Flag("--transfer");
+        int lmLines = options.Int("--lm-lines", 40_000, min: 100);
         var sweepText = options.Value("--sweep");
         var epochsText = options.Value("--epochs");
         int? epochs = epochsText is null ? (quick ? 1 : null)
@@ -76,6 +83,7 @@ internal static class SentimentBenchmark
             return 0;
         }
         var train = Sst2.Read(Path.Combine(folder, "train.tsv"));
+        var allTrain = train.ToList();
         var dev = Sst2.Read(Path.Combine(folder, "dev.tsv"));
         new Random(Seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(train));
         if (train.Count > trainRows) train = train.GetRange(0, trainRows);
@@ -130,7 +138,9 @@ internal static class SentimentBenchmark
         }));
         var (accuracy, trainSeconds, trained) = LibraryRun.Recurrent(ml, trainerOptions, train, dev);
         using var model = trained;
-        var history = model.TrainingResult!.History;
+        // Read now: the PredictionEngine below disposes the transformer it was made from.
+        var trainingResult = model.TrainingResult!;
+        var history = trainingResult.History;
         var devView = ml.Data.LoadFromEnumerable(dev);
 
         // Training tokens actually processed: each training row's (cut) length, once per epoch run.
@@ -139,7 +149,8 @@ internal static class SentimentBenchmark
         double ourTokensPerSecond = tokensPerEpoch * history.Count / trainSeconds;
 
         // The hand-written loop on the same rows.
-        var raw = RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs);
+        var raw = noRaw ? new RawBiLstmLoop.Result(double.NaN, double.NaN, double.NaN)
+            : RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs);
         Console.WriteLine($"raw TorchSharp BiLSTM loop: accuracy {raw.Accuracy:P2}, trained in {raw.TrainSeconds:F1} s");
 
         // Inference: batch Transform over dev, and single-sentence PredictionEngine latency.
@@ -154,7 +165,7 @@ internal static class SentimentBenchmark
         if (uci is not null)
         {
             var ours = LibraryRun.UciRecurrent(ml, () => Ours(null), uci);
-            var rawScores = uci.Select(s => RawBiLstmLoop.Run(s.Train, s.Test, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs).Accuracy).ToList();
+            var rawScores = noRaw ? uci.Select(_ => double.NaN).ToList() : uci.Select(s => RawBiLstmLoop.Run(s.Train, s.Test, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs).Accuracy).ToList();
             var baselineScores = uci.Select(s => LibraryRun.BagOfWords(ml, s.Train, s.Test).Accuracy).ToList();
             (uciOurs, uciRaw, uciBaseline) = (ours.Accuracy, rawScores.Average(), baselineScores.Average());
             Console.WriteLine();
@@ -162,6 +173,13 @@ internal static class SentimentBenchmark
             for (int i = 0; i < uci.Count; i++)
                 Console.WriteLine($"{uci[i].TestDomain,-16} {ours.PerDomain[i],8:P2} {rawScores[i],8:P2} {baselineScores[i],12:P2}");
             Console.WriteLine($"{"mean",-16} {uciOurs,8:P2} {uciRaw,8:P2} {uciBaseline,12:P2}   (ours trained in {ours.Seconds:F0} s in all)");
+        }
+
+        var ulmfit = (Accuracy: double.NaN, LmSeconds: double.NaN, ClassifierSeconds: double.NaN, LmLines: 0);
+        if (transfer)
+        {
+            ulmfit = TransferRun.Run(ml, allTrain, train, dev, uciFolder, lmLines, Math.Max(3, epochs ?? defaults.Epochs), Seed);
+            Console.WriteLine($"ULMFiT transfer: accuracy {ulmfit.Accuracy:P2}; LM {ulmfit.LmSeconds:F0} s on {ulmfit.LmLines} lines, classifier {ulmfit.ClassifierSeconds:F0} s");
         }
 
         Console.WriteLine();
@@ -172,12 +190,12 @@ internal static class SentimentBenchmark
         Console.WriteLine($"{"raw TorchSharp BiLSTM loop",-34} {raw.Accuracy,8:P2} {raw.TrainSeconds,8:F1}");
         Console.WriteLine($"{"bag of words (ML.NET SDCA)",-34} {baselineAccuracy,8:P2} {baselineSeconds,8:F1}");
         Console.WriteLine();
-        Console.WriteLine($"epochs run {history.Count} (best {model.TrainingResult.BestEpoch + 1}), stop: {model.TrainingResult.StopReason}; train losses {string.Join(" ", history.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"epochs run {history.Count} (best {trainingResult.BestEpoch + 1}), stop: {trainingResult.StopReason}; train losses {string.Join(" ", history.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"training tokens/s: ours {ourTokensPerSecond:F0} (whole Fit: reading, vocabulary, validation included), raw loop {raw.TokensPerSecond:F0}");
         Console.WriteLine($"inference: batch Transform {sentencesPerSecond:F0} sentences/s, PredictionEngine p50 {p50:F3} ms");
         Console.WriteLine($"memory: peak RSS {peak / 1e6:F0} MB; RSS growth from epoch 2 to the last epoch {(double.IsNaN(growth) ? "n/a (fewer than 3 epochs)" : growth.ToString("F1", CultureInfo.InvariantCulture) + " %")}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sst2: rnn_acc={accuracy:F4} baseline_acc={baselineAccuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / raw.TokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3} raw_acc={raw.Accuracy:F4} uci_acc={uciOurs:F4} raw_uci_acc={uciRaw:F4} baseline_uci_acc={uciBaseline:F4} raw_train_s={raw.TrainSeconds:F1}"));
+            $"sst2: rnn_acc={accuracy:F4} baseline_acc={baselineAccuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / raw.TokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3} raw_acc={raw.Accuracy:F4} uci_acc={uciOurs:F4} raw_uci_acc={uciRaw:F4} baseline_uci_acc={uciBaseline:F4} raw_train_s={raw.TrainSeconds:F1} transfer_acc={ulmfit.Accuracy:F4} lm_s={ulmfit.LmSeconds:F1} transfer_train_s={ulmfit.ClassifierSeconds:F1}"));
         return 0;
     }
 

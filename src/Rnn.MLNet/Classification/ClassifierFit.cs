@@ -7,7 +7,10 @@ namespace RnnMl.MLNet.Classification;
 internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, ClassificationKind kind)
     : TaskFit<(TokenSequence Input, long Label), SequenceClassifier, RecurrentTextClassifierTransformer>
 {
-    private readonly Tokenizer tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
+    // Loaded first, so that a mismatch fails before any data is read, and because its tokenizer reads the rows.
+    private readonly LanguageModelTransfer? transfer = options.PretrainedLanguageModel is null ? null : LanguageModelTransfer.Load(options);
+    private Tokenizer tokenizer => transfer?.Tokenizer ?? (ownTokenizer ??= Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization));
+    private Tokenizer? ownTokenizer;
     private DataViewSchema.Column? trainingInput;
     private InputColumnKind inputKind;
     private int keyCount, classCount;
@@ -82,7 +85,9 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
 
     protected override void Prepare(List<(TokenSequence Input, long Label)> train, List<(TokenSequence Input, long Label)> valid, FitContext context)
     {
-        Vocabulary? vocabulary = inputKind == InputColumnKind.Keys ? null
+        if (transfer is not null && inputKind == InputColumnKind.Keys)
+            throw new InvalidOperationException($"a pretrained language model ('{transfer.Path}') needs a text or text-token input column; column '{options.TextColumnName}' holds keys, which have no words to match");
+        Vocabulary? vocabulary = inputKind == InputColumnKind.Keys ? null : transfer is not null ? transfer.Vocabulary
             : Vocabulary.Build(train.Select(r => r.Input.Tokens!), options.MinTokenCount, options.MaxVocabularySize);
         encoder = new TokenEncoder(inputKind, tokenizer, vocabulary, keyCount, options.MaxSequenceLength);
         (trainIds, trainLabels) = (train.Select(r => encoder.Encode(r.Input)).ToList(), train.Select(r => r.Label).ToList());
@@ -104,7 +109,12 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
     protected override TrainingResult Train(SequenceClassifier model, Trainer trainer, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
     {
         if (vectors is not null) model.InitializeEmbedding(vectors.Rows, options.FreezePretrainedVectors);
-        var task = new SequenceClassifierTrainingTask(model, trainIds, trainLabels, validIds, validLabels, options.BatchSize, options.PredictionBatchSize, device);
+        transfer?.CopyInto(model);
+        transfer?.Dispose(); // the language model's weights are copied; its tokenizer and vocabulary stay
+        var task = new SequenceClassifierTrainingTask(model, trainIds, trainLabels, validIds, validLabels, options.BatchSize, options.PredictionBatchSize, device)
+        {
+            ParameterGroups = transfer is null ? null : LanguageModelTransfer.Groups(model, options.DiscriminativeLearningRateFactor, options.GradualUnfreezing),
+        };
         return trainer.Fit(task, progress, token);
     }
 

@@ -51,6 +51,11 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
     /// <summary>Locked dropout on the recurrent encoder's output before pooling (one mask per sequence), in training; in [0, 1). Default 0.3.</summary>
     public double OutputDropout { get; set; } = 0.3;
 
+    /// <summary>DropConnect on the recurrent encoder's hidden-to-hidden weights (AWD-LSTM weight drop): in training, one mask
+    /// per W_hh per batch, shared by every time step; none at prediction. Training then runs the composed backend. In [0, 1).
+    /// Default 0 (off: at 4 epochs on SST-2 the other dropouts already regularise enough; see the README's sweep).</summary>
+    public double WeightDropout { get; set; }
+
     /// <summary>
     /// A pretrained word-vector file (word2vec text or binary, GloVe, fastText .vec) that initialises the embedding: rows
     /// of vocabulary tokens found in it (after the tokenizer's normalisation and case rule) take its vectors, the others
@@ -64,6 +69,28 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
 
     /// <summary>Keep the pretrained embedding fixed in training (true) or fine-tune it (false). Default false.</summary>
     public bool FreezePretrainedVectors { get; set; }
+
+    /// <summary>
+    /// A language model to start from (ULMFiT transfer): the path of a <c>SaveRnnModel</c> zip holding a model trained
+    /// with <c>GenerateText</c>, e.g. on unlabelled text of the same domain. The classifier then takes the language model's
+    /// tokenizer and vocabulary (its own <see cref="Tokenizer"/>, <see cref="RecurrentTextOptions.LowerCase"/>,
+    /// <see cref="RecurrentTextOptions.Normalization"/>, <see cref="RecurrentTextOptions.MinTokenCount"/> and
+    /// <see cref="MaxVocabularySize"/> are not used) and starts its embedding and encoder from the language model's
+    /// weights; <see cref="Bidirectional"/> must be false and <see cref="RecurrentTrainingOptions.Cell"/>,
+    /// <see cref="RecurrentTextOptions.EmbeddingSize"/>, <see cref="RecurrentTrainingOptions.HiddenSize"/> and
+    /// <see cref="RecurrentTrainingOptions.NumLayers"/> equal to the language model's (else Fit throws an
+    /// <see cref="ArgumentException"/> naming the option and both values). Needs a text input column. Null for none. Default null.
+    /// </summary>
+    public string? PretrainedLanguageModel { get; set; }
+
+    /// <summary>With a <see cref="PretrainedLanguageModel"/>: train the head alone in the first epoch and unfreeze one more
+    /// group per epoch, top down (each encoder layer, then the embedding). Default true.</summary>
+    public bool GradualUnfreezing { get; set; } = true;
+
+    /// <summary>With a <see cref="PretrainedLanguageModel"/>: discriminative learning rates, each group down from the head
+    /// (encoder layers, then the embedding) training at the rate of the group above divided by this factor; 1 for one rate
+    /// everywhere. At least 1. Default 2.6 (ULMFiT's).</summary>
+    public double DiscriminativeLearningRateFactor { get; set; } = 2.6;
 
     /// <summary>
     /// At least this many optimizer steps: on small data sets, where <see cref="RecurrentTrainingOptions.Epochs"/> epochs would take fewer,
@@ -101,6 +128,10 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
             throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
         if (PretrainedVectorsPath is not null && string.IsNullOrWhiteSpace(PretrainedVectorsPath))
             throw new ArgumentException($"pretrained vectors path must name a file (or be null for none), got '{PretrainedVectorsPath}'", nameof(PretrainedVectorsPath));
+        if (PretrainedLanguageModel is not null && string.IsNullOrWhiteSpace(PretrainedLanguageModel))
+            throw new ArgumentException($"pretrained language model must name a file (or be null for none), got '{PretrainedLanguageModel}'", nameof(PretrainedLanguageModel));
+        if (!(DiscriminativeLearningRateFactor >= 1) || double.IsInfinity(DiscriminativeLearningRateFactor))
+            throw new ArgumentOutOfRangeException(nameof(DiscriminativeLearningRateFactor), DiscriminativeLearningRateFactor, $"discriminative learning-rate factor must be at least 1 and finite, got {DiscriminativeLearningRateFactor}");
         if (!Enum.IsDefined(PretrainedVectorsFormat))
             throw new ArgumentOutOfRangeException(nameof(PretrainedVectorsFormat), PretrainedVectorsFormat, $"pretrained vectors format must be Auto, Text or Word2VecBinary, got {PretrainedVectorsFormat}");
         ValidateText();
@@ -121,6 +152,7 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
         EmbeddingDropout = EmbeddingDropout,
         InputDropout = InputDropout,
         OutputDropout = OutputDropout,
+        WeightDropout = WeightDropout,
         Backend = Backend,
     };
 

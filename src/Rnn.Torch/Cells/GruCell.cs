@@ -55,7 +55,7 @@ public sealed class GruCell : TorchLayoutCell
         using var scope = NewDisposeScope();
         var h = state[0];
         long hs = HiddenSize;
-        var hh = nn.functional.linear(h, weight_hh, bias_hh);
+        var hh = nn.functional.linear(h, RecurrentWeight, bias_hh);
         var rz = (projected.narrow(1, 0, 2 * hs) + hh.narrow(1, 0, 2 * hs)).sigmoid_();
         var r = rz.narrow(1, 0, hs);
         var z = rz.narrow(1, hs, hs);

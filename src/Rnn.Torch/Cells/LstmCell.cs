@@ -56,7 +56,7 @@ public sealed class LstmCell : TorchLayoutCell
     public override Tensor[] Step(Tensor projected, IReadOnlyList<Tensor> state)
     {
         using var scope = NewDisposeScope();
-        var gates = projected.addmm(state[0], weight_hh.t());
+        var gates = projected.addmm(state[0], RecurrentWeight.t());
         var chunks = gates.chunk(4, 1);
         var i = chunks[0].sigmoid();
         var f = chunks[1].sigmoid();

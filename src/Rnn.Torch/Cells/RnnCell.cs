@@ -52,7 +52,7 @@ public sealed class RnnCell : TorchLayoutCell
     /// <param name="state">[h], (N, H).</param>
     public override Tensor[] Step(Tensor projected, IReadOnlyList<Tensor> state)
     {
-        using var pre = projected.addmm(state[0], weight_hh.t());
+        using var pre = projected.addmm(state[0], RecurrentWeight.t());
         return new[] { Nonlinearity == RnnNonlinearity.Tanh ? pre.tanh() : pre.relu() };
     }
 }

@@ -68,6 +68,13 @@ public abstract class TorchLayoutCell : RecurrentCell
     /// <summary>G, the number of gate blocks stacked in the weights: 1 for RNN, 4 for LSTM, 3 for GRU.</summary>
     public abstract int GateCount { get; }
 
+    /// <summary>The hidden-to-hidden weight that <c>Step</c> uses: <see cref="weight_hh"/>, or the weight-dropped copy a
+    /// layer sets for the length of one forward call (see <see cref="Layers.RecurrentLayerOptions.WeightDropout"/>).</summary>
+    internal Tensor RecurrentWeight => recurrentWeightOverride ?? weight_hh;
+
+    /// <summary>Set by <see cref="Layers.WeightDrop"/> before a time loop and cleared after it; null otherwise.</summary>
+    internal Tensor? recurrentWeightOverride;
+
     /// <summary>Draws every weight and bias from U(-1/√H, 1/√H), like PyTorch.</summary>
     public override void ResetParameters()
     {

@@ -45,6 +45,8 @@ internal static class ComposedRecurrence
             {
                 int slot = layer * dirs + dir;
                 var cell = cells[slot];
+                // DropConnect: W_hh masked once here, before the time loop, so every step uses the same mask.
+                using var weightDrop = WeightDrop.Begin(cell, options.WeightDropout, training);
                 var s = new Tensor[stateCount];
                 s[0] = h0?[slot] ?? zeros(n, hidden, input.dtype, input.device);
                 if (stateCount == 2) s[1] = c0?[slot] ?? zeros(n, hidden, input.dtype, input.device);

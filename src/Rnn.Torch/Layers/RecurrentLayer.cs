@@ -76,6 +76,8 @@ public abstract class RecurrentLayer : nn.Module
     {
         ArgumentNullException.ThrowIfNull(cellFactory);
         Options = options.Validate();
+        if (options.WeightDropout > 0)
+            throw new ArgumentException($"weight dropout {options.WeightDropout} needs the built-in cells (Lstm, Gru, Rnn), whose W_hh it masks; a custom cell has none it knows", nameof(options));
         if (options.Backend is RecurrentBackend.Fused or RecurrentBackend.FusedRagged)
             throw new ArgumentException($"the {options.Backend} backend runs only the built-in cells (Lstm, Gru, Rnn); use Composed or Auto for a custom cell", nameof(options));
         cells = new RecurrentCell[options.NumLayers * Directions];
@@ -159,7 +161,8 @@ public abstract class RecurrentLayer : nn.Module
     {
         var lens = RecurrentInputValidator.Validate(this, input, state, lengths);
         using var scope = NewDisposeScope();
-        var backend = ResolveBackend(is_grad_enabled(), lens is not null);
+        // Weight dropout masks W_hh inside our own time loop, so training with it runs the composed backend.
+        var backend = training && Options.WeightDropout > 0 ? RecurrentBackend.Composed : ResolveBackend(is_grad_enabled(), lens is not null);
         if (fused is not null && backend != RecurrentBackend.Composed) fused.Train(training);
         var (output, final) = backend switch
         {

@@ -9,6 +9,10 @@ namespace RnnMl.Torch.Layers;
 /// <param name="Dropout">Dropout on the output of every layer but the top one, in training only; in [0, 1). Default 0.</param>
 /// <param name="Bidirectional">Run a second, reverse direction in every layer. Default false.</param>
 /// <param name="Backend">Which implementation runs the layer. Default <see cref="RecurrentBackend.Auto"/>.</param>
+/// <param name="WeightDropout">DropConnect on the hidden-to-hidden weights W_hh (AWD-LSTM weight drop, Merity et al. 2018):
+/// in training, one Bernoulli mask per W_hh per forward call, shared by every time step and every sequence of the batch,
+/// kept weights scaled by 1/(1 − p); none in evaluation. Built-in cells only; training then runs the composed backend
+/// (so Fused and FusedRagged are refused). In [0, 1). Default 0.</param>
 public sealed record RecurrentLayerOptions(
     int InputSize,
     int HiddenSize,
@@ -17,7 +21,8 @@ public sealed record RecurrentLayerOptions(
     bool BatchFirst = false,
     double Dropout = 0.0,
     bool Bidirectional = false,
-    RecurrentBackend Backend = RecurrentBackend.Auto)
+    RecurrentBackend Backend = RecurrentBackend.Auto,
+    double WeightDropout = 0.0)
 {
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first option out of range; returns this.</summary>
     public RecurrentLayerOptions Validate()
@@ -30,6 +35,10 @@ public sealed record RecurrentLayerOptions(
             throw new ArgumentOutOfRangeException(nameof(NumLayers), NumLayers, $"number of layers must be at least 1, got {NumLayers}");
         if (!(Dropout >= 0.0 && Dropout < 1.0))
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"dropout must be in [0, 1), got {Dropout}");
+        if (!(WeightDropout >= 0.0 && WeightDropout < 1.0))
+            throw new ArgumentOutOfRangeException(nameof(WeightDropout), WeightDropout, $"weight dropout must be in [0, 1), got {WeightDropout}");
+        if (WeightDropout > 0 && Backend is RecurrentBackend.Fused or RecurrentBackend.FusedRagged)
+            throw new ArgumentException($"weight dropout {WeightDropout} masks W_hh inside our own time loop, which the {Backend} backend does not run; use Auto or Composed (Auto trains with Composed when weight dropout is on)", nameof(WeightDropout));
         if (!Enum.IsDefined(Backend))
             throw new ArgumentOutOfRangeException(nameof(Backend), Backend, $"backend must be Auto, Composed, Fused or FusedRagged, got {Backend}");
         return this;

@@ -36,7 +36,7 @@ public sealed class SequenceClassifier : nn.Module
         int encoded = d * options.HiddenSize;
         embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: RnnMl.Text.Vocabulary.PaddingId, device: device);
         encoder = RecurrentLayers.Create(options.Cell, new RecurrentLayerOptions(options.EmbeddingSize, options.HiddenSize,
-            options.NumLayers, true, BatchFirst: true, options.NumLayers > 1 ? options.Dropout : 0, options.Bidirectional, options.Backend), device: device);
+            options.NumLayers, true, BatchFirst: true, options.NumLayers > 1 ? options.Dropout : 0, options.Bidirectional, options.Backend, options.WeightDropout), device: device);
         if (options.Pooling == PoolingKind.Attention)
         {
             attentionHidden = nn.Linear(encoded, encoded, device: device);

@@ -50,6 +50,10 @@ public sealed record SequenceClassifierOptions
     /// </summary>
     public double OutputDropout { get; init; } = 0.3;
 
+    /// <summary>DropConnect on the encoder's hidden-to-hidden weights (<see cref="RecurrentLayerOptions.WeightDropout"/>:
+    /// one mask per forward, shared across time, none in evaluation), in [0, 1). Default 0.</summary>
+    public double WeightDropout { get; init; }
+
     /// <summary>Recurrent backend; default Auto (libtorch's fused kernels).</summary>
     public RecurrentBackend Backend { get; init; } = RecurrentBackend.Auto;
 
@@ -69,7 +73,7 @@ public sealed record SequenceClassifierOptions
         foreach (var (name, value) in new[] { (nameof(EmbeddingDropout), EmbeddingDropout), (nameof(InputDropout), InputDropout), (nameof(OutputDropout), OutputDropout) })
             if (!(value >= 0 && value < 1))
                 throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1), got {value}");
-        new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
+        new RecurrentLayerOptions(EmbeddingSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend, WeightDropout).Validate();
         ParameterBudget.Check(ParameterBudget.LowerBound(this), nameof(HiddenSize), $"hidden size {HiddenSize}, embedding size {EmbeddingSize}, vocabulary size {VocabularySize}, {NumLayers} layer(s)");
         return this;
     }

@@ -17,12 +17,14 @@ internal sealed class EpochPass<TBatch>
     private readonly nn.Module model;
     private readonly IReadOnlyList<Parameter> parameters;
     private readonly OptimizerHelper optimizer;
+    private readonly IReadOnlyList<ParameterGroup>? groups;
     private readonly ProgressThrottle progress;
     private readonly CancellationToken cancellation;
 
     public EpochPass(TrainerOptions options, ITrainingTask<TBatch> task, nn.Module model, IReadOnlyList<Parameter> parameters,
-        OptimizerHelper optimizer, ProgressThrottle progress, CancellationToken cancellation)
+        IReadOnlyList<ParameterGroup>? groups, OptimizerHelper optimizer, ProgressThrottle progress, CancellationToken cancellation)
     {
+        this.groups = groups;
         this.options = options;
         this.task = task;
         this.model = model;
@@ -36,6 +38,9 @@ internal sealed class EpochPass<TBatch>
     public EpochTotals Train(int epoch, Random random, TrainingRunState state)
     {
         model.train();
+        // Gradual unfreezing: a group before its epoch gets no gradient, so the optimizer leaves it (and its moments) alone.
+        foreach (var g in groups ?? [])
+            foreach (var p in g.Parameters) p.requires_grad = epoch >= g.UnfreezeEpoch;
         double lossSum = 0, lr = double.NaN, firstLoss = double.NaN;
         long count = 0;
         int batch = 0;
@@ -72,7 +77,8 @@ internal sealed class EpochPass<TBatch>
                     return NonFinite($"gradient norm became {Describe(norm)} at epoch {epoch + 1}, batch {batch + 1}", batch, lossSum, count);
             }
             lr = LearningRateMath.At(options, epoch, state.StepsTaken, state.StepsPerEpoch, plateauCuts);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            int k = 0;
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr * (groups?[k++].LearningRateFactor ?? 1);
             optimizer.step();
             state.StepsTaken++;
 

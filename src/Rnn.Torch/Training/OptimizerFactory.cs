@@ -8,7 +8,8 @@ internal static class OptimizerFactory
 {
     /// <summary>The optimizer <see cref="TrainerOptions.Optimizer"/> names, over <paramref name="parameters"/>. Create it
     /// outside every dispose scope: its moment tensors must live as long as the run.</summary>
-    public static OptimizerHelper Create(TrainerOptions options, IReadOnlyList<Parameter> parameters) => options.Optimizer switch
+    public static OptimizerHelper Create(TrainerOptions options, IReadOnlyList<Parameter> parameters, IReadOnlyList<ParameterGroup>? groups = null) =>
+        groups is not null ? Grouped(options, groups) : options.Optimizer switch
     {
         OptimizerKind.Adam => optim.Adam(parameters, options.LearningRate, weight_decay: options.WeightDecay),
         OptimizerKind.AdamW => optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay),
@@ -16,6 +17,14 @@ internal static class OptimizerFactory
     };
 
     /// <summary>Loads a checkpoint's optimizer state (TorchSharp's <c>state_dict</c> bytes) into <paramref name="optimizer"/>.</summary>
+    // One optimizer group per parameter group, each at the base rate times its factor (EpochPass re-sets the rates at every step).
+    private static OptimizerHelper Grouped(TrainerOptions options, IReadOnlyList<ParameterGroup> groups) => options.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, lr: options.LearningRate * g.LearningRateFactor, weight_decay: options.WeightDecay)), options.LearningRate, weight_decay: options.WeightDecay),
+        OptimizerKind.AdamW => optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: options.LearningRate * g.LearningRateFactor, weight_decay: options.WeightDecay)), options.LearningRate, weight_decay: options.WeightDecay),
+        _ => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, lr: options.LearningRate * g.LearningRateFactor, momentum: options.Momentum, weight_decay: options.WeightDecay)), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
+    };
+
     public static void Load(OptimizerHelper optimizer, TrainerOptions options, IReadOnlyList<Parameter> parameters, byte[] state)
     {
         GiveSgdMomentumBuffers(optimizer, options, parameters);

@@ -20,8 +20,12 @@ namespace RnnMl.Torch.Training;
 /// var result = Trainer.Create(new TrainerOptions { Epochs = 4, SelectionMetric = "accuracy", SelectionMetricHigherIsBetter = true }).Fit(task);
 /// </code>
 /// </example>
-public sealed class SequenceClassifierTrainingTask : BucketedTrainingTask<(long[] Tokens, long Label)>
+public sealed class SequenceClassifierTrainingTask : BucketedTrainingTask<(long[] Tokens, long Label)>, IParameterGroups
 {
+    /// <summary>Parameter groups with their own learning-rate factors and unfreeze epochs (e.g. ULMFiT's discriminative
+    /// rates and gradual unfreezing), or null to train every parameter that requires grad at one rate. Default null.</summary>
+    public IReadOnlyList<ParameterGroup>? ParameterGroups { get; init; }
+
     private readonly SequenceClassifier model;
 
     /// <summary>Creates the task.</summary>

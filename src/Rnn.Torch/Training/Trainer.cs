@@ -123,14 +123,17 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(task);
         var model = task.Model ?? throw new ArgumentException("the task's model must not be null", nameof(task));
-        var parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        var groups = (task as IParameterGroups)?.ParameterGroups?.Select(g => (g ?? throw new ArgumentException("a parameter group is null", nameof(task))).Validate()).ToList();
+        var parameters = groups is null ? model.parameters().Where(p => p.requires_grad).ToList() : groups.SelectMany(g => g.Parameters).ToList();
         if (parameters.Count == 0)
             throw new ArgumentException("the task's model must have parameters that require grad, got none", nameof(task));
+        if (parameters.Distinct().Count() != parameters.Count)
+            throw new ArgumentException("a parameter is in more than one parameter group", nameof(task));
 
         bool wasTraining = model.training;
         // Created outside every dispose scope: the optimizer's moment tensors must live as long as the run.
-        using OptimizerHelper optimizer = OptimizerFactory.Create(Options, parameters);
-        var run = new TrainingRun<TBatch>(Options, task, model, parameters, optimizer, progress, cancellationToken);
+        using OptimizerHelper optimizer = OptimizerFactory.Create(Options, parameters, groups);
+        var run = new TrainingRun<TBatch>(Options, task, model, parameters, groups, optimizer, progress, cancellationToken);
         try
         {
             return run.Execute();
@@ -139,6 +142,7 @@ public sealed class Trainer
         {
             run.Dispose();
             model.train(wasTraining);
+            foreach (var p in groups?.SelectMany(g => g.Parameters) ?? []) p.requires_grad = true;
         }
     }
 }

@@ -23,14 +23,14 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     private bool resumed;
 
     public TrainingRun(TrainerOptions options, ITrainingTask<TBatch> task, nn.Module model, IReadOnlyList<Parameter> parameters,
-        OptimizerHelper optimizer, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        IReadOnlyList<ParameterGroup>? groups, OptimizerHelper optimizer, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         this.options = options;
         this.model = model;
         this.parameters = parameters;
         this.optimizer = optimizer;
         this.progress = new ProgressThrottle(progress);
-        pass = new EpochPass<TBatch>(options, task, model, parameters, optimizer, this.progress, cancellation);
+        pass = new EpochPass<TBatch>(options, task, model, parameters, groups, optimizer, this.progress, cancellation);
         this.cancellation = cancellation;
     }
 
