@@ -1,5 +1,6 @@
 using System.Globalization;
 using RnnMl.Text.Data;
+using RnnMl.Torch.Models;
 
 namespace RnnMl.Samples.Tagging;
 
@@ -16,7 +17,7 @@ internal sealed record SampleOptions
           --format F          conll (token … tag columns) or conllu (default conll)
           --column C          conllu: upos or xpos (default upos); conll: the tag column's index (default: the last)
           --crf B             true (default) or false: CRF or per-token softmax
-          --char-encoder E    lstm (default) or none: the character-level word encoder
+          --char-encoder E    lstm (default; a character BiLSTM), cnn (a character CNN, faster) or none: the word encoder over characters
           --epochs N          at most N epochs (default 15)
           --model FILE        where to save the trained model (default tagging-model.onnx)
           --threads N         torch threads (default 1)
@@ -31,7 +32,8 @@ internal sealed record SampleOptions
     public ConlluTagColumn ConlluColumn { get; init; } = ConlluTagColumn.Upos;
     public int ConllColumn { get; init; } = -1;
     public bool Crf { get; init; } = true;
-    public bool Characters { get; init; } = true;
+    public CharacterEncoderKind CharacterEncoder { get; init; } = CharacterEncoderKind.BiLstm;
+    public bool Characters => CharacterEncoder != CharacterEncoderKind.None;
     public int Epochs { get; init; } = 15;
     public string ModelPath { get; init; } = "tagging-model.onnx";
     public int Threads { get; init; } = 1;
@@ -59,7 +61,16 @@ internal sealed record SampleOptions
                 case "--column": column = Value(); break;
                 case "--crf": o = o with { Crf = Bool("--crf", Value()) }; break;
                 case "--char-encoder":
-                    o = o with { Characters = Value() switch { "lstm" => true, "none" => false, var e => throw new ArgumentException($"--char-encoder must be lstm or none, got '{e}' (a char CNN is not built yet)") } };
+                    o = o with
+                    {
+                        CharacterEncoder = Value() switch
+                        {
+                            "lstm" => CharacterEncoderKind.BiLstm,
+                            "cnn" => CharacterEncoderKind.Cnn,
+                            "none" => CharacterEncoderKind.None,
+                            var e => throw new ArgumentException($"--char-encoder must be lstm, cnn or none, got '{e}'"),
+                        },
+                    };
                     break;
                 case "--epochs": o = o with { Epochs = Int("--epochs", Value(), 1) }; break;
                 case "--model": o = o with { ModelPath = Value() }; break;

@@ -50,7 +50,7 @@ internal static class TrainCommand
         {
             VocabularySize = words.Count, TagCount = tagNames.Length, EmbeddingSize = 64, HiddenSize = 64, Dropout = 0.5,
             UseCrf = o.Crf, Constraints = o.Crf && bio ? TagTransitionConstraints.FromTagNames(tagNames, TagScheme.Bio) : null,
-            CharacterVocabularySize = o.Characters ? characters.Count : 0,
+            CharacterVocabularySize = o.Characters ? characters.Count : 0, CharacterEncoder = o.CharacterEncoder,
         });
         // A tenth of the training sentences picks the best epoch; the test set is only used at the end.
         int validCount = Math.Max(1, train.Count / 10);
@@ -60,7 +60,7 @@ internal static class TrainCommand
             valid.Select(s => info.EncodeWords(s.Tokens)).ToList(), valid.Select(Tags).ToList(), batchSize: 16,
             trainCharacters: o.Characters ? fit.Select(s => info.EncodeCharacters(s.Tokens)!).ToList() : null,
             validCharacters: o.Characters ? valid.Select(s => info.EncodeCharacters(s.Tokens)!).ToList() : null);
-        output.WriteLine($"model: BiLSTM 64{(o.Characters ? " + character BiLSTM" : "")}{(o.Crf ? " + CRF" + (bio ? " (BIO constraints)" : "") : ", softmax")}; {tagNames.Length} tags");
+        output.WriteLine($"model: BiLSTM 64{o.CharacterEncoder switch { CharacterEncoderKind.BiLstm => " + character BiLSTM", CharacterEncoderKind.Cnn => " + character CNN", _ => "" }}{(o.Crf ? " + CRF" + (bio ? " (BIO constraints)" : "") : ", softmax")}; {tagNames.Length} tags");
         var trainer = Trainer.Create(new TrainerOptions { Epochs = o.Epochs, LearningRate = 0.005, EarlyStoppingPatience = 3, SelectionMetric = "accuracy", Seed = Seed });
         var result = trainer.Fit(task, new Progress(p =>
         {

@@ -19,11 +19,11 @@ public static class RecurrentTaggingCatalog
     /// <param name="cell">The recurrent cell. Default LSTM.</param>
     /// <param name="hiddenSize">Hidden size per direction. Default 128.</param>
     /// <param name="useCrf">Decode with a linear-chain CRF. Default true.</param>
-    /// <param name="characterEncoder">Add a character-level word encoder. Default true.</param>
+    /// <param name="characterEncoder">The character-level word encoder: BiLstm, Cnn or None. Default BiLstm.</param>
     /// <param name="epochs">Training epochs at most (early stopping usually ends sooner). Default 40.</param>
     public static RecurrentSequenceTaggerTrainer RecurrentSequenceTagger(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string tokensColumnName = "Tokens", RecurrentCellKind cell = RecurrentCellKind.Lstm, int hiddenSize = 128,
-        bool useCrf = true, bool characterEncoder = true, int epochs = 40)
+        bool useCrf = true, CharacterEncoderKind characterEncoder = CharacterEncoderKind.BiLstm, int epochs = 40)
         => RecurrentSequenceTagger(catalog, new RecurrentSequenceTaggerOptions
         {
             LabelColumnName = labelColumnName, TokensColumnName = tokensColumnName, Cell = cell, HiddenSize = hiddenSize,

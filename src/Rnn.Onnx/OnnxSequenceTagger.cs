@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using RnnMl.Onnx.Internal;
 using RnnMl.Text;
 using RnnMl.Text.Export;
 using RnnMl.Text.Internal;
@@ -13,7 +14,8 @@ namespace RnnMl.Onnx;
 /// libtorch. Safe to use from several threads at once. After <see cref="Dispose"/> every member throws
 /// <see cref="ObjectDisposedException"/>; a <see cref="Dispose"/> during a call waits for it to finish.
 /// </summary>
-/// <remarks>Shapes: N batch, T time (tokens), C characters per token, K tags.</remarks>
+/// <remarks>Shapes: N batch, T time (tokens), C characters per token, K tags. With a character encoder, each distinct
+/// word of a batch is sent to the graph once.</remarks>
 /// <example>
 /// <code>
 /// using var tagger = OnnxSequenceTagger.Load("tagger.onnx");
@@ -35,7 +37,7 @@ public sealed class OnnxSequenceTagger : IDisposable
         this.info = info;
         inputNames = info.Characters is null
             ? new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths }
-            : new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths, TaggerGraphNames.Characters };
+            : new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths, TaggerGraphNames.Characters, TaggerGraphNames.WordIndex };
         if (info.Crf is { } crf) (start, end, transitions) = (crf.Start.ToArray(), crf.End.ToArray(), crf.Transitions.ToArray());
     }
 
@@ -57,7 +59,7 @@ public sealed class OnnxSequenceTagger : IDisposable
             TaggerModelInfo info;
             try { info = TaggerModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap); }
             catch (InvalidDataException e) { throw new InvalidDataException($"'{full}': {e.Message}", e); }
-            var expected = info.Characters is null ? new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths } : new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths, TaggerGraphNames.Characters };
+            var expected = info.Characters is null ? new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths } : new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths, TaggerGraphNames.Characters, TaggerGraphNames.WordIndex };
             if (!expected.All(session.InputMetadata.ContainsKey) || session.InputMetadata.Count != expected.Length)
                 throw new InvalidDataException($"'{full}' is not an exported RnnMl tagger: its inputs must be {string.Join(", ", expected)}, got {string.Join(", ", session.InputMetadata.Keys)}");
             if (!session.OutputMetadata.TryGetValue(TaggerGraphNames.Emissions, out var emissions))
@@ -143,12 +145,10 @@ public sealed class OnnxSequenceTagger : IDisposable
             values.Add(OrtValue.CreateTensorValueFromMemory(lengths, new[] { (long)n }));
             if (characters is not null)
             {
-                long c = Math.Max(1, characters.SelectMany(s => s).Select(w => (long)w.Length).DefaultIfEmpty(1).Max());
-                var chars = new long[n * t * c];
-                for (int i = 0; i < n; i++)
-                    for (int j = 0; j < characters[i].Length; j++)
-                        Array.Copy(characters[i][j], 0, chars, (i * t + j) * c, characters[i][j].Length);
-                values.Add(OrtValue.CreateTensorValueFromMemory(chars, new[] { (long)n, t, c }));
+                // Each distinct word of the batch goes to the graph once (its character encoder is the costly part).
+                var (words, index) = DistinctWords.Of(characters, t);
+                values.Add(OrtValue.CreateTensorValueFromMemory(words.Characters, new[] { words.Count, words.Width }));
+                values.Add(OrtValue.CreateTensorValueFromMemory(index, new[] { (long)n, t }));
             }
             using var run = new RunOptions();
             using var outputs = session.Run(run, inputNames, values, outputNames);

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet.Tagging;
+using RnnMl.Torch.Models;
 
 namespace RnnMl.MLNet.Tests;
 
@@ -219,6 +220,26 @@ public class RecurrentSequenceTaggerTests : IClassFixture<TaggerFixture>
     }
 
     [Fact]
+    public void CnnCharacterEncoder_IsTrainedSavedAndReloadedAsACnn()
+    {
+        var options = ToyTagging.Options();
+        (options.Epochs, options.CharacterEncoder) = (2, CharacterEncoderKind.Cnn);
+        using var model = fixture.Ml.MulticlassClassification.Trainers.RecurrentSequenceTagger(options).Fit(fixture.Keys.Transform(fixture.Train));
+        Assert.Equal(CharacterEncoderKind.Cnn, model.Model.Characters!.Kind);
+        var sentences = fixture.TestRows.Take(12).Select(r => (IReadOnlyList<string>)r.Tokens).Append(new[] { "zebra", "quokka" }).ToArray();
+        var expected = model.Tag(sentences);
+        RnnModelOperationsTests.WithTempFolder(folder =>
+        {
+            var path = Path.Combine(folder, "cnn-tagger.zip");
+            fixture.Ml.Model.SaveRnnModel(model, fixture.Train.Schema, path);
+            using var loaded = (RecurrentSequenceTaggerTransformer)new MLContext(seed: 2).Model.LoadRnnModel(path, out _);
+            Assert.Equal(CharacterEncoderKind.Cnn, loaded.Model.Options.CharacterEncoder);
+            Assert.NotNull(loaded.Model.Characters!.Convolution);
+            Assert.Equal(expected, loaded.Tag(sentences));
+        });
+    }
+
+    [Fact]
     public void BadOptions_NameTheOptionAndItsValue()
     {
         var options = ToyTagging.Options();
@@ -231,6 +252,11 @@ public class RecurrentSequenceTaggerTests : IClassFixture<TaggerFixture>
         e = Assert.ThrowsAny<ArgumentException>(() => fixture.Ml.MulticlassClassification.Trainers.RecurrentSequenceTagger(options));
         Assert.Equal("CharacterHiddenSize", e.ParamName);
         Assert.Contains("-7", e.Message);
+        options = ToyTagging.Options();
+        options.CharacterEncoder = (CharacterEncoderKind)7;
+        e = Assert.ThrowsAny<ArgumentException>(() => fixture.Ml.MulticlassClassification.Trainers.RecurrentSequenceTagger(options));
+        Assert.Equal("CharacterEncoder", e.ParamName);
+        Assert.Contains("7", e.Message);
     }
 
     [Fact]

@@ -23,7 +23,8 @@ public sealed class OnnxSequenceTaggerTests : IDisposable
         return lengths.Select(n => Enumerable.Range(0, n).Select(_ => random.Next(6) == 0 ? "Zq" + random.Next(100) : "w" + random.Next(20)).ToArray()).ToList();
     }
 
-    private static (SequenceTagger Model, TaggerModelInfo Info) Tagger(bool crf, bool characters, bool constrained, RnnMl.Torch.Layers.RecurrentCellKind cell)
+    private static (SequenceTagger Model, TaggerModelInfo Info) Tagger(bool crf, bool characters, bool constrained, RnnMl.Torch.Layers.RecurrentCellKind cell,
+        CharacterEncoderKind encoder = CharacterEncoderKind.BiLstm)
     {
         var words = Vocabulary.Build(new[] { Enumerable.Range(0, 20).Select(i => "w" + i) });
         var chars = TaggerCharacters.BuildVocabulary(new[] { Enumerable.Range(0, 20).Select(i => "w" + i) });
@@ -33,6 +34,7 @@ public sealed class OnnxSequenceTaggerTests : IDisposable
             VocabularySize = words.Count, TagCount = BioTags.Length, EmbeddingSize = 7, HiddenSize = 6, NumLayers = 2, Cell = cell,
             UseCrf = crf, Constraints = constrained ? TagTransitionConstraints.FromTagNames(BioTags, TagScheme.Bio) : null,
             CharacterVocabularySize = characters ? chars.Count : 0, CharacterEmbeddingSize = 5, CharacterHiddenSize = 4,
+            CharacterEncoder = encoder,
         });
         using (no_grad())
         {
@@ -53,9 +55,12 @@ public sealed class OnnxSequenceTaggerTests : IDisposable
     [InlineData(true, false, true, RnnMl.Torch.Layers.RecurrentCellKind.Gru)]
     [InlineData(false, true, false, RnnMl.Torch.Layers.RecurrentCellKind.Lstm)]
     [InlineData(true, true, true, RnnMl.Torch.Layers.RecurrentCellKind.Lstm)]
-    public void Tags_OfAVariableLengthBatch_EqualTorchSharps(bool crf, bool characters, bool constrained, RnnMl.Torch.Layers.RecurrentCellKind cell)
+    [InlineData(true, true, false, RnnMl.Torch.Layers.RecurrentCellKind.Lstm, CharacterEncoderKind.Cnn)]
+    [InlineData(false, true, false, RnnMl.Torch.Layers.RecurrentCellKind.Gru, CharacterEncoderKind.Cnn)]
+    public void Tags_OfAVariableLengthBatch_EqualTorchSharps(bool crf, bool characters, bool constrained, RnnMl.Torch.Layers.RecurrentCellKind cell,
+        CharacterEncoderKind encoder = CharacterEncoderKind.BiLstm)
     {
-        var (model, info) = Tagger(crf, characters, constrained, cell);
+        var (model, info) = Tagger(crf, characters, constrained, cell, encoder);
         using var _ = model;
         var path = Path.Combine(folder, "tagger.onnx");
         OnnxExporter.Export(model, path, info);
@@ -110,6 +115,25 @@ public sealed class OnnxSequenceTaggerTests : IDisposable
         Assert.NotEqual(after.SelectMany(t => t).Select(t => BioTags[t]), onnx.SelectMany(t => t));
         Assert.Equal(before.SelectMany(t => t), tagger.TagIds(sentences.Select(s => info.Vocabulary.Encode(s)).ToList(),
             sentences.Select(s => TaggerCharacters.Encode(info.Characters!, s)).ToList()).SelectMany(t => t));
+    }
+
+    [Fact]
+    public void CnnTags_DifferFromTorchSharps_WhenOneFilterIsPerturbed()
+    {
+        var (model, info) = Tagger(crf: false, characters: true, constrained: false, RnnMl.Torch.Layers.RecurrentCellKind.Lstm, CharacterEncoderKind.Cnn);
+        using var _ = model;
+        var path = Path.Combine(folder, "tagger.onnx");
+        OnnxExporter.Export(model, path, info);
+        var sentences = Sentences();
+        var before = TorchTags(model, info, sentences);
+        using (no_grad()) model.Characters!.Convolution!.weight![2].mul_(-40);   // one filter of the character CNN
+        var after = TorchTags(model, info, sentences);
+        Assert.NotEqual(before.SelectMany(t => t), after.SelectMany(t => t));
+
+        using var tagger = OnnxSequenceTagger.Load(path);
+        var onnx = tagger.Tag(sentences).SelectMany(t => t).ToArray();
+        Assert.Equal(before.SelectMany(t => t).Select(t => BioTags[t]), onnx);
+        Assert.NotEqual(after.SelectMany(t => t).Select(t => BioTags[t]), onnx);
     }
 
     [Fact]

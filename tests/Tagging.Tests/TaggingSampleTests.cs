@@ -16,7 +16,7 @@ public class TaggingSampleTests
 
     [Theory]
     [InlineData("--crf", "maybe", "--crf must be true or false")]
-    [InlineData("--char-encoder", "cnn", "--char-encoder must be lstm or none")]
+    [InlineData("--char-encoder", "gru", "--char-encoder must be lstm, cnn or none, got 'gru'")]
     [InlineData("--train", "a.conll", "--train and --test go together")]
     [InlineData("--epochs", "0", "--epochs needs a whole number of at least 1")]
     public void BadArguments_ExitWith2AndSayWhy(string name, string value, string message)
@@ -26,20 +26,23 @@ public class TaggingSampleTests
         Assert.Contains(message, error.ToString());
     }
 
-    [Fact]
-    public void TrainOnBuiltInData_ThenTag_FromTheSavedModel()
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("cnn")]
+    public void TrainOnBuiltInData_ThenTag_FromTheSavedModel(string charEncoder)
     {
         var folder = Directory.CreateTempSubdirectory("rnnml-tagging-sample-").FullName;
         try
         {
             var model = Path.Combine(folder, "m.onnx");
             var output = new StringWriter();
-            Assert.Equal(0, Program.Run(new[] { "--epochs", "6", "--model", model }, output, TextWriter.Null));
+            Assert.Equal(0, Program.Run(new[] { "--epochs", "6", "--char-encoder", charEncoder, "--model", model }, output, TextWriter.Null));
             var text = output.ToString();
             var line = text.Split('\n').First(l => l.StartsWith("test: token accuracy", StringComparison.Ordinal));
             double accuracy = double.Parse(line.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(accuracy >= 95, text);
             Assert.Contains("micro", text);
+            Assert.Contains(charEncoder == "cnn" ? "+ character CNN" : "+ character BiLSTM", text);
 
             var tagged = new StringWriter();
             Assert.Equal(0, Program.Run(new[] { "tag", "--model", model, "Jordan flew to Jordan with Maria ." }, tagged, TextWriter.Null));

@@ -26,6 +26,8 @@ internal static class TaggerRun
             NumLayers = s.Layers,
             Dropout = s.Dropout,
             WordDropout = s.WordDropout,
+            FrequencyWordDropout = s.FrequencyWordDropout,
+            CharacterEncoder = s.CharEncoder,
             UseCrf = variant.Crf,
             CharacterVocabularySize = variant.Characters ? corpus.Characters.Count : 0,
             CharacterEmbeddingSize = s.CharEmbedding,

@@ -20,10 +20,11 @@ internal sealed record TaggerVariant(string Name, bool Crf, bool Characters)
 
 /// <summary>The training settings every variant shares.</summary>
 internal sealed record TaggerSettings(int Embedding, int Hidden, int Layers, double Dropout, int CharEmbedding, int CharHidden,
-    double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, bool Plateau, double WordDropout)
+    double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, bool Plateau, double WordDropout,
+    double FrequencyWordDropout, CharacterEncoderKind CharEncoder)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, characters {CharEmbedding}→2×{CharHidden}; Adam {LearningRate}{(Plateau ? " halved on each dev plateau" : "")}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min");
+        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, frequency word dropout α {FrequencyWordDropout}, characters ({CharEncoder}) {CharEmbedding}→2×{CharHidden}; Adam {LearningRate}{(Plateau ? " halved on each dev plateau" : "")}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min");
 }
 
 /// <summary>What training and tagging one variant measured.</summary>

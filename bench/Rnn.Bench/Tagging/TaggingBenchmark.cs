@@ -16,7 +16,7 @@ internal static class TaggingBenchmark
     public const string Usage = """
         usage: Rnn.Bench tagging [--quick] [--variants LIST] [--minutes M] [--epochs N] [--hidden H] [--embedding E] [--layers L]
                                  [--dropout X] [--word-dropout X] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
-                                 [--lowercase true|false] [--threads T]
+                                 [--lowercase true|false] [--char-encoder lstm|cnn] [--freq-word-dropout A] [--threads T]
 
           --quick          1,000 training sentences, 20 s per variant, variants crf,char-crf (under 2 minutes in all; accuracy lower)
           --variants LIST  comma-separated, from softmax, crf, char-softmax, char-crf (default softmax,crf,char-crf);
@@ -29,7 +29,10 @@ internal static class TaggingBenchmark
           --layers L       stacked BiLSTM layers (default 1)
           --dropout X      dropout (default 0.5)
           --word-dropout X training tokens replaced by <unk> with this probability (default 0)
-          --char-hidden H  character BiLSTM hidden size per direction (default 50; embedding 25)
+          --char-hidden H  character BiLSTM hidden size per direction, or half the CNN's filters (default 50; embedding 25)
+          --char-encoder E the char- variants' word encoder: lstm (BiLSTM, Lample et al.) or cnn (width 3, max-pooled; Ma and Hovy) (default lstm)
+          --freq-word-dropout A  a training token seen c times is replaced by <unk> with probability A/(A+c) (default 0; 0.25 in
+                           Kiperwasser and Goldberg; use with --min-count 1)
           --lr X           Adam learning rate (default 0.005)
           --batch N        sentences per batch (default 16)
           --min-count N    training words seen fewer times are <unk> (default 2), which teaches the <unk> embedding
@@ -69,6 +72,13 @@ internal static class TaggingBenchmark
             Patience: options.Int("--patience", 5, min: 1),
             Minutes: 0,
             WordDropout: Double(options, "--word-dropout", 0) ?? 0,
+            FrequencyWordDropout: Double(options, "--freq-word-dropout", 0) ?? 0,
+            CharEncoder: (options.Value("--char-encoder") ?? "lstm") switch
+            {
+                "lstm" => RnnMl.Torch.Models.CharacterEncoderKind.BiLstm,
+                "cnn" => RnnMl.Torch.Models.CharacterEncoderKind.Cnn,
+                var other => throw new UsageException($"--char-encoder must be lstm or cnn, got '{other}'"),
+            },
             Plateau: (options.Value("--schedule") ?? "plateau") switch
             {
                 "plateau" => true,

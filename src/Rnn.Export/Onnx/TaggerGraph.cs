@@ -4,10 +4,9 @@ namespace RnnMl.Export.Onnx;
 
 /// <summary>Writes a <see cref="SequenceTagger"/> (in evaluation mode: no dropout) as one ONNX graph of emission scores.</summary>
 /// <remarks>
-/// tokens (N, T) → Transpose (T, N) → Gather (T, N, E); with characters, characters (N, T, C) → Transpose (T, N, C) →
-/// Flatten (T·N, C) → Transpose (C, T·N) → Gather → one bidirectional LSTM node with sequence_lens = the count of
-/// non-padding characters (at least 1, as in the TorchSharp model) → final h (2, T·N, Hc) → (T, N, 2·Hc), concatenated
-/// after the word embedding; → one recurrent node per layer with sequence_lens = lengths → (T, N, D·H) → MatMul + Add →
+/// tokens (N, T) → Transpose (T, N) → Gather (T, N, E); with characters, the batch's distinct words (W, C) →
+/// <see cref="CharacterEncoderGraph"/> (W, F), once per word → Gather by word_index (T, N, F), concatenated after the
+/// word embedding; → one recurrent node per layer with sequence_lens = lengths → (T, N, D·H) → MatMul + Add →
 /// (T, N, K) → Transpose → emissions (N, T, K). The CRF is not in the graph: its scores go to the metadata and Viterbi
 /// runs outside (RnnMl.Onnx's OnnxSequenceTagger).
 /// </remarks>
@@ -25,21 +24,11 @@ internal static class TaggerGraph
         var x = OnnxLayers.Embedding(g, "embedding", p["embedding.weight"], timeMajor);
         if (model.Characters is { } chars)
         {
-            var characters = g.Input(TaggerGraphNames.Characters, DataType.Int64, "N", "T", "C");
-            var tnc = g.Node("Transpose", "characters_tnc", new[] { characters }, OnnxGraph.Attr("perm", new long[] { 1, 0, 2 }));
-            var words = g.Node("Flatten", "characters_words", new[] { tnc }, OnnxGraph.Attr("axis", 2L));
-            var present = g.Node("Cast", "characters_present", new[] { g.Node("Not", "characters_padding_not", new[] { g.Node("Equal", "characters_padding", new[] { words, g.Scalar("zero", 0L) }) }) },
-                OnnxGraph.Attr("to", (long)DataType.Int64));
-            var counts = g.Node("ReduceSum", "characters_count", new[] { present, g.Vector("axis1", 1) }, OnnxGraph.Attr("keepdims", 0L));
-            var charLengths = g.Node("Cast", "characters_sequence_lens", new[] { g.Node("Max", "characters_count_min1", new[] { counts, g.Scalar("one", 1L) }) },
-                OnnxGraph.Attr("to", (long)DataType.Int32));
-            var timeMajorChars = g.Node("Transpose", "characters_cw", new[] { words }, OnnxGraph.Attr("perm", new long[] { 1, 0 }));
-            var embedded = OnnxLayers.Embedding(g, "characters.embedding", p["characters.embedding.weight"], timeMajorChars);
-            var encoded = OnnxLayers.Recurrent(g, "characters.encoder", chars.Encoder, embedded, charLengths);
-            // Final h (2, T·N, Hc) → (T·N, 2, Hc) → (T, N, 2·Hc): forward state first, as the TorchSharp model.
-            var perWord = g.Node("Transpose", "characters_w2h", new[] { encoded.FinalH[0] }, OnnxGraph.Attr("perm", new long[] { 1, 0, 2 }));
-            var shape = g.Node("Concat", "characters_shape", new[] { g.Node("Shape", "tokens_tn_shape", new[] { timeMajor }), g.Vector("minus_one", -1) }, OnnxGraph.Attr("axis", 0L));
-            var features = g.Node("Reshape", "characters_features", new[] { perWord, shape });
+            var words = g.Input(TaggerGraphNames.Characters, DataType.Int64, "W", "C");
+            var wordIndex = g.Input(TaggerGraphNames.WordIndex, DataType.Int64, "N", "T");
+            var perWord = CharacterEncoderGraph.Build(g, chars, p, words);                       // (W, F)
+            var indexTn = g.Node("Transpose", "word_index_tn", new[] { wordIndex }, OnnxGraph.Attr("perm", new long[] { 1, 0 }));
+            var features = g.Node("Gather", "characters_tokens", new[] { perWord, indexTn }, OnnxGraph.Attr("axis", 0L)); // (T, N, F)
             x = g.Node("Concat", "token_features", new[] { x, features }, OnnxGraph.Attr("axis", 2L));
         }
         var sequenceLengths = g.Node("Cast", "sequence_lens", new[] { lengths }, OnnxGraph.Attr("to", (long)DataType.Int32));
@@ -50,13 +39,13 @@ internal static class TaggerGraph
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["rnnml.model"] = $"SequenceTagger cell={o.Cell} layers={o.NumLayers} bidirectional={o.Bidirectional} hidden={o.HiddenSize} embedding={o.EmbeddingSize} vocabulary={o.VocabularySize} tags={o.TagCount} crf={o.UseCrf} characters={o.CharacterVocabularySize}",
+            ["rnnml.model"] = $"SequenceTagger cell={o.Cell} layers={o.NumLayers} bidirectional={o.Bidirectional} hidden={o.HiddenSize} embedding={o.EmbeddingSize} vocabulary={o.VocabularySize} tags={o.TagCount} crf={o.UseCrf} characters={o.CharacterVocabularySize} character_encoder={(o.HasCharacterEncoder ? o.CharacterEncoder : CharacterEncoderKind.None)}",
         };
         if (text is not null)
             foreach (var (key, value) in text.WithCrf(CrfScores(model)).ToMetadata()) metadata[key] = value;
         return g.ToModel(metadata,
             $"RnnMl sequence tagger. Inputs: {TaggerGraphNames.Tokens} (N, T) int64 padded with 0, {TaggerGraphNames.Lengths} (N) int64 in [1, T]" +
-            (model.Characters is null ? "" : $", {TaggerGraphNames.Characters} (N, T, C) int64 padded with 0") +
+            (model.Characters is null ? "" : $", {TaggerGraphNames.Characters} (W, C) int64 the batch's distinct words padded with 0, {TaggerGraphNames.WordIndex} (N, T) int64 each token's row in it") +
             $". Output: {TaggerGraphNames.Emissions} (N, T, K). With a CRF, Viterbi over the emissions and the rnnml.crf.* scores gives the tags; without, each step's argmax.");
     }
 

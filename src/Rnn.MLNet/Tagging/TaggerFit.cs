@@ -81,7 +81,7 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
     protected override void Prepare(List<(string[] Tokens, long[] Tags)> train, List<(string[] Tokens, long[] Tags)> valid, FitContext context)
     {
         var words = Vocabulary.Build(train.Select(r => r.Tokens.Select(t => options.LowerCase ? t.ToLowerInvariant() : t)), options.MinTokenCount, options.MaxVocabularySize);
-        var characters = options.CharacterEncoder ? TaggerCharacters.BuildVocabulary(train.Select(r => r.Tokens)) : null;
+        var characters = options.CharacterEncoder != CharacterEncoderKind.None ? TaggerCharacters.BuildVocabulary(train.Select(r => r.Tokens)) : null;
         info = new TaggerModelInfo(tokenizer, words, tagNames, characters, lowerCaseWords: options.LowerCase);
         ChooseConstraints(train, context.Channel);
         (trainWords, trainTags, trainCharacters) = Encode(train);

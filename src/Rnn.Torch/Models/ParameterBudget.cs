@@ -49,7 +49,9 @@ public static class ParameterBudget
         ArgumentNullException.ThrowIfNull(o);
         int d = o.Bidirectional ? 2 : 1;
         long characters = o.HasCharacterEncoder
-            ? (long)o.CharacterVocabularySize * o.CharacterEmbeddingSize + Recurrent(RecurrentCellKind.Lstm, o.CharacterEmbeddingSize, o.CharacterHiddenSize, 1, 2)
+            ? (long)o.CharacterVocabularySize * o.CharacterEmbeddingSize + (o.CharacterEncoder == CharacterEncoderKind.Cnn
+                ? 2L * o.CharacterHiddenSize * (CharacterWordEncoder.Window * (long)o.CharacterEmbeddingSize + 1)
+                : Recurrent(RecurrentCellKind.Lstm, o.CharacterEmbeddingSize, o.CharacterHiddenSize, 1, 2))
             : 0;
         return (long)o.VocabularySize * o.EmbeddingSize + characters + Recurrent(o.Cell, o.TokenFeatureSize, o.HiddenSize, o.NumLayers, d)
             + (long)o.TagCount * d * o.HiddenSize + (o.UseCrf ? (long)o.TagCount * o.TagCount : 0);

@@ -17,15 +17,21 @@ public sealed record SequenceTaggerOptions
 
     /// <summary>
     /// Number of character ids of the optional character-level word encoder (padding 0 and unknown 1 included; see
-    /// <c>RnnMl.Text.Tagging.TaggerCharacters</c>): a BiLSTM over each word's characters whose two final states are
-    /// appended to the word embedding (Lample et al. 2016). 0 (default) for no character encoder; otherwise at least 2.
+    /// <c>RnnMl.Text.Tagging.TaggerCharacters</c>): the encoder (<see cref="CharacterEncoder"/>) reads each word's
+    /// characters and its features are appended to the word embedding. 0 (default) for no character encoder; otherwise at least 2.
     /// </summary>
     public int CharacterVocabularySize { get; init; }
+
+    /// <summary>With characters (<see cref="CharacterVocabularySize"/> &gt; 0), how a word's characters are read: a BiLSTM
+    /// (default; Lample et al. 2016) or a CNN of width 3 max-pooled over the word (Ma and Hovy 2016). <see cref="CharacterEncoderKind.None"/>
+    /// only with <see cref="CharacterVocabularySize"/> 0.</summary>
+    public CharacterEncoderKind CharacterEncoder { get; init; } = CharacterEncoderKind.BiLstm;
 
     /// <summary>Width of a character embedding, with the character encoder; default 25 (Lample et al.).</summary>
     public int CharacterEmbeddingSize { get; init; } = 25;
 
-    /// <summary>Hidden size per direction of the character BiLSTM; a word gets 2 × this many features. Default 25 (Lample et al.).</summary>
+    /// <summary>Hidden size per direction of the character BiLSTM; a word gets 2 × this many features. The CNN has 2 × this
+    /// many filters, so both encoders give a word the same number of features. Default 25 (Lample et al.).</summary>
     public int CharacterHiddenSize { get; init; } = 25;
 
     /// <summary>Whether the character encoder is on (<see cref="CharacterVocabularySize"/> &gt; 0).</summary>
@@ -56,6 +62,14 @@ public sealed record SequenceTaggerOptions
     /// </summary>
     public double WordDropout { get; init; }
 
+    /// <summary>
+    /// α of frequency-dependent word dropout, in training only (Kiperwasser and Goldberg 2016): a training token whose id
+    /// occurs c times in the training data is replaced by <see cref="RnnMl.Text.Vocabulary.UnknownId"/> with probability
+    /// α / (α + c), so rare words teach the &lt;unk&gt; embedding and frequent words are almost never dropped. Applied by
+    /// <c>SequenceTaggerTrainingTask</c>, which counts the ids of its training sentences. 0 (default) for none; at least 0.
+    /// </summary>
+    public double FrequencyWordDropout { get; init; }
+
     /// <summary>Whether a <see cref="LinearChainCrf"/> scores whole tag sequences (true, default) or each token is classified on its own (softmax).</summary>
     public bool UseCrf { get; init; } = true;
 
@@ -80,6 +94,10 @@ public sealed record SequenceTaggerOptions
             throw new ArgumentOutOfRangeException(nameof(CharacterEmbeddingSize), CharacterEmbeddingSize, $"character embedding size must be at least 1, got {CharacterEmbeddingSize}");
         if (HasCharacterEncoder && CharacterHiddenSize < 1)
             throw new ArgumentOutOfRangeException(nameof(CharacterHiddenSize), CharacterHiddenSize, $"character hidden size must be at least 1, got {CharacterHiddenSize}");
+        if (HasCharacterEncoder && CharacterEncoder is not (CharacterEncoderKind.BiLstm or CharacterEncoderKind.Cnn))
+            throw new ArgumentOutOfRangeException(nameof(CharacterEncoder), CharacterEncoder, $"with {CharacterVocabularySize} character ids the character encoder must be BiLstm or Cnn, got {CharacterEncoder} (set CharacterVocabularySize to 0 for none)");
+        if (!(FrequencyWordDropout >= 0 && double.IsFinite(FrequencyWordDropout)))
+            throw new ArgumentOutOfRangeException(nameof(FrequencyWordDropout), FrequencyWordDropout, $"frequency word dropout α must be a finite number ≥ 0, got {FrequencyWordDropout}");
         if (!(WordDropout >= 0 && WordDropout < 1))
             throw new ArgumentOutOfRangeException(nameof(WordDropout), WordDropout, $"word dropout must be in [0, 1), got {WordDropout}");
         if (!Enum.IsDefined(Cell))
