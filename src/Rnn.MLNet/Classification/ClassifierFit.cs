@@ -7,7 +7,7 @@ namespace RnnMl.MLNet.Classification;
 internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, ClassificationKind kind)
     : TaskFit<(TokenSequence Input, long Label), SequenceClassifier, RecurrentTextClassifierTransformer>
 {
-    private readonly Tokenizer tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
+    private Tokenizer tokenizer = SubwordTokens.Reading(options.Tokenizer, options.LowerCase, options.Normalization);
     private DataViewSchema.Column? trainingInput;
     private InputColumnKind inputKind;
     private int keyCount, classCount;
@@ -82,8 +82,14 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
 
     protected override void Prepare(List<(TokenSequence Input, long Label)> train, List<(TokenSequence Input, long Label)> valid, FitContext context)
     {
+        if (options.Tokenizer == TokenizerKind.Subword && inputKind != InputColumnKind.Keys)
+        {
+            tokenizer = SubwordTokens.Learn(train.Select(r => r.Input.Tokens!), options, context.Channel);
+            train = train.Select(r => (TokenSequence.OfTokens(SubwordTokens.Pieces(tokenizer, r.Input.Tokens!)), r.Label)).ToList();
+            valid = valid.Select(r => (TokenSequence.OfTokens(SubwordTokens.Pieces(tokenizer, r.Input.Tokens!)), r.Label)).ToList();
+        }
         Vocabulary? vocabulary = inputKind == InputColumnKind.Keys ? null
-            : Vocabulary.Build(train.Select(r => r.Input.Tokens!), options.MinTokenCount, options.MaxVocabularySize);
+            : SubwordTokens.Vocabulary(tokenizer, () => train.Select(r => r.Input.Tokens!), options.MinTokenCount, options.MaxVocabularySize);
         encoder = new TokenEncoder(inputKind, tokenizer, vocabulary, keyCount, options.MaxSequenceLength);
         (trainIds, trainLabels) = (train.Select(r => encoder.Encode(r.Input)).ToList(), train.Select(r => r.Label).ToList());
         (validIds, validLabels) = (valid.Select(r => encoder.Encode(r.Input)).ToList(), valid.Select(r => r.Label).ToList());

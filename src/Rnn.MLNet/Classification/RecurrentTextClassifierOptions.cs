@@ -98,7 +98,7 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
         if (MinimumSteps is < 1)
             throw new ArgumentOutOfRangeException(nameof(MinimumSteps), MinimumSteps, $"minimum steps must be at least 1 (or null for none), got {MinimumSteps}");
         if (!Enum.IsDefined(Tokenizer))
-            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
+            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word, Character or Subword, got {Tokenizer}");
         if (PretrainedVectorsPath is not null && string.IsNullOrWhiteSpace(PretrainedVectorsPath))
             throw new ArgumentException($"pretrained vectors path must name a file (or be null for none), got '{PretrainedVectorsPath}'", nameof(PretrainedVectorsPath));
         if (!Enum.IsDefined(PretrainedVectorsFormat))

@@ -70,7 +70,7 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTextOptions
         if (BpttSteps < 1)
             throw new ArgumentOutOfRangeException(nameof(BpttSteps), BpttSteps, $"BPTT steps must be at least 1, got {BpttSteps}");
         if (!Enum.IsDefined(Tokenizer))
-            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
+            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word, Character or Subword, got {Tokenizer}");
         if (Sampling is null)
             throw new ArgumentNullException(nameof(Sampling), "sampling options must be set, got null");
         Sampling.Validate();
