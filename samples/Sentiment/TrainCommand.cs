@@ -62,7 +62,7 @@ internal static class TrainCommand
         options.CancellationToken = cancel.Token;
         string modelName = $"{(options.Bidirectional ? "bidirectional " : "")}{CellName(options.Cell)}";
         AnsiConsole.MarkupLine($"[bold]Model:[/] {modelName}, {options.NumLayers} layer{(options.NumLayers == 1 ? "" : "s")}, hidden size {options.HiddenSize}, {options.Pooling.ToString().ToLowerInvariant()} pooling, " +
-            $"{(options.Tokenizer == TokenizerKind.Word ? "word" : "character")} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
+            $"{options.Tokenizer switch { TokenizerKind.Word => "word", TokenizerKind.Character => "character", _ => $"{options.SubwordVocabularySize} subword" }} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
             $"up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p ? $" (stops after {p} without a better validation accuracy)" : "")}");
         AnsiConsole.MarkupLine(s.BuiltIn
             ? $"[grey]Settings: the built-in data's own. {Markup.Escape(TrainSettings.BuiltInSettingsReason)}[/]"
