@@ -18,7 +18,8 @@ namespace RnnMl.Text;
 /// of lowest rank present is applied at its leftmost position until none applies, the usual BPE application.</para>
 /// <para>The learner is written here because Microsoft.ML.Tokenizers 3.0.0, the maintained .NET tokenizer package,
 /// applies a BPE (its <c>BpeTokenizer</c>) but cannot learn one (the <c>BpeTrainer</c> of its previews is gone). Its
-/// applier is not used either: without an unknown token it silently drops characters outside its vocabulary ("lowé" →
+/// applier cuts words of known characters exactly as <see cref="Segment"/> does (a test checks it), but is not used:
+/// without an unknown token it silently drops characters outside its vocabulary ("lowé" →
 /// "low") and with one it replaces them, so pieces of unseen text would not join back into the text; it also re-splits
 /// words with its own pre-tokenizer. Here a character outside the alphabet stays a piece of its own (the vocabulary maps
 /// it to <see cref="Vocabulary.UnknownToken"/>), so <see cref="Tokenizer.Detokenize"/> of the pieces is exact.</para>
