@@ -3,7 +3,7 @@ using System.Text;
 
 namespace RnnMl.Text;
 
-/// <summary>Turns text into tokens: Unicode normalisation, optional lower-casing, then word or character splitting.</summary>
+/// <summary>Turns text into tokens: Unicode normalisation, optional lower-casing, then word, character or subword splitting.</summary>
 /// <remarks>
 /// Word mode keeps runs of letters, digits and marks together (with apostrophes and hyphens inside a word, so
 /// "don't" and "well-made" stay one token) and makes every other non-space character a token of its own.

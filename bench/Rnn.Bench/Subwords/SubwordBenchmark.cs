@@ -19,11 +19,12 @@ internal static class SubwordBenchmark
     public const string Name = "subwords";
     public const string Summary = "BPE subword learner time on Multi30k and SST-2; --train word|bpe for SST-2 dev accuracy with those tokens";
     public const string Usage = """
-        usage: Rnn.Bench subwords [--quick] [--vocab-size N] [--train word|bpe|char] [--threads N]
+        usage: Rnn.Bench subwords [--quick] [--vocab-size N] [--train word|bpe|char] [--epochs N] [--threads N]
 
           --quick         Multi30k and SST-2 cut to 5,000 rows each; no training
           --vocab-size N  subword tokens to learn (default 8000)
           --train KIND    also train the classifier (library defaults) on SST-2 train with KIND tokens, score dev
+          --epochs N      epochs for --train instead of the library default (compare kinds at the same N)
           --threads N     torch threads for --train (default: torch's own choice)
 
         Data: ../shared/datasets/multi30k/{train,val}.{de,en} and ../shared/datasets/sst2/{train,dev}.tsv.
@@ -37,6 +38,7 @@ internal static class SubwordBenchmark
         bool quick = options.Flag("--quick");
         int size = options.Int("--vocab-size", 8000, min: 1);
         int threads = options.Int("--threads", 0, min: 0);
+        int epochs = options.Int("--epochs", 0, min: 1);
         var trainText = options.Value("--train");
         TokenizerKind? kind = trainText switch
         {
@@ -93,7 +95,16 @@ internal static class SubwordBenchmark
         {
             if (threads > 0) set_num_threads(threads);
             var ml = new MLContext(seed: 1);
-            var o = new RecurrentTextClassifierOptions { Seed = 1, Tokenizer = k, SubwordVocabularySize = size };
+            var o = new RecurrentTextClassifierOptions
+            {
+                Seed = 1, Tokenizer = k, SubwordVocabularySize = size,
+                Progress = new EpochPrinter(p =>
+                {
+                    if (p.CompletedEpoch is { } e)
+                        Console.WriteLine($"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P2}, {e.Duration.TotalSeconds:F0} s");
+                }),
+            };
+            if (epochs > 0) o.Epochs = epochs;   // switches MinimumSteps off, as in the sentiment bench
             var (accuracy, seconds, model) = LibraryRun.Recurrent(ml, o, Sst2.Read(Path.Combine(sst2, "train.tsv")), dev);
             using (model)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -103,5 +114,10 @@ internal static class SubwordBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"subwords: learn_multi30k_s={m30kSeconds:F2} learn_sst2_s={sstSeconds:F2} learn_vs_tokenize={m30kSeconds / tokenizeSeconds:F2} pieces_per_word={piecesPerWord:F3} val_unk_word={unkWord:F4} val_unk_bpe={unkBpe:F4}{trained}"));
         return 0;
+    }
+
+    private sealed class EpochPrinter(Action<RnnMl.Torch.Training.TrainingProgress> report) : IProgress<RnnMl.Torch.Training.TrainingProgress>
+    {
+        public void Report(RnnMl.Torch.Training.TrainingProgress value) => report(value);
     }
 }

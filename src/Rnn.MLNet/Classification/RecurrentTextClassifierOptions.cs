@@ -27,7 +27,7 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
     /// <summary>The output predicted-label column. Default "PredictedLabel".</summary>
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
-    /// <summary>Word or character tokens, for a text input column. Default word.</summary>
+    /// <summary>Word, character or subword tokens (<see cref="RecurrentTextOptions.SubwordVocabularySize"/>), for a text or text-token input column. Default word.</summary>
     public TokenizerKind Tokenizer { get; set; } = TokenizerKind.Word;
 
     /// <summary>Largest vocabulary (padding and unknown included); null for no limit. Default 50,000.</summary>

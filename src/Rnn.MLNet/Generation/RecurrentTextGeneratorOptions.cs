@@ -25,7 +25,7 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTextOptions
     /// <summary>The String column the transformer adds: the generated continuation, without the prompt. Default "GeneratedText".</summary>
     public string OutputColumnName { get; set; } = "GeneratedText";
 
-    /// <summary>Character (default) or word tokens.</summary>
+    /// <summary>Character (default), word or subword tokens (<see cref="RecurrentTextOptions.SubwordVocabularySize"/>).</summary>
     public TokenizerKind Tokenizer { get; set; } = TokenizerKind.Character;
 
     /// <summary>Largest vocabulary (padding, unknown and line break included); null for no limit. Default 20,000.</summary>
