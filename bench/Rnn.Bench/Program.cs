@@ -16,6 +16,7 @@ internal static class Program
         new(CharLm.CharLmBenchmark.Name, CharLm.CharLmBenchmark.Summary, CharLm.CharLmBenchmark.Usage, CharLm.CharLmBenchmark.Run),
         new(Tagging.TaggingBenchmark.Name, Tagging.TaggingBenchmark.Summary, Tagging.TaggingBenchmark.Usage, Tagging.TaggingBenchmark.Run),
         new(Forecasting.ForecastingBenchmark.Name, Forecasting.ForecastingBenchmark.Summary, Forecasting.ForecastingBenchmark.Usage, Forecasting.ForecastingBenchmark.Run),
+        new(Subwords.SubwordBenchmark.Name, Subwords.SubwordBenchmark.Summary, Subwords.SubwordBenchmark.Usage, Subwords.SubwordBenchmark.Run),
     ];
 
     private static int Main(string[] args)

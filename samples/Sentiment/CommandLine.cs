@@ -46,7 +46,8 @@ internal static class CommandLine
                   --bidirectional true|false   read the text both ways (default {d.Bidirectional.ToString().ToLowerInvariant()} [{b.Bidirectional.ToString().ToLowerInvariant()}])
                   --pooling KIND               last, mean, max, meanmax or attention: how the outputs over time become
                                                one vector (default {d.Pooling.ToString().ToLowerInvariant()} [{b.Pooling.ToString().ToLowerInvariant()}])
-                  --tokenizer word|char        word or character tokens (default word)
+                  --tokenizer word|char|bpe    word, character or subword (byte-pair-encoding) tokens (default word)
+                  --vocab-size N               subword tokens learned from the training text with bpe (default 8000)
                   --epochs N                   epochs at most (default {d.Epochs} [{b.Epochs}]); training stops early after {d.EarlyStoppingPatience} [{b.EarlyStoppingPatience}]
                                                epochs without a better validation accuracy
                   --hidden-size N              hidden size (default {d.HiddenSize} [{b.HiddenSize}])
@@ -134,9 +135,11 @@ internal static class CommandLine
                     {
                         "word" => TokenizerKind.Word,
                         "char" or "character" => TokenizerKind.Character,
-                        _ => throw CommandLineOptions.Bad(name, value, "word or char"),
+                        "bpe" or "subword" => TokenizerKind.Subword,
+                        _ => throw CommandLineOptions.Bad(name, value, "word, char or bpe"),
                     };
                     break;
+                case "--vocab-size": s.SubwordVocabularySize = CommandLineOptions.Int(name, value, 1, 1_000_000); break;
                 case "--epochs": s.Epochs = CommandLineOptions.Int(name, value, 1, 10_000); break;
                 case "--hidden-size": s.HiddenSize = CommandLineOptions.Int(name, value, 1, 4096); break;
                 case "--batch-size": s.BatchSize = CommandLineOptions.Int(name, value, 1, 65_536); break;

@@ -62,7 +62,7 @@ internal static class TrainCommand
         options.CancellationToken = cancel.Token;
         string modelName = $"{(options.Bidirectional ? "bidirectional " : "")}{CellName(options.Cell)}";
         AnsiConsole.MarkupLine($"[bold]Model:[/] {modelName}, {options.NumLayers} layer{(options.NumLayers == 1 ? "" : "s")}, hidden size {options.HiddenSize}, {options.Pooling.ToString().ToLowerInvariant()} pooling, " +
-            $"{(options.Tokenizer == TokenizerKind.Word ? "word" : "character")} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
+            $"{options.Tokenizer switch { TokenizerKind.Word => "word", TokenizerKind.Character => "character", _ => $"{options.SubwordVocabularySize} subword" }} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
             $"up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p ? $" (stops after {p} without a better validation accuracy)" : "")}");
         if (options.PretrainedLanguageModel is { } lm)
             AnsiConsole.MarkupLine($"[grey]Starting from the language model {Markup.Escape(lm)}: its tokenizer, vocabulary, embedding and encoder; the head alone trains in epoch 1, then one more layer per epoch, each lower layer at the rate above / {options.DiscriminativeLearningRateFactor}.[/]");

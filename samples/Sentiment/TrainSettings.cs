@@ -23,6 +23,7 @@ internal sealed class TrainSettings
     public bool? Bidirectional { get; set; }
     public PoolingKind? Pooling { get; set; }
     public TokenizerKind Tokenizer { get; set; } = TokenizerKind.Word;
+    public int? SubwordVocabularySize { get; set; }
     public int? Epochs { get; set; }
     public int? HiddenSize { get; set; }
     public int? BatchSize { get; set; }
@@ -98,6 +99,7 @@ internal sealed class TrainSettings
         if (BatchSize is { } batch) o.BatchSize = batch;
         if (LearningRate is { } lr) o.LearningRate = lr;
         o.Tokenizer = Tokenizer;
+        if (SubwordVocabularySize is { } vocab) o.SubwordVocabularySize = vocab;
         o.Seed = Seed;
         return o;
     }

@@ -25,7 +25,8 @@ internal static class CommandLine
 
                 Training:
                   --data FILE             plain UTF-8 text, one line or paragraph per line (blank lines skipped)
-                  --tokenizer char|word   character (default) or word tokens
+                  --tokenizer char|word|bpe  character (default), word or subword (byte-pair-encoding) tokens
+                  --vocab-size N          subword tokens learned from the text with bpe (default {t.SubwordVocabularySize})
                   --cell lstm|gru|rnn     recurrent cell (default lstm)
                   --layers N              stacked layers (default {t.Layers})
                   --hidden-size N         hidden size (default {t.HiddenSize})
@@ -64,7 +65,8 @@ internal static class CommandLine
             s = name switch
             {
                 "--data" => s with { DataPath = value },
-                "--tokenizer" => s with { Tokenizer = value.ToLowerInvariant() switch { "char" or "character" => TokenizerKind.Character, "word" => TokenizerKind.Word, _ => throw Bad(name, value, "char or word") } },
+                "--tokenizer" => s with { Tokenizer = value.ToLowerInvariant() switch { "char" or "character" => TokenizerKind.Character, "word" => TokenizerKind.Word, "bpe" or "subword" => TokenizerKind.Subword, _ => throw Bad(name, value, "char, word or bpe") } },
+                "--vocab-size" => s with { SubwordVocabularySize = Int(name, value, 1, 1_000_000) },
                 "--cell" => s with { Cell = value.ToLowerInvariant() switch { "lstm" => RecurrentCellKind.Lstm, "gru" => RecurrentCellKind.Gru, "rnn" => RecurrentCellKind.Rnn, _ => throw Bad(name, value, "lstm, gru or rnn") } },
                 "--layers" => s with { Layers = Int(name, value, 1, 8) },
                 "--hidden-size" => s with { HiddenSize = Int(name, value, 1, 4096) },

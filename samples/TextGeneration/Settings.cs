@@ -9,6 +9,7 @@ internal sealed record TrainSettings
     public const int BuiltInLines = 4_000;
     public string? DataPath { get; init; }
     public TokenizerKind Tokenizer { get; init; } = TokenizerKind.Character;
+    public int SubwordVocabularySize { get; init; } = 8_000;
     public RecurrentCellKind Cell { get; init; } = RecurrentCellKind.Lstm;
     public int Layers { get; init; } = 1;
     public int HiddenSize { get; init; } = 128;

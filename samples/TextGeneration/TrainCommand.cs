@@ -27,7 +27,7 @@ internal static class TrainCommand
         var lines = s.DataPath is null ? BuiltInCorpus.Lines(TrainSettings.BuiltInLines, s.Seed) : CorpusFile.Read(s.DataPath);
         long characters = lines.Sum(l => (long)l.Length + 1);
         AnsiConsole.MarkupLine($"[bold]Data:[/] {(s.DataPath is null ? "built-in corpus" : Markup.Escape(s.DataPath))}, {lines.Count:N0} lines, {characters:N0} characters; e.g. \"{Markup.Escape(lines[0])}\"");
-        string unit = s.Tokenizer == TokenizerKind.Character ? "char" : "word";
+        string unit = s.Tokenizer switch { TokenizerKind.Character => "char", TokenizerKind.Word => "word", _ => $"{s.SubwordVocabularySize} subword" };
         AnsiConsole.MarkupLine($"[bold]Model:[/] {s.Cell.ToString().ToUpperInvariant()} {s.Layers}×{s.HiddenSize}, {unit} tokens; {s.Streams} streams × {s.Steps} steps of truncated BPTT; Adam {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, up to {s.Epochs} epochs");
 
         var ml = new MLContext(seed: s.Seed);
@@ -44,6 +44,7 @@ internal static class TrainCommand
         var options = new RecurrentTextGeneratorOptions
         {
             Tokenizer = s.Tokenizer,
+            SubwordVocabularySize = s.SubwordVocabularySize,
             Cell = s.Cell,
             NumLayers = s.Layers,
             HiddenSize = s.HiddenSize,

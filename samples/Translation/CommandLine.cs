@@ -46,8 +46,11 @@ internal static class CommandLine
                   Scores: BLEU as sacreBLEU computes it (13a tokens), lower-cased and cased (sacreBLEU's default), and chrF.
 
                 Model and training:
-                  --source-tokenizer word|char source tokens (default {Name(d.SourceTokenizer)})
-                  --target-tokenizer word|char target tokens (default {Name(d.TargetTokenizer)}; char suits Korean with much data)
+                  --tokenizer word|char|bpe    tokens of both sides: words, characters or subwords (byte-pair encoding)
+                  --source-tokenizer word|char|bpe source tokens (default {Name(d.SourceTokenizer)})
+                  --target-tokenizer word|char|bpe target tokens (default {Name(d.TargetTokenizer)}; char or bpe suit Korean)
+                  --vocab-size N               subword tokens learned per side with bpe (default {d.SubwordVocabularySize})
+                  --joint-vocab                with bpe on both sides: one subword vocabulary learned from both
                   --attention KIND             none, bahdanau, dot or general (default {Name(d.Attention)})
                   --cell gru|lstm|rnn          encoder and decoder cell (default {d.Cell.ToString().ToLowerInvariant()})
                   --layers N                   stacked layers in encoder and decoder (default {d.Layers})
@@ -114,6 +117,7 @@ internal static class CommandLine
         // --reverse is the one flag without a value.
         var list = args.ToList();
         s.Reverse = list.RemoveAll(a => a == "--reverse") > 0;
+        s.JointSubwordVocabulary = list.RemoveAll(a => a == "--joint-vocab") > 0;
         foreach (var (name, value) in CommandLineOptions.Parse(list, allowPositional: false, out _, PositionalHint))
         {
             switch (name)
@@ -124,6 +128,8 @@ internal static class CommandLine
                 case "--test-source": s.TestSourcePath = value; break;
                 case "--test-target": s.TestTargetPath = value; break;
                 case "--max-pairs": s.MaxPairs = CommandLineOptions.Int(name, value, 2, int.MaxValue); break;
+                case "--tokenizer": s.SourceTokenizer = s.TargetTokenizer = Tokenizer(name, value); break;
+                case "--vocab-size": s.SubwordVocabularySize = CommandLineOptions.Int(name, value, 1, 1_000_000); break;
                 case "--source-tokenizer": s.SourceTokenizer = Tokenizer(name, value); break;
                 case "--target-tokenizer": s.TargetTokenizer = Tokenizer(name, value); break;
                 case "--attention":
@@ -175,10 +181,11 @@ internal static class CommandLine
     {
         "word" => TokenizerKind.Word,
         "char" or "character" => TokenizerKind.Character,
-        _ => throw CommandLineOptions.Bad(name, value, "word or char"),
+        "bpe" or "subword" => TokenizerKind.Subword,
+        _ => throw CommandLineOptions.Bad(name, value, "word, char or bpe"),
     };
 
-    private static string Name(TokenizerKind kind) => kind == TokenizerKind.Word ? "word" : "char";
+    private static string Name(TokenizerKind kind) => kind switch { TokenizerKind.Word => "word", TokenizerKind.Character => "char", _ => "bpe" };
 
     private static string Name(AttentionKind kind) => kind switch
     {

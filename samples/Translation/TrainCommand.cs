@@ -53,13 +53,16 @@ internal static class TrainCommand
         };
         Console.CancelKeyPress += onCancel;
         // The progress bar counts target tokens plus the end token, as the training loss does.
-        var targetTokenizer = Tokenizer.Create(s.TargetTokenizer);
+        // Subwords are learned at fit; until then the bar counts words, so it fills before the epoch ends with bpe.
+        var targetTokenizer = Tokenizer.Create(s.TargetTokenizer == TokenizerKind.Subword ? TokenizerKind.Word : s.TargetTokenizer);
         long tokensPerEpoch = fit.Sum(p => (long)Math.Min(targetTokenizer.Tokenize(p.Target).Count, 100) + 1);
         var display = new TrainingProgressDisplay(tokensPerEpoch);
         var options = new RecurrentTranslatorOptions
         {
             SourceTokenizer = s.SourceTokenizer,
             TargetTokenizer = s.TargetTokenizer,
+            SubwordVocabularySize = s.SubwordVocabularySize,
+            JointSubwordVocabulary = s.JointSubwordVocabulary,
             // NFC keeps Hangul syllables whole; NFKC would too, but also folds compatibility characters users may want kept.
             Normalization = TextNormalization.NFC,
             Attention = s.Attention,
@@ -167,7 +170,7 @@ internal static class TrainCommand
                 order.Take(testCount).Select(i => pairs[i]).ToList(), name);
     }
 
-    private static string Name(TokenizerKind kind) => kind == TokenizerKind.Word ? "word" : "character";
+    private static string Name(TokenizerKind kind) => kind switch { TokenizerKind.Word => "word", TokenizerKind.Character => "character", _ => "subword" };
 
     private static string OutputPath(string path, string option)
     {

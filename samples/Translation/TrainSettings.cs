@@ -15,6 +15,8 @@ internal sealed class TrainSettings
     public string? TestTargetPath { get; set; }
     public TokenizerKind SourceTokenizer { get; set; } = TokenizerKind.Word;
     public TokenizerKind TargetTokenizer { get; set; } = TokenizerKind.Word;
+    public int SubwordVocabularySize { get; set; } = 8_000;
+    public bool JointSubwordVocabulary { get; set; }
     public AttentionKind Attention { get; set; } = AttentionKind.LuongGeneral;
     public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Gru;
     public int Layers { get; set; } = 1;

@@ -26,7 +26,7 @@ public static class RecurrentClassificationCatalog
     /// <param name="numLayers">Stacked layers. Default 1.</param>
     /// <param name="bidirectional">Read both ways. Default true.</param>
     /// <param name="pooling">How outputs over time become one vector. Default mean and max.</param>
-    /// <param name="tokenizer">Word or character tokens for a text column. Default word.</param>
+    /// <param name="tokenizer">Word, character or subword tokens for a text column (subwords: <see cref="RecurrentTextOptions.SubwordVocabularySize"/> of the options overload, default 8,000). Default word.</param>
     /// <param name="epochs">Training epochs at most. Default 8.</param>
     /// <param name="batchSize">Examples per batch. Default 64.</param>
     /// <param name="learningRate">Adam's learning rate. Default 0.002.</param>
@@ -52,7 +52,7 @@ public static class RecurrentClassificationCatalog
     /// <param name="numLayers">Stacked layers. Default 1.</param>
     /// <param name="bidirectional">Read both ways. Default true.</param>
     /// <param name="pooling">How outputs over time become one vector. Default mean and max.</param>
-    /// <param name="tokenizer">Word or character tokens for a text column. Default word.</param>
+    /// <param name="tokenizer">Word, character or subword tokens for a text column (subwords: <see cref="RecurrentTextOptions.SubwordVocabularySize"/> of the options overload, default 8,000). Default word.</param>
     /// <param name="epochs">Training epochs at most. Default 8.</param>
     /// <param name="batchSize">Examples per batch. Default 64.</param>
     /// <param name="learningRate">Adam's learning rate. Default 0.002.</param>

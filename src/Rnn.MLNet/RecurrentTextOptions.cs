@@ -15,11 +15,19 @@ public abstract class RecurrentTextOptions : RecurrentTrainingOptions
     /// <summary>Token embedding width. Default 128 (64 for the text generator).</summary>
     public int EmbeddingSize { get; set; } = 128;
 
+    /// <summary>With <see cref="TokenizerKind.Subword"/> tokens: the number of subword tokens the byte-pair encoding learns
+    /// from the training text (<see cref="SubwordModel.Learn"/>); the model then has exactly this many token ids plus the
+    /// reserved ones (fewer only when the training text runs out of pairs seen twice), and
+    /// <see cref="MinTokenCount"/> and the maximum vocabulary size do not apply. Ignored for word and character tokens. Default 8,000.</summary>
+    public int SubwordVocabularySize { get; set; } = 8_000;
+
     /// <summary>Checks the text options, then the shared ones.</summary>
     private protected void ValidateText()
     {
         if (MinTokenCount < 1)
             throw new ArgumentOutOfRangeException(nameof(MinTokenCount), MinTokenCount, $"minimum token count must be at least 1, got {MinTokenCount}");
+        if (SubwordVocabularySize < 1)
+            throw new ArgumentOutOfRangeException(nameof(SubwordVocabularySize), SubwordVocabularySize, $"subword vocabulary size must be at least 1, got {SubwordVocabularySize}");
         if (!Enum.IsDefined(Normalization))
             throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, $"normalization must be None, NFC or NFKC, got {Normalization}");
         ValidateShared();

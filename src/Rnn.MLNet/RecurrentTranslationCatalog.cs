@@ -23,8 +23,8 @@ public static class RecurrentTranslationCatalog
     /// <param name="targetColumnName">The target text column (training only). Default "Target".</param>
     /// <param name="attention">The attention. Default Luong general.</param>
     /// <param name="hiddenSize">Encoder hidden size per direction. Default 128.</param>
-    /// <param name="sourceTokenizer">Word or character source tokens. Default word.</param>
-    /// <param name="targetTokenizer">Word or character target tokens. Default word.</param>
+    /// <param name="sourceTokenizer">Word, character or subword source tokens. Default word.</param>
+    /// <param name="targetTokenizer">Word, character or subword target tokens. Default word.</param>
     /// <param name="epochs">Training epochs at most. Default 10.</param>
     /// <param name="beamWidth">Beam width for translation; 1 for greedy. Default 5.</param>
     public static RecurrentTranslatorEstimator TranslateText(this TransformsCatalog.TextTransforms catalog,

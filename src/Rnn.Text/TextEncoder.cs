@@ -48,12 +48,13 @@ public sealed class TextEncoder
     public long[] Encode(string? text) => Truncate(Vocabulary.Encode(Tokenizer.Tokenize(text)));
 
     /// <summary>Maps tokens that are already split to ids: each is normalised as the tokenizer would (case, Unicode form),
-    /// tokens that normalise to nothing are dropped, and the result is cut to <see cref="MaxLength"/>.</summary>
+    /// tokens that normalise to nothing are dropped, a subword tokenizer cuts each into pieces
+    /// (<see cref="Tokenizer.SplitToken"/>), and the result is cut to <see cref="MaxLength"/>.</summary>
     /// <param name="tokens">Tokens.</param>
     public long[] EncodeTokens(IEnumerable<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        return Truncate(Vocabulary.Encode(tokens.Select(t => Tokenizer.Normalize(t)).Where(t => t.Length > 0)));
+        return Truncate(Vocabulary.Encode(tokens.SelectMany(Tokenizer.SplitToken)));
     }
 
     /// <summary><paramref name="ids"/> cut to their first <see cref="MaxLength"/> ids (the same array when short enough).</summary>

@@ -90,9 +90,11 @@ public sealed class TextStream
         return ids.ToArray();
     }
 
-    /// <summary>The text of one id as generation appends it: a character as it is, a word after a space unless it starts a line, "\n" for the line break, "" for padding.</summary>
+    /// <summary>The text of one id as generation appends it: a character as it is, a word (or a subword piece, without its
+    /// end-of-word marker) after a space unless <paramref name="startsLine"/>, "\n" for the line break, "" for padding.</summary>
     /// <param name="id">A token id in [0, <see cref="Count"/>).</param>
-    /// <param name="startsLine">Whether the token follows a line break or the start of the text (word tokens then get no leading space).</param>
+    /// <param name="startsLine">Whether the token follows a line break, the start of the text or a piece inside a word
+    /// (word tokens and pieces then get no leading space); see <see cref="SpaceFollows"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">The id is outside the vocabulary.</exception>
     public string TextOf(long id, bool startsLine)
     {
@@ -101,7 +103,20 @@ public sealed class TextStream
         if (id == LineBreakId) return "\n";
         if (id == Vocabulary.PaddingId) return "";
         var token = Vocabulary.TokenOf((int)id);
-        return Tokenizer.Kind == TokenizerKind.Word && !startsLine ? " " + token : token;
+        if (Tokenizer.Kind == TokenizerKind.Subword && token.EndsWith(SubwordModel.EndOfWordMarker, StringComparison.Ordinal))
+            token = token[..^SubwordModel.EndOfWordMarker.Length];
+        return Tokenizer.Kind != TokenizerKind.Character && !startsLine ? " " + token : token;
+    }
+
+    /// <summary>Whether a word token after <paramref name="id"/> is written after a space: true after a word token or a
+    /// subword piece that ends its word (or the unknown token); false after a line break, padding, a character token or a
+    /// piece inside a word. The generator passes its negation as the next <see cref="TextOf"/>'s <c>startsLine</c>.</summary>
+    /// <param name="id">A token id in [0, <see cref="Count"/>).</param>
+    public bool SpaceFollows(long id)
+    {
+        if (id == LineBreakId || id == Vocabulary.PaddingId || Tokenizer.Kind == TokenizerKind.Character) return false;
+        if (Tokenizer.Kind == TokenizerKind.Word || id == Vocabulary.UnknownId) return true;
+        return Vocabulary.TokenOf(checked((int)id)).EndsWith(SubwordModel.EndOfWordMarker, StringComparison.Ordinal);
     }
 
     /// <summary>Turns ids back into text (see <see cref="TextOf"/>).</summary>
@@ -114,7 +129,7 @@ public sealed class TextStream
         foreach (var id in ids)
         {
             text.Append(TextOf(id, startsLine));
-            startsLine = id == LineBreakId;
+            startsLine = !SpaceFollows(id);
         }
         return text.ToString();
     }

@@ -3,37 +3,50 @@ using System.Text;
 
 namespace RnnMl.Text;
 
-/// <summary>Turns text into tokens: Unicode normalisation, optional lower-casing, then word or character splitting.</summary>
+/// <summary>Turns text into tokens: Unicode normalisation, optional lower-casing, then word, character or subword splitting.</summary>
 /// <remarks>
 /// Word mode keeps runs of letters, digits and marks together (with apostrophes and hyphens inside a word, so
 /// "don't" and "well-made" stay one token) and makes every other non-space character a token of its own.
 /// Character mode makes every text element (grapheme cluster) a token and collapses white space into one " " token.
+/// Subword mode cuts each word of word mode with a learned <see cref="SubwordModel"/>.
 /// </remarks>
 public sealed class Tokenizer
 {
-    private Tokenizer(TokenizerKind kind, bool lowerCase, TextNormalization normalization)
+    private Tokenizer(TokenizerKind kind, bool lowerCase, TextNormalization normalization, SubwordModel? subwords)
     {
         Kind = kind;
+        Subwords = subwords;
         LowerCase = lowerCase;
         Normalization = normalization;
     }
 
     /// <summary>Creates a tokenizer.</summary>
-    /// <param name="kind">Word (default) or character tokens.</param>
+    /// <param name="kind">Word (default), character or subword tokens.</param>
     /// <param name="lowerCase">Lower-case with the invariant culture; default true.</param>
     /// <param name="normalization">Unicode normalisation; default NFKC.</param>
+    /// <param name="subwords">The learned subwords (<see cref="SubwordModel.Learn"/>, with a word tokenizer of the same case
+    /// and normalisation); required for <see cref="TokenizerKind.Subword"/>, null otherwise.</param>
     /// <exception cref="ArgumentOutOfRangeException">An enum value is not defined.</exception>
-    public static Tokenizer Create(TokenizerKind kind = TokenizerKind.Word, bool lowerCase = true, TextNormalization normalization = TextNormalization.NFKC)
+    /// <exception cref="ArgumentException"><paramref name="subwords"/> is missing for subword tokens, or given for another kind.</exception>
+    public static Tokenizer Create(TokenizerKind kind = TokenizerKind.Word, bool lowerCase = true, TextNormalization normalization = TextNormalization.NFKC,
+        SubwordModel? subwords = null)
     {
         if (!Enum.IsDefined(kind))
-            throw new ArgumentOutOfRangeException(nameof(kind), kind, $"tokenizer kind must be Word or Character, got {kind}");
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, $"tokenizer kind must be Word, Character or Subword, got {kind}");
         if (!Enum.IsDefined(normalization))
             throw new ArgumentOutOfRangeException(nameof(normalization), normalization, $"normalization must be None, NFC or NFKC, got {normalization}");
-        return new Tokenizer(kind, lowerCase, normalization);
+        if ((kind == TokenizerKind.Subword) != (subwords is not null))
+            throw new ArgumentException(kind == TokenizerKind.Subword
+                ? "subword tokens need a learned SubwordModel, got none"
+                : $"a subword model is used only with TokenizerKind.Subword, got kind {kind}", nameof(subwords));
+        return new Tokenizer(kind, lowerCase, normalization, subwords);
     }
 
-    /// <summary>Word or character tokens.</summary>
+    /// <summary>Word, character or subword tokens.</summary>
     public TokenizerKind Kind { get; }
+
+    /// <summary>The learned subwords of a <see cref="TokenizerKind.Subword"/> tokenizer; null for the other kinds.</summary>
+    public SubwordModel? Subwords { get; }
 
     /// <summary>Whether text is lower-cased.</summary>
     public bool LowerCase { get; }
@@ -96,16 +109,33 @@ public sealed class Tokenizer
     public List<string> Tokenize(string? text)
     {
         var s = Normalize(text);
-        return Kind == TokenizerKind.Word ? Words(s) : Characters(s);
+        return Kind switch
+        {
+            TokenizerKind.Word => Words(s),
+            TokenizerKind.Character => Characters(s),
+            _ => Words(s).SelectMany(Subwords!.Segment).ToList(),
+        };
+    }
+
+    /// <summary>The tokens of one token that is already split (e.g. an item of a token column): normalised as text is;
+    /// none if it normalises to nothing; cut into pieces by a subword tokenizer, one token otherwise.</summary>
+    /// <param name="token">A token.</param>
+    public IReadOnlyList<string> SplitToken(string? token)
+    {
+        var s = Normalize(token);
+        if (s.Length == 0) return [];
+        return Kind == TokenizerKind.Subword ? Subwords!.Segment(s) : [s];
     }
 
     /// <summary>Joins tokens back into text: character tokens are concatenated (spaces are tokens); word tokens are joined
-    /// by spaces, except before closing punctuation and after opening brackets ("it is good ." → "it is good.").</summary>
+    /// by spaces, except before closing punctuation and after opening brackets ("it is good ." → "it is good."); subword
+    /// pieces are first joined into words (<see cref="SubwordModel.JoinWords"/>), so the text equals that of the word
+    /// tokens they came from.</summary>
     /// <param name="tokens">Tokens as this tokenizer made them.</param>
     public string Detokenize(IEnumerable<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        var list = tokens.ToList();
+        var list = Kind == TokenizerKind.Subword ? SubwordModel.JoinWords(tokens) : tokens.ToList();
         if (Kind == TokenizerKind.Character) return string.Concat(list);
         var text = new StringBuilder();
         for (int i = 0; i < list.Count; i++)

@@ -8,4 +8,9 @@ public enum TokenizerKind
 
     /// <summary>Characters (user-perceived, so a Hangul syllable or an accented letter is one token); runs of white space become one space token. Suits languages such as Korean.</summary>
     Character,
+
+    /// <summary>Subword pieces: words as <see cref="Word"/> cuts them, each cut further by a learned byte-pair-encoding
+    /// <see cref="SubwordModel"/> (frequent words stay whole, rare ones become frequent pieces). Suits rich morphology
+    /// (German, Korean) and open vocabularies; needs the model, passed to <see cref="Tokenizer.Create"/>.</summary>
+    Subword,
 }

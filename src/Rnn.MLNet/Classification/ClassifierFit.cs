@@ -9,7 +9,7 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
 {
     // Loaded first, so that a mismatch fails before any data is read, and because its tokenizer reads the rows.
     private readonly LanguageModelTransfer? transfer = options.PretrainedLanguageModel is null ? null : LanguageModelTransfer.Load(options);
-    private Tokenizer tokenizer => transfer?.Tokenizer ?? (ownTokenizer ??= Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization));
+    private Tokenizer tokenizer => transfer?.Tokenizer ?? (ownTokenizer ??= SubwordTokens.Reading(options.Tokenizer, options.LowerCase, options.Normalization));
     private Tokenizer? ownTokenizer;
     private DataViewSchema.Column? trainingInput;
     private InputColumnKind inputKind;
@@ -87,8 +87,15 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
     {
         if (transfer is not null && inputKind == InputColumnKind.Keys)
             throw new InvalidOperationException($"a pretrained language model ('{transfer.Path}') needs a text or text-token input column; column '{options.TextColumnName}' holds keys, which have no words to match");
+        // Subwords are learned here unless the language model brings its own tokenizer (which then reads pieces).
+        if (transfer is null && options.Tokenizer == TokenizerKind.Subword && inputKind != InputColumnKind.Keys)
+        {
+            ownTokenizer = SubwordTokens.Learn(train.Select(r => r.Input.Tokens!), options, context.Channel);
+            train = train.Select(r => (TokenSequence.OfTokens(SubwordTokens.Pieces(tokenizer, r.Input.Tokens!)), r.Label)).ToList();
+            valid = valid.Select(r => (TokenSequence.OfTokens(SubwordTokens.Pieces(tokenizer, r.Input.Tokens!)), r.Label)).ToList();
+        }
         Vocabulary? vocabulary = inputKind == InputColumnKind.Keys ? null : transfer is not null ? transfer.Vocabulary
-            : Vocabulary.Build(train.Select(r => r.Input.Tokens!), options.MinTokenCount, options.MaxVocabularySize);
+            : SubwordTokens.Vocabulary(tokenizer, () => train.Select(r => r.Input.Tokens!), options.MinTokenCount, options.MaxVocabularySize);
         encoder = new TokenEncoder(inputKind, tokenizer, vocabulary, keyCount, options.MaxSequenceLength);
         (trainIds, trainLabels) = (train.Select(r => encoder.Encode(r.Input)).ToList(), train.Select(r => r.Label).ToList());
         (validIds, validLabels) = (valid.Select(r => encoder.Encode(r.Input)).ToList(), valid.Select(r => r.Label).ToList());

@@ -27,7 +27,7 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
     /// <summary>The output predicted-label column. Default "PredictedLabel".</summary>
     public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
-    /// <summary>Word or character tokens, for a text input column. Default word.</summary>
+    /// <summary>Word, character or subword tokens (<see cref="RecurrentTextOptions.SubwordVocabularySize"/>), for a text or text-token input column. Default word.</summary>
     public TokenizerKind Tokenizer { get; set; } = TokenizerKind.Word;
 
     /// <summary>Largest vocabulary (padding and unknown included); null for no limit. Default 50,000.</summary>
@@ -125,7 +125,7 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
         if (MinimumSteps is < 1)
             throw new ArgumentOutOfRangeException(nameof(MinimumSteps), MinimumSteps, $"minimum steps must be at least 1 (or null for none), got {MinimumSteps}");
         if (!Enum.IsDefined(Tokenizer))
-            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
+            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word, Character or Subword, got {Tokenizer}");
         if (PretrainedVectorsPath is not null && string.IsNullOrWhiteSpace(PretrainedVectorsPath))
             throw new ArgumentException($"pretrained vectors path must name a file (or be null for none), got '{PretrainedVectorsPath}'", nameof(PretrainedVectorsPath));
         if (PretrainedLanguageModel is not null && string.IsNullOrWhiteSpace(PretrainedLanguageModel))

@@ -49,8 +49,10 @@ internal sealed class GeneratorFit(RecurrentTextGeneratorOptions options)
 
     protected override void Prepare(List<string> train, List<string> valid, FitContext context)
     {
-        var tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
-        stream = TextStream.Build(train, tokenizer, options.MinTokenCount, options.MaxVocabularySize);
+        var tokenizer = SubwordTokens.Reading(options.Tokenizer, options.LowerCase, options.Normalization);
+        if (options.Tokenizer == TokenizerKind.Subword) tokenizer = SubwordTokens.Learn(train, tokenizer, options, context.Channel);
+        stream = tokenizer.Subwords is { } subwords ? TextStream.Create(tokenizer, subwords.ToVocabulary([TextStream.LineBreakToken]))
+            : TextStream.Build(train, tokenizer, options.MinTokenCount, options.MaxVocabularySize);
         trainIds = stream.EncodeStream(train);
         validIds = stream.EncodeStream(valid);
         if (StreamBatching.StepsPerStream(trainIds.Length, options.Streams) < 1)

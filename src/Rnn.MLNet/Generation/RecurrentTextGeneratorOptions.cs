@@ -25,7 +25,7 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTextOptions
     /// <summary>The String column the transformer adds: the generated continuation, without the prompt. Default "GeneratedText".</summary>
     public string OutputColumnName { get; set; } = "GeneratedText";
 
-    /// <summary>Character (default) or word tokens.</summary>
+    /// <summary>Character (default), word or subword tokens (<see cref="RecurrentTextOptions.SubwordVocabularySize"/>).</summary>
     public TokenizerKind Tokenizer { get; set; } = TokenizerKind.Character;
 
     /// <summary>Largest vocabulary (padding, unknown and line break included); null for no limit. Default 20,000.</summary>
@@ -70,7 +70,7 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTextOptions
         if (BpttSteps < 1)
             throw new ArgumentOutOfRangeException(nameof(BpttSteps), BpttSteps, $"BPTT steps must be at least 1, got {BpttSteps}");
         if (!Enum.IsDefined(Tokenizer))
-            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word or Character, got {Tokenizer}");
+            throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word, Character or Subword, got {Tokenizer}");
         if (Sampling is null)
             throw new ArgumentNullException(nameof(Sampling), "sampling options must be set, got null");
         Sampling.Validate();

@@ -56,6 +56,19 @@ internal sealed class ArchiveEntries
         }
     }
 
+    /// <summary>The subword model in <paramref name="name"/> when <paramref name="kind"/> is
+    /// <see cref="TokenizerKind.Subword"/>; null for other kinds (and for archives written before subwords existed).</summary>
+    public SubwordModel? ReadSubwords(TokenizerKind kind, string name)
+    {
+        if (kind != TokenizerKind.Subword) return null;
+        using var stream = new MemoryStream(Get(name));
+        try { return SubwordModel.Load(stream); }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{File}' is corrupt: '{Prefix}{name}' is not a subword model ({e.Message})", e);
+        }
+    }
+
     /// <summary>Loads weights into <paramref name="module"/> (strict, or 0.1.0's layout through <see cref="LegacyWeights"/>);
     /// on failure disposes the module and reports the entry.</summary>
     public void LoadWeights(torch.nn.Module module, string name)
@@ -86,6 +99,13 @@ internal sealed class ArchiveEntries
     {
         using var stream = new MemoryStream();
         vocabulary.Save(stream);
+        return (name, stream.ToArray());
+    }
+
+    public static (string Name, byte[] Bytes) Of(string name, SubwordModel subwords)
+    {
+        using var stream = new MemoryStream();
+        subwords.Save(stream);
         return (name, stream.ToArray());
     }
 

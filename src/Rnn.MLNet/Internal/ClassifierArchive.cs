@@ -28,6 +28,7 @@ internal static class ClassifierArchive
         };
         yield return ArchiveEntries.Json("meta.json", meta);
         if (encoder.Vocabulary is not null) yield return ArchiveEntries.Of("vocabulary.json", encoder.Vocabulary);
+        if (encoder.Tokenizer.Subwords is { } subwords) yield return ArchiveEntries.Of("subwords.json", subwords);
         yield return ArchiveEntries.Of("weights.bin", t.Model);
     }
 
@@ -52,7 +53,7 @@ internal static class ClassifierArchive
             $"has {meta.ClassNames?.Length} class names for {options.ClassCount} classes");
         check.WeightsHold(ParameterBudget.LowerBound(options));
         Vocabulary? vocabulary = meta.InputKind == InputColumnKind.Keys ? null : entries.ReadVocabulary("vocabulary.json");
-        var tokenizer = Tokenizer.Create(meta.Tokenizer, meta.LowerCase, meta.Normalization);
+        var tokenizer = Tokenizer.Create(meta.Tokenizer, meta.LowerCase, meta.Normalization, entries.ReadSubwords(meta.Tokenizer, "subwords.json"));
         var encoder = new TokenEncoder(meta.InputKind, tokenizer, vocabulary, meta.KeyCount, meta.MaxSequenceLength);
         if (encoder.VocabularySize != options.VocabularySize)
             throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {options.VocabularySize} token ids, the vocabulary has {encoder.VocabularySize}");

@@ -25,6 +25,7 @@ internal static class GeneratorArchive
         };
         yield return ArchiveEntries.Json("meta.json", meta);
         yield return ArchiveEntries.Of("vocabulary.json", t.TextStream.Vocabulary);
+        if (tokenizer.Subwords is { } subwords) yield return ArchiveEntries.Of("subwords.json", subwords);
         yield return ArchiveEntries.Of("weights.bin", t.Model);
     }
 
@@ -40,7 +41,7 @@ internal static class GeneratorArchive
         var sampling = check.Options(meta.Sampling, s => s.Validate(), nameof(meta.Sampling));
         var options = check.Options(meta.Model, o => o.Validate(), nameof(meta.Model));
         check.WeightsHold(ParameterBudget.LowerBound(options));
-        var tokenizer = Tokenizer.Create(meta.Tokenizer, meta.LowerCase, meta.Normalization);
+        var tokenizer = Tokenizer.Create(meta.Tokenizer, meta.LowerCase, meta.Normalization, entries.ReadSubwords(meta.Tokenizer, "subwords.json"));
         TextStream stream;
         try { stream = TextStream.Create(tokenizer, entries.ReadVocabulary("vocabulary.json")); }
         catch (ArgumentException e) { throw new InvalidDataException($"'{entries.File}' is corrupt: {e.Message}", e); }

@@ -41,7 +41,7 @@ internal sealed record TokenEncoder(InputColumnKind Kind, Tokenizer Tokenizer, V
 
     /// <summary>
     /// A getter that reads the current row's input before any vocabulary exists: text is tokenised, text tokens are
-    /// normalised (empty ones dropped), keys become ids (key k is id k + 1; the missing key and keys above
+    /// normalised (empty ones dropped, subword tokenizers cut them into pieces), keys become ids (key k is id k + 1; the missing key and keys above
     /// <paramref name="keyCount"/> are unknown). The one place where the input kind is dispatched.
     /// </summary>
     public static Func<TokenSequence> RawReader(InputColumnKind kind, Tokenizer tokenizer, int keyCount, DataViewRow row, DataViewSchema.Column column)
@@ -61,7 +61,7 @@ internal sealed record TokenEncoder(InputColumnKind Kind, Tokenizer Tokenizer, V
                 return () =>
                 {
                     get(ref value);
-                    return TokenSequence.OfTokens(value.DenseValues().Select(t => tokenizer.Normalize(t.ToString())).Where(t => t.Length > 0).ToArray());
+                    return TokenSequence.OfTokens(value.DenseValues().SelectMany(t => tokenizer.SplitToken(t.ToString())).ToArray());
                 };
             }
             default:

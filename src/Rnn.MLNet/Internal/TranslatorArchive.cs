@@ -27,6 +27,8 @@ internal static class TranslatorArchive
         yield return ArchiveEntries.Json("meta.json", meta);
         yield return ArchiveEntries.Of("source_vocabulary.json", core.Source.Vocabulary!);
         yield return ArchiveEntries.Of("target_vocabulary.json", core.TargetVocabulary);
+        if (core.Source.Tokenizer.Subwords is { } source) yield return ArchiveEntries.Of("source_subwords.json", source);
+        if (core.TargetTokenizer.Subwords is { } target) yield return ArchiveEntries.Of("target_subwords.json", target);
         yield return ArchiveEntries.Of("weights.bin", core.Model);
     }
 
@@ -48,10 +50,12 @@ internal static class TranslatorArchive
         var targetVocabulary = entries.ReadVocabulary("target_vocabulary.json");
         if (sourceVocabulary.Count != options.SourceVocabularySize || targetVocabulary.Count != options.TargetVocabularySize)
             throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {options.SourceVocabularySize} source and {options.TargetVocabularySize} target token ids, the vocabularies have {sourceVocabulary.Count} and {targetVocabulary.Count}");
-        var source = new TokenEncoder(InputColumnKind.Text, Tokenizer.Create(meta.SourceTokenizer, meta.LowerCase, meta.Normalization), sourceVocabulary, 0, meta.MaxSourceLength);
+        var sourceTokenizer = Tokenizer.Create(meta.SourceTokenizer, meta.LowerCase, meta.Normalization, entries.ReadSubwords(meta.SourceTokenizer, "source_subwords.json"));
+        var targetTokenizer = Tokenizer.Create(meta.TargetTokenizer, meta.LowerCase, meta.Normalization, entries.ReadSubwords(meta.TargetTokenizer, "target_subwords.json"));
+        var source = new TokenEncoder(InputColumnKind.Text, sourceTokenizer, sourceVocabulary, 0, meta.MaxSourceLength);
         var model = Seq2SeqModel.Create(options);
         entries.LoadWeights(model, "weights.bin");
-        var core = new TranslatorCore(model, source, Tokenizer.Create(meta.TargetTokenizer, meta.LowerCase, meta.Normalization), targetVocabulary, meta.Decoding!.Validate(), CPU);
+        var core = new TranslatorCore(model, source, targetTokenizer, targetVocabulary, meta.Decoding!.Validate(), CPU);
         return new RecurrentTranslatorTransformer(core, meta.SourceColumnName, meta.OutputColumnName, meta.PredictionBatchSize, training: null);
     }
 }

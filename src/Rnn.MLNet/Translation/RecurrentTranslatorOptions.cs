@@ -27,12 +27,18 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     /// <summary>The added column with the translated text (String). Default "Translation".</summary>
     public string OutputColumnName { get; set; } = "Translation";
 
-    /// <summary>Word or character tokens for the source. Default word.</summary>
+    /// <summary>Word, character or subword tokens for the source. Default word.</summary>
     public TokenizerKind SourceTokenizer { get; set; } = TokenizerKind.Word;
 
-    /// <summary>Word or character tokens for the target; character level suits scripts such as Korean with many word forms.
-    /// Word-level output is joined with single spaces; character-level output is joined as it is (spaces are tokens). Default word.</summary>
+    /// <summary>Word, character or subword tokens for the target; character or subword level suits languages such as Korean
+    /// with many word forms. Word-level output is joined with single spaces; character-level output is joined as it is
+    /// (spaces are tokens); subword pieces are joined into words first, exactly. Default word.</summary>
     public TokenizerKind TargetTokenizer { get; set; } = TokenizerKind.Word;
+
+    /// <summary>When both sides use <see cref="TokenizerKind.Subword"/> tokens: learn one subword model from source and target
+    /// text together (<see cref="RecurrentTextOptions.SubwordVocabularySize"/> tokens shared by both sides, so names and
+    /// numbers are cut alike), instead of one model per side of that size each. Default false.</summary>
+    public bool JointSubwordVocabulary { get; set; }
 
     /// <summary>Largest source vocabulary (reserved tokens included); null for no limit. Default 30,000.</summary>
     public int? MaxSourceVocabularySize { get; set; } = 30_000;
@@ -106,9 +112,9 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
             throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, $"label smoothing must be in [0, 1), got {LabelSmoothing}");
         if (!Enum.IsDefined(SourceTokenizer))
-            throw new ArgumentOutOfRangeException(nameof(SourceTokenizer), SourceTokenizer, $"source tokenizer must be Word or Character, got {SourceTokenizer}");
+            throw new ArgumentOutOfRangeException(nameof(SourceTokenizer), SourceTokenizer, $"source tokenizer must be Word, Character or Subword, got {SourceTokenizer}");
         if (!Enum.IsDefined(TargetTokenizer))
-            throw new ArgumentOutOfRangeException(nameof(TargetTokenizer), TargetTokenizer, $"target tokenizer must be Word or Character, got {TargetTokenizer}");
+            throw new ArgumentOutOfRangeException(nameof(TargetTokenizer), TargetTokenizer, $"target tokenizer must be Word, Character or Subword, got {TargetTokenizer}");
         ModelOptions(2, 4).Validate();
         DecodingOptions().Validate();
     }

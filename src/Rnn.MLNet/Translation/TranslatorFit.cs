@@ -7,8 +7,8 @@ namespace RnnMl.MLNet.Translation;
 internal sealed class TranslatorFit(RecurrentTranslatorOptions options)
     : TaskFit<(string Source, string Target), Seq2SeqModel, RecurrentTranslatorTransformer>
 {
-    private readonly Tokenizer sourceTokenizer = Tokenizer.Create(options.SourceTokenizer, options.LowerCase, options.Normalization);
-    private readonly Tokenizer targetTokenizer = Tokenizer.Create(options.TargetTokenizer, options.LowerCase, options.Normalization);
+    private Tokenizer sourceTokenizer = SubwordTokens.Reading(options.SourceTokenizer, options.LowerCase, options.Normalization);
+    private Tokenizer targetTokenizer = SubwordTokens.Reading(options.TargetTokenizer, options.LowerCase, options.Normalization);
     private Vocabulary? sourceVocabulary, targetVocabulary;
     private List<long[]> trainSources = [], trainTargets = [], validSources = [], validTargets = [];
 
@@ -44,8 +44,9 @@ internal sealed class TranslatorFit(RecurrentTranslatorOptions options)
 
     protected override void Prepare(List<(string Source, string Target)> train, List<(string Source, string Target)> valid, FitContext context)
     {
-        sourceVocabulary = Vocabulary.Build(train.Select(p => sourceTokenizer.Tokenize(p.Source)), options.MinTokenCount, options.MaxSourceVocabularySize);
-        targetVocabulary = Vocabulary.Build(train.Select(p => targetTokenizer.Tokenize(p.Target)), options.MinTokenCount, options.MaxTargetVocabularySize, Seq2SeqOptions.TargetSpecialTokens);
+        LearnSubwords(train, context.Channel);
+        sourceVocabulary = SubwordTokens.Vocabulary(sourceTokenizer, () => train.Select(p => sourceTokenizer.Tokenize(p.Source)), options.MinTokenCount, options.MaxSourceVocabularySize);
+        targetVocabulary = SubwordTokens.Vocabulary(targetTokenizer, () => train.Select(p => targetTokenizer.Tokenize(p.Target)), options.MinTokenCount, options.MaxTargetVocabularySize, Seq2SeqOptions.TargetSpecialTokens);
         (trainSources, trainTargets) = Encode(train, "training", context.Channel);
         (validSources, validTargets) = Encode(valid, "validation", context.Channel);
         context.Channel.Info(MessageSensitivity.None, $"{train.Count} training pairs, {valid.Count} validation pairs, {sourceVocabulary.Count} source and {targetVocabulary.Count} target token ids, seed {context.Seed}");
@@ -66,6 +67,20 @@ internal sealed class TranslatorFit(RecurrentTranslatorOptions options)
         var source = new TokenEncoder(InputColumnKind.Text, sourceTokenizer, sourceVocabulary, 0, options.MaxSourceLength);
         var core = new TranslatorCore(model, source, targetTokenizer, targetVocabulary!, options.DecodingOptions(), device);
         return new RecurrentTranslatorTransformer(core, options.SourceColumnName, options.OutputColumnName, options.PredictionBatchSize, result);
+    }
+
+    /// <summary>Learns the subword model(s) of the sides that use subwords: one over both sides' training text when
+    /// <see cref="RecurrentTranslatorOptions.JointSubwordVocabulary"/> and both use them, else one per side.</summary>
+    private void LearnSubwords(List<(string Source, string Target)> train, IChannel channel)
+    {
+        bool source = options.SourceTokenizer == TokenizerKind.Subword, target = options.TargetTokenizer == TokenizerKind.Subword;
+        if (source && target && options.JointSubwordVocabulary)
+        {
+            sourceTokenizer = targetTokenizer = SubwordTokens.Learn(train.Select(p => p.Source).Concat(train.Select(p => p.Target)), sourceTokenizer, options, channel, "joint ");
+            return;
+        }
+        if (source) sourceTokenizer = SubwordTokens.Learn(train.Select(p => p.Source), sourceTokenizer, options, channel, "source ");
+        if (target) targetTokenizer = SubwordTokens.Learn(train.Select(p => p.Target), targetTokenizer, options, channel, "target ");
     }
 
     private (List<long[]> Sources, List<long[]> Targets) Encode(List<(string Source, string Target)> pairs, string what, IChannel channel)

@@ -15,17 +15,31 @@ internal static class MetadataFields
         map[prefix + "tokenizer"] = tokenizer.Kind.ToString();
         map[prefix + "lower_case"] = tokenizer.LowerCase ? "true" : "false";
         map[prefix + "normalization"] = tokenizer.Normalization.ToString();
+        if (tokenizer.Subwords is { } subwords) map[prefix + "subwords"] = subwords.ToJson();
     }
 
-    public static Tokenizer ReadTokenizer(Func<string, string> get, string prefix) => Tokenizer.Create(
-        Parse<TokenizerKind>(prefix + "tokenizer", get(prefix + "tokenizer")),
-        get(prefix + "lower_case") switch
+    /// <summary>The tokenizer under <paramref name="prefix"/>; a subword tokenizer's merges are in <c>{prefix}subwords</c>
+    /// (models written before subwords existed have no such entry and are word or character models).</summary>
+    public static Tokenizer ReadTokenizer(Func<string, string> get, string prefix)
+    {
+        var kind = Parse<TokenizerKind>(prefix + "tokenizer", get(prefix + "tokenizer"));
+        SubwordModel? subwords = null;
+        if (kind == TokenizerKind.Subword)
+        {
+            try { subwords = SubwordModel.FromJson(get(prefix + "subwords")); }
+            catch (InvalidDataException e) when (!e.Message.Contains("metadata entry", StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"'{prefix}subwords' is not a subword model: {e.Message}", e);
+            }
+        }
+        bool lowerCase = get(prefix + "lower_case") switch
         {
             "true" => true,
             "false" => false,
             var other => throw new InvalidDataException($"'{prefix}lower_case' must be true or false, got '{other}'"),
-        },
-        Parse<TextNormalization>(prefix + "normalization", get(prefix + "normalization")));
+        };
+        return Tokenizer.Create(kind, lowerCase, Parse<TextNormalization>(prefix + "normalization", get(prefix + "normalization")), subwords);
+    }
 
     public static void WriteVocabulary(IDictionary<string, string> map, string key, Vocabulary vocabulary)
     {

@@ -99,7 +99,7 @@ public sealed class TextGenerator
         int n = primed.Count, v = Stream.Count;
         var texts = primed.Select(_ => new StringBuilder()).ToArray();
         var done = new bool[n];
-        var startsLine = primed.Select(p => p[^1] == TextStream.LineBreakId).ToArray();
+        var startsLine = primed.Select(p => !Stream.SpaceFollows(p[^1])).ToArray();
         var device = Model.Device;
         RecurrentState? state = null;
         float[] logits;
@@ -126,7 +126,7 @@ public sealed class TextGenerator
                     int id = TokenSampler.Choose(logits.AsSpan(i * v, v), options, randoms[i]);
                     next[i] = id;
                     done[i] = Append(texts[i], Stream.TextOf(id, startsLine[i]), options.StopStrings);
-                    startsLine[i] = id == TextStream.LineBreakId;
+                    startsLine[i] = !Stream.SpaceFollows(id);
                     anyActive |= !done[i];
                 }
                 if (!anyActive || step == options.MaxLength - 1) break;
