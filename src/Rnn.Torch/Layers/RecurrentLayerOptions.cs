@@ -31,7 +31,7 @@ public sealed record RecurrentLayerOptions(
         if (!(Dropout >= 0.0 && Dropout < 1.0))
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"dropout must be in [0, 1), got {Dropout}");
         if (!Enum.IsDefined(Backend))
-            throw new ArgumentOutOfRangeException(nameof(Backend), Backend, $"backend must be Auto, Composed, Fused or FusedRagged, got {Backend}");
+            throw new ArgumentOutOfRangeException(nameof(Backend), Backend, $"backend must be Auto, Composed, Fused, FusedRagged or ComposedGemm, got {Backend}");
         return this;
     }
 }
