@@ -8,11 +8,9 @@ namespace RnnMl.Torch.Layers;
 internal static class ComposedRecurrence
 {
     /// <summary>Runs <paramref name="cells"/> (index layer·D + direction) over a validated input.</summary>
-    /// <remarks><c>lens</c>: valid lengths per sequence, or null when every sequence has all T steps.
-    /// <c>lstmFunction</c>: run each direction of each layer of built-in LSTM cells as one <see cref="LstmSequenceFunction"/>
-    /// (same values, hand-written backward) instead of stepping the cell under autograd.</remarks>
+    /// <remarks><c>lens</c>: valid lengths per sequence, or null when every sequence has all T steps.</remarks>
     public static (Tensor Output, RecurrentState State) Run(IReadOnlyList<RecurrentCell> cells, RecurrentLayerOptions options,
-        bool training, Tensor input, RecurrentState? state, long[]? lens, bool lstmFunction = false)
+        bool training, Tensor input, RecurrentState? state, long[]? lens)
     {
         bool batchFirst = options.BatchFirst;
         int timeDim = batchFirst ? 1 : 0;
@@ -23,15 +21,14 @@ internal static class ComposedRecurrence
         long hidden = options.HiddenSize;
 
         Tensor[]? valid = null, validF = null;
-        Tensor? mask = null, maskF = null;
         if (lens is not null)
         {
             // (T, N, 1): whether step t is inside sequence n.
             using var lenT = tensor(lens, ScalarType.Int64, input.device);
             using var stepT = arange(steps, ScalarType.Int64, input.device);
-            mask = stepT.unsqueeze(1).lt(lenT.unsqueeze(0)).unsqueeze(2);
+            using var mask = stepT.unsqueeze(1).lt(lenT.unsqueeze(0)).unsqueeze(2);
             valid = mask.unbind(0);
-            maskF = mask.to(input.dtype);
+            using var maskF = mask.to(input.dtype);
             validF = maskF.unbind(0);
         }
 
@@ -51,19 +48,6 @@ internal static class ComposedRecurrence
                 var s = new Tensor[stateCount];
                 s[0] = h0?[slot] ?? zeros(n, hidden, input.dtype, input.device);
                 if (stateCount == 2) s[1] = c0?[slot] ?? zeros(n, hidden, input.dtype, input.device);
-
-                if (lstmFunction && cell is LstmCell lstm)
-                {
-                    // The input projection stays under autograd: its backward forms dW_ih, dx and the biases' gradients
-                    // with one product each from the gate gradients the function returns.
-                    var p = lstm.ProjectInput(x);
-                    var (y, hLast, cLast) = LstmSequenceFunction.Run(batchFirst ? p.transpose(0, 1) : p, s[0], s[1],
-                        lstm.weight_hh, mask, maskF, reverse: dir == 1);
-                    finals[0][slot] = hLast;
-                    finals[1][slot] = cLast;
-                    halves[dir] = batchFirst ? y.transpose(0, 1) : y;
-                    continue;
-                }
 
                 // One matrix product for the input part of every step; unbind (not select) keeps the backward
                 // pass from allocating a full-size gradient per step.

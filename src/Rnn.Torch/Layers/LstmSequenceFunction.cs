@@ -11,15 +11,17 @@ namespace RnnMl.Torch.Layers;
 /// <remarks>
 /// Inputs (by position): P (T, N, 4H) = W_ih x + b_ih + b_hh for every step (time-major, gates [i; f; g; o]);
 /// h0, c0 (N, H); W_hh (4H, H) — any tensor, so a caller may pass a transformed weight (e.g. DropConnect);
-/// valid (T, N, 1) bool and validF (T, N, 1) float masks or null (all steps valid); reverse (bool).
-/// Outputs: y (T, N, H) with zeros at invalid steps, h_T, c_T (N, H), the state after each sequence's last valid step.
+/// active (long[T] or null): how many rows take part in step t, for a batch sorted by length, longest first (a
+/// sequence of length ℓ takes part in steps 0 … ℓ−1, in either direction); reverse (bool).
+/// Outputs: y (T, N, H) with zeros at the steps a row does not take part in; h_T, c_T (N, H), each row's state after
+/// its last step. Work per step shrinks with the active rows, as in a packed sequence, without packing.
 /// <para>
 /// Forward runs the loop without autograd and saves the gate activations, the states entering each step and tanh(c).
 /// Backward walks back in time computing, per step, only the gate gradients dG_t (elementwise, from factors
 /// precomputed for all steps at once) and the one product dh_{t−1} = dG_t W_hh that the recursion needs. Then
 /// dW_hh = Σ_t dG_tᵀ h_{t−1} is ONE matrix product over all T·N rows (as cuDNN does), and dG itself is returned as
 /// the gradient of P, so autograd's backward of the input projection forms dW_ih, dx and the biases' gradients with
-/// one large product each. At an invalid step the state passes through unchanged and dG_t is zero.
+/// one large product each.
 /// </para>
 /// </remarks>
 internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFunction>
@@ -30,9 +32,9 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
     /// <summary>Runs the function (an autograd node when any input requires a gradient).</summary>
     /// <returns>y (T, N, H), h_T (N, H), c_T (N, H).</returns>
     public static (Tensor Output, Tensor H, Tensor C) Run(Tensor projected, Tensor h0, Tensor c0, Tensor weightHh,
-        Tensor? valid, Tensor? validF, bool reverse)
+        long[]? active, bool reverse)
     {
-        var r = apply(projected, h0, c0, weightHh, valid!, validF!, reverse);
+        var r = apply(projected, h0, c0, weightHh, active!, reverse);
         return (r[0], r[1], r[2]);
     }
 
@@ -40,66 +42,55 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
     public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
     {
         var p = (Tensor)vars[0];
-        var h = (Tensor)vars[1];
-        var c = (Tensor)vars[2];
         var wHh = (Tensor)vars[3];
-        var valid = vars[4] as Tensor;
-        var validF = vars[5] as Tensor;
-        bool reverse = (bool)vars[6];
+        var active = vars[4] as long[];
+        bool reverse = (bool)vars[5];
         int steps = (int)p.shape[0];
-        long n = p.shape[1], hidden = h.shape[1];
+        long n = p.shape[1], hidden = wHh.shape[1];
 
         using var scope = NewDisposeScope();
-        // gates: pre-activations, turned into the activations [i, f, g, o] in place step by step.
+        // gates: pre-activations, turned into the activations [i, f, g, o] in place step by step. The other buffers
+        // start at zero so that rows outside a step hold finite values (they meet zero gate gradients in backward).
         var gates = empty(steps, n, 4 * hidden, p.dtype, p.device);
         gates.copy_(p);
-        var hPrev = empty(steps, n, hidden, p.dtype, p.device);
-        var cPrev = empty(steps, n, hidden, p.dtype, p.device);
-        var tanhC = empty(steps, n, hidden, p.dtype, p.device);
-        var output = empty(steps, n, hidden, p.dtype, p.device);
+        var hPrev = zeros(steps, n, hidden, p.dtype, p.device);
+        var cPrev = zeros(steps, n, hidden, p.dtype, p.device);
+        var tanhC = zeros(steps, n, hidden, p.dtype, p.device);
+        var output = zeros(steps, n, hidden, p.dtype, p.device);
+        var h = ((Tensor)vars[1]).clone();
+        var c = ((Tensor)vars[2]).clone();
         var wT = wHh.t();
         for (int k = 0; k < steps; k++)
         {
             int t = reverse ? steps - 1 - k : k;
-            hPrev[t].copy_(h);
-            cPrev[t].copy_(c);
-            var a = gates[t];
-            a.addmm_(h, wT);
+            long m = active?[t] ?? n;
+            var hm = h.narrow(0, 0, m);
+            var cm = c.narrow(0, 0, m);
+            hPrev[t].narrow(0, 0, m).copy_(hm);
+            cPrev[t].narrow(0, 0, m).copy_(cm);
+            var a = gates[t].narrow(0, 0, m);
+            a.addmm_(hm, wT);
             a.narrow(1, 0, 2 * hidden).sigmoid_();
             var g = a.narrow(1, 2 * hidden, hidden).tanh_();
             var o = a.narrow(1, 3 * hidden, hidden).sigmoid_();
-            var cNew = a.narrow(1, hidden, hidden).mul(c).addcmul_(a.narrow(1, 0, hidden), g, 1);
-            var tc = tanhC[t];
-            tc.copy_(cNew).tanh_();
-            var hNew = output[t];
-            hNew.copy_(tc).mul_(o);
-            if (valid is null)
-            {
-                h = hNew;
-                c = cNew;
-            }
-            else
-            {
-                h = where(valid[t], hNew, h);
-                c = where(valid[t], cNew, c);
-            }
+            var cNew = a.narrow(1, hidden, hidden).mul(cm).addcmul_(a.narrow(1, 0, hidden), g, 1);
+            var tc = tanhC[t].narrow(0, 0, m).copy_(cNew).tanh_();
+            var hNew = output[t].narrow(0, 0, m).copy_(tc).mul_(o);
+            hm.copy_(hNew);
+            cm.copy_(cNew);
         }
-        if (validF is not null) output.mul_(validF);
-        // h and c must be new tensors, never aliases of the output buffer or the inputs.
-        h = valid is null ? h.clone() : h;
         // TorchSharp 0.107 workaround: materializing an unused output's gradient as zeros reads a template tensor that
         // Function.apply created in the caller's dispose scope, already disposed by then (the test host crashes with
         // "Tensor invalid -- empty handle"). So undefined gradients come through as invalid tensors and backward treats
         // them as zeros. Guarded by ComposedGemm_BackwardTwiceWithRetainedGraph_GivesTheSameGradients (output only).
         ctx.set_materialize_grads(false);
         ctx.save_data("reverse", reverse);
-        ctx.save_data("masked", valid is not null);
+        if (active is not null) ctx.save_data("active", active);
         // Saved after this method returns (once the outputs are wrapped), so our own tensors must outlive this
         // scope; the inputs (W_hh is a parameter) belong to the caller and must not be moved.
         var saved = new List<Tensor> { gates, hPrev, cPrev, tanhC };
         foreach (var s in saved) s.MoveToOuterDisposeScope();
         saved.Add(wHh);
-        if (validF is not null) saved.Add(validF);
         ctx.save_for_backward(saved);
         output.MoveToOuterDisposeScope();
         h.MoveToOuterDisposeScope();
@@ -111,17 +102,17 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
     public override List<Tensor> backward(AutogradContext ctx, List<Tensor> gradOutputs)
     {
         bool reverse = (bool)ctx.get_data("reverse");
-        bool masked = (bool)ctx.get_data("masked");
+        var active = ctx.get_data("active") as long[];
         using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
         Tensor gates = saved[0], hPrev = saved[1], cPrev = saved[2], tanhC = saved[3], wHh = saved[4];
-        var validF = masked ? saved[5] : null;
         int steps = (int)gates.shape[0];
         long n = gates.shape[1], hidden = hPrev.shape[2];
-        Tensor? Defined(Tensor g) => g is null || g.IsInvalid ? null : g;
+        static Tensor? Defined(Tensor g) => g is null || g.IsInvalid ? null : g;
         var dY = Defined(gradOutputs[0]);
-        var dh = Defined(gradOutputs[1]) ?? zeros(n, hidden, gates.dtype, gates.device);
-        var dc = Defined(gradOutputs[2]) ?? zeros(n, hidden, gates.dtype, gates.device);
+        // dh and dc are updated in place, row block by row block: our own copies.
+        var dh = Defined(gradOutputs[1])?.clone() ?? zeros(n, hidden, gates.dtype, gates.device);
+        var dc = Defined(gradOutputs[2])?.clone() ?? zeros(n, hidden, gates.dtype, gates.device);
 
         var i = gates.narrow(2, 0, hidden);
         var f = gates.narrow(2, hidden, hidden);
@@ -133,40 +124,28 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         var r = gates.neg().add_(1).mul_(gates);
         r.narrow(2, 2 * hidden, hidden).copy_(g.square().neg_().add_(1));
         r.mul_(cat(new[] { g, cPrev, i, tanhC }, 2));
-        var invF = validF is null ? null : validF.neg().add_(1);
 
         for (int k = 0; k < steps; k++)
         {
             int t = reverse ? k : steps - 1 - k;
+            long m = active?[t] ?? n;
             var rt = r[t];
-            Tensor dhT, dcT;
-            if (invF is null)
-            {
-                dhT = dY is null ? dh : dh.add(dY[t]);
-                dcT = dc.addcmul(dhT, s[t], 1);
-            }
-            else
-            {
-                dhT = (dY is null ? dh : dh.add(dY[t])).mul(validF![t]);
-                dcT = dc.mul(validF[t]).addcmul_(dhT, s[t], 1);
-            }
-            rt.narrow(1, 0, 3 * hidden).view(n, 3, hidden).mul_(dcT.unsqueeze(1));
+            if (m < n) rt.narrow(0, m, n - m).zero_();
+            rt = rt.narrow(0, 0, m);
+            var dhm = dh.narrow(0, 0, m);
+            var dcm = dc.narrow(0, 0, m);
+            var dhT = dY is null ? dhm : dhm.add(dY[t].narrow(0, 0, m));
+            var dcT = dcm.addcmul(dhT, s[t].narrow(0, 0, m), 1);
+            rt.narrow(1, 0, 3 * hidden).view(m, 3, hidden).mul_(dcT.unsqueeze(1));
             rt.narrow(1, 3 * hidden, hidden).mul_(dhT);
-            var dhPrev = rt.mm(wHh);
-            var dcPrev = dcT.mul(f[t]);
-            if (invF is not null)
-            {
-                dhPrev.addcmul_(dh, invF[t], 1);
-                dcPrev.addcmul_(dc, invF[t], 1);
-            }
-            dh = dhPrev;
-            dc = dcPrev;
+            dhm.copy_(rt.mm(wHh));
+            dcm.copy_(dcT.mul_(f[t].narrow(0, 0, m)));
         }
         var dW = r.view(steps * n, 4 * hidden).t().mm(hPrev.view(steps * n, hidden));
         r.MoveToOuterDisposeScope();
         dh.MoveToOuterDisposeScope();
         dc.MoveToOuterDisposeScope();
         dW.MoveToOuterDisposeScope();
-        return new List<Tensor> { r, dh, dc, dW, null!, null!, null! };
+        return new List<Tensor> { r, dh, dc, dW, null!, null! };
     }
 }

@@ -167,7 +167,7 @@ public abstract class RecurrentLayer : nn.Module
         {
             RecurrentBackend.Fused => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: false),
             RecurrentBackend.FusedRagged => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: true),
-            RecurrentBackend.ComposedGemm => ComposedRecurrence.Run(cells, Options, training, input, state, lens, lstmFunction: true),
+            RecurrentBackend.ComposedGemm => GemmRecurrence.Run(cells, Options, training, input, state, lens),
             _ => ComposedRecurrence.Run(cells, Options, training, input, state, lens),
         };
         output.MoveToOuterDisposeScope();
