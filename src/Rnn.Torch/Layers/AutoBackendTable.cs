@@ -10,10 +10,10 @@ namespace RnnMl.Torch.Layers;
 /// <remarks>
 /// <code>
 /// cell  call              pick         evidence (L D: fused / comp / rag)
-/// LSTM  training, full    Composed     1 1: 342.6 / 187.6; 1 2: 682.7 / 406.7; 2 1: 717.3 / 378.9; 2 2: 1561.8 / 1055.1
+/// LSTM  training, full    ComposedGemm 1 1: 342.6 / 187.6; 1 2: 682.7 / 406.7; 2 1: 717.3 / 378.9; 2 2: 1561.8 / 1055.1
 ///                                      (composed 1.5–1.9× faster: one big input projection, libtorch's backward is
-///                                      step-by-step small products)
-/// LSTM  training, ragged  Composed     1 1: 259.7 / 202.9 / 264.0; 1 2: 831.8 / 372.9 / 575.3
+///                                      step-by-step small products); gemm (ComposedGemm) vs comp in one run, see below
+/// LSTM  training, ragged  ComposedGemm 1 1: 259.7 / 202.9 / 264.0; 1 2: 831.8 / 372.9 / 575.3
 /// LSTM  inference, full   Fused        1 1: 35.5 / 68.5; 1 2: 76.2 / 193.7 (libtorch's oneDNN kernel, where
 ///                                      LstmInferenceKernelGuard finds it exact)
 /// LSTM  inference, ragged FusedRagged  1 1: 55.0 / 70.8 / 32.6; 1 2: 116.3 / 144.6 / 65.0 (packing loses oneDNN)
@@ -24,6 +24,10 @@ namespace RnnMl.Torch.Layers;
 /// RNN   inference, ragged Fused        1 1: 16.0 / 20.2 / 17.2; 1 2: 28.5 / 33.8 / 31.6
 /// RNN   training, ragged  FusedRagged  1 1: 61.8 / 46.6 / 40.3; 1 2: 126.0 / 94.8 / 87.9
 /// </code>
+/// ComposedGemm (gate-gradient backward, weight gradients as one product over all steps; with lengths, each step on
+/// its active rows only) against the others, `recurrent --quick`, same run (load average 21–28, so only ratios mean
+/// anything; fused / comp / rag / gemm ms): LSTM 1 1 train full 8572.3 / 11899.7 / - / 6267.8; ragged
+/// 17376.6 / 7839.7 / 8429.6 / 4045.0 (gemm 1.9× comp in both; first version, masked instead of shrinking rows).
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
@@ -36,7 +40,7 @@ internal static class AutoBackendTable
     public static RecurrentBackend Choose(FusedKind kind, bool training, bool ragged) => (kind, training, ragged) switch
     {
         (FusedKind.None, _, _) => RecurrentBackend.Composed,
-        (FusedKind.Lstm, true, _) => RecurrentBackend.Composed,
+        (FusedKind.Lstm, true, _) => RecurrentBackend.ComposedGemm,
         (FusedKind.Lstm, false, true) => RecurrentBackend.FusedRagged,
         (FusedKind.Gru or FusedKind.Rnn, true, true) => RecurrentBackend.FusedRagged,
         _ => RecurrentBackend.Fused,
