@@ -26,8 +26,9 @@ namespace RnnMl.Torch.Layers;
 /// </code>
 /// ComposedGemm (gate-gradient backward, weight gradients as one product over all steps; with lengths, each step on
 /// its active rows only) against the others, `recurrent --quick`, same run (load average 21–28, so only ratios mean
-/// anything; fused / comp / rag / gemm ms): LSTM 1 1 train full 8572.3 / 11899.7 / - / 6267.8; ragged
-/// 17376.6 / 7839.7 / 8429.6 / 4045.0 (gemm 1.9× comp in both; first version, masked instead of shrinking rows).
+/// anything; fused / comp / rag / gemm ms, 3 rounds): LSTM 1 1 train full 7877.4 / 14160.1 / - / 5027.9; ragged
+/// 13175.2 / 9392.6 / 5154.7 / 4240.6 (gemm fastest in both, 1.6–2.8× comp; an earlier run of the masked version:
+/// full 8572.3 / 11899.7 / - / 6267.8, ragged 17376.6 / 7839.7 / 8429.6 / 4045.0). Not yet measured on an idle machine.
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
