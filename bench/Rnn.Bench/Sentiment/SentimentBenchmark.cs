@@ -34,6 +34,7 @@ internal static class SentimentBenchmark
           --no-uci        skip the UCI cross-domain part
           --char-rows N   character-level speed run on the first N training phrases, 1 epoch (default 8,000;
                           --quick 3,000; 0 skips it): line 'sst2_char: … tokens_per_s=… raw_tokens_per_s=… vs_raw=…'
+          --char-only     only the character-level speed run (after the warm-up), its line last
           --threads N     torch threads (default: torch's own choice)
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
 
@@ -60,6 +61,7 @@ internal static class SentimentBenchmark
             : throw new UsageException($"--epochs needs an integer of at least 1, got '{epochsText}'");
         int trainRows = options.Int("--train-rows", quick ? 12_000 : int.MaxValue, min: 100);
         int charRows = options.Int("--char-rows", quick ? 3_000 : 8_000, min: 0);
+        bool charOnly = options.Flag("--char-only");
         var dropoutText = options.Value("--dropout");
         double? dropout = dropoutText is null ? null : double.Parse(dropoutText, CultureInfo.InvariantCulture);
         var poolingText = options.Value("--pooling");
@@ -93,6 +95,12 @@ internal static class SentimentBenchmark
         // Warm libtorch up (allocator, kernels, JIT) before anything is timed, so that neither our trainer nor the raw
         // loop pays for being first.
         RawBiLstmLoop.Run(train.Take(64 * 30).ToList(), dev.Take(64).ToList(), Seed, epochs: 1);
+
+        if (charOnly)
+        {
+            Console.WriteLine(CharSpeedRun.Run(train.Take(Math.Max(100, charRows)).ToList(), Seed, backend));
+            return 0;
+        }
 
         if (sweepText is not null)
         {
