@@ -42,12 +42,14 @@ internal sealed class ContenderSet : IDisposable
         var fusedLayer = CreateLayer(config, RecurrentBackend.Fused);
         var composedLayer = CreateLayer(config, RecurrentBackend.Composed);
         var raggedLayer = config.VariableLength ? CreateLayer(config, RecurrentBackend.FusedRagged) : null;
+        var gemmLayer = config.Cell == CellKind.Lstm ? CreateLayer(config, RecurrentBackend.ComposedGemm) : null;
         var rawModule = CreateRaw(config);
         using (torch.NewDisposeScope())
         {
             var weights = fusedLayer.state_dict();
             composedLayer.load_state_dict(weights);
             raggedLayer?.load_state_dict(weights);
+            gemmLayer?.load_state_dict(weights);
             rawModule.load_state_dict(weights);
         }
         using (var auto = CreateLayer(config, RecurrentBackend.Auto))
@@ -62,6 +64,8 @@ internal sealed class ContenderSet : IDisposable
         Composed = Add(new Contender("composed", composedLayer, x => composedLayer.forward(x, null, lengths).Output));
         if (raggedLayer is not null)
             Ragged = Add(new Contender("fused-ragged", raggedLayer, x => raggedLayer.forward(x, null, lengths).Output));
+        if (gemmLayer is not null)
+            Gemm = Add(new Contender("composed-gemm", gemmLayer, x => gemmLayer.forward(x, null, lengths).Output));
         if (config.VariableLength)
             Padded = Add(new Contender("fused-padded", fusedLayer, x => fusedLayer.forward(x).Output, ownsModule: false));
     }
@@ -92,10 +96,13 @@ internal sealed class ContenderSet : IDisposable
     /// <summary>Our layer with the fused-ragged backend and the lengths; variable-length configurations only.</summary>
     public Contender? Ragged { get; }
 
+    /// <summary>Our layer with the composed-gemm backend; LSTM configurations only.</summary>
+    public Contender? Gemm { get; }
+
     /// <summary>Our fused layer without lengths on the same padded batch; variable-length configurations only.</summary>
     public Contender? Padded { get; }
 
-    /// <summary>Raw, fused, composed, then ragged and padded if present.</summary>
+    /// <summary>Raw, fused, composed, then ragged, gemm and padded if present.</summary>
     public IReadOnlyList<Contender> All => all;
 
     /// <summary>Sets train (true) or eval (false) mode on every module.</summary>
@@ -115,7 +122,7 @@ internal sealed class ContenderSet : IDisposable
         using var _ = torch.no_grad();
         var reference = Fused.Forward(Input);
         double worst = 0;
-        foreach (var c in new[] { Raw, Composed, Ragged }.OfType<Contender>())
+        foreach (var c in new[] { Raw, Composed, Ragged, Gemm }.OfType<Contender>())
             worst = Math.Max(worst, (c.Forward(Input) - reference).abs().max().item<float>());
         return worst;
     }

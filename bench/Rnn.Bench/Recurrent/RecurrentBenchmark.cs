@@ -76,7 +76,7 @@ internal static class RecurrentBenchmark
 
                 double flops = config.ForwardFlops(set.ValidSteps) * (train ? 3 : 1);
                 var row = new RecurrentRow(config, train, flops, medians[0], medians[1], medians[2],
-                    MedianOf(set.Ragged), MedianOf(set.Padded), times[0].Length, train ? set.AutoTraining : set.AutoInference);
+                    MedianOf(set.Ragged), MedianOf(set.Padded), MedianOf(set.Gemm), times[0].Length, train ? set.AutoTraining : set.AutoInference);
                 Console.WriteLine(RecurrentTable.Format(row));
                 rows.Add(row);
                 if (isHeadline)

@@ -11,12 +11,13 @@ namespace RnnMl.Bench;
 /// <param name="ComposedMs">Our layer, composed backend.</param>
 /// <param name="RaggedMs">Our layer, fused-ragged backend with lengths (variable-length rows only).</param>
 /// <param name="PaddedMs">Our fused layer on the padded batch without lengths (variable-length rows only).</param>
+/// <param name="GemmMs">Our layer, composed-gemm backend (LSTM rows only).</param>
 /// <param name="Rounds">Timed iterations of each contender behind the medians.</param>
 /// <param name="Auto">The backend <see cref="RecurrentBackend.Auto"/> runs for this row.</param>
 internal sealed record RecurrentRow(RecurrentConfig Config, bool Train, double Flops, double RawMs, double FusedMs, double ComposedMs,
-    double? RaggedMs, double? PaddedMs, int Rounds, RecurrentBackend Auto)
+    double? RaggedMs, double? PaddedMs, double? GemmMs, int Rounds, RecurrentBackend Auto)
 {
-    /// <summary>The fastest of our exact backends (fused, composed, and fused-ragged when measured): its name and time.</summary>
+    /// <summary>The fastest of our exact backends (fused, composed, and fused-ragged and composed-gemm when measured): its name and time.</summary>
     public (RecurrentBackend Backend, double Ms) Best
     {
         get
@@ -24,6 +25,7 @@ internal sealed record RecurrentRow(RecurrentConfig Config, bool Train, double F
             var best = (RecurrentBackend.Fused, FusedMs);
             if (ComposedMs < best.FusedMs) best = (RecurrentBackend.Composed, ComposedMs);
             if (RaggedMs is { } r && r < best.Item2) best = (RecurrentBackend.FusedRagged, r);
+            if (GemmMs is { } g && g < best.Item2) best = (RecurrentBackend.ComposedGemm, g);
             return best;
         }
     }
@@ -33,6 +35,7 @@ internal sealed record RecurrentRow(RecurrentConfig Config, bool Train, double F
     {
         RecurrentBackend.Composed => ComposedMs,
         RecurrentBackend.FusedRagged => RaggedMs ?? FusedMs,
+        RecurrentBackend.ComposedGemm => GemmMs ?? double.NaN,
         _ => FusedMs,
     };
 

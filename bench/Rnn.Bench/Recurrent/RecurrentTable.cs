@@ -12,7 +12,7 @@ internal static class RecurrentTable
         ("cell", 5), ("L", 2), ("D", 2), ("lengths", 10), ("mode", 6), ("n", 3),
         ("raw ms", 9), ("fused ms", 9), ("comp ms", 9),
         ("raw GF/s", 9), ("fused GF/s", 11), ("comp GF/s", 10),
-        ("fused/raw", 10), ("comp/fused", 11), ("rag ms", 9), ("pad ms", 9), ("auto", 7), ("auto/best", 10),
+        ("fused/raw", 10), ("comp/fused", 11), ("rag ms", 9), ("pad ms", 9), ("gemm ms", 9), ("auto", 7), ("auto/best", 10),
     ];
 
     /// <summary>The legend (conventions) and the column header lines.</summary>
@@ -28,7 +28,9 @@ internal static class RecurrentTable
         yield return "# Variable lengths: raw = pack_padded_sequence(enforce_sorted=false) + module + pad_packed_sequence; fused/comp get lengths;";
         yield return "#   rag ms = our layer with RecurrentBackend.FusedRagged and the lengths (padded batch, per-sequence reversal, no packing);";
         yield return "#   pad ms = our fused layer on the same padded batch WITHOUT lengths (all T steps), to compare packing with padding.";
-        yield return "# auto = the backend RecurrentBackend.Auto runs for the row (fused / comp / ragged); auto/best = fastest of fused, comp, rag ms";
+        yield return "# gemm ms = our layer with RecurrentBackend.ComposedGemm (LSTM only: one autograd node per layer-direction whose backward";
+        yield return "#   forms the weight gradients with one matrix product over all steps).";
+        yield return "# auto = the backend RecurrentBackend.Auto runs for the row (fused / comp / ragged / gemm); auto/best = fastest of fused, comp, rag, gemm ms";
         yield return "#   / Auto's ms (1.000 when Auto picked the fastest exact backend).";
         var header = new StringBuilder();
         var rule = new StringBuilder();
@@ -56,6 +58,7 @@ internal static class RecurrentTable
             Num(row.FusedVsRaw, 3), Num(row.ComposedVsFused, 3),
             row.RaggedMs is { } r ? Num(r, 1) : "-",
             row.PaddedMs is { } p ? Num(p, 1) : "-",
+            row.GemmMs is { } g ? Num(g, 1) : "-",
             ShortName(row.Auto), Num(row.AutoVsBest, 3),
         ];
         var line = new StringBuilder();
@@ -67,11 +70,12 @@ internal static class RecurrentTable
         return line.ToString().TrimEnd();
     }
 
-    /// <summary>fused, comp or ragged, as in the column names.</summary>
+    /// <summary>fused, comp, ragged or gemm, as in the column names.</summary>
     public static string ShortName(RecurrentBackend backend) => backend switch
     {
         RecurrentBackend.Composed => "comp",
         RecurrentBackend.FusedRagged => "ragged",
+        RecurrentBackend.ComposedGemm => "gemm",
         _ => "fused",
     };
 

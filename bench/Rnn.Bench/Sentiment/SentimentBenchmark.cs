@@ -36,6 +36,9 @@ internal static class SentimentBenchmark
           --transfer      also ULMFiT: a word LM (LSTM 128, one epoch) on unlabelled SST-2 train phrases + UCI + Multi30k
                           English, then our classifier started from it (forward LSTM 128, at least 3 epochs) → transfer_acc
           --lm-lines N    lines of that unlabelled text the LM reads (default 40,000, shuffled)
+          --char-rows N   character-level speed run on the first N training phrases, 1 epoch (default 8,000;
+                          --quick 3,000; 0 skips it): line 'sst2_char: … tokens_per_s=… raw_tokens_per_s=… vs_raw=…'
+          --char-only     only the character-level speed run (after the warm-up), its line last
           --threads N     torch threads (default: torch's own choice)
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
 
@@ -44,6 +47,7 @@ internal static class SentimentBenchmark
         Last line: sst2: rnn_acc=… baseline_acc=… train_s=… tokens_per_s=… vs_raw=… infer_sent_per_s=… p50_ms=…
                    raw_acc=… uci_acc=… raw_uci_acc=… baseline_uci_acc=… raw_train_s=… transfer_acc=… lm_s=… transfer_train_s=…
         (one line; the uci fields are the mean accuracy over the three train-on-two, test-on-the-third splits)
+        The line before it is the character-level speed run's sst2_char line (unless --char-rows 0).
         """;
 
     private const int Seed = 1;
@@ -63,6 +67,8 @@ internal static class SentimentBenchmark
             : int.TryParse(epochsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ep) && ep >= 1 ? ep
             : throw new UsageException($"--epochs needs an integer of at least 1, got '{epochsText}'");
         int trainRows = options.Int("--train-rows", quick ? 12_000 : int.MaxValue, min: 100);
+        int charRows = options.Int("--char-rows", quick ? 3_000 : 8_000, min: 0);
+        bool charOnly = options.Flag("--char-only");
         var dropoutText = options.Value("--dropout");
         double? dropout = dropoutText is null ? null : double.Parse(dropoutText, CultureInfo.InvariantCulture);
         var poolingText = options.Value("--pooling");
@@ -97,6 +103,12 @@ internal static class SentimentBenchmark
         // Warm libtorch up (allocator, kernels, JIT) before anything is timed, so that neither our trainer nor the raw
         // loop pays for being first.
         RawBiLstmLoop.Run(train.Take(64 * 30).ToList(), dev.Take(64).ToList(), Seed, epochs: 1);
+
+        if (charOnly)
+        {
+            Console.WriteLine(CharSpeedRun.Run(train.Take(Math.Max(100, charRows)).ToList(), Seed, backend));
+            return 0;
+        }
 
         if (sweepText is not null)
         {
@@ -160,6 +172,10 @@ internal static class SentimentBenchmark
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         double growth = rss.Count >= 3 ? 100.0 * (rss[^1].Bytes - rss[1].Bytes) / rss[1].Bytes : double.NaN;
 
+        // Character-level training speed against a plain padded TorchSharp loop (issue 18), same process.
+        string? charLine = charRows == 0 ? null : CharSpeedRun.Run(train.Take(charRows).ToList(), Seed, backend);
+        if (charLine is not null) Console.WriteLine(charLine);
+
         // UCI cross-domain: the same three contenders on each split.
         double uciOurs = double.NaN, uciRaw = double.NaN, uciBaseline = double.NaN;
         if (uci is not null)
@@ -194,6 +210,7 @@ internal static class SentimentBenchmark
         Console.WriteLine($"training tokens/s: ours {ourTokensPerSecond:F0} (whole Fit: reading, vocabulary, validation included), raw loop {raw.TokensPerSecond:F0}");
         Console.WriteLine($"inference: batch Transform {sentencesPerSecond:F0} sentences/s, PredictionEngine p50 {p50:F3} ms");
         Console.WriteLine($"memory: peak RSS {peak / 1e6:F0} MB; RSS growth from epoch 2 to the last epoch {(double.IsNaN(growth) ? "n/a (fewer than 3 epochs)" : growth.ToString("F1", CultureInfo.InvariantCulture) + " %")}");
+        if (charLine is not null) Console.WriteLine(charLine);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"sst2: rnn_acc={accuracy:F4} baseline_acc={baselineAccuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / raw.TokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3} raw_acc={raw.Accuracy:F4} uci_acc={uciOurs:F4} raw_uci_acc={uciRaw:F4} baseline_uci_acc={uciBaseline:F4} raw_train_s={raw.TrainSeconds:F1} transfer_acc={ulmfit.Accuracy:F4} lm_s={ulmfit.LmSeconds:F1} transfer_train_s={ulmfit.ClassifierSeconds:F1}"));
         return 0;

@@ -12,7 +12,7 @@ namespace RnnMl.Torch.Layers;
 /// cell  call              pick         evidence (L D: fused / comp / rag)
 /// LSTM  training, full    Composed     1 1: 342.6 / 187.6; 1 2: 682.7 / 406.7; 2 1: 717.3 / 378.9; 2 2: 1561.8 / 1055.1
 ///                                      (composed 1.5–1.9× faster: one big input projection, libtorch's backward is
-///                                      step-by-step small products)
+///                                      step-by-step small products); gemm (ComposedGemm) vs comp in one run, see below
 /// LSTM  training, ragged  Composed     1 1: 259.7 / 202.9 / 264.0; 1 2: 831.8 / 372.9 / 575.3
 /// LSTM  inference, full   Fused        1 1: 35.5 / 68.5; 1 2: 76.2 / 193.7 (libtorch's oneDNN kernel, where
 ///                                      LstmInferenceKernelGuard finds it exact)
@@ -24,6 +24,13 @@ namespace RnnMl.Torch.Layers;
 /// RNN   inference, ragged Fused        1 1: 16.0 / 20.2 / 17.2; 1 2: 28.5 / 33.8 / 31.6
 /// RNN   training, ragged  FusedRagged  1 1: 61.8 / 46.6 / 40.3; 1 2: 126.0 / 94.8 / 87.9
 /// </code>
+/// ComposedGemm (gate-gradient backward, weight gradients as one product over all steps; with lengths, each step on
+/// its active rows only) against the others, `recurrent --quick`, same run (load average 21–28, so only ratios mean
+/// anything; fused / comp / rag / gemm ms, 3 rounds): LSTM 1 1 train full 7877.4 / 14160.1 / - / 5027.9; ragged
+/// 13175.2 / 9392.6 / 5154.7 / 4240.6 (gemm fastest in both, 1.6–2.8× comp; an earlier run of the masked version:
+/// full 8572.3 / 11899.7 / - / 6267.8, ragged 17376.6 / 7839.7 / 8429.6 / 4045.0). Not yet measured on an idle machine.
+/// Auto still picks Composed for LSTM training: with ComposedGemm, TrainerTests.Fit_ManyEpochs_LiveTensorCountStaysFlat
+/// sees 4 more live tensors after every epoch (52, 56, …, 72), not yet explained; switch once that is fixed.
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>

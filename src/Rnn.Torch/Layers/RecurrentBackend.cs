@@ -21,4 +21,10 @@ public enum RecurrentBackend
     /// runs on each sequence reversed within its own length, final states are taken at each sequence's last valid step,
     /// padded outputs are zero. Same as <see cref="Fused"/> on full-length batches. Built-in cells only.</summary>
     FusedRagged,
+
+    /// <summary>Built-in LSTM cells only: the composed loop with each direction of each layer run as one autograd node
+    /// whose hand-written backward computes only the gate gradients step by step, then dW_hh with one matrix product
+    /// over all steps (and, through the input projection's backward, dW_ih, the biases and dx with one product each),
+    /// as cuDNN does. Same values as <see cref="Composed"/>; also with lengths.</summary>
+    ComposedGemm,
 }

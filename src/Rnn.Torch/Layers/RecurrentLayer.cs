@@ -39,6 +39,8 @@ public abstract class RecurrentLayer : nn.Module
 
         // The fused modules own the storage; our cells and our registered parameters are handles to the very same
         // tensors, so every backend reads the same values and accumulates into the same gradients.
+        if (options.Backend == RecurrentBackend.ComposedGemm && kind != FusedKind.Lstm)
+            throw new ArgumentException($"the ComposedGemm backend runs only LSTM cells, got {kind}; use Composed, Fused, FusedRagged or Auto", nameof(options));
         fused = new FusedSlots(kind, options, nonlinearity, dt, device);
         cells = new RecurrentCell[options.NumLayers * Directions];
         for (int layer = 0; layer < options.NumLayers; layer++)
@@ -78,8 +80,8 @@ public abstract class RecurrentLayer : nn.Module
         Options = options.Validate();
         if (options.WeightDropout > 0)
             throw new ArgumentException($"weight dropout {options.WeightDropout} needs the built-in cells (Lstm, Gru, Rnn), whose W_hh it masks; a custom cell has none it knows", nameof(options));
-        if (options.Backend is RecurrentBackend.Fused or RecurrentBackend.FusedRagged)
-            throw new ArgumentException($"the {options.Backend} backend runs only the built-in cells (Lstm, Gru, Rnn); use Composed or Auto for a custom cell", nameof(options));
+        if (options.Backend is RecurrentBackend.Fused or RecurrentBackend.FusedRagged or RecurrentBackend.ComposedGemm)
+            throw new ArgumentException($"the {options.Backend} backend runs only the built-in cells (Lstm, Gru, Rnn; ComposedGemm: Lstm); use Composed or Auto for a custom cell", nameof(options));
         cells = new RecurrentCell[options.NumLayers * Directions];
         for (int layer = 0; layer < options.NumLayers; layer++)
         {
@@ -163,11 +165,12 @@ public abstract class RecurrentLayer : nn.Module
         using var scope = NewDisposeScope();
         // Weight dropout masks W_hh inside our own time loop, so training with it runs the composed backend.
         var backend = training && Options.WeightDropout > 0 ? RecurrentBackend.Composed : ResolveBackend(is_grad_enabled(), lens is not null);
-        if (fused is not null && backend != RecurrentBackend.Composed) fused.Train(training);
+        if (fused is not null && backend is RecurrentBackend.Fused or RecurrentBackend.FusedRagged) fused.Train(training);
         var (output, final) = backend switch
         {
             RecurrentBackend.Fused => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: false),
             RecurrentBackend.FusedRagged => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: true),
+            RecurrentBackend.ComposedGemm => GemmRecurrence.Run(cells, Options, training, input, state, lens),
             _ => ComposedRecurrence.Run(cells, Options, training, input, state, lens),
         };
         output.MoveToOuterDisposeScope();

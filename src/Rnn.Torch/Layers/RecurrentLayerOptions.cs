@@ -37,10 +37,10 @@ public sealed record RecurrentLayerOptions(
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"dropout must be in [0, 1), got {Dropout}");
         if (!(WeightDropout >= 0.0 && WeightDropout < 1.0))
             throw new ArgumentOutOfRangeException(nameof(WeightDropout), WeightDropout, $"weight dropout must be in [0, 1), got {WeightDropout}");
-        if (WeightDropout > 0 && Backend is RecurrentBackend.Fused or RecurrentBackend.FusedRagged)
+        if (WeightDropout > 0 && Backend is RecurrentBackend.Fused or RecurrentBackend.FusedRagged or RecurrentBackend.ComposedGemm)
             throw new ArgumentException($"weight dropout {WeightDropout} masks W_hh inside our own time loop, which the {Backend} backend does not run; use Auto or Composed (Auto trains with Composed when weight dropout is on)", nameof(WeightDropout));
         if (!Enum.IsDefined(Backend))
-            throw new ArgumentOutOfRangeException(nameof(Backend), Backend, $"backend must be Auto, Composed, Fused or FusedRagged, got {Backend}");
+            throw new ArgumentOutOfRangeException(nameof(Backend), Backend, $"backend must be Auto, Composed, Fused, FusedRagged or ComposedGemm, got {Backend}");
         return this;
     }
 }

@@ -51,6 +51,7 @@ public sealed class RecurrentLayerMemoryTests : IDisposable
     [InlineData(RecurrentBackend.Composed)]
     [InlineData(RecurrentBackend.Fused)]
     [InlineData(RecurrentBackend.FusedRagged)]
+    [InlineData(RecurrentBackend.ComposedGemm)]
     public void Training200StepsWithLengths_LiveTensorCountAndMemoryStayFlat(RecurrentBackend backend)
     {
         manual_seed(41);

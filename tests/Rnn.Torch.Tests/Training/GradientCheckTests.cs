@@ -95,6 +95,7 @@ public class GradientCheckTests
     public static TheoryData<LayerKind, RecurrentBackend> LayerCases() => new()
     {
         { LayerKind.Lstm, RecurrentBackend.Composed }, { LayerKind.Lstm, RecurrentBackend.Fused },
+        { LayerKind.Lstm, RecurrentBackend.ComposedGemm },
         { LayerKind.Gru, RecurrentBackend.Composed }, { LayerKind.Gru, RecurrentBackend.Fused },
         { LayerKind.Rnn, RecurrentBackend.Composed }, { LayerKind.Rnn, RecurrentBackend.Fused },
     };

@@ -24,6 +24,7 @@ public class TruncatedBpttTests
         foreach (var k in new[] { LayerKind.Lstm, LayerKind.Gru })
             foreach (var b in Backends)
                 foreach (var bf in new[] { false, true }) data.Add(k, b, bf);
+        foreach (var bf in new[] { false, true }) data.Add(LayerKind.Lstm, RecurrentBackend.ComposedGemm, bf);
         return data;
     }
 
