@@ -28,9 +28,11 @@ namespace RnnMl.Torch.Layers;
 /// its active rows only) against the others, `recurrent --quick`, same run (load average 21–28, so only ratios mean
 /// anything; fused / comp / rag / gemm ms, 3 rounds): LSTM 1 1 train full 7877.4 / 14160.1 / - / 5027.9; ragged
 /// 13175.2 / 9392.6 / 5154.7 / 4240.6 (gemm fastest in both, 1.6–2.8× comp; an earlier run of the masked version:
-/// full 8572.3 / 11899.7 / - / 6267.8, ragged 17376.6 / 7839.7 / 8429.6 / 4045.0). Not yet measured on an idle machine.
-/// Auto still picks Composed for LSTM training: with ComposedGemm, TrainerTests.Fit_ManyEpochs_LiveTensorCountStaysFlat
-/// sees 4 more live tensors after every epoch (52, 56, …, 72), not yet explained; switch once that is fixed.
+/// full 8572.3 / 11899.7 / - / 6267.8, ragged 17376.6 / 7839.7 / 8429.6 / 4045.0). On an idle machine (load ≈ 1.5,
+/// sgemm 167.6 GFLOP/s, `recurrent --quick`) the order reverses: full 279.8 / 153.0 / - / 200.5, ragged
+/// 253.7 / 224.2 / 204.5 / 263.5, so Auto keeps Composed for LSTM training. (Also open: with ComposedGemm,
+/// TrainerTests.Fit_ManyEpochs_LiveTensorCountStaysFlat sees 4 more live tensors after every epoch, 52, 56, …, 72,
+/// even after a full GC; not yet explained.)
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
