@@ -53,8 +53,7 @@ internal static class NumericSequenceArchive
             $"has {meta.ClassNames?.Length} class names for {options.Outputs} outputs");
         check.Require(f <= 1_000_000 && options.HiddenSize <= 65_536 && options.ProjectionSize <= 65_536 && options.NumLayers <= 64,
             $"has features per step {f}, hidden size {options.HiddenSize}, projection {options.ProjectionSize}, layers {options.NumLayers}: out of range");
-        // At least the projection's F·E weights and each layer's and direction's H·H recurrent weights.
-        check.WeightsHold((long)f * options.ProjectionSize + (long)options.HiddenSize * options.HiddenSize * options.NumLayers * (options.Bidirectional ? 2 : 1));
+        check.WeightsHold(ParameterBudget.LowerBound(options));
         var model = NumericSequenceModel.Create(options);
         entries.LoadWeights(model, "weights.bin");
         var names = meta.OutputColumnNames!;

@@ -55,6 +55,7 @@ public sealed record NumericSequenceOptions
         if (Pooling is not (PoolingKind.Last or PoolingKind.Mean or PoolingKind.Max or PoolingKind.MeanMax))
             throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, $"pooling must be Last, Mean, Max or MeanMax, got {Pooling}");
         new RecurrentLayerOptions(ProjectionSize, HiddenSize, NumLayers, true, true, Dropout, Bidirectional, Backend).Validate();
+        ParameterBudget.Check(ParameterBudget.LowerBound(this), nameof(HiddenSize), $"hidden size {HiddenSize}, projection size {ProjectionSize}, features per step {FeaturesPerStep}, {NumLayers} layer(s)");
         return this;
     }
 }

@@ -73,6 +73,17 @@ public static class ParameterBudget
             + q * o.TargetVocabularySize;
     }
 
+    /// <summary>A lower bound on the parameters of a <see cref="NumericSequenceModel"/> with these options.</summary>
+    /// <param name="o">The options (ranges not checked here).</param>
+    public static long LowerBound(NumericSequenceOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        int d = o.Bidirectional ? 2 : 1;
+        long encoded = (long)d * o.HiddenSize;
+        return (long)o.FeaturesPerStep * o.ProjectionSize + Recurrent(o.Cell, o.ProjectionSize, o.HiddenSize, o.NumLayers, d)
+            + (long)o.Outputs * encoded * (o.Pooling == PoolingKind.MeanMax ? 2 : 1);
+    }
+
     /// <summary>Throws unless <paramref name="parameters"/> is within <see cref="MaxParameters"/>.</summary>
     /// <param name="parameters">The parameter count (a lower bound is enough).</param>
     /// <param name="paramName">The option to name, e.g. "HiddenSize".</param>

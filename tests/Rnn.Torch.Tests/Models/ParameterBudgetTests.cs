@@ -54,6 +54,16 @@ public class ParameterBudgetTests
         AssertTight(ParameterBudget.LowerBound(options), model.parameters().Sum(p => p.numel()));
     }
 
+    [Theory]
+    [InlineData(RecurrentCellKind.Lstm, 1, true, PoolingKind.MeanMax)]
+    [InlineData(RecurrentCellKind.Gru, 2, false, PoolingKind.Last)]
+    public void LowerBound_NumericSequence_IsAtMostTheRealCountAndWithin15Percent(RecurrentCellKind cell, int layers, bool bidirectional, PoolingKind pooling)
+    {
+        var options = new NumericSequenceOptions { FeaturesPerStep = 7, Outputs = 3, Head = NumericSequenceHead.Classification, ProjectionSize = 17, HiddenSize = 23, NumLayers = layers, Bidirectional = bidirectional, Cell = cell, Pooling = pooling };
+        using var model = NumericSequenceModel.Create(options);
+        AssertTight(ParameterBudget.LowerBound(options), model.parameters().Sum(p => p.numel()));
+    }
+
     [Fact]
     public void Validate_HiddenSize100000_ThrowsBeforeAllocatingWithParameterCountAndBytes()
     {
@@ -68,6 +78,7 @@ public class ParameterBudgetTests
         Assert.Throws<ArgumentOutOfRangeException>(() => LanguageModel.Create(new LanguageModelOptions { VocabularySize = 50, HiddenSize = 100_000 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Seq2SeqModel.Create(new Seq2SeqOptions { SourceVocabularySize = 50, TargetVocabularySize = 50, HiddenSize = 100_000 }));
         Assert.Equal("HiddenSize", Assert.Throws<ArgumentOutOfRangeException>(() => SequenceTagger.Create(new SequenceTaggerOptions { VocabularySize = 50, TagCount = 7, HiddenSize = 100_000 })).ParamName);
+        Assert.Equal("HiddenSize", Assert.Throws<ArgumentOutOfRangeException>(() => NumericSequenceModel.Create(new NumericSequenceOptions { FeaturesPerStep = 7, Outputs = 1, HiddenSize = 100_000 })).ParamName);
     }
 
     [Fact]
