@@ -56,12 +56,12 @@ public sealed class GruCell : TorchLayoutCell
         var h = state[0];
         long hs = HiddenSize;
         var hh = nn.functional.linear(h, RecurrentWeight, bias_hh);
-        var rz = (projected.narrow(1, 0, 2 * hs) + hh.narrow(1, 0, 2 * hs)).sigmoid_();
+        var rz = projected.narrow(1, 0, 2 * hs).add(hh.narrow(1, 0, 2 * hs), PinnedScalars.One).sigmoid_();
         var r = rz.narrow(1, 0, hs);
         var z = rz.narrow(1, hs, hs);
-        var n = projected.narrow(1, 2 * hs, hs).addcmul(r, hh.narrow(1, 2 * hs, hs), 1).tanh_();
+        var n = projected.narrow(1, 2 * hs, hs).addcmul(r, hh.narrow(1, 2 * hs, hs), PinnedScalars.One).tanh_();
         // (1 − z) ⊙ n + z ⊙ h, written as n + z ⊙ (h − n) to save two kernels.
-        var next = n.addcmul(z, h - n, 1);
+        var next = n.addcmul(z, h - n, PinnedScalars.One);
         return new[] { next.MoveToOuterDisposeScope() };
     }
 }

@@ -62,7 +62,7 @@ public sealed class LstmCell : TorchLayoutCell
         var f = chunks[1].sigmoid();
         var g = chunks[2].tanh();
         var o = chunks[3].sigmoid();
-        var c = (f * state[1]).addcmul_(i, g, 1);
+        var c = (f * state[1]).addcmul_(i, g, PinnedScalars.One);
         var h = o * c.tanh();
         return new[] { h.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope() };
     }
@@ -73,7 +73,7 @@ public sealed class LstmCell : TorchLayoutCell
     {
         if (biasIh is null || biasHh is null)
             return nn.functional.linear(input, weightIh, biasIh ?? biasHh);
-        using var bias = biasIh + biasHh;
+        using var bias = biasIh.add(biasHh, PinnedScalars.One);
         return nn.functional.linear(input, weightIh, bias);
     }
 }

@@ -73,7 +73,7 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
             a.narrow(1, 0, 2 * hidden).sigmoid_();
             var g = a.narrow(1, 2 * hidden, hidden).tanh_();
             var o = a.narrow(1, 3 * hidden, hidden).sigmoid_();
-            var cNew = a.narrow(1, hidden, hidden).mul(cm).addcmul_(a.narrow(1, 0, hidden), g, 1);
+            var cNew = a.narrow(1, hidden, hidden).mul(cm).addcmul_(a.narrow(1, 0, hidden), g, PinnedScalars.One);
             var tc = tanhC[t].narrow(0, 0, m).copy_(cNew).tanh_();
             var hNew = output[t].narrow(0, 0, m).copy_(tc).mul_(o);
             hm.copy_(hNew);
@@ -120,9 +120,9 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         var o = gates.narrow(2, 3 * hidden, hidden);
         // For all steps at once: dc_t += dh_t ⊙ s_t with s = o ⊙ (1 − tanh²c), and the gate gradients
         // dG_t = [dc_t, dc_t, dc_t, dh_t] ⊙ r_t with r = [g·i(1−i), c_{t−1}·f(1−f), i·(1−g²), tanh c·o(1−o)].
-        var s = tanhC.square().neg_().add_(1).mul_(o);
-        var r = gates.neg().add_(1).mul_(gates);
-        r.narrow(2, 2 * hidden, hidden).copy_(g.square().neg_().add_(1));
+        var s = tanhC.square().neg_().add_(PinnedScalars.One, PinnedScalars.One).mul_(o);
+        var r = gates.neg().add_(PinnedScalars.One, PinnedScalars.One).mul_(gates);
+        r.narrow(2, 2 * hidden, hidden).copy_(g.square().neg_().add_(PinnedScalars.One, PinnedScalars.One));
         r.mul_(cat(new[] { g, cPrev, i, tanhC }, 2));
 
         for (int k = 0; k < steps; k++)
@@ -134,8 +134,8 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
             rt = rt.narrow(0, 0, m);
             var dhm = dh.narrow(0, 0, m);
             var dcm = dc.narrow(0, 0, m);
-            var dhT = dY is null ? dhm : dhm.add(dY[t].narrow(0, 0, m));
-            var dcT = dcm.addcmul(dhT, s[t].narrow(0, 0, m), 1);
+            var dhT = dY is null ? dhm : dhm.add(dY[t].narrow(0, 0, m), PinnedScalars.One);
+            var dcT = dcm.addcmul(dhT, s[t].narrow(0, 0, m), PinnedScalars.One);
             rt.narrow(1, 0, 3 * hidden).view(m, 3, hidden).mul_(dcT.unsqueeze(1));
             rt.narrow(1, 3 * hidden, hidden).mul_(dhT);
             dhm.copy_(rt.mm(wHh));

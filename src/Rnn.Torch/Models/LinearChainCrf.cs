@@ -112,8 +112,9 @@ public sealed class LinearChainCrf : nn.Module
         var alpha = start.unsqueeze(0) + emissions.select(1, 0);
         for (long t = 1; t < steps; t++)
         {
-            var next = (alpha.unsqueeze(2) + trans.unsqueeze(0)).logsumexp(1) + emissions.select(1, t);
-            alpha = where(lens.gt(t).unsqueeze(1), next, alpha);
+            using var step = t.ToScalar(); // held to the end of the step: see PinnedScalars
+            var next = alpha.unsqueeze(2).add(trans.unsqueeze(0), PinnedScalars.One).logsumexp(1).add(emissions.select(1, t), PinnedScalars.One);
+            alpha = where(lens.gt(step).unsqueeze(1), next, alpha);
         }
         var logZ = (alpha + end.unsqueeze(0)).logsumexp(1);
         return where(lens.gt(0), logZ, zeros_like(logZ)).MoveToOuterDisposeScope();

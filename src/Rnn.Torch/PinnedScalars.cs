@@ -1,0 +1,26 @@
+using TorchSharp;
+
+namespace RnnMl.Torch;
+
+/// <summary>
+/// Workaround (TorchSharp 0.107): process-lifetime <see cref="Scalar"/> constants for per-step tensor arithmetic.
+/// </summary>
+/// <remarks>
+/// <para>Why: an implicit conversion such as <c>a + b</c> (which calls <c>add(b, 1)</c>) or <c>addcmul_(x, y, 1)</c>
+/// makes a new finalizable <see cref="Scalar"/> whose native handle is passed to libtorch as an <c>IntPtr</c>, and
+/// TorchSharp does not keep the managed object alive across the call. When another thread triggers a garbage
+/// collection during the native call, the finalizer may free the scalar while libtorch reads it; libtorch then fails
+/// with "Expected false to be true" from <c>Scalar::toDouble</c> (seen once in CI in a float64 gradient check that
+/// runs the LSTM step thousands of times while other test classes allocate). Scalars held in static fields are never
+/// finalized, so code that runs once per time step uses these instead of literals.</para>
+/// <para>Guarded by <c>PinnedScalarsTests</c> (the constants survive dispose scopes and forced collections, and the
+/// step functions give the same values as with literals).</para>
+/// </remarks>
+internal static class PinnedScalars
+{
+    /// <summary>The integer 1, as the <c>alpha</c>/<c>value</c> of add, sub, addcmul.</summary>
+    public static readonly Scalar One = 1.ToScalar();
+
+    /// <summary>The integer −1.</summary>
+    public static readonly Scalar MinusOne = (-1).ToScalar();
+}
