@@ -90,7 +90,7 @@ public sealed class OnnxForecasterModesParityTests(ITestOutputHelper output) : I
             var changed = covariates!.Select(t => (float[,])t.Clone()).ToArray();
             changed[0][L + 3 + 1, 0] += 3;
             Assert.True(OnnxForecasterParityTests.MaxDiff(Torch(model, windows, covariates), forecaster.ForecastBatch(windows, changed)) > 1e-3);
-            Assert.Equal(actual[2].Point, forecaster.Forecast(windows[2], covariates[2]).Point);
+            Assert.Equal(actual[2].Point, forecaster.Forecast(windows[2], covariates![2]).Point);
         }
     }
 

@@ -50,11 +50,15 @@ public static class GradientCheck
                 {
                     using var element = flat[e];
                     double original = element.to(ScalarType.Float64).item<double>();
-                    element.fill_(original + epsilon);
+                    // Scalars held by `using` until the element is restored: see PinnedScalars.
+                    using var up = (original + epsilon).ToScalar();
+                    using var down = (original - epsilon).ToScalar();
+                    using var back = original.ToScalar();
+                    element.fill_(up);
                     double plus = Evaluate(function);
-                    element.fill_(original - epsilon);
+                    element.fill_(down);
                     double minus = Evaluate(function);
-                    element.fill_(original);
+                    element.fill_(back);
                     double numeric = (plus - minus) / (2 * epsilon);
                     double a = analytic[i][e];
                     diffSq += (a - numeric) * (a - numeric);

@@ -16,7 +16,6 @@ internal static class OptimizerFactory
         _ => optim.SGD(parameters, options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
     };
 
-    /// <summary>Loads a checkpoint's optimizer state (TorchSharp's <c>state_dict</c> bytes) into <paramref name="optimizer"/>.</summary>
     // One optimizer group per parameter group, each at the base rate times its factor (EpochPass re-sets the rates at every step).
     private static OptimizerHelper Grouped(TrainerOptions options, IReadOnlyList<ParameterGroup> groups) => options.Optimizer switch
     {
@@ -25,6 +24,7 @@ internal static class OptimizerFactory
         _ => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, lr: options.LearningRate * g.LearningRateFactor, momentum: options.Momentum, weight_decay: options.WeightDecay)), options.LearningRate, momentum: options.Momentum, weight_decay: options.WeightDecay),
     };
 
+    /// <summary>Loads a checkpoint's optimizer state (TorchSharp's <c>state_dict</c> bytes) into <paramref name="optimizer"/>.</summary>
     public static void Load(OptimizerHelper optimizer, TrainerOptions options, IReadOnlyList<Parameter> parameters, byte[] state)
     {
         GiveSgdMomentumBuffers(optimizer, options, parameters);

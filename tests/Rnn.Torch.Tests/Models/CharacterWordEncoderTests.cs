@@ -38,7 +38,7 @@ public class CharacterWordEncoderTests : OneTorchThread
             {
                 var word = chars[i][j];
                 // The word alone, unpadded, through the same BiLSTM without lengths: outputs (1, C', 2H).
-                var (output, _) = encoder.Encoder.forward(model.named_parameters().First(p => p.name == "characters.embedding.weight").parameter
+                var (output, _) = encoder.Encoder!.forward(model.named_parameters().First(p => p.name == "characters.embedding.weight").parameter
                     .index_select(0, tensor(word)).unsqueeze(0));
                 var expected = cat(new[] { output[0, word.Length - 1].narrow(0, 0, h), output[0, 0].narrow(0, h, h) });
                 var actual = features[i, j];
