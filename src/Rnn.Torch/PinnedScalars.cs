@@ -14,7 +14,9 @@ namespace RnnMl.Torch;
 /// runs the LSTM step thousands of times while other test classes allocate). Scalars held in static fields are never
 /// finalized, so code that runs once per time step uses these instead of literals.</para>
 /// <para>Guarded by <c>PinnedScalarsTests</c> (the constants survive dispose scopes and forced collections, and the
-/// step functions give the same values as with literals).</para>
+/// step functions give the same values as with literals). TorchSharp's own code (its optimizers' <c>step</c>, for one)
+/// still creates such scalars and cannot be changed from here; the test assemblies therefore run their test classes
+/// one at a time (<c>tests/TestAssemblySettings.cs</c>).</para>
 /// </remarks>
 internal static class PinnedScalars
 {

@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
 
-// Training seeds torch's process-wide random generator (initialisation, dropout), and the memory test reads the
-// process's working set: tests that ran in parallel would disturb both. The models are tiny and the machine has two
-// shared cores, so running the test classes one after another costs little.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Test classes run one at a time (tests/TestAssemblySettings.cs); here also because training seeds torch's process-wide
+// random generator (initialisation, dropout) and the memory test reads the process's working set.
 
 namespace RnnMl.MLNet.Tests;
 

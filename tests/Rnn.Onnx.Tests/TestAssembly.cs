@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 
-// Tests seed torch's process-wide generator for their weights; running in parallel would mix the seeds.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Test classes run one at a time (tests/TestAssemblySettings.cs); here also because tests seed torch's process-wide
+// generator for their weights, and parallel tests would mix the seeds.
 
 namespace RnnMl.Onnx.Tests;
 
