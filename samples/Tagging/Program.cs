@@ -1,8 +1,11 @@
+using Microsoft.ML;
+using RnnMl.MLNet;
+using RnnMl.MLNet.Tagging;
 using RnnMl.Onnx;
 
 namespace RnnMl.Samples.Tagging;
 
-/// <summary>Entry point: train (default) or tag with a saved model; expected failures become a message and an exit code.</summary>
+/// <summary>Entry point: train (default), export a saved model to ONNX, or tag with a saved model; expected failures become a message and an exit code.</summary>
 internal static class Program
 {
     private static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -14,7 +17,7 @@ internal static class Program
         {
             var o = SampleOptions.Parse(args);
             if (o.Help) { output.WriteLine(SampleOptions.HelpText); return 0; }
-            return o.TagCommand ? Tag(o, output) : TrainCommand.Run(o, output);
+            return o.TagCommand ? Tag(o, output) : o.ExportCommand ? Export(o, output) : TrainCommand.Run(o, output);
         }
         catch (ArgumentException e)
         {
@@ -29,13 +32,36 @@ internal static class Program
         }
     }
 
-    /// <summary>Tags each sentence (split by the model's tokenizer) with a saved ONNX model, printing token/TAG pairs.</summary>
+    /// <summary>Writes the saved ML.NET model as one ONNX file (<c>ExportRnnModelToOnnx</c>) that <c>OnnxSequenceTagger</c> runs.</summary>
+    private static int Export(SampleOptions o, TextWriter output)
+    {
+        new MLContext(seed: 1).Model.ExportRnnModelToOnnx(o.ModelPath, o.OnnxPath!);
+        output.WriteLine($"exported {Path.GetFullPath(o.ModelPath)} to {Path.GetFullPath(o.OnnxPath!)} (ONNX: graph, vocabularies, tag names and CRF scores in one file)");
+        return 0;
+    }
+
+    /// <summary>Tags each sentence (split by the model's tokenizer) with a saved model, printing token/TAG pairs: an .onnx
+    /// file runs on ONNX Runtime (no libtorch), anything else is loaded as a saved ML.NET model.</summary>
     private static int Tag(SampleOptions o, TextWriter output)
     {
-        using var tagger = OnnxSequenceTagger.Load(o.ModelPath);
+        if (o.ModelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            using var tagger = OnnxSequenceTagger.Load(o.ModelPath);
+            foreach (var sentence in o.Sentences)
+            {
+                var (tokens, tags) = tagger.Tag(sentence);
+                output.WriteLine(string.Join(" ", tokens.Zip(tags).Select(p => $"{p.First}/{p.Second}")));
+            }
+            return 0;
+        }
+        if (!File.Exists(o.ModelPath)) throw new FileNotFoundException($"no saved model at '{Path.GetFullPath(o.ModelPath)}'", o.ModelPath);
+        var loaded = new MLContext(seed: 1).Model.LoadRnnModel(o.ModelPath, out _);
+        using var model = loaded as RecurrentSequenceTaggerTransformer
+            ?? throw new InvalidDataException($"'{o.ModelPath}' holds no RnnMl sequence tagger ({loaded.GetType().Name})");
         foreach (var sentence in o.Sentences)
         {
-            var (tokens, tags) = tagger.Tag(sentence);
+            var tokens = model.Info.Tokenizer.Tokenize(sentence);
+            var tags = model.Tag(new[] { tokens })[0];
             output.WriteLine(string.Join(" ", tokens.Zip(tags).Select(p => $"{p.First}/{p.Second}")));
         }
         return 0;

@@ -8,8 +8,9 @@ namespace RnnMl.Samples.Tagging;
 internal sealed record SampleOptions
 {
     public const string HelpText = """
-        usage: Tagging [train options]                       train, evaluate, save the model (ONNX) and tag a few examples
-               Tagging tag --model FILE "a sentence" ...     tag sentences with a saved model (ONNX Runtime, no libtorch needed)
+        usage: Tagging [train options]                       train, evaluate, save the model (ML.NET .zip) and tag a few examples
+               Tagging export --model FILE --onnx OUT        export a saved model to one ONNX file (graph, vocabularies, tag names, CRF)
+               Tagging tag --model FILE "a sentence" ...     tag sentences with a saved model: .zip (ML.NET) or .onnx (ONNX Runtime, no libtorch)
 
         train options:
           --train FILE        training file (default: built-in generated sentences with PER/LOC/ORG names in BIO tags)
@@ -18,13 +19,17 @@ internal sealed record SampleOptions
           --column C          conllu: upos or xpos (default upos); conll: the tag column's index (default: the last)
           --crf B             true (default) or false: CRF or per-token softmax
           --char-encoder E    lstm (default; a character BiLSTM), cnn (a character CNN, faster) or none: the word encoder over characters
+          --casing N          width of the casing feature (all-lower, first-upper, all-upper, has-digit, other), 0 for none (default 0)
           --epochs N          at most N epochs (default 15)
-          --model FILE        where to save the trained model (default tagging-model.onnx)
+          --model FILE        where to save the trained model (default tagging-model.zip)
           --threads N         torch threads (default 1)
         """;
 
     public bool Help { get; init; }
     public bool TagCommand { get; init; }
+    public bool ExportCommand { get; init; }
+    public string? OnnxPath { get; init; }
+    public int Casing { get; init; }
     public IReadOnlyList<string> Sentences { get; init; } = Array.Empty<string>();
     public string? TrainPath { get; init; }
     public string? TestPath { get; init; }
@@ -35,7 +40,7 @@ internal sealed record SampleOptions
     public CharacterEncoderKind CharacterEncoder { get; init; } = CharacterEncoderKind.BiLstm;
     public bool Characters => CharacterEncoder != CharacterEncoderKind.None;
     public int Epochs { get; init; } = 15;
-    public string ModelPath { get; init; } = "tagging-model.onnx";
+    public string ModelPath { get; init; } = "tagging-model.zip";
     public int Threads { get; init; } = 1;
 
     /// <summary>Parses the arguments.</summary>
@@ -45,6 +50,7 @@ internal sealed record SampleOptions
         var o = new SampleOptions();
         int start = 0;
         if (args.Count > 0 && args[0] == "tag") { o = o with { TagCommand = true }; start = 1; }
+        else if (args.Count > 0 && args[0] == "export") { o = o with { ExportCommand = true }; start = 1; }
         var sentences = new List<string>();
         string? column = null;
         for (int i = start; i < args.Count; i++)
@@ -73,6 +79,8 @@ internal sealed record SampleOptions
                     };
                     break;
                 case "--epochs": o = o with { Epochs = Int("--epochs", Value(), 1) }; break;
+                case "--casing": o = o with { Casing = Int("--casing", Value(), 0) }; break;
+                case "--onnx" when o.ExportCommand: o = o with { OnnxPath = Value() }; break;
                 case "--model": o = o with { ModelPath = Value() }; break;
                 case "--threads": o = o with { Threads = Int("--threads", Value(), 1) }; break;
                 default:
@@ -89,8 +97,10 @@ internal sealed record SampleOptions
         }
         if ((o.TrainPath is null) != (o.TestPath is null))
             throw new ArgumentException("--train and --test go together: give both files or neither (built-in data)");
+        if (o.ExportCommand && o.OnnxPath is null && !o.Help)
+            throw new ArgumentException("export needs --onnx OUT, e.g. Tagging export --model tagging-model.zip --onnx tagging-model.onnx");
         if (o.TagCommand && sentences.Count == 0 && !o.Help)
-            throw new ArgumentException("tag needs at least one sentence, e.g. Tagging tag --model tagging-model.onnx \"Jordan flew to Georgia .\"");
+            throw new ArgumentException("tag needs at least one sentence, e.g. Tagging tag --model tagging-model.zip \"Jordan flew to Georgia .\"");
         return o with { Sentences = sentences };
     }
 

@@ -1,8 +1,9 @@
 using System.Globalization;
-using RnnMl.Export;
-using RnnMl.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RnnMl.MLNet;
+using RnnMl.MLNet.Tagging;
 using RnnMl.Text.Data;
-using RnnMl.Text.Export;
 using RnnMl.Text.Metrics;
 using RnnMl.Text.Tagging;
 using RnnMl.Torch.Models;
@@ -11,11 +12,19 @@ using static TorchSharp.torch;
 
 namespace RnnMl.Samples.Tagging;
 
-/// <summary>Trains a BiLSTM(-CRF) tagger on the Rnn.Torch API, reports token accuracy, span or per-tag scores and the most
-/// frequent errors, saves the model as ONNX and tags a few test sentences.</summary>
+/// <summary>Trains a BiLSTM(-CRF) tagger with the ML.NET trainer (<c>RecurrentSequenceTagger</c>), reports token accuracy,
+/// span or per-tag scores and the most frequent errors, saves the model with <c>SaveRnnModel</c> (export it to ONNX with
+/// the <c>export --onnx</c> command) and tags a few test sentences.</summary>
 internal static class TrainCommand
 {
     private const int Seed = 1;
+
+    /// <summary>One sentence as ML.NET reads it.</summary>
+    private sealed class Row
+    {
+        [VectorType] public string[] Tokens { get; set; } = Array.Empty<string>();
+        [VectorType] public string[] Tags { get; set; } = Array.Empty<string>();
+    }
 
     public static int Run(SampleOptions o, TextWriter output)
     {
@@ -34,48 +43,38 @@ internal static class TrainCommand
             output.WriteLine($"{o.TrainPath}: {train.Count} training sentences; {o.TestPath}: {test.Count} test sentences");
         }
 
-        var tagNames = train.SelectMany(s => s.Tags).Distinct().Order(StringComparer.Ordinal).ToArray();
-        var tagIds = tagNames.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => (long)p.i, StringComparer.Ordinal);
+        var tagNames = train.SelectMany(s => s.Tags).ToHashSet(StringComparer.Ordinal);
+        foreach (var s in test)
+            if (s.Tags.FirstOrDefault(t => !tagNames.Contains(t)) is { } unseen)
+                throw new InvalidDataException($"line {s.Line}: tag '{unseen}' does not occur in the training data");
         bool bio = tagNames.All(t => t == "O" || t.StartsWith("B-", StringComparison.Ordinal) || t.StartsWith("I-", StringComparison.Ordinal));
-        var words = Vocabulary.Build(train.Select(s => s.Tokens.Select(t => t.ToLowerInvariant())), minCount: 2);
-        var characters = TaggerCharacters.BuildVocabulary(train.Select(s => s.Tokens));
-        var info = new TaggerModelInfo(Tokenizer.Create(TokenizerKind.Word, lowerCase: false), words, tagNames, o.Characters ? characters : null, lowerCaseWords: true);
-        long[] Tags(TaggedSentence s) => s.Tags.Select(t => tagIds.TryGetValue(t, out var id) ? id
-            : throw new InvalidDataException($"line {s.Line}: tag '{t}' does not occur in the training data")).ToArray();
-        var ill = bio ? train.Count(s => !TagTransitionConstraints.FromTagNames(tagNames, TagScheme.Bio).Allows(Tags(s))) : 0;
-        if (ill > 0) output.WriteLine($"note: {ill} training sentence(s) have an ill-formed BIO sequence (I-X not after B-X or I-X); accepted, as conlleval does");
 
-        manual_seed(Seed);
-        using var model = SequenceTagger.Create(new SequenceTaggerOptions
+        var ml = new MLContext(seed: Seed);
+        var data = ml.Data.LoadFromEnumerable(train.Select(s => new Row { Tokens = s.Tokens.ToArray(), Tags = s.Tags.ToArray() }));
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label", "Tags").Fit(data);
+        // A tenth of the training sentences (ValidationFraction) picks the best epoch; the test set is only used at the end.
+        var options = new RecurrentSequenceTaggerOptions
         {
-            VocabularySize = words.Count, TagCount = tagNames.Length, EmbeddingSize = 64, HiddenSize = 64, Dropout = 0.5,
-            UseCrf = o.Crf, Constraints = o.Crf && bio ? TagTransitionConstraints.FromTagNames(tagNames, TagScheme.Bio) : null,
-            CharacterVocabularySize = o.Characters ? characters.Count : 0, CharacterEncoder = o.CharacterEncoder,
-        });
-        // A tenth of the training sentences picks the best epoch; the test set is only used at the end.
-        int validCount = Math.Max(1, train.Count / 10);
-        var fit = train.Take(train.Count - validCount).ToList();
-        var valid = train.Skip(train.Count - validCount).ToList();
-        var task = new SequenceTaggerTrainingTask(model, fit.Select(s => info.EncodeWords(s.Tokens)).ToList(), fit.Select(Tags).ToList(),
-            valid.Select(s => info.EncodeWords(s.Tokens)).ToList(), valid.Select(Tags).ToList(), batchSize: 16,
-            trainCharacters: o.Characters ? fit.Select(s => info.EncodeCharacters(s.Tokens)!).ToList() : null,
-            validCharacters: o.Characters ? valid.Select(s => info.EncodeCharacters(s.Tokens)!).ToList() : null);
-        output.WriteLine($"model: BiLSTM 64{o.CharacterEncoder switch { CharacterEncoderKind.BiLstm => " + character BiLSTM", CharacterEncoderKind.Cnn => " + character CNN", _ => "" }}{(o.Crf ? " + CRF" + (bio ? " (BIO constraints)" : "") : ", softmax")}; {tagNames.Length} tags");
-        var trainer = Trainer.Create(new TrainerOptions { Epochs = o.Epochs, LearningRate = 0.005, EarlyStoppingPatience = 3, SelectionMetric = "accuracy", Seed = Seed });
-        var result = trainer.Fit(task, new Progress(p =>
-        {
-            if (p.CompletedEpoch is { } e)
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3}, validation accuracy {e.ValidationMetrics["accuracy"]:P2}, {e.Duration.TotalSeconds:F1} s"));
-        }));
+            EmbeddingSize = 64, HiddenSize = 64, UseCrf = o.Crf, CharacterEncoder = o.CharacterEncoder, Epochs = o.Epochs,
+            EarlyStoppingPatience = 3, Seed = Seed, CasingEmbeddingSize = o.Casing,
+            Progress = new Progress(p =>
+            {
+                if (p.CompletedEpoch is { } e)
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3}, validation accuracy {e.ValidationMetrics["accuracy"]:P2}, {e.Duration.TotalSeconds:F1} s"));
+            }),
+        };
+        output.WriteLine($"model: BiLSTM 64{o.CharacterEncoder switch { CharacterEncoderKind.BiLstm => " + character BiLSTM", CharacterEncoderKind.Cnn => " + character CNN", _ => "" }}{(o.Casing > 0 ? " + casing" : "")}{(o.Crf ? " + CRF" + (bio ? " (BIO constraints)" : "") : ", softmax")}; {tagNames.Count} tags");
+        using var model = ml.MulticlassClassification.Trainers.RecurrentSequenceTagger(options).Fit(keys.Transform(data));
+        var result = model.TrainingResult!;
         output.WriteLine($"training: {result.History.Count} epoch(s), best {result.BestEpoch + 1}, {result.StopReason}");
 
-        var predicted = model.Tag(test.Select(s => info.EncodeWords(s.Tokens)).ToList(), o.Characters ? test.Select(s => info.EncodeCharacters(s.Tokens)!).ToList() : null)
-            .Select(p => p.Select(t => tagNames[t]).ToArray()).ToList();
+        var predicted = model.Tag(test.Select(s => s.Tokens).ToList()).ToList();
         Report(test, predicted, bio, output);
 
-        OnnxExporter.Export(model, o.ModelPath, info);
-        output.WriteLine($"saved the model to {Path.GetFullPath(o.ModelPath)} (ONNX: graph, vocabularies, tag names and CRF scores in one file)");
+        ml.Model.SaveRnnModel(model, data.Schema, o.ModelPath);
+        output.WriteLine($"saved the model to {Path.GetFullPath(o.ModelPath)} (ML.NET model with the TorchSharp weights, vocabularies and tag names)");
+        output.WriteLine($"export it:   dotnet run --project samples/Tagging -- export --model {o.ModelPath} --onnx tagging-model.onnx");
         output.WriteLine($"tag with it: dotnet run --project samples/Tagging -- tag --model {o.ModelPath} \"Jordan flew to Georgia with Maria .\"");
         return 0;
     }

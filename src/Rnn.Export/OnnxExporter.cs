@@ -201,7 +201,7 @@ public static class OnnxExporter
         if (text is not null)
             RequireCounts((o.VocabularySize, text.Vocabulary.Count, "the vocabulary", "token ids"), (o.TagCount, text.TagNames.Count, "tag names", "tags"),
                 (o.CharacterVocabularySize, text.Characters?.Count ?? 0, "the character vocabulary", "character ids (0: none)"));
-        return TaggerGraph.Build(model, text);
+        return TaggerGraph.Build(model, text?.WithCasing(o.HasCasing));
     }
 
     /// <summary>Writes a forecaster as one ONNX graph: input <see cref="ForecasterGraphNames.Window"/> (N, L, C) float32,

@@ -21,7 +21,9 @@ namespace RnnMl.MLNet;
 /// </example>
 public static class RnnOnnxOperations
 {
-    /// <summary>Exports the RnnMl text classifier or forecaster in <paramref name="model"/> to an ONNX file (opset <see cref="OnnxExporter.Opset"/>).
+    /// <summary>Exports the RnnMl text classifier, sequence tagger or forecaster in <paramref name="model"/> to an ONNX file (opset <see cref="OnnxExporter.Opset"/>).
+    /// A <see cref="Tagging.RecurrentSequenceTaggerTransformer"/> is written as its emission graph with the vocabularies, tag
+    /// names and CRF scores in the metadata; <c>RnnMl.Onnx</c>'s <c>OnnxSequenceTagger</c> runs it.
     /// A <see cref="RecurrentForecasterTransformer"/> is written with its per-target z-scoring inside the graph and its
     /// target names in the metadata; <c>RnnMl.Onnx</c>'s <c>OnnxForecaster</c> runs it.</summary>
     /// <param name="catalog"><c>mlContext.Model</c>.</param>
@@ -54,8 +56,18 @@ public static class RnnOnnxOperations
             NumericSequenceOnnx.Export(numeric[0], filePath, classNames);
             return;
         }
+        var taggers = Flatten(model).OfType<Tagging.RecurrentSequenceTaggerTransformer>().ToList();
+        if (classifiers.Count == 0 && forecasters.Count == 0 && taggers.Count == 1)
+        {
+            if (classNames is not null)
+                throw new ArgumentException($"class names are for classifiers; a tagger's tag names are its label's key values, got {classNames.Count} names", nameof(classNames));
+            // Held to the end: a disposed tagger is refused before the file is touched, and a Dispose waits for the export.
+            using var taggerLease = taggers[0].Core.Gate.Enter();
+            OnnxExporter.Export(taggers[0].Core.Model, filePath, taggers[0].Core.Info);
+            return;
+        }
         if (classifiers.Count != 1)
-            throw new ArgumentException($"the model must hold exactly one RnnMl text classifier or forecaster to export, got {classifiers.Count} classifiers and {forecasters.Count} forecasters" +
+            throw new ArgumentException($"the model must hold exactly one RnnMl text classifier, tagger or forecaster to export, got {classifiers.Count} classifiers and {forecasters.Count} forecasters" +
                 (Flatten(model).OfType<RecurrentTranslatorTransformer>().Any() ? " (it holds a translator: export it with ExportRnnTranslatorToOnnx)" : ""), nameof(model));
         var classifier = classifiers[0];
         // Held to the end: a disposed classifier is refused before the file is touched, and a Dispose waits for the export.

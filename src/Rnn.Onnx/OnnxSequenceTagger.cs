@@ -35,9 +35,7 @@ public sealed class OnnxSequenceTagger : IDisposable
     {
         this.session = session;
         this.info = info;
-        inputNames = info.Characters is null
-            ? new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths }
-            : new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths, TaggerGraphNames.Characters, TaggerGraphNames.WordIndex };
+        inputNames = InputNames(info);
         if (info.Crf is { } crf) (start, end, transitions) = (crf.Start.ToArray(), crf.End.ToArray(), crf.Transitions.ToArray());
     }
 
@@ -59,7 +57,7 @@ public sealed class OnnxSequenceTagger : IDisposable
             TaggerModelInfo info;
             try { info = TaggerModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap); }
             catch (InvalidDataException e) { throw new InvalidDataException($"'{full}': {e.Message}", e); }
-            var expected = info.Characters is null ? new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths } : new[] { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths, TaggerGraphNames.Characters, TaggerGraphNames.WordIndex };
+            var expected = InputNames(info);
             if (!expected.All(session.InputMetadata.ContainsKey) || session.InputMetadata.Count != expected.Length)
                 throw new InvalidDataException($"'{full}' is not an exported RnnMl tagger: its inputs must be {string.Join(", ", expected)}, got {string.Join(", ", session.InputMetadata.Keys)}");
             if (!session.OutputMetadata.TryGetValue(TaggerGraphNames.Emissions, out var emissions))
@@ -74,6 +72,15 @@ public sealed class OnnxSequenceTagger : IDisposable
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The graph's inputs: tokens and lengths, then the characters' two with a character encoder, then casing with the casing feature.</summary>
+    private static string[] InputNames(TaggerModelInfo info)
+    {
+        var names = new List<string> { TaggerGraphNames.Tokens, TaggerGraphNames.Lengths };
+        if (info.Characters is not null) names.AddRange(new[] { TaggerGraphNames.Characters, TaggerGraphNames.WordIndex });
+        if (info.Casing) names.Add(TaggerGraphNames.Casing);
+        return names.ToArray();
     }
 
     /// <summary>The tokenizer, vocabularies, tag names and CRF scores stored with the model.</summary>
@@ -109,30 +116,35 @@ public sealed class OnnxSequenceTagger : IDisposable
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batch size must be at least 1, got {batchSize}");
         var tokens = sentences.Select((s, i) => info.EncodeWords(s ?? throw new ArgumentException($"sentence {i} is null", nameof(sentences)))).ToArray();
         var characters = info.Characters is null ? null : sentences.Select(s => info.EncodeCharacters(s)!).ToArray();
+        var casing = info.Casing ? sentences.Select(s => info.EncodeCasing(s)!).ToArray() : null;
         var order = Enumerable.Range(0, tokens.Length).OrderBy(i => tokens[i].Length).ToArray();
         var result = new string[tokens.Length][];
         for (int from = 0; from < order.Length; from += batchSize)
         {
             var rows = order.AsSpan(from, Math.Min(batchSize, order.Length - from)).ToArray();
-            var ids = TagIds(rows.Select(r => tokens[r]).ToArray(), characters is null ? null : rows.Select(r => characters[r]).ToArray());
+            var ids = TagIds(rows.Select(r => tokens[r]).ToArray(), characters is null ? null : rows.Select(r => characters[r]).ToArray(),
+                casing is null ? null : rows.Select(r => casing[r]).ToArray());
             for (int k = 0; k < rows.Length; k++) result[rows[k]] = ids[k].Select(t => info.TagNames[(int)t]).ToArray();
         }
         return result;
     }
 
-    /// <summary>Tags one batch of token ids (and character ids with a character encoder); an empty sentence gets no tags.</summary>
+    /// <summary>Tags one batch of token ids (and character ids with a character encoder, casing ids with the casing feature); an empty sentence gets no tags.</summary>
     /// <param name="tokens">N sentences of word ids in [0, vocabulary size).</param>
     /// <param name="characters">With a character encoder: the character ids of each token of each sentence; null without.</param>
+    /// <param name="casing">With the casing feature (<see cref="TaggerModelInfo.Casing"/>): the casing id of each token of each
+    /// sentence (<see cref="TokenCasing.Encode"/>); null without.</param>
     /// <returns>N arrays of tag ids.</returns>
-    /// <exception cref="ArgumentException">Characters missing, unexpected or misaligned, or an id out of range (naming sentence, position and id).</exception>
+    /// <exception cref="ArgumentException">Characters or casing ids missing, unexpected or misaligned, or an id out of range (naming sentence, position and id).</exception>
     /// <exception cref="ObjectDisposedException">The tagger has been disposed.</exception>
-    public long[][] TagIds(IReadOnlyList<long[]> tokens, IReadOnlyList<long[][]>? characters = null)
+    public long[][] TagIds(IReadOnlyList<long[]> tokens, IReadOnlyList<long[][]>? characters = null, IReadOnlyList<long[]>? casing = null)
     {
         using var lease = gate.Enter();
         ArgumentNullException.ThrowIfNull(tokens);
         int n = tokens.Count;
         if (n == 0) return Array.Empty<long[]>();
         CheckInputs(tokens, characters);
+        CheckCasing(tokens, casing);
         var lengths = new long[n];
         for (int i = 0; i < n; i++) lengths[i] = Math.Max(1, tokens[i].Length);
         long t = lengths.Max();
@@ -149,6 +161,12 @@ public sealed class OnnxSequenceTagger : IDisposable
                 var (words, index) = DistinctWords.Of(characters, t);
                 values.Add(OrtValue.CreateTensorValueFromMemory(words.Characters, new[] { words.Count, words.Width }));
                 values.Add(OrtValue.CreateTensorValueFromMemory(index, new[] { (long)n, t }));
+            }
+            if (casing is not null)
+            {
+                var flatCasing = new long[n * t];
+                for (int i = 0; i < n; i++) Array.Copy(casing[i], 0, flatCasing, i * t, casing[i].Length);
+                values.Add(OrtValue.CreateTensorValueFromMemory(flatCasing, new[] { (long)n, t }));
             }
             using var run = new RunOptions();
             using var outputs = session.Run(run, inputNames, values, outputNames);
@@ -194,6 +212,29 @@ public sealed class OnnxSequenceTagger : IDisposable
                 foreach (var id in c[j] ?? throw new ArgumentException($"sentence {i}, token {j}: the character ids are null", nameof(characters)))
                     if (id < 0 || id >= charCount)
                         throw new ArgumentOutOfRangeException(nameof(characters), id, $"character ids must be between 0 and {charCount - 1}, got {id} in sentence {i} at token {j}");
+        }
+    }
+
+    private void CheckCasing(IReadOnlyList<long[]> tokens, IReadOnlyList<long[]>? casing)
+    {
+        if (casing is null)
+        {
+            if (info.Casing)
+                throw new ArgumentException("the model has the casing feature: the casing ids of every token are required (TokenCasing.Encode)", nameof(casing));
+            return;
+        }
+        if (!info.Casing)
+            throw new ArgumentException("the model has no casing feature, but casing ids were given", nameof(casing));
+        if (casing.Count != tokens.Count)
+            throw new ArgumentException($"there must be casing ids for each of the {tokens.Count} sentences, got {casing.Count}", nameof(casing));
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            var c = casing[i] ?? throw new ArgumentException($"sentence {i}: the casing ids are null", nameof(casing));
+            if (c.Length != tokens[i].Length)
+                throw new ArgumentException($"sentence {i}: {tokens[i].Length} tokens but {c.Length} casing ids", nameof(casing));
+            for (int j = 0; j < c.Length; j++)
+                if (c[j] < 0 || c[j] >= TokenCasing.Count)
+                    throw new ArgumentOutOfRangeException(nameof(casing), c[j], $"casing ids must be between 0 and {TokenCasing.Count - 1}, got {c[j]} in sentence {i} at position {j}");
         }
     }
 

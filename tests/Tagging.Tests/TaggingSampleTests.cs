@@ -19,6 +19,7 @@ public class TaggingSampleTests
     [InlineData("--char-encoder", "gru", "--char-encoder must be lstm, cnn or none, got 'gru'")]
     [InlineData("--train", "a.conll", "--train and --test go together")]
     [InlineData("--epochs", "0", "--epochs needs a whole number of at least 1")]
+    [InlineData("--casing", "-1", "--casing needs a whole number of at least 0")]
     public void BadArguments_ExitWith2AndSayWhy(string name, string value, string message)
     {
         var error = new StringWriter();
@@ -29,12 +30,12 @@ public class TaggingSampleTests
     [Theory]
     [InlineData("lstm")]
     [InlineData("cnn")]
-    public void TrainOnBuiltInData_ThenTag_FromTheSavedModel(string charEncoder)
+    public void TrainOnBuiltInData_ThenTag_FromTheSavedModelAndItsOnnxExport(string charEncoder)
     {
         var folder = Directory.CreateTempSubdirectory("rnnml-tagging-sample-").FullName;
         try
         {
-            var model = Path.Combine(folder, "m.onnx");
+            var model = Path.Combine(folder, "m.zip");
             var output = new StringWriter();
             Assert.Equal(0, Program.Run(new[] { "--epochs", "6", "--char-encoder", charEncoder, "--model", model }, output, TextWriter.Null));
             var text = output.ToString();
@@ -44,9 +45,18 @@ public class TaggingSampleTests
             Assert.Contains("micro", text);
             Assert.Contains(charEncoder == "cnn" ? "+ character CNN" : "+ character BiLSTM", text);
 
+            const string Expected = "Jordan/B-PER flew/O to/O Jordan/B-LOC with/O Maria/B-PER ./O";
             var tagged = new StringWriter();
             Assert.Equal(0, Program.Run(new[] { "tag", "--model", model, "Jordan flew to Jordan with Maria ." }, tagged, TextWriter.Null));
-            Assert.Equal("Jordan/B-PER flew/O to/O Jordan/B-LOC with/O Maria/B-PER ./O", tagged.ToString().Trim());
+            Assert.Equal(Expected, tagged.ToString().Trim());
+
+            var onnx = Path.Combine(folder, "m.onnx");
+            var exported = new StringWriter();
+            Assert.Equal(0, Program.Run(new[] { "export", "--model", model, "--onnx", onnx }, exported, TextWriter.Null));
+            Assert.Contains("exported", exported.ToString());
+            var onOnnx = new StringWriter();
+            Assert.Equal(0, Program.Run(new[] { "tag", "--model", onnx, "Jordan flew to Jordan with Maria ." }, onOnnx, TextWriter.Null));
+            Assert.Equal(Expected, onOnnx.ToString().Trim());
         }
         finally
         {
@@ -60,5 +70,16 @@ public class TaggingSampleTests
         var error = new StringWriter();
         Assert.Equal(1, Program.Run(new[] { "tag", "--model", "/nonexistent/m.onnx", "a b" }, TextWriter.Null, error));
         Assert.Contains("/nonexistent/m.onnx", error.ToString());
+        error = new StringWriter();
+        Assert.Equal(1, Program.Run(new[] { "tag", "--model", "/nonexistent/m.zip", "a b" }, TextWriter.Null, error));
+        Assert.Contains("/nonexistent/m.zip", error.ToString());
+    }
+
+    [Fact]
+    public void Export_WithoutOnnxPath_ExitsWith2AndSaysWhy()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, Program.Run(new[] { "export", "--model", "m.zip" }, TextWriter.Null, error));
+        Assert.Contains("export needs --onnx OUT", error.ToString());
     }
 }

@@ -14,8 +14,9 @@ namespace RnnMl.Bench.Tagging;
 /// <summary>Trains one variant through <see cref="SequenceTaggerTrainingTask"/> and the shared <see cref="Trainer"/>, then measures tagging speed.</summary>
 internal static class TaggerRun
 {
-    public static TaggerResult Train(TaggerVariant variant, TaggerSettings s, TaggingCorpus corpus, TaggingCorpus.Encoded train, TaggingCorpus.Encoded dev, int seed)
+    public static TaggerResult Train(TaggerVariant variant, TaggerSettings s, TaggingCorpus corpus, TaggingCorpus.Encoded train, TaggingCorpus.Encoded dev, TaggingCorpus.Encoded valid, int seed)
     {
+        bool casing = s.Casing > 0;
         manual_seed(seed);
         var model = SequenceTagger.Create(new SequenceTaggerOptions
         {
@@ -32,9 +33,11 @@ internal static class TaggerRun
             CharacterVocabularySize = variant.Characters ? corpus.Characters.Count : 0,
             CharacterEmbeddingSize = s.CharEmbedding,
             CharacterHiddenSize = s.CharHidden,
+            CasingEmbeddingSize = s.Casing,
         });
-        var task = new SequenceTaggerTrainingTask(model, train.Tokens, train.Tags, dev.Tokens, dev.Tags, s.BatchSize,
-            trainCharacters: variant.Characters ? train.Characters : null, validCharacters: variant.Characters ? dev.Characters : null);
+        var task = new SequenceTaggerTrainingTask(model, train.Tokens, train.Tags, valid.Tokens, valid.Tags, s.BatchSize,
+            trainCharacters: variant.Characters ? train.Characters : null, validCharacters: variant.Characters ? valid.Characters : null,
+            trainCasing: casing ? train.Casing : null, validCasing: casing ? valid.Casing : null);
         var trainer = Trainer.Create(new TrainerOptions
         {
             Epochs = s.Epochs,
@@ -51,7 +54,7 @@ internal static class TaggerRun
         var progress = new TrainedItems(e =>
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    {variant.Name} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3} acc {e.TrainMetrics["accuracy"]:P2}, dev loss {e.ValidationLoss:F3} acc {e.ValidationMetrics["accuracy"]:P2}{(e.IsBest ? " *" : "")}, {e.Duration.TotalSeconds:F0} s"));
+                $"    {variant.Name} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3} acc {e.TrainMetrics["accuracy"]:P2}, {s.Validation} loss {e.ValidationLoss:F3} acc {e.ValidationMetrics["accuracy"]:P2}{(e.IsBest ? " *" : "")}, {e.Duration.TotalSeconds:F0} s"));
         });
         using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(s.Minutes));
         var clock = Stopwatch.StartNew();
@@ -60,13 +63,14 @@ internal static class TaggerRun
         long trained = progress.Count;
         Console.WriteLine($"  {variant.Name}: {result.History.Count} epoch(s), best {result.BestEpoch + 1}, stop: {result.StopReason}, {seconds:F0} s");
 
-        var predicted = model.Tag(dev.Tokens, variant.Characters ? dev.Characters : null);
+        var predicted = model.Tag(dev.Tokens, variant.Characters ? dev.Characters : null, casing: casing ? dev.Casing : null);
         long right = 0;
         for (int i = 0; i < dev.Tags.Count; i++)
             for (int t = 0; t < dev.Tags[i].Length; t++)
                 if (predicted[i][t] == dev.Tags[i][t]) right++;
         double accuracy = right / (double)dev.TokenCount;
-        double speed = TagSpeed(dev.Tokens.Count, rows => model.Tag(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null), dev.Tokens.Select(t => t.Length).ToList());
+        double speed = TagSpeed(dev.Tokens.Count, rows => model.Tag(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null,
+            casing: casing ? rows.Select(r => dev.Casing[r]).ToList() : null), dev.Tokens.Select(t => t.Length).ToList());
         var (onnxSpeed, agreement) = Onnx(model, variant, corpus, dev, predicted);
         return new TaggerResult(variant, accuracy, seconds, trained / seconds, speed, onnxSpeed, agreement, result.History.Count, result.BestEpoch, model);
     }
@@ -85,7 +89,8 @@ internal static class TaggerRun
             var onnxTags = new long[dev.Tokens.Count][];
             double speed = TagSpeed(dev.Tokens.Count, rows =>
             {
-                var tags = tagger.TagIds(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null);
+                var tags = tagger.TagIds(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null,
+                    model.Options.HasCasing ? rows.Select(r => dev.Casing[r]).ToList() : null);
                 for (int k = 0; k < rows.Length; k++) onnxTags[rows[k]] = tags[k];
             }, dev.Tokens.Select(t => t.Length).ToList());
             long same = 0;

@@ -21,10 +21,13 @@ internal sealed record TaggerVariant(string Name, bool Crf, bool Characters)
 /// <summary>The training settings every variant shares.</summary>
 internal sealed record TaggerSettings(int Embedding, int Hidden, int Layers, double Dropout, int CharEmbedding, int CharHidden,
     double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, bool Plateau, double WordDropout,
-    double FrequencyWordDropout, CharacterEncoderKind CharEncoder)
+    double FrequencyWordDropout, CharacterEncoderKind CharEncoder, int Casing = 0, double Holdout = 0)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, frequency word dropout α {FrequencyWordDropout}, characters ({CharEncoder}) {CharEmbedding}→2×{CharHidden}; Adam {LearningRate}{(Plateau ? " halved on each dev plateau" : "")}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min");
+        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, frequency word dropout α {FrequencyWordDropout}, characters ({CharEncoder}) {CharEmbedding}→2×{CharHidden}, casing {Casing}; Adam {LearningRate}{(Plateau ? $" halved on each {Validation} plateau" : "")}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min; early stopping on {Validation}");
+
+    /// <summary>What early stopping and the plateau schedule watch.</summary>
+    public string Validation => Holdout > 0 ? string.Create(CultureInfo.InvariantCulture, $"{Holdout:P0} of train held out") : "dev";
 }
 
 /// <summary>What training and tagging one variant measured.</summary>

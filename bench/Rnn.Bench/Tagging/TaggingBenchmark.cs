@@ -16,13 +16,14 @@ internal static class TaggingBenchmark
     public const string Usage = """
         usage: Rnn.Bench tagging [--quick] [--variants LIST] [--minutes M] [--epochs N] [--hidden H] [--embedding E] [--layers L]
                                  [--dropout X] [--word-dropout X] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
-                                 [--lowercase true|false] [--char-encoder lstm|cnn] [--freq-word-dropout A] [--threads T]
+                                 [--lowercase true|false] [--char-encoder lstm|cnn] [--freq-word-dropout A] [--casing E]
+                                 [--holdout F] [--seed S] [--threads T]
 
           --quick          1,000 training sentences, 20 s per variant, variants crf,char-crf (under 2 minutes in all; accuracy lower)
           --variants LIST  comma-separated, from softmax, crf, char-softmax, char-crf (default softmax,crf,char-crf);
                            the last one is the headline model of the last line
           --minutes M      training budget per variant in minutes (default 10 for the last variant, 3 for the others)
-          --epochs N       at most N epochs (default 40); early stopping on dev token accuracy
+          --epochs N       at most N epochs (default 40); early stopping on dev token accuracy (or the --holdout part of train)
           --patience N     epochs without a better dev accuracy before stopping (default 5)
           --hidden H       word BiLSTM hidden size per direction (default 128)
           --embedding E    word embedding size (default 100)
@@ -33,6 +34,11 @@ internal static class TaggingBenchmark
           --char-encoder E the char- variants' word encoder: lstm (BiLSTM, Lample et al.) or cnn (width 3, max-pooled; Ma and Hovy) (default lstm)
           --freq-word-dropout A  a training token seen c times is replaced by <unk> with probability A/(A+c) (default 0; 0.25 in
                            Kiperwasser and Goldberg; use with --min-count 1)
+          --casing E       width of the casing-class embedding (all-lower, first-upper, all-upper, has-digit, other) appended to
+                           each token's features; 0 for none (default 0)
+          --holdout F      hold out this fraction of the training sentences (shuffled with the seed) for early stopping and the
+                           plateau schedule, so dev is only reported, never watched; 0 watches dev as before (default 0)
+          --seed S         the seed of torch, the initialisation, the batch order and the --holdout split (default 1)
           --lr X           Adam learning rate (default 0.005)
           --batch N        sentences per batch (default 16)
           --min-count N    training words seen fewer times are <unk> (default 2), which teaches the <unk> embedding
@@ -47,7 +53,6 @@ internal static class TaggingBenchmark
         the table also gives TorchSharp's speed and the share of dev tokens on which both tag alike)
         """;
 
-    private const int Seed = 1;
 
     public static int Run(string[] args)
     {
@@ -91,11 +96,14 @@ internal static class TaggingBenchmark
             "false" => false,
             var other => throw new UsageException($"--lowercase must be true or false, got '{other}'"),
         };
+        settings = settings with { Casing = options.Int("--casing", 0, min: 0), Holdout = Double(options, "--holdout", 0) ?? 0 };
+        int seed = options.Int("--seed", 1, min: 0);
         int minCount = options.Int("--min-count", 2, min: 1);
         int threads = options.Int("--threads", 1, min: 0);
         options.EnsureEmpty();
         if (settings.Dropout >= 1) throw new UsageException($"--dropout must be below 1, got {settings.Dropout}");
         if (settings.WordDropout >= 1) throw new UsageException($"--word-dropout must be below 1, got {settings.WordDropout}");
+        if (settings.Holdout >= 0.5) throw new UsageException($"--holdout must be below 0.5, got {settings.Holdout}");
         if (threads > 0) set_num_threads(threads);
 
         var folder = SharedData.Find(Path.Combine("datasets", "ud_english_lines"), out var searched);
@@ -108,14 +116,25 @@ internal static class TaggingBenchmark
         var trainSentences = ConlluReader.ReadFile(trainPath).Where(s => s.Tokens.Count > 0).ToList();
         var devSentences = ConlluReader.ReadFile(devPath).ToList();
         if (quick) trainSentences = trainSentences.Take(1_000).ToList();
+        List<TaggedSentence>? heldOut = null;
+        if (settings.Holdout > 0)
+        {
+            var shuffled = trainSentences.ToArray();
+            new Random(seed).Shuffle(shuffled);
+            int count = Math.Max(1, (int)Math.Round(settings.Holdout * shuffled.Length));
+            heldOut = shuffled.Take(count).ToList();
+            trainSentences = shuffled.Skip(count).ToList();
+        }
 
         var corpus = TaggingCorpus.Build(trainSentences, minCount, lowerCase);
         var train = corpus.Encode(trainSentences, trainPath);
         var dev = corpus.Encode(devSentences, devPath);
+        var valid = heldOut is null ? dev : corpus.Encode(heldOut, trainPath);
         double mft = TaggingCorpus.MostFrequentTagAccuracy(trainSentences, devSentences);
         long unknown = dev.Tokens.Sum(t => t.Count(id => id == RnnMl.Text.Vocabulary.UnknownId));
         Console.WriteLine($"UD English LinES UPOS: {trainSentences.Count} training sentences ({train.TokenCount} tokens), {devSentences.Count} dev sentences "
             + $"({dev.TokenCount} tokens, {unknown} <unk>); {corpus.Words.Count} words (min count {minCount}{(lowerCase ? ", lower-cased" : "")}), {corpus.Characters.Count} characters, {corpus.Tags.Count} tags; torch threads {get_num_threads()}");
+        if (heldOut is not null) Console.WriteLine($"held out of train for early stopping: {heldOut.Count} sentences ({valid.TokenCount} tokens); dev is not watched");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"most-frequent-tag baseline: dev accuracy {mft:P2}"));
 
         var results = new List<TaggerResult>();
@@ -126,7 +145,7 @@ internal static class TaggingBenchmark
                 bool headline = i == variants.Length - 1;
                 var s = settings with { Minutes = minutes ?? (quick ? 20.0 / 60 : headline ? 10 : 3) };
                 Console.WriteLine($"{variants[i].Name}: {s}");
-                results.Add(TaggerRun.Train(variants[i], s, corpus, train, dev, Seed));
+                results.Add(TaggerRun.Train(variants[i], s, corpus, train, dev, valid, seed));
             }
 
             Console.WriteLine();

@@ -37,9 +37,10 @@ internal sealed class TaggingCorpus
         var tagIds = Tags.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => (long)p.i, StringComparer.Ordinal);
         var tokens = sentences.Select(s => Words.Encode(s.Tokens.Select(t => Form(t, LowerCase)))).ToList();
         var characters = sentences.Select(s => TaggerCharacters.Encode(Characters, s.Tokens)).ToList();
+        var casing = sentences.Select(s => TokenCasing.Encode(s.Tokens)).ToList();
         var tags = sentences.Select(s => s.Tags.Select(t => tagIds.TryGetValue(t, out var id) ? id
             : throw new InvalidDataException($"{name}:{s.Line}: tag '{t}' does not occur in the training data")).ToArray()).ToList();
-        return new Encoded(tokens, characters, tags, tokens.Sum(t => (long)t.Length));
+        return new Encoded(tokens, characters, tags, tokens.Sum(t => (long)t.Length), casing);
     }
 
     private static string Form(string token, bool lowerCase) => lowerCase ? token.ToLowerInvariant() : token;
@@ -60,5 +61,5 @@ internal sealed class TaggingCorpus
     }
 
     /// <summary>Sentences as ids.</summary>
-    public sealed record Encoded(List<long[]> Tokens, List<long[][]> Characters, List<long[]> Tags, long TokenCount);
+    public sealed record Encoded(List<long[]> Tokens, List<long[][]> Characters, List<long[]> Tags, long TokenCount, List<long[]> Casing);
 }

@@ -62,7 +62,7 @@ internal static class TaggerArchive
         }
         var model = SequenceTagger.Create(options with { Constraints = constraints });
         entries.LoadWeights(model, "weights.bin");
-        var info = new TaggerModelInfo(Tokenizer.Create(meta.Tokenizer, lowerCase: false, meta.Normalization), vocabulary, meta.TagNames!, characters, lowerCaseWords: meta.LowerCaseWords);
+        var info = new TaggerModelInfo(Tokenizer.Create(meta.Tokenizer, lowerCase: false, meta.Normalization), vocabulary, meta.TagNames!, characters, lowerCaseWords: meta.LowerCaseWords, casing: options.HasCasing);
         var columns = new TaggerColumns(meta.TokensColumnName, meta.PredictedLabelColumnName, meta.ScoreColumnName);
         return new RecurrentSequenceTaggerTransformer(new TaggerCore(model, info, meta.TextInput, CPU), columns, meta.PredictionBatchSize, training: null) { Scheme = meta.Scheme };
     }

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Internal;
 
-/// <summary>One sentence as the tagger reads it: word ids and, with a character encoder, each word's character ids.</summary>
-internal sealed record TaggerInput(long[] Words, long[][]? Characters);
+/// <summary>One sentence as the tagger reads it: word ids and, with a character encoder, each word's character ids, with the casing feature each word's casing id.</summary>
+internal sealed record TaggerInput(long[] Words, long[][]? Characters, long[]? Casing = null);
 
 /// <summary>A sentence's tags (0-based tag ids) and each tag's emission probability.</summary>
 internal sealed record TaggerOutput(long[] Tags, float[] Scores);
@@ -53,7 +53,7 @@ internal sealed class TaggerCore : IDisposable
     private static string[] Normalize(IEnumerable<string> tokens, Tokenizer tokenizer) => tokens.Select(t => tokenizer.Normalize(t)).ToArray();
 
     /// <summary>The model's input for a tokenised sentence.</summary>
-    public TaggerInput Encode(IReadOnlyList<string> tokens) => new(Info.EncodeWords(tokens), Info.EncodeCharacters(tokens));
+    public TaggerInput Encode(IReadOnlyList<string> tokens) => new(Info.EncodeWords(tokens), Info.EncodeCharacters(tokens), Info.EncodeCasing(tokens));
 
     /// <summary>Tags a batch of sentences; an empty sentence gets no tags.</summary>
     public TaggerOutput[] Tag(IReadOnlyList<TaggerInput> sentences)
@@ -68,7 +68,8 @@ internal sealed class TaggerCore : IDisposable
         using var noGrad = no_grad();
         var (tokens, lengths) = TokenBatch.Pad(nonEmpty.Select(i => sentences[i].Words).ToList(), device: Device);
         var characters = Model.Options.HasCharacterEncoder ? CharacterBatch.Pad(nonEmpty.Select(i => sentences[i].Characters!).ToList(), Device) : null;
-        var emissions = Model.forward(tokens, lengths, characters);
+        var casing = Model.Options.HasCasing ? TokenBatch.Pad(nonEmpty.Select(i => sentences[i].Casing!).ToList(), device: Device).Tokens : null;
+        var emissions = Model.forward(tokens, lengths, characters, casing);
         var tags = Model.Decode(emissions, lengths);
         long steps = emissions.shape[1];
         var probabilities = emissions.softmax(2).to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();

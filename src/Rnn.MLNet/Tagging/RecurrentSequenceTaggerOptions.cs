@@ -61,6 +61,11 @@ public sealed class RecurrentSequenceTaggerOptions : RecurrentTextOptions
     /// <summary>Character BiLSTM hidden size per direction, or half the CNN's filters (with <see cref="CharacterEncoder"/>). Default 50.</summary>
     public int CharacterHiddenSize { get; set; } = 50;
 
+    /// <summary>Width of the casing feature's embedding: each token's casing class (all-lower, first-upper, all-upper,
+    /// has-digit, other; <c>RnnMl.Text.Tagging.TokenCasing</c>) is embedded and appended to the word's features, which gives
+    /// the case back to lower-cased word ids. 0 for none, at most 100. Default 0.</summary>
+    public int CasingEmbeddingSize { get; set; }
+
     internal RecurrentSequenceTaggerOptions Clone() => (RecurrentSequenceTaggerOptions)CloneOptions();
 
     /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option and its value.</summary>
@@ -92,6 +97,7 @@ public sealed class RecurrentSequenceTaggerOptions : RecurrentTextOptions
         CharacterEncoder = CharacterEncoder,
         CharacterEmbeddingSize = CharacterEmbeddingSize,
         CharacterHiddenSize = CharacterHiddenSize,
+        CasingEmbeddingSize = CasingEmbeddingSize,
         HiddenSize = HiddenSize,
         NumLayers = NumLayers,
         Bidirectional = Bidirectional,

@@ -19,6 +19,7 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
     private TagTransitionConstraints? constraints;
     private List<long[]> trainWords = [], trainTags = [], validWords = [], validTags = [];
     private List<long[][]>? trainCharacters, validCharacters;
+    private List<long[]>? trainCasing, validCasing;
 
     /// <summary>The input shape with the predicted tags and scores added; checks the tokens and label columns.</summary>
     public static SchemaShape OutputSchema(RecurrentSequenceTaggerOptions options, SchemaShape input)
@@ -82,10 +83,10 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
     {
         var words = Vocabulary.Build(train.Select(r => r.Tokens.Select(t => options.LowerCase ? t.ToLowerInvariant() : t)), options.MinTokenCount, options.MaxVocabularySize);
         var characters = options.CharacterEncoder != CharacterEncoderKind.None ? TaggerCharacters.BuildVocabulary(train.Select(r => r.Tokens)) : null;
-        info = new TaggerModelInfo(tokenizer, words, tagNames, characters, lowerCaseWords: options.LowerCase);
+        info = new TaggerModelInfo(tokenizer, words, tagNames, characters, lowerCaseWords: options.LowerCase, casing: options.CasingEmbeddingSize > 0);
         ChooseConstraints(train, context.Channel);
-        (trainWords, trainTags, trainCharacters) = Encode(train);
-        (validWords, validTags, validCharacters) = Encode(valid);
+        (trainWords, trainTags, trainCharacters, trainCasing) = Encode(train);
+        (validWords, validTags, validCharacters, validCasing) = Encode(valid);
         context.Channel.Info(MessageSensitivity.None, $"{train.Count} training and {valid.Count} validation sentences, {words.Count} word ids, {characters?.Count ?? 0} character ids, {tagCount} tags, seed {context.Seed}");
     }
 
@@ -95,7 +96,7 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
     protected override TrainingResult Train(SequenceTagger model, Trainer trainer, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
     {
         var task = new SequenceTaggerTrainingTask(model, trainWords, trainTags, validWords, validTags, options.BatchSize, options.PredictionBatchSize,
-            device, trainCharacters, validCharacters);
+            device, trainCharacters, validCharacters, trainCasing, validCasing);
         return trainer.Fit(task, progress, token);
     }
 
@@ -118,7 +119,8 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
         channel.Info(MessageSensitivity.None, $"CRF with {s} constraints{(ill > 0 ? $"; {ill} training sentence(s) have an ill-formed {s} sequence (accepted, as conlleval does)" : "")}");
     }
 
-    private (List<long[]> Words, List<long[]> Tags, List<long[][]>? Characters) Encode(List<(string[] Tokens, long[] Tags)> rows) =>
+    private (List<long[]> Words, List<long[]> Tags, List<long[][]>? Characters, List<long[]>? Casing) Encode(List<(string[] Tokens, long[] Tags)> rows) =>
         (rows.Select(r => info!.EncodeWords(r.Tokens)).ToList(), rows.Select(r => r.Tags).ToList(),
-         info!.Characters is null ? null : rows.Select(r => info.EncodeCharacters(r.Tokens)!).ToList());
+         info!.Characters is null ? null : rows.Select(r => info.EncodeCharacters(r.Tokens)!).ToList(),
+         info.Casing ? rows.Select(r => info.EncodeCasing(r.Tokens)!).ToList() : null);
 }

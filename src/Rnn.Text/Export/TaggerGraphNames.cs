@@ -19,6 +19,10 @@ public static class TaggerGraphNames
     /// [0, W) (any row at padded steps).</summary>
     public const string WordIndex = "word_index";
 
+    /// <summary>Input, only with the casing feature: each token's casing id (N, T) int64 (<see cref="Tagging.TokenCasing"/>,
+    /// 0 at padded steps).</summary>
+    public const string Casing = "casing";
+
     /// <summary>Output: per-token emission scores (N, T, K) float; rows at padded steps are meaningless.</summary>
     public const string Emissions = "emissions";
 }

@@ -24,6 +24,7 @@ public sealed class TaggerModelInfo
     private const string KeyStart = "rnnml.crf.start";
     private const string KeyEnd = "rnnml.crf.end";
     private const string KeyTransitions = "rnnml.crf.transitions";
+    private const string KeyCasing = "rnnml.casing";
 
     /// <summary>Creates the description.</summary>
     /// <param name="tokenizer">Splits raw text into tokens (e.g. a word tokenizer); tokens are passed as they are when already split.</param>
@@ -32,9 +33,10 @@ public sealed class TaggerModelInfo
     /// <param name="characters">The character vocabulary (<see cref="Tagging.TaggerCharacters"/>), with a character encoder; null without.</param>
     /// <param name="crf">With a CRF: start (K), end (K) and row-major transition (K·K) scores; null without. The exporter fills it from the model.</param>
     /// <param name="lowerCaseWords">Whether tokens are lower-cased (invariant culture) before the word vocabulary looks them up; characters keep the case.</param>
+    /// <param name="casing">Whether the model reads each token's casing class (<see cref="Tagging.TokenCasing"/>); the exporter sets it from the model.</param>
     /// <exception cref="ArgumentException">No tag names, or CRF scores of the wrong size.</exception>
     public TaggerModelInfo(Tokenizer tokenizer, Vocabulary vocabulary, IReadOnlyList<string> tagNames, Vocabulary? characters = null, TaggerCrfScores? crf = null,
-        bool lowerCaseWords = false)
+        bool lowerCaseWords = false, bool casing = false)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -49,7 +51,15 @@ public sealed class TaggerModelInfo
         Characters = characters;
         Crf = crf;
         LowerCaseWords = lowerCaseWords;
+        Casing = casing;
     }
+
+    /// <summary>Whether the model reads each token's casing class (<see cref="Tagging.TokenCasing"/>) besides its word id.</summary>
+    public bool Casing { get; }
+
+    /// <summary>The casing ids of a sentence's tokens (<see cref="Tagging.TokenCasing.Encode"/>), or null when the model has no casing feature.</summary>
+    /// <param name="tokens">The tokens.</param>
+    public long[]? EncodeCasing(IReadOnlyList<string> tokens) => Casing ? Tagging.TokenCasing.Encode(tokens) : null;
 
     /// <summary>Whether tokens are lower-cased before the word vocabulary looks them up.</summary>
     public bool LowerCaseWords { get; }
@@ -84,7 +94,11 @@ public sealed class TaggerModelInfo
 
     /// <summary>A copy with the given CRF scores.</summary>
     /// <param name="crf">The scores, or null.</param>
-    public TaggerModelInfo WithCrf(TaggerCrfScores? crf) => new(Tokenizer, Vocabulary, TagNames, Characters, crf, LowerCaseWords);
+    public TaggerModelInfo WithCrf(TaggerCrfScores? crf) => new(Tokenizer, Vocabulary, TagNames, Characters, crf, LowerCaseWords, Casing);
+
+    /// <summary>A copy with the given casing setting.</summary>
+    /// <param name="casing">Whether the model reads casing ids.</param>
+    public TaggerModelInfo WithCasing(bool casing) => new(Tokenizer, Vocabulary, TagNames, Characters, Crf, LowerCaseWords, casing);
 
     /// <summary>The <c>rnnml.*</c> metadata entries that describe this.</summary>
     public IReadOnlyDictionary<string, string> ToMetadata()
@@ -95,6 +109,8 @@ public sealed class TaggerModelInfo
         if (Characters is not null) MetadataFields.WriteVocabulary(map, KeyCharacters, Characters);
         map[KeyTagNames] = JsonSerializer.Serialize(TagNames);
         map[KeyLowerCaseWords] = LowerCaseWords ? "true" : "false";
+        // Written only when on, so files of models without it stay as before.
+        if (Casing) map[KeyCasing] = "true";
         if (Crf is not null)
         {
             map[KeyStart] = Doubles(Crf.Start);
@@ -129,7 +145,13 @@ public sealed class TaggerModelInfo
             "false" => false,
             var other => throw new InvalidDataException($"'{KeyLowerCaseWords}' must be true or false, got '{other}'"),
         };
-        return new TaggerModelInfo(tokenizer, vocabulary, names, characters, crf, lowerCaseWords);
+        bool casing = metadata.ContainsKey(KeyCasing) && get(KeyCasing) switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new InvalidDataException($"'{KeyCasing}' must be true or false, got '{other}'"),
+        };
+        return new TaggerModelInfo(tokenizer, vocabulary, names, characters, crf, lowerCaseWords, casing);
     }
 
     private static string Doubles(IReadOnlyList<double> values)

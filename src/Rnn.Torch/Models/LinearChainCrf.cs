@@ -136,16 +136,20 @@ public sealed class LinearChainCrf : nn.Module
         var (start, end, trans) = Effective();
         var zero = zeros(n, dtype: emissions.dtype, device: emissions.device);
         if (steps == 0) return zero.MoveToOuterDisposeScope();
-        var emitted = emissions.gather(2, y.unsqueeze(2)).squeeze(2).masked_fill(valid.logical_not(), 0).sum(1);
-        var total = emitted + where(lens.gt(0), start.index_select(0, y.select(1, 0)), zero);
+        // Explicit scalars held to the end of the call, not implicit conversions: see PinnedScalars (a collection on another
+        // thread freed the implicit K of "y * NumTags" mid-call in a bench run: "Unknown scalar type" from libtorch's mul).
+        using var k = NumTags.ToScalar();
+        using var none = 0.ToScalar();
+        var emitted = emissions.gather(2, y.unsqueeze(2)).squeeze(2).masked_fill(valid.logical_not(), none).sum(1);
+        var total = emitted.add(where(lens.gt(none), start.index_select(0, y.select(1, 0)), zero), PinnedScalars.One);
         if (steps > 1)
         {
-            var pairs = y.narrow(1, 0, steps - 1) * NumTags + y.narrow(1, 1, steps - 1);
+            var pairs = y.narrow(1, 0, steps - 1).mul(k).add(y.narrow(1, 1, steps - 1), PinnedScalars.One);
             var moved = trans.reshape(-1).index_select(0, pairs.reshape(-1)).view(n, steps - 1);
-            total = total + moved.masked_fill(valid.narrow(1, 1, steps - 1).logical_not(), 0).sum(1);
+            total = total.add(moved.masked_fill(valid.narrow(1, 1, steps - 1).logical_not(), none).sum(1), PinnedScalars.One);
         }
-        var last = y.gather(1, (lens - 1).clamp_min(0).unsqueeze(1)).squeeze(1);
-        total = total + where(lens.gt(0), end.index_select(0, last), zero);
+        var last = y.gather(1, lens.sub(PinnedScalars.One).clamp_min(none).unsqueeze(1)).squeeze(1);
+        total = total.add(where(lens.gt(none), end.index_select(0, last), zero), PinnedScalars.One);
         return total.MoveToOuterDisposeScope();
     }
 

@@ -53,7 +53,7 @@ public static class ParameterBudget
                 ? 2L * o.CharacterHiddenSize * (CharacterWordEncoder.Window * (long)o.CharacterEmbeddingSize + 1)
                 : Recurrent(RecurrentCellKind.Lstm, o.CharacterEmbeddingSize, o.CharacterHiddenSize, 1, 2))
             : 0;
-        return (long)o.VocabularySize * o.EmbeddingSize + characters + Recurrent(o.Cell, o.TokenFeatureSize, o.HiddenSize, o.NumLayers, d)
+        return (long)o.VocabularySize * o.EmbeddingSize + characters + (long)RnnMl.Text.Tagging.TokenCasing.Count * o.CasingEmbeddingSize + Recurrent(o.Cell, o.TokenFeatureSize, o.HiddenSize, o.NumLayers, d)
             + (long)o.TagCount * d * o.HiddenSize + (o.UseCrf ? (long)o.TagCount * o.TagCount : 0);
     }
 

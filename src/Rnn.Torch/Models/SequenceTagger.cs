@@ -15,12 +15,13 @@ namespace RnnMl.Torch.Models;
 /// Input: token ids (N, T) int64, batch-first, padded with <see cref="RnnMl.Text.Vocabulary.PaddingId"/>, and lengths (N),
 /// each in [1, T]; with the character encoder (<see cref="SequenceTaggerOptions.HasCharacterEncoder"/>) also the
 /// characters of every token (N, T, C), see <see cref="CharacterWordEncoder"/>, whose features (2·Hc) are appended to
-/// the token's embedding: xₜ = [E[wₜ]; chars(wₜ)]. Emissions eₜ = W·dropout(hₜ) + b (N, T, K), where hₜ (D·H) is the
+/// the token's embedding, and with the casing feature (<see cref="SequenceTaggerOptions.HasCasing"/>) the embedding of
+/// the token's casing class cₜ (<see cref="RnnMl.Text.Tagging.TokenCasing"/>, (N, T) ids): xₜ = [E[wₜ]; chars(wₜ); E_case[cₜ]]. Emissions eₜ = W·dropout(hₜ) + b (N, T, K), where hₜ (D·H) is the
 /// encoder output at step t over dropout(x).
 /// With the CRF, the loss of a sentence is its CRF negative log-likelihood and tags are decoded by Viterbi; without it,
 /// the loss is Σₜ −log softmax(eₜ)[yₜ] and each tag is argmax eₜ. Padded steps never contribute to either.
 /// Parameters: <c>embedding.weight</c>, <c>encoder.*</c> (PyTorch's names), <c>output.weight</c>, <c>output.bias</c>,
-/// <c>crf.*</c> with the CRF and <c>characters.*</c> with the character encoder.
+/// <c>crf.*</c> with the CRF, <c>characters.*</c> with the character encoder and <c>casing.weight</c> with the casing feature.
 /// </remarks>
 public sealed class SequenceTagger : nn.Module
 {
@@ -30,6 +31,7 @@ public sealed class SequenceTagger : nn.Module
     private readonly Linear output;
     private readonly LinearChainCrf? crf;
     private readonly CharacterWordEncoder? characters;
+    private readonly Embedding? casing;
     private readonly SequenceTaggerOptions options;
     private bool disposed;
 
@@ -39,6 +41,7 @@ public sealed class SequenceTagger : nn.Module
         int d = options.Bidirectional ? 2 : 1;
         embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: RnnMl.Text.Vocabulary.PaddingId, device: device);
         characters = options.HasCharacterEncoder ? CharacterWordEncoder.Create(options, device) : null;
+        casing = options.HasCasing ? nn.Embedding(RnnMl.Text.Tagging.TokenCasing.Count, options.CasingEmbeddingSize, padding_idx: RnnMl.Text.Tagging.TokenCasing.Padding, device: device) : null;
         encoder = RecurrentLayers.Create(options.Cell, new RecurrentLayerOptions(options.TokenFeatureSize, options.HiddenSize,
             options.NumLayers, true, BatchFirst: true, options.NumLayers > 1 ? options.Dropout : 0, options.Bidirectional, options.Backend), device: device);
         dropout = nn.Dropout(options.Dropout);
@@ -46,6 +49,7 @@ public sealed class SequenceTagger : nn.Module
         crf = options.UseCrf ? LinearChainCrf.Create(options.TagCount, options.Constraints, device: device) : null;
         register_module("embedding", embedding);
         if (characters is not null) register_module("characters", characters);
+        if (casing is not null) register_module("casing", casing);
         register_module("encoder", encoder);
         register_module("dropout", dropout);
         register_module("output", output);
@@ -76,9 +80,11 @@ public sealed class SequenceTagger : nn.Module
     /// <param name="lengths">(N) int64 valid lengths, each in [1, T].</param>
     /// <param name="characters">(N, T, C) int64 character ids of each token, 0-padded (see
     /// <see cref="RnnMl.Torch.Text.CharacterBatch"/>); required with the character encoder, must be null without.</param>
+    /// <param name="casing">(N, T) int64 casing ids of each token (<see cref="RnnMl.Text.Tagging.TokenCasing"/>, 0 at padded
+    /// steps); required with the casing feature, must be null without.</param>
     /// <returns>Emissions (N, T, K); rows at padded steps are meaningless.</returns>
-    /// <exception cref="ArgumentException">A shape or an id is out of range, or characters are missing or unexpected.</exception>
-    public Tensor forward(Tensor tokens, Tensor lengths, Tensor? characters = null)
+    /// <exception cref="ArgumentException">A shape or an id is out of range, or characters or casing ids are missing or unexpected.</exception>
+    public Tensor forward(Tensor tokens, Tensor lengths, Tensor? characters = null, Tensor? casing = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         TokenIdCheck.Check(tokens, 2, Options.VocabularySize, nameof(tokens));
@@ -102,6 +108,20 @@ public sealed class SequenceTagger : nn.Module
             if (characters.dim() != 3 || characters.shape[0] != tokens.shape[0] || characters.shape[1] != tokens.shape[1])
                 throw new ArgumentException($"characters must be (N, T, C) with (N, T) = ({tokens.shape[0]}, {tokens.shape[1]}) as the tokens, got shape [{string.Join(", ", characters.shape)}]", nameof(characters));
             x = cat(new[] { x, this.characters.forward(characters) }, 2);
+        }
+        if (this.casing is null)
+        {
+            if (casing is not null)
+                throw new ArgumentException("this tagger has no casing feature (CasingEmbeddingSize is 0), but casing ids were given", nameof(casing));
+        }
+        else
+        {
+            if (casing is null)
+                throw new ArgumentException($"this tagger has the casing feature (CasingEmbeddingSize {Options.CasingEmbeddingSize}): casing ids (N, T) are required", nameof(casing));
+            TokenIdCheck.Check(casing, 2, RnnMl.Text.Tagging.TokenCasing.Count, nameof(casing));
+            if (casing.shape[0] != tokens.shape[0] || casing.shape[1] != tokens.shape[1])
+                throw new ArgumentException($"casing must be (N, T) = ({tokens.shape[0]}, {tokens.shape[1]}) as the tokens, got shape [{string.Join(", ", casing.shape)}]", nameof(casing));
+            x = cat(new[] { x, this.casing.call(casing) }, 2);
         }
         var (encoded, _) = encoder.forward(dropout.call(x), lengths: lengths);
         return output.call(dropout.call(encoded)).MoveToOuterDisposeScope();
@@ -148,14 +168,17 @@ public sealed class SequenceTagger : nn.Module
     /// <param name="characters">With the character encoder: for each sentence, the character ids of each token
     /// (see <c>RnnMl.Text.Tagging.TaggerCharacters</c>); null without it.</param>
     /// <param name="device">Where to run; default CPU.</param>
+    /// <param name="casing">With the casing feature: for each sentence, the casing id of each token
+    /// (<c>RnnMl.Text.Tagging.TokenCasing.Encode</c>); null without it.</param>
     /// <returns>N arrays of tag ids.</returns>
-    /// <exception cref="ArgumentException">Characters are missing, unexpected, or do not match the sentences.</exception>
-    public long[][] Tag(IReadOnlyList<long[]> sentences, IReadOnlyList<long[][]>? characters = null, Device? device = null)
+    /// <exception cref="ArgumentException">Characters or casing ids are missing, unexpected, or do not match the sentences.</exception>
+    public long[][] Tag(IReadOnlyList<long[]> sentences, IReadOnlyList<long[][]>? characters = null, Device? device = null, IReadOnlyList<long[]>? casing = null)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(sentences);
         if (sentences.Count == 0) return Array.Empty<long[]>();
         RnnMl.Torch.Text.CharacterBatch.CheckAligned(sentences, characters, this.characters is not null, nameof(characters));
+        RnnMl.Torch.Text.CasingBatch.CheckAligned(sentences, casing, this.casing is not null, nameof(casing));
         bool wasTraining = training;
         eval();
         try
@@ -164,7 +187,8 @@ public sealed class SequenceTagger : nn.Module
             using var noGrad = no_grad();
             var (tokens, lengths) = TokenBatch.Pad(sentences, device: device);
             var chars = characters is null ? null : RnnMl.Torch.Text.CharacterBatch.Pad(characters, device: device);
-            var tags = Decode(forward(tokens, lengths, chars), lengths);
+            var casingIds = casing is null ? null : TokenBatch.Pad(casing, device: device).Tokens;
+            var tags = Decode(forward(tokens, lengths, chars, casingIds), lengths);
             return tags.Select((t, i) => sentences[i].Length == 0 ? Array.Empty<long>() : t).ToArray();
         }
         finally

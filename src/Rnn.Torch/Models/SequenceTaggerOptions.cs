@@ -37,8 +37,22 @@ public sealed record SequenceTaggerOptions
     /// <summary>Whether the character encoder is on (<see cref="CharacterVocabularySize"/> &gt; 0).</summary>
     public bool HasCharacterEncoder => CharacterVocabularySize > 0;
 
-    /// <summary>The width of a token's input to the recurrent encoder: the embedding plus, with characters, 2 × <see cref="CharacterHiddenSize"/>.</summary>
-    public int TokenFeatureSize => EmbeddingSize + (HasCharacterEncoder ? 2 * CharacterHiddenSize : 0);
+    /// <summary>
+    /// Width of the casing feature's embedding: each token's casing class (<see cref="TokenCasing"/>: all-lower,
+    /// first-upper, all-upper, has-digit, other) is embedded and appended after the word (and character) features, so the
+    /// case survives lower-cased word ids. The casing ids (N, T) are then a required input of the model, its training task
+    /// and its ONNX graph. 0 (default) for none; otherwise 1 to 100.
+    /// </summary>
+    public int CasingEmbeddingSize { get; init; }
+
+    /// <summary>The largest <see cref="CasingEmbeddingSize"/>, 100: there are only <see cref="TokenCasing.Count"/> casing ids.</summary>
+    public const int MaxCasingEmbeddingSize = 100;
+
+    /// <summary>Whether the casing feature is on (<see cref="CasingEmbeddingSize"/> &gt; 0).</summary>
+    public bool HasCasing => CasingEmbeddingSize > 0;
+
+    /// <summary>The width of a token's input to the recurrent encoder: the embedding plus, with characters, 2 × <see cref="CharacterHiddenSize"/>, plus <see cref="CasingEmbeddingSize"/>.</summary>
+    public int TokenFeatureSize => EmbeddingSize + (HasCharacterEncoder ? 2 * CharacterHiddenSize : 0) + CasingEmbeddingSize;
 
     /// <summary>H, the recurrent hidden size per direction; default 128.</summary>
     public int HiddenSize { get; init; } = 128;
@@ -96,6 +110,8 @@ public sealed record SequenceTaggerOptions
             throw new ArgumentOutOfRangeException(nameof(CharacterHiddenSize), CharacterHiddenSize, $"character hidden size must be at least 1, got {CharacterHiddenSize}");
         if (HasCharacterEncoder && CharacterEncoder is not (CharacterEncoderKind.BiLstm or CharacterEncoderKind.Cnn))
             throw new ArgumentOutOfRangeException(nameof(CharacterEncoder), CharacterEncoder, $"with {CharacterVocabularySize} character ids the character encoder must be BiLstm or Cnn, got {CharacterEncoder} (set CharacterVocabularySize to 0 for none)");
+        if (CasingEmbeddingSize is < 0 or > MaxCasingEmbeddingSize)
+            throw new ArgumentOutOfRangeException(nameof(CasingEmbeddingSize), CasingEmbeddingSize, $"casing embedding size must be 0 (no casing feature) to {MaxCasingEmbeddingSize}, got {CasingEmbeddingSize}");
         if (!(FrequencyWordDropout >= 0 && double.IsFinite(FrequencyWordDropout)))
             throw new ArgumentOutOfRangeException(nameof(FrequencyWordDropout), FrequencyWordDropout, $"frequency word dropout α must be a finite number ≥ 0, got {FrequencyWordDropout}");
         if (!(WordDropout >= 0 && WordDropout < 1))

@@ -17,7 +17,7 @@ namespace RnnMl.Torch.Training;
 /// the training sentences is replaced by &lt;unk&gt; with probability α / (α + c) (training batches only; the draws come
 /// from torch's generator, so the seed fixes them).
 /// </remarks>
-public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] Tokens, long[] Tags, long[][]? Characters)>
+public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] Tokens, long[] Tags, long[][]? Characters, long[]? Casing)>
 {
     private readonly SequenceTagger model;
     private readonly Tensor? dropProbability;
@@ -34,13 +34,17 @@ public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] To
     /// <param name="trainCharacters">With a character encoder: the character ids of each training token (see
     /// <c>RnnMl.Text.Tagging.TaggerCharacters</c>); required then, null otherwise.</param>
     /// <param name="validCharacters">The same for the validation sentences.</param>
+    /// <param name="trainCasing">With the casing feature (<see cref="SequenceTaggerOptions.HasCasing"/>): the casing id of each
+    /// training token (<c>RnnMl.Text.Tagging.TokenCasing.Encode</c>); required then, null otherwise.</param>
+    /// <param name="validCasing">The same for the validation sentences.</param>
     /// <exception cref="ArgumentException">Counts differ (naming the row and both counts), a tag is out of range, or an argument is out of range.</exception>
     public SequenceTaggerTrainingTask(SequenceTagger model, IReadOnlyList<long[]> trainTokens, IReadOnlyList<long[]> trainTags,
         IReadOnlyList<long[]> validTokens, IReadOnlyList<long[]> validTags, int batchSize, int validationBatchSize = 256, Device? device = null,
-        IReadOnlyList<long[][]>? trainCharacters = null, IReadOnlyList<long[][]>? validCharacters = null)
+        IReadOnlyList<long[][]>? trainCharacters = null, IReadOnlyList<long[][]>? validCharacters = null,
+        IReadOnlyList<long[]>? trainCasing = null, IReadOnlyList<long[]>? validCasing = null)
         : base(model ?? throw new ArgumentNullException(nameof(model)),
-            Pairs(trainTokens, trainTags, model.Options.TagCount, nameof(trainTokens), nameof(trainTags), trainCharacters, model.Options.HasCharacterEncoder, nameof(trainCharacters)),
-            Pairs(validTokens, validTags, model.Options.TagCount, nameof(validTokens), nameof(validTags), validCharacters, model.Options.HasCharacterEncoder, nameof(validCharacters)),
+            Pairs(trainTokens, trainTags, model.Options, nameof(trainTokens), nameof(trainTags), (trainCharacters, nameof(trainCharacters)), (trainCasing, nameof(trainCasing))),
+            Pairs(validTokens, validTags, model.Options, nameof(validTokens), nameof(validTags), (validCharacters, nameof(validCharacters)), (validCasing, nameof(validCasing))),
             s => s.Tokens.Length, batchSize, validationBatchSize, device)
     {
         this.model = model;
@@ -58,17 +62,18 @@ public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] To
     }
 
     /// <inheritdoc />
-    protected override BatchResult Evaluate(IReadOnlyList<(long[] Tokens, long[] Tags, long[][]? Characters)> sentences, bool training)
+    protected override BatchResult Evaluate(IReadOnlyList<(long[] Tokens, long[] Tags, long[][]? Characters, long[]? Casing)> sentences, bool training)
     {
         var (tokens, lengths) = TokenBatch.Pad(sentences.Select(s => s.Tokens).ToList(), device: Device);
         var (tags, _) = TokenBatch.Pad(sentences.Select(s => s.Tags).ToList(), device: Device);
         var characters = model.Options.HasCharacterEncoder ? CharacterBatch.Pad(sentences.Select(s => s.Characters!).ToList(), Device) : null;
+        var casing = model.Options.HasCasing ? TokenBatch.Pad(sentences.Select(s => s.Casing!).ToList(), device: Device).Tokens : null;
         if (training && dropProbability is not null)
         {
             var p = dropProbability.index_select(0, tokens.flatten()).view_as(tokens);
             tokens = tokens.masked_fill(rand(tokens.shape, device: tokens.device).lt(p), RnnMl.Text.Vocabulary.UnknownId);
         }
-        var emissions = model.forward(tokens, lengths, characters);
+        var emissions = model.forward(tokens, lengths, characters, casing);
         long count = sentences.Sum(s => (long)s.Tokens.Length);
         var loss = model.SentenceLoss(emissions, tags, lengths).sum() / count;
         var decoded = model.Decode(emissions.detach(), lengths);
@@ -81,15 +86,17 @@ public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] To
         return new BatchResult(loss, count, new Dictionary<string, double> { ["accuracy"] = correct });
     }
 
-    private static (long[] Tokens, long[] Tags, long[][]? Characters)[] Pairs(IReadOnlyList<long[]> tokens, IReadOnlyList<long[]> tags, int tagCount,
-        string tokensName, string tagsName, IReadOnlyList<long[][]>? characters, bool needsCharacters, string charactersName)
+    private static (long[] Tokens, long[] Tags, long[][]? Characters, long[]? Casing)[] Pairs(IReadOnlyList<long[]> tokens, IReadOnlyList<long[]> tags, SequenceTaggerOptions options,
+        string tokensName, string tagsName, (IReadOnlyList<long[][]>? Ids, string Name) characters, (IReadOnlyList<long[]>? Ids, string Name) casing)
     {
         ArgumentNullException.ThrowIfNull(tokens, tokensName);
         ArgumentNullException.ThrowIfNull(tags, tagsName);
-        CharacterBatch.CheckAligned(tokens, characters, needsCharacters, charactersName);
+        int tagCount = options.TagCount;
+        CharacterBatch.CheckAligned(tokens, characters.Ids, options.HasCharacterEncoder, characters.Name);
+        CasingBatch.CheckAligned(tokens, casing.Ids, options.HasCasing, casing.Name);
         if (tokens.Count != tags.Count)
             throw new ArgumentException($"there must be as many tag sequences as token sequences ({tokens.Count}), got {tags.Count}", tagsName);
-        var pairs = new List<(long[], long[], long[][]?)>(tokens.Count);
+        var pairs = new List<(long[], long[], long[][]?, long[]?)>(tokens.Count);
         for (int i = 0; i < tokens.Count; i++)
         {
             var x = tokens[i] ?? throw new ArgumentException($"row {i}: the token sequence is null", tokensName);
@@ -99,7 +106,7 @@ public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] To
             for (int t = 0; t < y.Length; t++)
                 if (y[t] < 0 || y[t] >= tagCount)
                     throw new ArgumentOutOfRangeException(tagsName, $"row {i}, token {t}: tag ids must be between 0 and {tagCount - 1}, got {y[t]}");
-            if (x.Length > 0) pairs.Add((x, y, characters?[i]));
+            if (x.Length > 0) pairs.Add((x, y, characters.Ids?[i], casing.Ids?[i]));
         }
         return pairs.ToArray();
     }
