@@ -75,11 +75,7 @@ internal static class TrainCommand
             Progress = display,
             CancellationToken = cancel.Token,
         };
-        // File data trains with the library's defaults unless a value was given; the built-in corpus with its tuned values.
-        if ((s.HiddenSize ?? (s.BuiltIn ? TrainSettings.BuiltInHiddenSize : (int?)null)) is { } hidden) options.HiddenSize = hidden;
-        if ((s.EmbeddingSize ?? (s.BuiltIn ? TrainSettings.BuiltInEmbeddingSize : (int?)null)) is { } embedding) options.EmbeddingSize = embedding;
-        if ((s.Epochs ?? (s.BuiltIn ? TrainSettings.BuiltInEpochs : (int?)null)) is { } epochs) options.Epochs = epochs;
-        if ((s.LearningRate ?? (s.BuiltIn ? TrainSettings.BuiltInLearningRate : (double?)null)) is { } rate) options.LearningRate = rate;
+        s.ApplySizes(options);
         AnsiConsole.MarkupLine($"[bold]Model:[/] bidirectional {s.Cell.ToString().ToUpperInvariant()} encoder and {s.Cell.ToString().ToUpperInvariant()} decoder, {s.Layers} layer(s), " +
             $"hidden size {options.HiddenSize}, embedding size {options.EmbeddingSize}, {s.Attention} attention, {Name(s.SourceTokenizer)} → {Name(s.TargetTokenizer)} tokens; Adam {options.LearningRate}, batch {s.BatchSize}, " +
             $"up to {options.Epochs} epochs{(s.Minutes is double mm ? $" or {mm} minutes" : "")}; {s.Threads} thread(s)");
