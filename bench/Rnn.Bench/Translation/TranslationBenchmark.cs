@@ -36,7 +36,7 @@ internal static class TranslationBenchmark
           --dropout X       dropout (default 0.3; quick 0.2)
           --lr X            Adam learning rate (default 0.002)
           --schedule S      constant, warmupcosine, warmuplineardecay, reduceonplateau, … (default constant)
-          --label-smoothing X  label smoothing of the training loss (default 0)
+          --label-smoothing X  label smoothing of the training loss (default the library's, 0.1)
           --tokenizer T     word or bpe, both sides (default word); bpe learns one joint subword model
           --vocab-size N    subword vocabulary size with --tokenizer bpe (default 8000)
           --threads N       torch intra-op threads (default 1: on 2 shared, busy cores libtorch's spinning workers make 2 slower)
@@ -73,7 +73,7 @@ internal static class TranslationBenchmark
         int threads = options.Int("--threads", 1, min: 1);
         double dropout = Double(options, "--dropout", quick ? 0.2 : 0.3);
         double learningRate = Double(options, "--lr", 2e-3);
-        double labelSmoothing = Double(options, "--label-smoothing", 0);
+        double labelSmoothing = Double(options, "--label-smoothing", new RecurrentTranslatorOptions().LabelSmoothing);
         var scheduleName = options.Value("--schedule") ?? "constant";
         if (!Enum.TryParse<LearningRateSchedule>(scheduleName, ignoreCase: true, out var schedule))
             throw new UsageException($"--schedule must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}, got '{scheduleName}'");

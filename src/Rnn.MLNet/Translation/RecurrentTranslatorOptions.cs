@@ -78,8 +78,9 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     /// <summary>Probability of feeding the true previous token in training, in [0, 1]. Default 1.</summary>
     public double TeacherForcingRatio { get; set; } = 1.0;
 
-    /// <summary>Label smoothing of the training loss, in [0, 1). Default 0.</summary>
-    public double LabelSmoothing { get; set; }
+    /// <summary>Label smoothing of the training loss, in [0, 1). Default 0.1 (on Multi30k, 6,000 pairs, 4 epochs: beam BLEU
+    /// 15.91 against 14.44 without, greedy 14.97 against 11.50; README, translation sweep).</summary>
+    public double LabelSmoothing { get; set; } = 0.1;
 
     /// <summary>Hypotheses kept per sentence by beam search; 1 for greedy decoding. Default 5.</summary>
     public int BeamWidth { get; set; } = 5;
