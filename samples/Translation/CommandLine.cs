@@ -18,6 +18,7 @@ internal static class CommandLine
         get
         {
             var d = new TrainSettings();
+            var lib = new RnnMl.MLNet.Translation.RecurrentTranslatorOptions();
             return $"""
                 Translation: trains an attention encoder-decoder (RnnMl on ML.NET), reports BLEU with greedy and beam search,
                 draws an attention heat map and saves the model.
@@ -54,12 +55,12 @@ internal static class CommandLine
                   --attention KIND             none, bahdanau, dot or general (default {Name(d.Attention)})
                   --cell gru|lstm|rnn          encoder and decoder cell (default {d.Cell.ToString().ToLowerInvariant()})
                   --layers N                   stacked layers in encoder and decoder (default {d.Layers})
-                  --hidden-size N              encoder hidden size per direction (default {d.HiddenSize})
-                  --embedding-size N           token embedding size (default {d.EmbeddingSize})
-                  --epochs N                   epochs at most (default {d.Epochs}); stops early after 3 epochs without a lower validation loss
+                  --hidden-size N              encoder hidden size per direction (default {TrainSettings.BuiltInHiddenSize} on the built-in corpus, the library's {lib.HiddenSize} on files)
+                  --embedding-size N           token embedding size (default {TrainSettings.BuiltInEmbeddingSize} built-in, {lib.EmbeddingSize} on files)
+                  --epochs N                   epochs at most (default {TrainSettings.BuiltInEpochs} built-in, {lib.Epochs} on files); stops early after 3 epochs without a lower validation loss
                   --minutes X                  stop training after X minutes, keeping the best epoch so far
                   --batch-size N               pairs per batch (default {d.BatchSize})
-                  --learning-rate X            Adam's learning rate (default {d.LearningRate.ToString(CultureInfo.InvariantCulture)})
+                  --learning-rate X            Adam's learning rate (default {TrainSettings.BuiltInLearningRate.ToString(CultureInfo.InvariantCulture)} built-in, {lib.LearningRate.ToString(CultureInfo.InvariantCulture)} on files)
                   --beam N                     beam width for the beam-search BLEU and for the saved model (default {d.BeamWidth})
                   --seed N                     seed for the corpus split, initialisation and shuffling (default {d.Seed})
                   --threads N                  CPU threads for TorchSharp (default {d.Threads}; on a busy 2-core machine 1 is fastest)

@@ -68,20 +68,17 @@ internal static class TrainCommand
             Attention = s.Attention,
             Cell = s.Cell,
             NumLayers = s.Layers,
-            HiddenSize = s.HiddenSize,
-            EmbeddingSize = s.EmbeddingSize,
-            Epochs = s.Epochs,
             BatchSize = s.BatchSize,
-            LearningRate = s.LearningRate,
             BeamWidth = s.BeamWidth,
             MaxTrainingTime = s.Minutes is double m ? TimeSpan.FromMinutes(m) : null,
             Seed = s.Seed,
             Progress = display,
             CancellationToken = cancel.Token,
         };
+        s.ApplySizes(options);
         AnsiConsole.MarkupLine($"[bold]Model:[/] bidirectional {s.Cell.ToString().ToUpperInvariant()} encoder and {s.Cell.ToString().ToUpperInvariant()} decoder, {s.Layers} layer(s), " +
-            $"hidden size {s.HiddenSize}, {s.Attention} attention, {Name(s.SourceTokenizer)} → {Name(s.TargetTokenizer)} tokens; Adam {s.LearningRate}, batch {s.BatchSize}, " +
-            $"up to {s.Epochs} epochs{(s.Minutes is double mm ? $" or {mm} minutes" : "")}; {s.Threads} thread(s)");
+            $"hidden size {options.HiddenSize}, embedding size {options.EmbeddingSize}, {s.Attention} attention, {Name(s.SourceTokenizer)} → {Name(s.TargetTokenizer)} tokens; Adam {options.LearningRate}, batch {s.BatchSize}, " +
+            $"up to {options.Epochs} epochs{(s.Minutes is double mm ? $" or {mm} minutes" : "")}; {s.Threads} thread(s)");
 
         var clock = Stopwatch.StartNew();
         RecurrentTranslatorTransformer model;

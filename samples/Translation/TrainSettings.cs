@@ -20,11 +20,33 @@ internal sealed class TrainSettings
     public AttentionKind Attention { get; set; } = AttentionKind.LuongGeneral;
     public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Gru;
     public int Layers { get; set; } = 1;
-    public int HiddenSize { get; set; } = 128;
-    public int EmbeddingSize { get; set; } = 64;
-    public int Epochs { get; set; } = 8;
+    // Null: the built-in corpus's tuned value below, or on file data (--data, --source) the library's default.
+    public int? HiddenSize { get; set; }
+    public int? EmbeddingSize { get; set; }
+    public int? Epochs { get; set; }
     public int BatchSize { get; set; } = 64;
-    public double LearningRate { get; set; } = 0.003;
+    public double? LearningRate { get; set; }
+
+    /// <summary>Built-in corpus: hidden size, embedding size, epochs and learning rate tuned for it.</summary>
+    public const int BuiltInHiddenSize = 128, BuiltInEmbeddingSize = 64, BuiltInEpochs = 8;
+
+    /// <summary>Built-in corpus: the learning rate tuned for it.</summary>
+    public const double BuiltInLearningRate = 0.003;
+
+    /// <summary>Whether the sample trains on its built-in corpus (no --data, no --source).</summary>
+    public bool BuiltIn => DataPath is null && SourcePath is null;
+
+    /// <summary>Sets hidden size, embedding size, epochs and learning rate: the values given on the command line; else on the
+    /// built-in corpus its tuned values (and no label smoothing); else (file data) the library's defaults, left as they are.</summary>
+    public void ApplySizes(RnnMl.MLNet.Translation.RecurrentTranslatorOptions options)
+    {
+        if ((HiddenSize ?? (BuiltIn ? BuiltInHiddenSize : (int?)null)) is { } hidden) options.HiddenSize = hidden;
+        if ((EmbeddingSize ?? (BuiltIn ? BuiltInEmbeddingSize : (int?)null)) is { } embedding) options.EmbeddingSize = embedding;
+        if ((Epochs ?? (BuiltIn ? BuiltInEpochs : (int?)null)) is { } epochs) options.Epochs = epochs;
+        if ((LearningRate ?? (BuiltIn ? BuiltInLearningRate : (double?)null)) is { } rate) options.LearningRate = rate;
+        // The built-in corpus is a deterministic mapping, learned exactly in its 8 epochs without smoothing.
+        if (BuiltIn) options.LabelSmoothing = 0;
+    }
     public int BeamWidth { get; set; } = 5;
     public double? Minutes { get; set; }
     public int? MaxPairs { get; set; }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using RnnMl.MLNet;
 using RnnMl.MLNet.Translation;
+using RnnMl.Text;
 using RnnMl.Text.Metrics;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Training;
@@ -32,6 +33,12 @@ internal static class TranslationBenchmark
           --attention A     none, bahdanau, luongdot or luonggeneral (default luonggeneral)
           --beam N          beam width (default 5)
           --batch N         training batch size (default 64)
+          --dropout X       dropout (default 0.3; quick 0.2)
+          --lr X            Adam learning rate (default 0.002)
+          --schedule S      constant, warmupcosine, warmuplineardecay, reduceonplateau, … (default constant)
+          --label-smoothing X  label smoothing of the training loss (default the library's, 0.1)
+          --tokenizer T     word or bpe, both sides (default word); bpe learns one joint subword model
+          --vocab-size N    subword vocabulary size with --tokenizer bpe (default 8000)
           --threads N       torch intra-op threads (default 1: on 2 shared, busy cores libtorch's spinning workers make 2 slower)
           --save-model FILE save the trained model (SaveRnnModel) for later --load-model runs
           --load-model FILE skip training: score a model saved with --save-model (train_s, train_peak_mb are then 0)
@@ -64,6 +71,20 @@ internal static class TranslationBenchmark
         int beam = options.Int("--beam", 5, min: 1);
         int batch = options.Int("--batch", 64, min: 1);
         int threads = options.Int("--threads", 1, min: 1);
+        double dropout = Double(options, "--dropout", quick ? 0.2 : 0.3);
+        double learningRate = Double(options, "--lr", 2e-3);
+        double labelSmoothing = Double(options, "--label-smoothing", new RecurrentTranslatorOptions().LabelSmoothing);
+        var scheduleName = options.Value("--schedule") ?? "constant";
+        if (!Enum.TryParse<LearningRateSchedule>(scheduleName, ignoreCase: true, out var schedule))
+            throw new UsageException($"--schedule must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}, got '{scheduleName}'");
+        var tokenizerName = options.Value("--tokenizer") ?? "word";
+        var tokenizer = tokenizerName switch
+        {
+            "word" => TokenizerKind.Word,
+            "bpe" => TokenizerKind.Subword,
+            _ => throw new UsageException($"--tokenizer must be word or bpe, got '{tokenizerName}'"),
+        };
+        int vocabSize = options.Int("--vocab-size", 8_000, min: 10);
         var attentionName = options.Value("--attention") ?? "luonggeneral";
         if (!Enum.TryParse<AttentionKind>(attentionName, ignoreCase: true, out var attention))
             throw new UsageException($"--attention must be none, bahdanau, luongdot or luonggeneral, got '{attentionName}'");
@@ -106,18 +127,24 @@ internal static class TranslationBenchmark
                 EmbeddingSize = embedding,
                 HiddenSize = hidden,
                 Attention = attention,
-                Dropout = quick ? 0.2 : 0.3,
+                Dropout = dropout,
                 Epochs = epochs,
                 BatchSize = batch,
-                LearningRate = 2e-3,
-                Schedule = LearningRateSchedule.Constant,
+                LearningRate = learningRate,
+                Schedule = schedule,
+                LabelSmoothing = labelSmoothing,
+                SourceTokenizer = tokenizer,
+                TargetTokenizer = tokenizer,
+                JointSubwordVocabulary = tokenizer == TokenizerKind.Subword,
+                SubwordVocabularySize = vocabSize,
                 EarlyStoppingPatience = 3,
                 MaxTrainingTime = TimeSpan.FromMinutes(minutes),
                 BeamWidth = beam,
                 Seed = Seed,
                 Progress = new EpochPrinter(),
             };
-            Console.WriteLine($"model: bidirectional GRU encoder {embedding}/{hidden}, GRU decoder {2 * hidden}, {attention} attention, dropout {trainer.Dropout}; Adam {trainer.LearningRate}, batch {batch}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model: bidirectional GRU encoder {embedding}/{hidden}, GRU decoder {2 * hidden}, {attention} attention, dropout {trainer.Dropout}; " +
+                $"Adam {trainer.LearningRate} {schedule}, batch {batch}, label smoothing {labelSmoothing}, {tokenizerName} tokens{(tokenizer == TokenizerKind.Subword ? $" (joint {vocabSize})" : "")}"));
             PeakMemory.Reset();
             var sw = Stopwatch.StartNew();
             var trainData = ml.Data.LoadFromEnumerable(train);
@@ -160,13 +187,23 @@ internal static class TranslationBenchmark
                 $"beam {beam} α {alpha}: BLEU {r.Bleu:F2} (cased {Bleu.Corpus(r.Translations, references, lowercase: false):F2}), chrF {r.ChrF:F2}, {r.SentencesPerSecond:F1} sentences/s"));
         }
         // After decoding, so that its allocations do not raise the decoding phases' baseline.
-        if (rawBatches > 0)
+        if (rawBatches > 0 && loadPath is null && tokenizer != TokenizerKind.Word)
+            Console.WriteLine("raw loop skipped: it encodes words only (use --tokenizer word)");
+        else if (rawBatches > 0)
             RawTrainingLoop.Run(model.Model.Options, model.SourceVocabulary, model.TargetVocabulary,
                 train.Select(p => (p.Source, p.Target)).ToList(), batch, rawBatches, Seed);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"multi30k: bleu_greedy={greedy.Bleu:F2} bleu_beam={beamed.Bleu:F2} bleu_cased={bleuCased:F2} chrf={beamed.ChrF:F2} train_s={trainSeconds:F0} " +
             $"train_peak_mb={trainPeak:F0} beam_peak_mb={beamPeak:F0} decode_sent_per_s={greedy.SentencesPerSecond:F1} beam_sent_per_s={beamed.SentencesPerSecond:F1}"));
         return 0;
+    }
+
+    private static double Double(OptionReader options, string name, double fallback)
+    {
+        var text = options.Value(name);
+        if (text is null) return fallback;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x >= 0 && double.IsFinite(x) ? x
+            : throw new UsageException($"{name} needs a non-negative number, got '{text}'");
     }
 
     private static List<Pair> Read(string folder, string split)

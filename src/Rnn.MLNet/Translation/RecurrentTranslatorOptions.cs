@@ -8,13 +8,15 @@ namespace RnnMl.MLNet.Translation;
 public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
 {
     /// <summary>Options with the stated defaults; <see cref="RecurrentTrainingOptions.Cell"/> (the encoder's and, unless
-    /// <see cref="DecoderCell"/> is set, the decoder's cell) defaults to GRU here, and the shared settings to epochs 10,
+    /// <see cref="DecoderCell"/> is set, the decoder's cell) defaults to GRU here, and the shared settings to epochs 100
+    /// (a ceiling: early stopping after <see cref="RecurrentTrainingOptions.EarlyStoppingPatience"/> epochs without a lower
+    /// validation loss decides, so a corpus of a few thousand pairs trains as long as it keeps improving),
     /// learning rate 0.002, batch 64, prediction batch 128, validation fraction 0.05, hidden size 128 (per direction of
     /// the encoder), dropout 0.2.</summary>
     public RecurrentTranslatorOptions()
     {
         Cell = RecurrentCellKind.Gru;
-        TaskDefaults(epochs: 10, learningRate: 2e-3, batchSize: 64, predictionBatchSize: 128, validationFraction: 0.05,
+        TaskDefaults(epochs: 100, learningRate: 2e-3, batchSize: 64, predictionBatchSize: 128, validationFraction: 0.05,
             hiddenSize: 128, dropout: 0.2);
     }
 
@@ -76,8 +78,9 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     /// <summary>Probability of feeding the true previous token in training, in [0, 1]. Default 1.</summary>
     public double TeacherForcingRatio { get; set; } = 1.0;
 
-    /// <summary>Label smoothing of the training loss, in [0, 1). Default 0.</summary>
-    public double LabelSmoothing { get; set; }
+    /// <summary>Label smoothing of the training loss, in [0, 1). Default 0.1 (on Multi30k, 6,000 pairs, 4 epochs: beam BLEU
+    /// 15.91 against 14.44 without, greedy 14.97 against 11.50; README, translation sweep).</summary>
+    public double LabelSmoothing { get; set; } = 0.1;
 
     /// <summary>Hypotheses kept per sentence by beam search; 1 for greedy decoding. Default 5.</summary>
     public int BeamWidth { get; set; } = 5;

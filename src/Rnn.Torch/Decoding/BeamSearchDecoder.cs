@@ -40,10 +40,9 @@ public static class BeamSearchDecoder
         int v = (int)model.Options.TargetVocabularySize;
         long beginId = model.Options.BeginId;
         var search = BeamSearch.Start(GreedyDecoder.SourceLimits(sourceLengths, options), k, v, beginId, model.Options.EndId, options.LengthPenalty);
-        var (encoded, state) = model.Encode(source, sourceLengths);
-        var expand = arange(n, ScalarType.Int64, device).repeat_interleave(k);
-        var memory = encoded.Select(expand);
-        state = state.Select(expand);
+        // The first step runs on one row per sentence (only beam 0 is live then: all K would compute the same scores);
+        // its state and the memory are expanded to the K rows of each sentence afterwards.
+        var (memory, state) = model.Encode(source, sourceLengths);
         var banned = GreedyDecoder.BannedTokens(model, device);
         int c = search.CandidatesPerRow;
         // One more than needed, to see whether the C-th place is tied with the next (then that row is ranked exactly on the CPU).
@@ -55,10 +54,11 @@ public static class BeamSearchDecoder
         while (!search.Done)
         {
             using var step = NewDisposeScope();
-            int rows = active.Length * k;
+            bool first = search.Steps == 0;
+            int rows = first ? n : active.Length * k;
             var previous = tensor(Enumerable.Range(0, rows).Select(j => search.Previous[Global(j)]).ToArray(), ScalarType.Int64, device);
             var (logits, next, _) = model.Step(previous, state, memory);
-            var logp = logits.log_softmax(1).to(ScalarType.Float32) + banned;
+            var logp = logits.log_softmax(1).to(ScalarType.Float32).add_(banned);
             var (top, index) = logp.topk(fetch, dim: 1);
             var topValues = top.cpu().data<float>().ToArray();
             var topIndex = index.cpu().data<long>().ToArray();
@@ -89,15 +89,15 @@ public static class BeamSearchDecoder
                 if (search.IsStopped(i)) continue;
                 for (int b = 0; b < k; b++)
                 {
-                    stateRows.Add(pos * k + search.Parents[i * k + b] - i * k);
-                    memoryRows.Add(pos * k + b);
+                    stateRows.Add(first ? pos : pos * k + search.Parents[i * k + b] - i * k);
+                    memoryRows.Add(first ? pos : pos * k + b);
                 }
             }
             if (stateRows.Count == 0) break;
             var old = state;
             state = next.Select(tensor(stateRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
             old.Dispose();
-            if (memoryRows.Count < rows)
+            if (first || memoryRows.Count < rows)
             {
                 var oldMemory = memory;
                 memory = memory.Select(tensor(memoryRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
@@ -107,6 +107,7 @@ public static class BeamSearchDecoder
         }
         return search.Results().Select(h => new DecodedSequence(h.Tokens, h.LogProbability, h.Score)).ToArray();
 
-        int Global(int local) => active[local / k] * k + local % k;
+        // At the first step local row j is sentence j's beam 0.
+        int Global(int local) => search.Steps == 0 ? local * k : active[local / k] * k + local % k;
     }
 }
