@@ -58,7 +58,7 @@ public static class BeamSearchDecoder
             int rows = first ? n : active.Length * k;
             var previous = tensor(Enumerable.Range(0, rows).Select(j => search.Previous[Global(j)]).ToArray(), ScalarType.Int64, device);
             var (logits, next, _) = model.Step(previous, state, memory);
-            var logp = logits.log_softmax(1).to(ScalarType.Float32).add_(banned);
+            var logp = logits.log_softmax(1).to(ScalarType.Float32).add_(banned, PinnedScalars.One);
             var (top, index) = logp.topk(fetch, dim: 1);
             var topValues = top.cpu().data<float>().ToArray();
             var topIndex = index.cpu().data<long>().ToArray();

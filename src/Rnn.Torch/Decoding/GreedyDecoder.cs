@@ -43,7 +43,7 @@ public static class GreedyDecoder
             using var stepScope = NewDisposeScope();
             var (logits, next, weights) = model.Step(previous, state, memory);
             state = next;
-            var (best, index) = (logits.log_softmax(1) + banned).max(1);
+            var (best, index) = logits.log_softmax(1).add(banned, PinnedScalars.One).max(1);
             var bestValues = best.to(ScalarType.Float64).cpu().data<double>().ToArray();
             var ids = index.cpu().data<long>().ToArray();
             float[]? w = keepAttention && weights is not null ? weights.to(ScalarType.Float32).cpu().data<float>().ToArray() : null;

@@ -85,13 +85,13 @@ public sealed class Seq2SeqAttention : nn.Module
         {
             // (N, T, 1, Q) + (N, 1, S, Q) → (N, T, S, Q) → (N, T, S).
             var q = query!.call(queries).unsqueeze(2);
-            scores = score!.call((q + keys.unsqueeze(1)).tanh()).squeeze(3);
+            scores = score!.call(q.add(keys.unsqueeze(1), PinnedScalars.One).tanh()).squeeze(3);
         }
         else
         {
             scores = queries.bmm(keys.transpose(1, 2));
         }
-        var weights = scores.masked_fill(valid.logical_not().unsqueeze(1), double.NegativeInfinity).softmax(2);
+        var weights = scores.masked_fill(valid.logical_not().unsqueeze(1), PinnedScalars.MinusInfinity).softmax(2);
         return (weights.bmm(values), weights);
     }
 }

@@ -154,12 +154,13 @@ public sealed class Seq2SeqModel : nn.Module
             var all = new List<Tensor>((int)steps);
             Tensor? predicted = null;
             bool mix = training && Options.TeacherForcingRatio < 1.0;
+            using var ratio = Options.TeacherForcingRatio.ToScalar(); // held for the loop: see PinnedScalars
             for (long t = 0; t < steps; t++)
             {
                 var previous = targetInput[TensorIndex.Colon, TensorIndex.Single(t)];
                 if (mix && predicted is not null)
                 {
-                    var useTruth = rand(previous.shape[0], device: previous.device).lt(Options.TeacherForcingRatio);
+                    var useTruth = rand(previous.shape[0], device: previous.device).lt(ratio);
                     previous = where(useTruth, previous, predicted);
                 }
                 var (a, next, _) = StepFeatures(previous, state, memory);
