@@ -38,7 +38,10 @@ namespace RnnMl.Torch.Layers;
 /// (6 December 2026; no idle window that evening): `recurrent --quick`, load 13–19, sgemm 36.6 GFLOP/s:
 /// 2607.5 / 2900.7 / 2930.3 (lstm_ragged_vs_full_train 0.959); the same, load 12–18, sgemm 35.1: 1667.7 / 4648.7 /
 /// 2821.1; `--cell lstm --lengths ragged --rounds 3`, load 11–18: 1233.3 / 3896.6 / 2221.7 (1 2: 17159.1 / 21503.2 /
-/// 9073.9, an outlier run). Composed was fastest for 1 1 in all three, so it stays Auto's pick. GRU and RNN ragged
+/// 9073.9, an outlier run); two more `--quick` runs, load 6–13, sgemm 37.0 and 47.8: 5086.9 / 6877.7 / 4413.0 and
+/// 6302.6 / 5014.0 / 4428.6 (there gemm won, as it does for full-length training under load). At this load single rows
+/// move by 2× between runs; on the idle machine (above) composed beat gemm by 1.2–1.3× even with the masked loop, which
+/// does more work than the new one, so Composed stays Auto's pick until an idle re-run says otherwise. GRU and RNN ragged
 /// training keep FusedRagged from the idle run above, which was against the masked loop (1.14–1.16× faster than it);
 /// the new loop skips the ≈ 25 % padded steps and the per-step masks, so that row wants an idle-machine re-run.</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
