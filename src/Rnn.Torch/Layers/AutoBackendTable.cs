@@ -13,7 +13,8 @@ namespace RnnMl.Torch.Layers;
 /// LSTM  training, full    Composed     1 1: 342.6 / 187.6; 1 2: 682.7 / 406.7; 2 1: 717.3 / 378.9; 2 2: 1561.8 / 1055.1
 ///                                      (composed 1.5–1.9× faster: one big input projection, libtorch's backward is
 ///                                      step-by-step small products); gemm (ComposedGemm) vs comp in one run, see below
-/// LSTM  training, ragged  Composed     1 1: 259.7 / 202.9 / 264.0; 1 2: 831.8 / 372.9 / 575.3
+/// LSTM  training, ragged  Composed     1 1: 259.7 / 202.9 / 264.0; 1 2: 831.8 / 372.9 / 575.3 (the masked composed
+///                                      loop; the loop on running rows only is faster still, see below)
 /// LSTM  inference, full   Fused        1 1: 35.5 / 68.5; 1 2: 76.2 / 193.7 (libtorch's oneDNN kernel, where
 ///                                      LstmInferenceKernelGuard finds it exact)
 /// LSTM  inference, ragged FusedRagged  1 1: 55.0 / 70.8 / 32.6; 1 2: 116.3 / 144.6 / 65.0 (packing loses oneDNN)
@@ -30,9 +31,19 @@ namespace RnnMl.Torch.Layers;
 /// 13175.2 / 9392.6 / 5154.7 / 4240.6 (gemm fastest in both, 1.6–2.8× comp; an earlier run of the masked version:
 /// full 8572.3 / 11899.7 / - / 6267.8, ragged 17376.6 / 7839.7 / 8429.6 / 4045.0). On an idle machine (load ≈ 1.5,
 /// sgemm 167.6 GFLOP/s, `recurrent --quick`) the order reverses: full 279.8 / 153.0 / - / 200.5, ragged
-/// 253.7 / 224.2 / 204.5 / 263.5, so Auto keeps Composed for LSTM training. (Also open: with ComposedGemm,
-/// TrainerTests.Fit_ManyEpochs_LiveTensorCountStaysFlat sees 4 more live tensors after every epoch, 52, 56, …, 72,
-/// even after a full GC; not yet explained.)
+/// 253.7 / 224.2 / 204.5 / 263.5, so Auto keeps Composed for LSTM training. (The 4 live tensors per epoch that
+/// TrainerTests saw with ComposedGemm were handle-less undefined gradients, fixed in LstmSequenceFunction.)
+/// <para>Composed with lengths now sorts the batch by length once and steps only the running rows, without masks
+/// (RaggedComposedRecurrence). LSTM 1 1 ragged training, comp / rag / gemm ms, three runs on the loaded shared machine
+/// (6 December 2026; no idle window that evening): `recurrent --quick`, load 13–19, sgemm 36.6 GFLOP/s:
+/// 2607.5 / 2900.7 / 2930.3 (lstm_ragged_vs_full_train 0.959); the same, load 12–18, sgemm 35.1: 1667.7 / 4648.7 /
+/// 2821.1; `--cell lstm --lengths ragged --rounds 3`, load 11–18: 1233.3 / 3896.6 / 2221.7 (1 2: 17159.1 / 21503.2 /
+/// 9073.9, an outlier run); two more `--quick` runs, load 6–13, sgemm 37.0 and 47.8: 5086.9 / 6877.7 / 4413.0 and
+/// 6302.6 / 5014.0 / 4428.6 (there gemm won, as it does for full-length training under load). At this load single rows
+/// move by 2× between runs; on the idle machine (above) composed beat gemm by 1.2–1.3× even with the masked loop, which
+/// does more work than the new one, so Composed stays Auto's pick until an idle re-run says otherwise. GRU and RNN ragged
+/// training keep FusedRagged from the idle run above, which was against the masked loop (1.14–1.16× faster than it);
+/// the new loop skips the ≈ 25 % padded steps and the per-step masks, so that row wants an idle-machine re-run.</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>

@@ -8,10 +8,12 @@ namespace RnnMl.Torch.Layers;
 internal static class ComposedRecurrence
 {
     /// <summary>Runs <paramref name="cells"/> (index layer·D + direction) over a validated input.</summary>
-    /// <remarks><c>lens</c>: valid lengths per sequence, or null when every sequence has all T steps.</remarks>
+    /// <remarks><c>lens</c>: valid lengths per sequence, or null when every sequence has all T steps; with lengths the
+    /// work goes to <see cref="RaggedComposedRecurrence"/>.</remarks>
     public static (Tensor Output, RecurrentState State) Run(IReadOnlyList<RecurrentCell> cells, RecurrentLayerOptions options,
         bool training, Tensor input, RecurrentState? state, long[]? lens)
     {
+        if (lens is not null) return RaggedComposedRecurrence.Run(cells, options, training, input, state, lens);
         bool batchFirst = options.BatchFirst;
         int timeDim = batchFirst ? 1 : 0;
         int steps = (int)input.shape[timeDim];
@@ -19,18 +21,6 @@ internal static class ComposedRecurrence
         int layers = options.NumLayers, dirs = options.Bidirectional ? 2 : 1;
         int stateCount = cells[0].StateCount;
         long hidden = options.HiddenSize;
-
-        Tensor[]? valid = null, validF = null;
-        if (lens is not null)
-        {
-            // (T, N, 1): whether step t is inside sequence n.
-            using var lenT = tensor(lens, ScalarType.Int64, input.device);
-            using var stepT = arange(steps, ScalarType.Int64, input.device);
-            using var mask = stepT.unsqueeze(1).lt(lenT.unsqueeze(0)).unsqueeze(2);
-            valid = mask.unbind(0);
-            using var maskF = mask.to(input.dtype);
-            validF = maskF.unbind(0);
-        }
 
         Tensor[]? h0 = state?.H.unbind(0);
         Tensor[]? c0 = state?.C?.unbind(0);
@@ -58,17 +48,8 @@ internal static class ComposedRecurrence
                 for (int i = 0; i < steps; i++)
                 {
                     int step = dir == 0 ? i : steps - 1 - i;
-                    var next = cell.Step(projected[step], s);
-                    if (valid is not null)
-                    {
-                        for (int k = 0; k < next.Length; k++) next[k] = where(valid[step], next[k], s[k]);
-                        outputs[step] = next[0] * validF![step];
-                    }
-                    else
-                    {
-                        outputs[step] = next[0];
-                    }
-                    s = next;
+                    s = cell.Step(projected[step], s);
+                    outputs[step] = s[0];
                 }
                 for (int k = 0; k < stateCount; k++) finals[k][slot] = s[k];
                 halves[dir] = stack(outputs, timeDim);

@@ -13,7 +13,7 @@ namespace RnnMl.Torch.Layers;
 /// h0, c0 (N, H); W_hh (4H, H) — any tensor, so a caller may pass a transformed weight (e.g. DropConnect);
 /// active (long[T] or null): how many rows take part in step t, for a batch sorted by length, longest first (a
 /// sequence of length ℓ takes part in steps 0 … ℓ−1, in either direction); reverse (bool).
-/// Outputs: y (T, N, H) with zeros at the steps a row does not take part in; h_T, c_T (N, H), each row's state after
+/// Output: one (T + 2, N, H) tensor [y; h_T; c_T] (Run splits it into views): y with zeros at the steps a row does not take part in; h_T, c_T, each row's state after
 /// its last step. Work per step shrinks with the active rows, as in a packed sequence, without packing.
 /// <para>
 /// Forward runs the loop without autograd and saves the gate activations, the states entering each step and tanh(c).
@@ -34,8 +34,10 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
     public static (Tensor Output, Tensor H, Tensor C) Run(Tensor projected, Tensor h0, Tensor c0, Tensor weightHh,
         long[]? active, bool reverse)
     {
-        var r = apply(projected, h0, c0, weightHh, active!, reverse);
-        return (r[0], r[1], r[2]);
+        // One output, (T + 2, N, H) = [y; h_T; c_T], so the backward always gets one defined gradient (see forward).
+        var r = apply(projected, h0, c0, weightHh, active!, reverse)[0];
+        int steps = (int)projected.shape[0];
+        return (r.narrow(0, 0, steps), r[steps], r[steps + 1]);
     }
 
     /// <inheritdoc />
@@ -56,9 +58,10 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         var hPrev = zeros(steps, n, hidden, p.dtype, p.device);
         var cPrev = zeros(steps, n, hidden, p.dtype, p.device);
         var tanhC = zeros(steps, n, hidden, p.dtype, p.device);
-        var output = zeros(steps, n, hidden, p.dtype, p.device);
-        var h = ((Tensor)vars[1]).clone();
-        var c = ((Tensor)vars[2]).clone();
+        // y, then h and c as the last two rows: the state is updated in place there and ends as h_T, c_T.
+        var output = zeros(steps + 2, n, hidden, p.dtype, p.device);
+        var h = output[steps].copy_((Tensor)vars[1]);
+        var c = output[steps + 1].copy_((Tensor)vars[2]);
         var wT = wHh.t();
         for (int k = 0; k < steps; k++)
         {
@@ -79,11 +82,14 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
             hm.copy_(hNew);
             cm.copy_(cNew);
         }
-        // TorchSharp 0.107 workaround: materializing an unused output's gradient as zeros reads a template tensor that
-        // Function.apply created in the caller's dispose scope, already disposed by then (the test host crashes with
-        // "Tensor invalid -- empty handle"). So undefined gradients come through as invalid tensors and backward treats
-        // them as zeros. Guarded by ComposedGemm_BackwardTwiceWithRetainedGraph_GivesTheSameGradients (output only).
-        ctx.set_materialize_grads(false);
+        // TorchSharp 0.107 workaround: a function with several outputs gets, for an output the loss does not use, either
+        // a zero gradient materialized from a template tensor that Function.apply created in the caller's dispose scope
+        // (already disposed by then: the test host crashes with "Tensor invalid -- empty handle"), or, with
+        // set_materialize_grads(false), a handle-less Tensor that stays counted as live forever (DisposeScopeManager
+        // statistics; Dispose does not uncount it). One output [y; h_T; c_T] avoids both: its gradient is defined
+        // whenever backward runs (the views' backward fills the unused parts with zeros). Guarded by
+        // ComposedGemm_BackwardTwiceWithRetainedGraph_GivesTheSameGradients and TrainerTests'
+        // Fit_ManyEpochs_LiveTensorCountStaysFlat (which only uses h_T).
         ctx.save_data("reverse", reverse);
         if (active is not null) ctx.save_data("active", active);
         // Saved after this method returns (once the outputs are wrapped), so our own tensors must outlive this
@@ -93,9 +99,7 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         saved.Add(wHh);
         ctx.save_for_backward(saved);
         output.MoveToOuterDisposeScope();
-        h.MoveToOuterDisposeScope();
-        c.MoveToOuterDisposeScope();
-        return new List<Tensor> { output, h, c };
+        return new List<Tensor> { output };
     }
 
     /// <inheritdoc />
@@ -108,11 +112,11 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         Tensor gates = saved[0], hPrev = saved[1], cPrev = saved[2], tanhC = saved[3], wHh = saved[4];
         int steps = (int)gates.shape[0];
         long n = gates.shape[1], hidden = hPrev.shape[2];
-        static Tensor? Defined(Tensor g) => g is null || g.IsInvalid ? null : g;
-        var dY = Defined(gradOutputs[0]);
+        var dOut = gradOutputs[0];
+        var dY = dOut.narrow(0, 0, steps);
         // dh and dc are updated in place, row block by row block: our own copies.
-        var dh = Defined(gradOutputs[1])?.clone() ?? zeros(n, hidden, gates.dtype, gates.device);
-        var dc = Defined(gradOutputs[2])?.clone() ?? zeros(n, hidden, gates.dtype, gates.device);
+        var dh = dOut[steps].clone();
+        var dc = dOut[steps + 1].clone();
 
         var i = gates.narrow(2, 0, hidden);
         var f = gates.narrow(2, hidden, hidden);
@@ -134,7 +138,7 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
             rt = rt.narrow(0, 0, m);
             var dhm = dh.narrow(0, 0, m);
             var dcm = dc.narrow(0, 0, m);
-            var dhT = dY is null ? dhm : dhm.add(dY[t].narrow(0, 0, m), PinnedScalars.One);
+            var dhT = dhm.add(dY[t].narrow(0, 0, m), PinnedScalars.One);
             var dcT = dcm.addcmul(dhT, s[t].narrow(0, 0, m), PinnedScalars.One);
             rt.narrow(1, 0, 3 * hidden).view(m, 3, hidden).mul_(dcT.unsqueeze(1));
             rt.narrow(1, 3 * hidden, hidden).mul_(dhT);

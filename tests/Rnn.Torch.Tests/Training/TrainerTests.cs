@@ -1,3 +1,4 @@
+using RnnMl.Torch.Layers;
 using RnnMl.Torch.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -297,11 +298,15 @@ public class TrainerTests
         Assert.Contains("0.02", error.Message);
     }
 
-    [Fact]
-    public void Fit_ManyEpochs_LiveTensorCountStaysFlat()
+    [Theory]
+    [InlineData(RecurrentBackend.Auto)]
+    [InlineData(RecurrentBackend.Composed)]
+    [InlineData(RecurrentBackend.ComposedGemm)]
+    [InlineData(RecurrentBackend.FusedRagged)]
+    public void Fit_ManyEpochs_LiveTensorCountStaysFlat(RecurrentBackend backend)
     {
         using var dir = new TempDirectory();
-        var task = new SequenceClassificationTask(modelSeed: 3, examples: 32, validationExamples: 16);
+        var task = new SequenceClassificationTask(modelSeed: 3, examples: 32, validationExamples: 16, backend: backend);
         var live = new List<long>();
         var progress = new SyncProgress(p =>
         {

@@ -71,9 +71,9 @@ internal sealed class SequenceClassifier : nn.Module<Tensor, Tensor, Tensor>
     private readonly Dropout dropout;
     private readonly Linear head;
 
-    public SequenceClassifier(int inputSize, int hiddenSize, double dropoutRate) : base(nameof(SequenceClassifier))
+    public SequenceClassifier(int inputSize, int hiddenSize, double dropoutRate, RecurrentBackend backend = RecurrentBackend.Auto) : base(nameof(SequenceClassifier))
     {
-        lstm = Lstm.Create(inputSize, hiddenSize, batchFirst: true);
+        lstm = Lstm.Create(inputSize, hiddenSize, batchFirst: true, backend: backend);
         dropout = nn.Dropout(dropoutRate);
         head = nn.Linear(hiddenSize, 2);
         RegisterComponents();
@@ -94,10 +94,11 @@ internal sealed class SequenceClassificationTask : ITrainingTask<int[]>
     private readonly int[] lengthList;
     private readonly int batchSize;
 
-    public SequenceClassificationTask(int modelSeed, int examples = 64, int validationExamples = 32, int batchSize = 16, double dropout = 0.3)
+    public SequenceClassificationTask(int modelSeed, int examples = 64, int validationExamples = 32, int batchSize = 16, double dropout = 0.3,
+        RecurrentBackend backend = RecurrentBackend.Auto)
     {
         manual_seed(modelSeed);
-        Classifier = new SequenceClassifier(Features, 8, dropout);
+        Classifier = new SequenceClassifier(Features, 8, dropout, backend);
         // The data do not depend on the model's seed: two tasks with different models see the same examples.
         var generator = new Generator(1234);
         (x, lengths, labels) = Make(examples, generator);
