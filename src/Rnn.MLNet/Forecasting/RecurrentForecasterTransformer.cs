@@ -14,7 +14,7 @@ namespace RnnMl.MLNet.Forecasting;
 /// <c>PredictionEngine</c> (one row at a time) always gives NaN: use <see cref="Forecast(IReadOnlyList{float[]}, IReadOnlyList{float[]})"/>.
 /// <c>Transform</c> reads the rows in order and forecasts <see cref="RecurrentTransformer.PredictionBatchSize"/> windows per
 /// model call. A <c>PredictionEngine</c> sees one row at a time and keeps its own window of the last L rows it was given;
-/// use <see cref="Forecast"/> to forecast after a given history instead. Safe to use from several threads at once. Save it
+/// use <see cref="Forecast(IReadOnlyList{float[]})"/> to forecast after a given history instead. Safe to use from several threads at once. Save it
 /// with <see cref="RnnModelOperations.SaveRnnModel"/> (archive kind "Forecaster").
 /// </remarks>
 public sealed class RecurrentForecasterTransformer : RecurrentTransformer
