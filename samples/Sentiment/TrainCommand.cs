@@ -53,10 +53,11 @@ internal static class TrainCommand
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
-        // The same split size as the trainer's: at least one validation row when there are two rows or more.
-        int validCount = train.Count > 1 ? Math.Clamp((int)Math.Round(train.Count * ValidationFraction), 1, train.Count - 1) : 0;
-        var display = new TrainingProgressDisplay(train.Count - validCount);
         var options = s.Options();
+        // The same split size as the trainer's: at least one validation row when there are two rows or more, at most MaxValidationRows.
+        int validCount = train.Count > 1 ? Math.Clamp((int)Math.Round(train.Count * ValidationFraction), 1, train.Count - 1) : 0;
+        validCount = Math.Min(validCount, options.MaxValidationRows ?? int.MaxValue);
+        var display = new TrainingProgressDisplay(train.Count - validCount);
         options.ValidationFraction = ValidationFraction;
         options.Progress = display;
         options.CancellationToken = cancel.Token;

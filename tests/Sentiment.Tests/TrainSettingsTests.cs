@@ -28,6 +28,7 @@ public sealed class TrainSettingsTests
         Assert.Equal(library.Dropout, o.Dropout);
         Assert.Equal(library.EmbeddingDropout, o.EmbeddingDropout);
         Assert.Equal(library.InputDropout, o.InputDropout);
+        Assert.Equal(library.MaxValidationRows, o.MaxValidationRows);
         Assert.Equal(library.OutputDropout, o.OutputDropout);
         Assert.Equal(library.BatchSize, o.BatchSize);
     }

@@ -39,8 +39,16 @@ internal static class SentimentBenchmark
           --char-rows N   character-level speed run on the first N training phrases, 1 epoch (default 8,000;
                           --quick 3,000; 0 skips it): line 'sst2_char: … tokens_per_s=… raw_tokens_per_s=… vs_raw=…'
           --char-only     only the character-level speed run (after the warm-up), its line last
+          --overhead N    only the trainer-overhead run: one epoch on N phrases each for the raw loop, our Trainer,
+                          our Trainer without clipping, interleaved (line 'overhead round …')
+          --trace-fit     print the classifier's log messages with the seconds since Fit started (where Fit's time goes)
+          --raw-first     train the hand-written loop before ours (default after), to measure the order's effect on speed
+          --seed N        the training seed of every model (default 1); the rows and splits stay those of seed 1
           --threads N     torch threads (default: torch's own choice)
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
+                          (with --no-uci: SST-2 only)
+          --recipe NAME   our classifier with one sweep configuration's recipe instead of the defaults, so that its
+                          whole-Fit speed and accuracy sit beside the raw loop's in the same run
 
         Data: ../shared/datasets/sst2/{train,dev}.tsv (GLUE SST-2; Socher et al., 2013) and
         ../shared/datasets/uci_sentiment (Kotzias et al., KDD 2015) beside the repository root.
@@ -50,7 +58,8 @@ internal static class SentimentBenchmark
         The line before it is the character-level speed run's sst2_char line (unless --char-rows 0).
         """;
 
-    private const int Seed = 1;
+    // The fixed shuffle of the SST-2 rows and the UCI splits; --seed changes only the training seed (initialisation, batch order, dropout).
+    private const int DataSeed = 1;
 
     public static int Run(string[] args)
     {
@@ -62,6 +71,9 @@ internal static class SentimentBenchmark
         bool transfer = options.Flag("--transfer");
         int lmLines = options.Int("--lm-lines", 40_000, min: 100);
         var sweepText = options.Value("--sweep");
+        var recipeText = options.Value("--recipe");
+        var recipe = recipeText is null ? null : Array.Find(SentimentSweep.Configs, c => c.Name == recipeText)
+            ?? throw new UsageException($"--recipe: unknown configuration '{recipeText}'; known: {string.Join(", ", SentimentSweep.Configs.Select(c => c.Name))}");
         var epochsText = options.Value("--epochs");
         int? epochs = epochsText is null ? (quick ? 1 : null)
             : int.TryParse(epochsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ep) && ep >= 1 ? ep
@@ -69,6 +81,10 @@ internal static class SentimentBenchmark
         int trainRows = options.Int("--train-rows", quick ? 12_000 : int.MaxValue, min: 100);
         int charRows = options.Int("--char-rows", quick ? 3_000 : 8_000, min: 0);
         bool charOnly = options.Flag("--char-only");
+        bool traceFit = options.Flag("--trace-fit");
+        int overheadRows = options.Int("--overhead", 0, min: 0);
+        int Seed = options.Int("--seed", 1, min: 0);
+        bool rawFirst = options.Flag("--raw-first");
         var dropoutText = options.Value("--dropout");
         double? dropout = dropoutText is null ? null : double.Parse(dropoutText, CultureInfo.InvariantCulture);
         var poolingText = options.Value("--pooling");
@@ -91,18 +107,24 @@ internal static class SentimentBenchmark
         var train = Sst2.Read(Path.Combine(folder, "train.tsv"));
         var allTrain = train.ToList();
         var dev = Sst2.Read(Path.Combine(folder, "dev.tsv"));
-        new Random(Seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(train));
+        new Random(DataSeed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(train));
         if (train.Count > trainRows) train = train.GetRange(0, trainRows);
         string uciSearched = "";
         var uciFolder = noUci ? null : SharedData.Find(Path.Combine("datasets", "uci_sentiment"), out uciSearched);
         if (!noUci && uciFolder is null)
             Console.WriteLine($"UCI: skipped, not found (looked for {uciSearched})");
-        var uci = uciFolder is null ? null : UciSentiment.Splits(uciFolder, Seed);
+        var uci = uciFolder is null ? null : UciSentiment.Splits(uciFolder, DataSeed);
         Console.WriteLine($"SST-2: {train.Count} training phrases, {dev.Count} dev sentences{(uci is null ? "" : "; UCI: 3 cross-domain splits of 2,000 → 1,000")}{(quick ? " (quick)" : "")}; torch threads {get_num_threads()}");
 
         // Warm libtorch up (allocator, kernels, JIT) before anything is timed, so that neither our trainer nor the raw
         // loop pays for being first.
         RawBiLstmLoop.Run(train.Take(64 * 30).ToList(), dev.Take(64).ToList(), Seed, epochs: 1);
+
+        if (overheadRows > 0)
+        {
+            OverheadRun.Run(train.Take(overheadRows).ToList(), Seed);
+            return 0;
+        }
 
         if (charOnly)
         {
@@ -112,7 +134,7 @@ internal static class SentimentBenchmark
 
         if (sweepText is not null)
         {
-            if (uci is null) throw new UsageException("--sweep needs the UCI data as well");
+            if (uci is null && !noUci) throw new UsageException("--sweep needs the UCI data as well (or --no-uci for SST-2 only)");
             var names = sweepText == "all" ? null : sweepText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return SentimentSweep.Run(train, dev, uci, names, Seed);
         }
@@ -136,6 +158,7 @@ internal static class SentimentBenchmark
                 Pooling = pooling ?? defaults.Pooling,
                 Progress = progress,
             };
+            recipe?.Apply(o);
             // Setting Epochs would switch MinimumSteps off: set it only when asked to.
             if (epochs is { } e) o.Epochs = e;
             return o;
@@ -148,7 +171,20 @@ internal static class SentimentBenchmark
                 Console.WriteLine($"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P2}{(e.IsBest ? " (best)" : "")}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F1} s, RSS {Environment.WorkingSet / 1e6:F0} MB");
             }
         }));
+        // --raw-first: the hand-written loop trains before ours, to see what running second is worth to either side.
+        var rawEarly = rawFirst && !noRaw ? RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs) : null;
+        // --trace-fit: where the whole Fit spends its time, from the classifier's own log messages (read, vocabulary,
+        // each epoch's end), as seconds since Fit started.
+        var fitClock = Stopwatch.StartNew();
+        EventHandler<LoggingEventArgs>? trace = traceFit ? (_, e) =>
+        {
+            if (e.Kind >= Microsoft.ML.Runtime.ChannelMessageKind.Info)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [fit {fitClock.Elapsed.TotalSeconds,7:F2} s] {e.Message}"));
+        } : null;
+        if (trace is not null) ml.Log += trace;
+        fitClock.Restart();
         var (accuracy, trainSeconds, trained) = LibraryRun.Recurrent(ml, trainerOptions, train, dev);
+        if (trace is not null) ml.Log -= trace;
         using var model = trained;
         // Read now: the PredictionEngine below disposes the transformer it was made from.
         var trainingResult = model.TrainingResult!;
@@ -162,7 +198,7 @@ internal static class SentimentBenchmark
 
         // The hand-written loop on the same rows.
         var raw = noRaw ? new RawBiLstmLoop.Result(double.NaN, double.NaN, double.NaN)
-            : RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs);
+            : rawEarly ?? RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs);
         Console.WriteLine($"raw TorchSharp BiLSTM loop: accuracy {raw.Accuracy:P2}, trained in {raw.TrainSeconds:F1} s");
 
         // Inference: batch Transform over dev, and single-sentence PredictionEngine latency.
@@ -200,8 +236,8 @@ internal static class SentimentBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"{"SST-2 dev",-34} {"accuracy",8} {"train s",8}");
-        bool changed = dropout is not null || pooling is not null || backend != RnnMl.Torch.Layers.RecurrentBackend.Auto || epochsText is not null;
-        string label = changed ? "RnnMl, options changed" : "RnnMl, default options";
+        bool changed = dropout is not null || pooling is not null || backend != RnnMl.Torch.Layers.RecurrentBackend.Auto || epochsText is not null || recipe is not null;
+        string label = recipe is not null ? $"RnnMl, recipe {recipe.Name}" : changed ? "RnnMl, options changed" : "RnnMl, default options";
         Console.WriteLine($"{label,-34} {accuracy,8:P2} {trainSeconds,8:F1}");
         Console.WriteLine($"{"raw TorchSharp BiLSTM loop",-34} {raw.Accuracy,8:P2} {raw.TrainSeconds,8:F1}");
         Console.WriteLine($"{"bag of words (ML.NET SDCA)",-34} {baselineAccuracy,8:P2} {baselineSeconds,8:F1}");
@@ -221,7 +257,8 @@ internal static class SentimentBenchmark
     {
         var vocabulary = model.Vocabulary!;
         int max = options.MaxSequenceLength ?? int.MaxValue;
-        double trainShare = 1 - options.ValidationFraction;
+        // The share the trainer trained on (the hold-out is a fraction of the rows, capped by MaxValidationRows).
+        double trainShare = (double)model.TrainingResult!.History[0].TrainCount / train.Count;
         return (long)(train.Sum(r => (long)Math.Max(1, Math.Min(max, vocabulary.Encode(tokenizer.Tokenize(r.Text)).Length))) * trainShare);
     }
 

@@ -46,6 +46,8 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
         return SchemaShapes.Classifier(inputSchema, kind, 2, hasNames, options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName);
     }
 
+    protected override int? MaxHoldOutRows => options.MaxValidationRows;
+
     protected override string NoTrainingRows => $"no training rows with a label in column '{options.LabelColumnName}'";
 
     protected override int TrainingExamples => trainIds.Count;

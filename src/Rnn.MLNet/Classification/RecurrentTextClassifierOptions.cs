@@ -93,6 +93,15 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
     public double DiscriminativeLearningRateFactor { get; set; } = 2.6;
 
     /// <summary>
+    /// The most training rows that <see cref="RecurrentTrainingOptions.ValidationFraction"/> holds out for validation (best
+    /// epoch, early stopping); null for no cap. The hold-out only ranks a few epochs, for which a fixed number of rows is
+    /// enough (2,000 rows measure an accuracy near 85 % to ±0.8 points), while every row held out is a row the model never
+    /// trains on: on SST-2 the 10 % hold-out (6,700 phrases) cost more accuracy than the rest of the recipe (see the README's
+    /// sweep). Small sets are unaffected (2,000 rows hold out 200). At least 1. Default 2,000.
+    /// </summary>
+    public int? MaxValidationRows { get; set; } = 2_000;
+
+    /// <summary>
     /// At least this many optimizer steps: on small data sets, where <see cref="RecurrentTrainingOptions.Epochs"/> epochs would take fewer,
     /// training runs the fewest epochs that take this many (early stopping still applies), so that a 2,000-row set gets
     /// about as many updates as a large one gets in a few epochs; null to run <see cref="RecurrentTrainingOptions.Epochs"/> epochs. At least 1.
@@ -122,6 +131,8 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
             throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"maximum vocabulary size must be at least 3, got {MaxVocabularySize}");
         if (MaxSequenceLength is < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, $"maximum sequence length must be at least 1, got {MaxSequenceLength}");
+        if (MaxValidationRows is < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxValidationRows), MaxValidationRows, $"maximum validation rows must be at least 1 (or null for no cap), got {MaxValidationRows}");
         if (MinimumSteps is < 1)
             throw new ArgumentOutOfRangeException(nameof(MinimumSteps), MinimumSteps, $"minimum steps must be at least 1 (or null for none), got {MinimumSteps}");
         if (!Enum.IsDefined(Tokenizer))

@@ -21,6 +21,9 @@ internal abstract class TaskFit<TRow, TModel, TTransformer> : ITaskFit<TTransfor
     /// <summary>True to hold out the last rows (text read as one stream) rather than random rows. Default false.</summary>
     protected virtual bool HoldOutLastRows => false;
 
+    /// <summary>The most rows the hold-out may take (whatever the fraction); null for no cap. Default null.</summary>
+    protected virtual int? MaxHoldOutRows => null;
+
     /// <summary>The error when no training rows remain.</summary>
     protected abstract string NoTrainingRows { get; }
 
@@ -49,7 +52,7 @@ internal abstract class TaskFit<TRow, TModel, TTransformer> : ITaskFit<TTransfor
         var train = Read(trainData, "training", context);
         List<TRow> valid;
         if (validationData is not null) valid = Read(validationData, "validation", context);
-        else (train, valid) = HoldOut.Split(train, options.ValidationFraction, context.Seed, HoldOutLastRows);
+        else (train, valid) = HoldOut.Split(train, options.ValidationFraction, context.Seed, HoldOutLastRows, MaxHoldOutRows);
         if (train.Count == 0)
             throw new InvalidOperationException(NoTrainingRows);
         Prepare(train, valid, context);
