@@ -21,16 +21,7 @@ internal static class OverheadRun
 {
     public static void Run(List<Sst2.Row> rows, int seed, int rounds = 3)
     {
-        var tokenizer = Tokenizer.Create();
-        var tokens = rows.Select(r => tokenizer.Tokenize(r.Text)).ToList();
-        var vocabulary = Vocabulary.Build(tokens);
-        var ids = tokens.Select(t => vocabulary.Encode(t)).ToList();
-        var labels = rows.Select(r => r.Label ? 1L : 0L).ToArray();
-        var shape = new SequenceClassifierOptions
-        {
-            VocabularySize = vocabulary.Count, ClassCount = 2, EmbeddingSize = 128, HiddenSize = 128, Bidirectional = true,
-            Pooling = PoolingKind.MeanMax, Dropout = 0.3, EmbeddingDropout = 0, InputDropout = 0, OutputDropout = 0,
-        };
+        var (_, _, ids, labels, shape) = RawBiLstmLoop.Encode(rows);
         for (int round = 0; round < rounds; round++)
         {
             double raw = Time(() =>

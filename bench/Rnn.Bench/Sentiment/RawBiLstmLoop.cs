@@ -26,19 +26,28 @@ internal static class RawBiLstmLoop
     /// <param name="TokensPerSecond">Training tokens per second.</param>
     public sealed record Result(double Accuracy, double TrainSeconds, double TokensPerSecond);
 
-    /// <summary>Trains on <paramref name="train"/> and scores <paramref name="test"/>.</summary>
-    public static Result Run(List<Sst2.Row> train, List<Sst2.Row> test, int seed, int epochs = Epochs)
+    /// <summary>The loop's inputs: the rows tokenized and encoded with a vocabulary of every training word, the labels,
+    /// and the model shape described above.</summary>
+    public static (Tokenizer Tokenizer, Vocabulary Vocabulary, List<long[]> Ids, long[] Labels, SequenceClassifierOptions Shape)
+        Encode(List<Sst2.Row> train)
     {
         var tokenizer = Tokenizer.Create();
-        var trainTokens = train.Select(r => tokenizer.Tokenize(r.Text)).ToList();
-        var vocabulary = Vocabulary.Build(trainTokens);
-        var ids = trainTokens.Select(t => vocabulary.Encode(t)).ToList();
+        var tokens = train.Select(r => tokenizer.Tokenize(r.Text)).ToList();
+        var vocabulary = Vocabulary.Build(tokens);
+        var ids = tokens.Select(t => vocabulary.Encode(t)).ToList();
         var labels = train.Select(r => r.Label ? 1L : 0L).ToArray();
         var shape = new SequenceClassifierOptions
         {
             VocabularySize = vocabulary.Count, ClassCount = 2, EmbeddingSize = 128, HiddenSize = 128, Bidirectional = true,
             Pooling = PoolingKind.MeanMax, Dropout = 0.3, EmbeddingDropout = 0, InputDropout = 0, OutputDropout = 0,
         };
+        return (tokenizer, vocabulary, ids, labels, shape);
+    }
+
+    /// <summary>Trains on <paramref name="train"/> and scores <paramref name="test"/>.</summary>
+    public static Result Run(List<Sst2.Row> train, List<Sst2.Row> test, int seed, int epochs = Epochs)
+    {
+        var (tokenizer, vocabulary, ids, labels, shape) = Encode(train);
         manual_seed(seed);
         using var model = SequenceClassifier.Create(shape);
         using var optimizer = optim.Adam(model.parameters(), LearningRate);
