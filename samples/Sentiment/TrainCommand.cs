@@ -218,6 +218,7 @@ internal static class TrainCommand
         TrainingStopReason.Completed => $"ran {Plural(r.History.Count, "epoch")}",
         TrainingStopReason.EarlyStopped => $"stopped early after {Plural(r.History.Count, "epoch")}",
         TrainingStopReason.Cancelled => $"cancelled after {Plural(r.History.Count, "complete epoch")}",
+        TrainingStopReason.TimeLimitReached => $"reached its time limit after {Plural(r.History.Count, "complete epoch")}",
         _ => $"stopped after {Plural(r.History.Count, "epoch")}: {Markup.Escape(r.Message ?? r.StopReason.ToString())}",
     };
 

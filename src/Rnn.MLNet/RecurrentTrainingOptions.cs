@@ -58,8 +58,8 @@ public abstract class RecurrentTrainingOptions
     /// otherwise); null to never stop early. Default 3 (5 for the tagger).</summary>
     public int? EarlyStoppingPatience { get; set; } = 3;
 
-    /// <summary>Stop training after this much time (checked between batches), keeping the best weights so far; null for no
-    /// limit. Positive. Default null.</summary>
+    /// <summary>Stop training after this much time (checked between batches), keeping the best weights so far; the result's
+    /// stop reason is then <see cref="TrainingStopReason.TimeLimitReached"/>. Null for no limit. Positive. Default null.</summary>
     public TimeSpan? MaxTrainingTime { get; set; }
 
     /// <summary>Optimiser. Default Adam.</summary>

@@ -62,10 +62,28 @@ public class FitPipelineTests
         var (result, model) = Fit(new MLContext(seed: 1), task, options);
         using (model)
         {
-            Assert.Equal(TrainingStopReason.Cancelled, result!.StopReason);
+            Assert.Equal(TrainingStopReason.TimeLimitReached, result!.StopReason);
+            Assert.StartsWith("MaxTrainingTime (00:00:02) reached at epoch ", result.Message);
             Assert.InRange(result.History.Count, 0, 99_999);
             // Reading and vocabulary take well under a second on these sets; 100,000 epochs would take hours.
             Assert.InRange(clock.Elapsed.TotalSeconds, 1.9, 60); // the timer may fire a few milliseconds early
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Tasks))]
+    public void MaxTrainingTime_AUserCancellationBeforeItRunsOut_IsStillCancelled(string task)
+    {
+        var options = OptionsOf(task);
+        options.MaxTrainingTime = TimeSpan.FromHours(1);
+        using var cancellation = new CancellationTokenSource();
+        options.CancellationToken = cancellation.Token;
+        options.Progress = new SyncProgress<TrainingProgress>(p => { if (p.CompletedEpoch is not null) cancellation.Cancel(); });
+        var (result, model) = Fit(new MLContext(seed: 1), task, options);
+        using (model)
+        {
+            Assert.Equal(TrainingStopReason.Cancelled, result!.StopReason);
+            Assert.StartsWith("cancelled ", result.Message);
         }
     }
 
@@ -152,5 +170,10 @@ public class FitPipelineTests
         Assert.Equal(a, HoldOut.Split(rows, 0.1, seed: 7, lastRows: false).Valid);
         Assert.NotEqual(a, HoldOut.Split(rows, 0.1, seed: 8, lastRows: false).Valid);
         Assert.NotEqual(Enumerable.Range(63, 7), a);
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }

@@ -259,7 +259,7 @@ public class RecurrentForecasterTests : IClassFixture<ForecasterFixture>
         options.MaxTrainingTime = TimeSpan.FromSeconds(2);
         var clock = Stopwatch.StartNew();
         using var model = fixture.Ml.Forecasting.ForecastByRecurrent(options).Fit(fixture.Train);
-        Assert.Equal(TrainingStopReason.Cancelled, model.TrainingResult!.StopReason);
+        Assert.Equal(TrainingStopReason.TimeLimitReached, model.TrainingResult!.StopReason);
         // The timer may fire a few milliseconds early; 100,000 epochs would take hours.
         Assert.InRange(clock.Elapsed.TotalSeconds, 1.9, 60);
         Assert.True(float.IsFinite(model.Forecast(History(fixture.TestRows.Take(L))).Forecast[0][0]));

@@ -77,8 +77,14 @@ internal abstract class TaskFit<TRow, TModel, TTransformer> : ITaskFit<TTransfor
             {
                 model.eval();
             }
-            if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled or TrainingStopReason.Diverged)
+            if (result.StopReason == TrainingStopReason.Cancelled && !options.CancellationToken.IsCancellationRequested
+                && options.MaxTrainingTime is { } budget)
+                result = TimeLimitReached(result, budget);
+            if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled or TrainingStopReason.Diverged
+                || result.BestEpoch < 0)
                 context.Channel.Warning(MessageSensitivity.None, result.Message ?? result.StopReason.ToString());
+            else if (result.StopReason == TrainingStopReason.TimeLimitReached)
+                context.Channel.Info(MessageSensitivity.None, result.Message!);
             return Bind(model, device, result);
         }
         catch
@@ -86,5 +92,14 @@ internal abstract class TaskFit<TRow, TModel, TTransformer> : ITaskFit<TTransfor
             model.Dispose();
             throw;
         }
+    }
+
+    // The trainer sees one token, cancelled by the user or by the MaxTrainingTime timer: a timer that ran out is the budget
+    // doing its job, not a cancellation, so it gets its own reason and words.
+    private static TrainingResult TimeLimitReached(TrainingResult result, TimeSpan budget)
+    {
+        const string prefix = "cancelled ";
+        string where = result.Message is { } m && m.StartsWith(prefix, StringComparison.Ordinal) ? m[prefix.Length..] : result.Message ?? "";
+        return result with { StopReason = TrainingStopReason.TimeLimitReached, Message = $"MaxTrainingTime ({budget}) reached {where}".TrimEnd() };
     }
 }

@@ -18,4 +18,9 @@ public enum TrainingStopReason
     /// <summary>Training diverged: an epoch's training loss rose above <see cref="Trainer.DivergenceFactor"/> times the
     /// first epoch's (or, in the first epoch, its first batch's); the best weights so far were kept.</summary>
     Diverged,
+
+    /// <summary>The training time limit ran out (the ML.NET trainers' <c>MaxTrainingTime</c>); the best weights so far were
+    /// kept, as for <see cref="Cancelled"/>. Only the ML.NET trainers report it: <see cref="Trainer"/> itself sees one
+    /// cancellation token and reports <see cref="Cancelled"/>.</summary>
+    TimeLimitReached,
 }
