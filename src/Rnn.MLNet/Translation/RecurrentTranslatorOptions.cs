@@ -75,6 +75,11 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     /// <summary>Feed the previous attentional vector into the decoder (Luong's input feeding). Default false.</summary>
     public bool InputFeeding { get; set; }
 
+    /// <summary>Tied output embeddings (Press &amp; Wolf, 2017): the decoder's output layer reuses the target embedding matrix
+    /// (with a learned map to the embedding size first when the decoder size differs from
+    /// <see cref="RecurrentTextOptions.EmbeddingSize"/>), saving about V·Q parameters. Default false.</summary>
+    public bool TieEmbeddings { get; set; }
+
     /// <summary>Probability of feeding the true previous token in training, in [0, 1]. Default 1.</summary>
     public double TeacherForcingRatio { get; set; } = 1.0;
 
@@ -136,6 +141,7 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
         DecoderCell = DecoderCell ?? Cell,
         Attention = Attention,
         InputFeeding = InputFeeding,
+        TieEmbeddings = TieEmbeddings,
         TeacherForcingRatio = TeacherForcingRatio,
         Dropout = Dropout,
         Backend = Backend,
