@@ -251,8 +251,11 @@ public sealed class Seq2SeqModel : nn.Module
     /// <summary>One decoder step for a batch of hypotheses.</summary>
     /// <param name="previous">(N) int64, the previous token of each hypothesis (the begin id at the first step).</param>
     /// <param name="state">The decoder state after the previous step (or from <see cref="Encode"/>).</param>
-    /// <param name="memory">The encoder memory, one row per hypothesis.</param>
+    /// <param name="memory">The encoder memory: one row per hypothesis, or one row per sentence (M rows, N = M·G) when each
+    /// sentence's G hypotheses are consecutive rows (beam search: no copy of the memory per hypothesis; the G queries of a
+    /// sentence attend in one batched product).</param>
     /// <returns>Logits (N, V), the new state, and the attention weights (N, S) (null without attention).</returns>
+    /// <exception cref="ArgumentException">N is not a multiple of the memory's rows, or a shape or id is out of range.</exception>
     public (Tensor Logits, DecoderState State, Tensor? Attention) Step(Tensor previous, DecoderState state, EncoderMemory memory)
     {
         ThrowIfDisposed();
@@ -268,12 +271,14 @@ public sealed class Seq2SeqModel : nn.Module
         TokenIdCheck.Check(previous, 1, Options.TargetVocabularySize, nameof(previous));
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(memory);
+        if (attention is not null && previous.shape[0] % memory.Outputs.shape[0] != 0)
+            throw new ArgumentException($"previous must have one row per hypothesis, a multiple of the memory's {memory.Outputs.shape[0]} rows, got {previous.shape[0]}", nameof(previous));
         using var scope = NewDisposeScope();
         var parts = new List<Tensor> { dropout.call(targetEmbedding.call(previous)) };
         Tensor? context = null, weights = null;
         if (Options.Attention == AttentionKind.Bahdanau)
         {
-            (context, weights) = attention!.forward(state.Recurrent.H[-1].unsqueeze(1), memory.Keys!, memory.Outputs, memory.Valid);
+            (context, weights) = Attend(state.Recurrent.H[-1].unsqueeze(1), memory);
             parts.Add(context.squeeze(1));
         }
         if (Options.InputFeeding) parts.Add(state.Feed!);
@@ -291,8 +296,18 @@ public sealed class Seq2SeqModel : nn.Module
     {
         weights = null;
         if (attention is null) return outputs;
-        if (context is null) (context, weights) = attention.forward(outputs, memory.Keys!, memory.Outputs, memory.Valid);
+        if (context is null) (context, weights) = Attend(outputs, memory);
         return combine!.call(cat(new[] { context, outputs }, 2)).tanh();
+    }
+
+    // Attention of (R, T, Q) queries; with a memory of M < R rows (one step, G = R / M consecutive hypotheses per sentence)
+    // a sentence's G queries attend together: the same products as G copies of its memory row, without the copies.
+    private (Tensor Context, Tensor Weights) Attend(Tensor queries, EncoderMemory memory)
+    {
+        long r = queries.shape[0], m = memory.Outputs.shape[0];
+        if (r == m) return attention!.forward(queries, memory.Keys!, memory.Outputs, memory.Valid);
+        var (context, weights) = attention!.forward(queries.reshape(m, r / m, queries.shape[2]), memory.Keys!, memory.Outputs, memory.Valid);
+        return (context.reshape(r, 1, context.shape[2]), weights.reshape(r, 1, weights.shape[2]));
     }
 
     private Tensor TopLayer(Tensor h) => Options.Bidirectional ? cat(new[] { h[-2], h[-1] }, 1) : h[-1];
