@@ -36,7 +36,7 @@ internal static class TranslationBenchmark
           --dropout X       dropout (default 0.3; quick 0.2)
           --lr X            Adam learning rate (default 0.002)
           --schedule S      constant, warmupcosine, warmuplineardecay, reduceonplateau, … (default constant)
-          --tied true|false tie the decoder's output layer to the target embeddings (default false)
+          --tied true|false tie the decoder's output layer to the target embeddings (default the library's, true)
           --label-smoothing X  label smoothing of the training loss (default the library's, 0.1)
           --tokenizer T     word or bpe, both sides (default word); bpe learns one joint subword model
           --vocab-size N    subword vocabulary size with --tokenizer bpe (default 8000)
@@ -75,7 +75,7 @@ internal static class TranslationBenchmark
         double dropout = Double(options, "--dropout", quick ? 0.2 : 0.3);
         double learningRate = Double(options, "--lr", 2e-3);
         double labelSmoothing = Double(options, "--label-smoothing", new RecurrentTranslatorOptions().LabelSmoothing);
-        var tiedText = options.Value("--tied") ?? "false";
+        var tiedText = options.Value("--tied") ?? (new RecurrentTranslatorOptions().TieEmbeddings ? "true" : "false");
         bool tied = tiedText switch
         {
             "true" => true,
