@@ -37,15 +37,16 @@ internal sealed class TrainSettings
     public bool BuiltIn => DataPath is null && SourcePath is null;
 
     /// <summary>Sets hidden size, embedding size, epochs and learning rate: the values given on the command line; else on the
-    /// built-in corpus its tuned values (and no label smoothing); else (file data) the library's defaults, left as they are.</summary>
+    /// built-in corpus its tuned values (no label smoothing, untied output); else (file data) the library's defaults, left as they are.</summary>
     public void ApplySizes(RnnMl.MLNet.Translation.RecurrentTranslatorOptions options)
     {
         if ((HiddenSize ?? (BuiltIn ? BuiltInHiddenSize : (int?)null)) is { } hidden) options.HiddenSize = hidden;
         if ((EmbeddingSize ?? (BuiltIn ? BuiltInEmbeddingSize : (int?)null)) is { } embedding) options.EmbeddingSize = embedding;
         if ((Epochs ?? (BuiltIn ? BuiltInEpochs : (int?)null)) is { } epochs) options.Epochs = epochs;
         if ((LearningRate ?? (BuiltIn ? BuiltInLearningRate : (double?)null)) is { } rate) options.LearningRate = rate;
-        // The built-in corpus is a deterministic mapping, learned exactly in its 8 epochs without smoothing.
-        if (BuiltIn) options.LabelSmoothing = 0;
+        // The built-in corpus is a deterministic mapping, learned exactly in its 8 epochs without smoothing; its sizes were
+        // tuned untied.
+        if (BuiltIn) (options.LabelSmoothing, options.TieEmbeddings) = (0, false);
     }
     public int BeamWidth { get; set; } = 5;
     public double? Minutes { get; set; }

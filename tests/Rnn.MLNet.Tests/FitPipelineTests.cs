@@ -109,6 +109,7 @@ public class FitPipelineTests
         Assert.Equal((100, 2e-3, 64, 128, 0.05, 128, 0.2, true, 128), (t.Epochs, t.LearningRate, t.BatchSize, t.PredictionBatchSize, t.ValidationFraction, t.HiddenSize, t.Dropout, t.LowerCase, t.EmbeddingSize));
         Assert.Equal((10, 3e-3, 32, 32, 0.05, 256, 0.0, false, 64), (g.Epochs, g.LearningRate, g.Streams, g.PredictionBatchSize, g.ValidationFraction, g.HiddenSize, g.Dropout, g.LowerCase, g.EmbeddingSize));
         Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Gru, t.Cell);
+        Assert.True(t.TieEmbeddings);
         Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Lstm, c.Cell);
     }
 

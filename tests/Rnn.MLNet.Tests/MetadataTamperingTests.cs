@@ -78,15 +78,17 @@ public class MetadataTamperingTests
         });
     }
 
-    /// <summary>Sets a (dotted) field of a JSON entry and updates the manifest's checksum and length, as an attacker can.</summary>
-    internal static void Tamper(string path, string entryName, string field, string json)
+    /// <summary>Sets a (dotted) field of a JSON entry (or removes it when <paramref name="json"/> is null, as an older writer
+    /// would have left it) and updates the manifest's checksum and length, as an attacker can.</summary>
+    internal static void Tamper(string path, string entryName, string field, string? json)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
         var node = JsonNode.Parse(Read(zip, entryName))!;
         var parts = field.Split('.');
         var parent = node;
         foreach (var part in parts[..^1]) parent = parent[part]!;
-        parent[parts[^1]] = JsonNode.Parse(json);
+        if (json is null) Assert.True(parent.AsObject().Remove(parts[^1]), $"{entryName} should hold {field}");
+        else parent[parts[^1]] = JsonNode.Parse(json);
         var bytes = Encoding.UTF8.GetBytes(node.ToJsonString());
         Write(zip, entryName, bytes);
         var manifest = JsonNode.Parse(Read(zip, "RnnMl/manifest.json"))!;

@@ -14,20 +14,24 @@ public sealed class OnnxTranslatorTests : IDisposable
 {
     private readonly string folder = TempFolder();
 
-    public static TheoryData<RecurrentCellKind, AttentionKind, bool> Models() => new()
+    /// <summary>Cell, attention, input feeding, tied output embeddings, embedding size (Q = 10: tied with 6 has a projection, with 10 none).</summary>
+    public static TheoryData<RecurrentCellKind, AttentionKind, bool, bool, int> Models() => new()
     {
-        { RecurrentCellKind.Gru, AttentionKind.None, false },
-        { RecurrentCellKind.Lstm, AttentionKind.Bahdanau, true },
-        { RecurrentCellKind.Rnn, AttentionKind.LuongDot, false },
-        { RecurrentCellKind.Gru, AttentionKind.LuongGeneral, true },
-        { RecurrentCellKind.Lstm, AttentionKind.LuongGeneral, false },
+        { RecurrentCellKind.Gru, AttentionKind.None, false, false, 6 },
+        { RecurrentCellKind.Lstm, AttentionKind.Bahdanau, true, false, 6 },
+        { RecurrentCellKind.Rnn, AttentionKind.LuongDot, false, false, 6 },
+        { RecurrentCellKind.Gru, AttentionKind.LuongGeneral, true, false, 6 },
+        { RecurrentCellKind.Lstm, AttentionKind.LuongGeneral, false, false, 6 },
+        { RecurrentCellKind.Gru, AttentionKind.LuongGeneral, false, true, 6 },
+        { RecurrentCellKind.Lstm, AttentionKind.Bahdanau, true, true, 10 },
+        { RecurrentCellKind.Gru, AttentionKind.None, false, true, 10 },
     };
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Decode_Greedy_EqualsTorchSharpGreedyDecoder(RecurrentCellKind cell, AttentionKind attention, bool inputFeeding)
+    public void Decode_Greedy_EqualsTorchSharpGreedyDecoder(RecurrentCellKind cell, AttentionKind attention, bool inputFeeding, bool tie, int embedding)
     {
-        using var model = Model(cell, cell, attention, inputFeeding: inputFeeding);
+        using var model = Model(cell, cell, attention, inputFeeding: inputFeeding, tie: tie, embedding: embedding);
         using var translator = ExportAndLoad(model, TextInfo(), folder);
         var options = new DecodingOptions { BeamWidth = 1, MaxLengthRatio = 1.5, MaxLengthOffset = 3 };
         var (source, lengths) = TokenBatch.Pad(Sources);
@@ -38,9 +42,9 @@ public sealed class OnnxTranslatorTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Decode_Beam_EqualsTorchSharpBeamSearch(RecurrentCellKind cell, AttentionKind attention, bool inputFeeding)
+    public void Decode_Beam_EqualsTorchSharpBeamSearch(RecurrentCellKind cell, AttentionKind attention, bool inputFeeding, bool tie, int embedding)
     {
-        using var model = Model(cell, cell, attention, inputFeeding: inputFeeding);
+        using var model = Model(cell, cell, attention, inputFeeding: inputFeeding, tie: tie, embedding: embedding);
         using var translator = ExportAndLoad(model, TextInfo(), folder);
         var (source, lengths) = TokenBatch.Pad(Sources);
         foreach (var options in new[]

@@ -17,16 +17,16 @@ public sealed class CommandLineDefaultsTests
     {
         var library = new RecurrentTranslatorOptions();
         foreach (var options in new[] { Applied("--source", "train.de", "--target", "train.en"), Applied("--data", "kor.txt") })
-            Assert.Equal((library.HiddenSize, library.EmbeddingSize, library.Epochs, library.LearningRate, library.LabelSmoothing),
-                (options.HiddenSize, options.EmbeddingSize, options.Epochs, options.LearningRate, options.LabelSmoothing));
+            Assert.Equal((library.HiddenSize, library.EmbeddingSize, library.Epochs, library.LearningRate, library.LabelSmoothing, library.TieEmbeddings),
+                (options.HiddenSize, options.EmbeddingSize, options.Epochs, options.LearningRate, options.LabelSmoothing, options.TieEmbeddings));
     }
 
     [Fact]
     public void BuiltInCorpus_UsesTheSamplesTunedSizes()
     {
         var options = Applied();
-        Assert.Equal((TrainSettings.BuiltInHiddenSize, TrainSettings.BuiltInEmbeddingSize, TrainSettings.BuiltInEpochs, TrainSettings.BuiltInLearningRate, 0.0),
-            (options.HiddenSize, options.EmbeddingSize, options.Epochs, options.LearningRate, options.LabelSmoothing));
+        Assert.Equal((TrainSettings.BuiltInHiddenSize, TrainSettings.BuiltInEmbeddingSize, TrainSettings.BuiltInEpochs, TrainSettings.BuiltInLearningRate, 0.0, false),
+            (options.HiddenSize, options.EmbeddingSize, options.Epochs, options.LearningRate, options.LabelSmoothing, options.TieEmbeddings));
     }
 
     [Fact]

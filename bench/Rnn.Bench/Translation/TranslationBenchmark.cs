@@ -36,6 +36,7 @@ internal static class TranslationBenchmark
           --dropout X       dropout (default 0.3; quick 0.2)
           --lr X            Adam learning rate (default 0.002)
           --schedule S      constant, warmupcosine, warmuplineardecay, reduceonplateau, … (default constant)
+          --tied true|false tie the decoder's output layer to the target embeddings (default the library's, true)
           --label-smoothing X  label smoothing of the training loss (default the library's, 0.1)
           --tokenizer T     word or bpe, both sides (default word); bpe learns one joint subword model
           --vocab-size N    subword vocabulary size with --tokenizer bpe (default 8000)
@@ -74,6 +75,13 @@ internal static class TranslationBenchmark
         double dropout = Double(options, "--dropout", quick ? 0.2 : 0.3);
         double learningRate = Double(options, "--lr", 2e-3);
         double labelSmoothing = Double(options, "--label-smoothing", new RecurrentTranslatorOptions().LabelSmoothing);
+        var tiedText = options.Value("--tied") ?? (new RecurrentTranslatorOptions().TieEmbeddings ? "true" : "false");
+        bool tied = tiedText switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw new UsageException($"--tied must be true or false, got '{tiedText}'"),
+        };
         var scheduleName = options.Value("--schedule") ?? "constant";
         if (!Enum.TryParse<LearningRateSchedule>(scheduleName, ignoreCase: true, out var schedule))
             throw new UsageException($"--schedule must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}, got '{scheduleName}'");
@@ -133,6 +141,7 @@ internal static class TranslationBenchmark
                 LearningRate = learningRate,
                 Schedule = schedule,
                 LabelSmoothing = labelSmoothing,
+                TieEmbeddings = tied,
                 SourceTokenizer = tokenizer,
                 TargetTokenizer = tokenizer,
                 JointSubwordVocabulary = tokenizer == TokenizerKind.Subword,
@@ -143,7 +152,7 @@ internal static class TranslationBenchmark
                 Seed = Seed,
                 Progress = new EpochPrinter(),
             };
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model: bidirectional GRU encoder {embedding}/{hidden}, GRU decoder {2 * hidden}, {attention} attention, dropout {trainer.Dropout}; " +
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model: bidirectional GRU encoder {embedding}/{hidden}, GRU decoder {2 * hidden}, {attention} attention{(tied ? ", tied output embeddings" : "")}, dropout {trainer.Dropout}; " +
                 $"Adam {trainer.LearningRate} {schedule}, batch {batch}, label smoothing {labelSmoothing}, {tokenizerName} tokens{(tokenizer == TokenizerKind.Subword ? $" (joint {vocabSize})" : "")}"));
             PeakMemory.Reset();
             var sw = Stopwatch.StartNew();
@@ -155,7 +164,7 @@ internal static class TranslationBenchmark
             long trainedTokens = result.History.Sum(e => e.TrainCount);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {result.History.Count} epoch(s) in {trainSeconds:F0} s ({result.StopReason}; kept epoch {result.BestEpoch + 1}); " +
-                $"{trainedTokens / trainSeconds:F0} target tokens/s; peak RSS {trainPeak:F0} MB; vocabularies {model.SourceVocabulary.Count} de, {model.TargetVocabulary.Count} en"));
+                $"{trainedTokens / trainSeconds:F0} target tokens/s; {model.Model.parameters().Sum(p => p.numel()):N0} parameters; peak RSS {trainPeak:F0} MB; vocabularies {model.SourceVocabulary.Count} de, {model.TargetVocabulary.Count} en"));
             if (savePath is not null)
             {
                 ml.Model.SaveRnnModel(model, trainData.Schema, savePath);

@@ -11,7 +11,7 @@ namespace RnnMl.Export.Onnx;
 /// (the attention's source projection, computed once), source_mask (N, S), and h (and c) (L, N, Q) = tanh(W_b [h→; h←]) of
 /// the top layer's final states. Decoder step: previous (N) → Gather → [Bahdanau context queried with h[L−1]; feed] →
 /// one recurrent node per layer with T = 1 and initial_h/initial_c → s (N, Q) → [Luong context queried with s] →
-/// tanh(W_c [context; s]) → Gemm → LogSoftmax; new states, new feed and attention weights out. Exactly the equations of
+/// tanh(W_c [context; s]) → Gemm (tied: [MatMul W_pᵀ →] Gemm with the target embedding's initializer) → LogSoftmax; new states, new feed and attention weights out. Exactly the equations of
 /// <see cref="Seq2SeqModel.Encode"/> and <see cref="Seq2SeqModel.Step"/>.
 /// </remarks>
 internal static class Seq2SeqGraph
@@ -115,7 +115,9 @@ internal static class Seq2SeqGraph
             return (g.Node("Squeeze", "context", new[] { weighted, g.Vector("axis1", 1) }), weights);
         }
 
-        var parts = new List<string> { OnnxLayers.Embedding(g, "target_embedding", model.TargetEmbedding.weight!, previous) };
+        // One initializer for the target embedding, which a tied output layer reads too.
+        var embedding = g.Floats("target_embedding.weight", OnnxLayers.Values(model.TargetEmbedding.weight!), model.TargetEmbedding.weight!.shape);
+        var parts = new List<string> { g.Node("Gather", "target_embedding", new[] { embedding, previous }, OnnxGraph.Attr("axis", 0L)) };
         string? context = null, attentionWeights = null;
         if (o.Attention == AttentionKind.Bahdanau)
         {
@@ -137,7 +139,15 @@ internal static class Seq2SeqGraph
             var joined = g.Node("Concat", "context_and_output", new[] { context, s }, OnnxGraph.Attr("axis", 1L));
             attentional = g.Node("Tanh", "attentional", new[] { OnnxLayers.Linear(g, "combine", model.Combine!, joined) });
         }
-        var logits = OnnxLayers.Gemm(g, "output", model.Output, attentional);
+        string logits;
+        if (model.Output is { } output) logits = OnnxLayers.Gemm(g, "output", output, attentional);
+        else
+        {
+            // Tied: emb · (W_p ã) + b_o, the embedding initializer used transposed.
+            var projected = model.TieProjection is { } p ? OnnxLayers.Linear(g, "tie_projection", p, attentional) : attentional;
+            var bias = g.Floats("output_bias", OnnxLayers.Values(model.OutputBias!), model.OutputBias!.shape);
+            logits = g.Node("Gemm", "output", new[] { projected, embedding, bias }, OnnxGraph.Attr("transB", 1L));
+        }
         g.NodeNamed("LogSoftmax", Names.LogProbabilities, new[] { logits }, OnnxGraph.Attr("axis", 1L));
         g.Output(Names.LogProbabilities, DataType.Float, "N", (long)o.TargetVocabularySize);
         g.NodeNamed("Concat", Names.NewH, recurrent.FinalH, OnnxGraph.Attr("axis", 0L));
@@ -171,7 +181,7 @@ internal static class Seq2SeqGraph
         {
             ["rnnml.graph"] = graph,
             ["rnnml.model"] = $"Seq2SeqModel encoder={o.EncoderCell}x{o.EncoderLayers} bidirectional={o.Bidirectional} decoder={o.DecoderCell}x{o.DecoderLayers} " +
-                $"attention={o.Attention} input_feeding={o.InputFeeding} hidden={o.HiddenSize} decoder_hidden={o.ResolvedDecoderHiddenSize} embedding={o.EmbeddingSize} " +
+                $"attention={o.Attention} input_feeding={o.InputFeeding} tie_embeddings={o.TieEmbeddings} hidden={o.HiddenSize} decoder_hidden={o.ResolvedDecoderHiddenSize} embedding={o.EmbeddingSize} " +
                 $"source_vocabulary={o.SourceVocabularySize} target_vocabulary={o.TargetVocabularySize} begin_id={o.BeginId} end_id={o.EndId}",
         };
     }

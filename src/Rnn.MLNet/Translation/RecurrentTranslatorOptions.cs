@@ -75,6 +75,12 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     /// <summary>Feed the previous attentional vector into the decoder (Luong's input feeding). Default false.</summary>
     public bool InputFeeding { get; set; }
 
+    /// <summary>Tied output embeddings (Press &amp; Wolf, 2017): the decoder's output layer reuses the target embedding matrix
+    /// (with a learned map to the embedding size first when the decoder size differs from
+    /// <see cref="RecurrentTextOptions.EmbeddingSize"/>), saving about V·Q parameters. Default true (on Multi30k, 6,000 pairs,
+    /// 4 epochs, same seed: beam BLEU 21.24 against 14.90 untied, greedy 16.93 against 10.99; README, translation sweep).</summary>
+    public bool TieEmbeddings { get; set; } = true;
+
     /// <summary>Probability of feeding the true previous token in training, in [0, 1]. Default 1.</summary>
     public double TeacherForcingRatio { get; set; } = 1.0;
 
@@ -136,6 +142,7 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
         DecoderCell = DecoderCell ?? Cell,
         Attention = Attention,
         InputFeeding = InputFeeding,
+        TieEmbeddings = TieEmbeddings,
         TeacherForcingRatio = TeacherForcingRatio,
         Dropout = Dropout,
         Backend = Backend,

@@ -15,8 +15,9 @@ namespace RnnMl.Torch.Decoding;
 /// live ones would beat the best if it ended at the next step).</para>
 /// <para>Memory: each step runs in its own dispose scope and keeps only the decoder state of the N·K live rows; the
 /// per-step (N·K, V) scores are cut to (N·K, K + 1) on the device before anything is copied, and finished hypotheses are
-/// CPU back-pointers. Peak memory is therefore a few (N·K, V) tensors whatever the number of steps. The rows of sentences
-/// that have stopped leave the batch.</para>
+/// CPU back-pointers. The encoder memory keeps one row per sentence (never one per hypothesis): the K hypotheses of a
+/// sentence attend to it together (<see cref="Seq2SeqModel.Step"/> with grouped rows). Peak memory is therefore a few
+/// (N·K, V) tensors whatever the number of steps. The rows of sentences that have stopped leave the batch.</para>
 /// <para>With a beam width of 1 this is exactly <see cref="GreedyDecoder"/>. Padding and the begin token are never produced.
 /// Put the model in eval mode first (<c>model.eval()</c>); decoding runs under no_grad.</para>
 /// </remarks>
@@ -41,9 +42,11 @@ public static class BeamSearchDecoder
         long beginId = model.Options.BeginId;
         var search = BeamSearch.Start(GreedyDecoder.SourceLimits(sourceLengths, options), k, v, beginId, model.Options.EndId, options.LengthPenalty);
         // The first step runs on one row per sentence (only beam 0 is live then: all K would compute the same scores);
-        // its state and the memory are expanded to the K rows of each sentence afterwards.
+        // its state is expanded to the K rows of each sentence afterwards. The memory keeps one row per sentence.
         var (memory, state) = model.Encode(source, sourceLengths);
-        var banned = GreedyDecoder.BannedTokens(model, device);
+        // −∞ written into the padding and begin columns in place: the same scores as adding GreedyDecoder.BannedTokens,
+        // without a pass over all (N·K, V) scores.
+        var banned = tensor(new long[] { RnnMl.Text.Vocabulary.PaddingId, beginId }, ScalarType.Int64, device);
         int c = search.CandidatesPerRow;
         // One more than needed, to see whether the C-th place is tied with the next (then that row is ranked exactly on the CPU).
         int fetch = Math.Min(c + 1, v);
@@ -58,7 +61,7 @@ public static class BeamSearchDecoder
             int rows = first ? n : active.Length * k;
             var previous = tensor(Enumerable.Range(0, rows).Select(j => search.Previous[Global(j)]).ToArray(), ScalarType.Int64, device);
             var (logits, next, _) = model.Step(previous, state, memory);
-            var logp = logits.log_softmax(1).to(ScalarType.Float32).add_(banned, PinnedScalars.One);
+            var logp = logits.log_softmax(1).to(ScalarType.Float32).index_fill_(1, banned, PinnedScalars.MinusInfinity);
             var (top, index) = logp.topk(fetch, dim: 1);
             var topValues = top.cpu().data<float>().ToArray();
             var topIndex = index.cpu().data<long>().ToArray();
@@ -82,22 +85,20 @@ public static class BeamSearchDecoder
             search.Advance(values, tokens);
             // Reorder the state by the back-pointers and drop the rows of sentences that stopped.
             var stateRows = new List<long>(rows);
-            var memoryRows = new List<long>(rows);
+            var memoryRows = new List<long>(active.Length);
             for (int pos = 0; pos < active.Length; pos++)
             {
                 int i = active[pos];
                 if (search.IsStopped(i)) continue;
+                memoryRows.Add(pos);
                 for (int b = 0; b < k; b++)
-                {
                     stateRows.Add(first ? pos : pos * k + search.Parents[i * k + b] - i * k);
-                    memoryRows.Add(first ? pos : pos * k + b);
-                }
             }
             if (stateRows.Count == 0) break;
             var old = state;
             state = next.Select(tensor(stateRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
             old.Dispose();
-            if (first || memoryRows.Count < rows)
+            if (memoryRows.Count < active.Length)
             {
                 var oldMemory = memory;
                 memory = memory.Select(tensor(memoryRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();

@@ -70,7 +70,7 @@ public static class ParameterBudget
             + Recurrent(o.DecoderCell, decoderInput, q, o.DecoderLayers, 1)
             + e * o.DecoderLayers * q * (o.DecoderCell == RecurrentCellKind.Lstm ? 2 : 1)
             + (attends ? (e + q) * q : 0)
-            + q * o.TargetVocabularySize;
+            + (o.TieEmbeddings ? (q == o.EmbeddingSize ? 0 : q * o.EmbeddingSize) + o.TargetVocabularySize : q * o.TargetVocabularySize);
     }
 
     /// <summary>A lower bound on the parameters of a <see cref="NumericSequenceModel"/> with these options.</summary>

@@ -18,11 +18,15 @@ namespace RnnMl.Torch.Models;
 /// <para>Decoder step t, with y_{t−1} the previous token: input x_t = [emb(y_{t−1}); c_t (Bahdanau, queried with the
 /// previous top state s_{t−1}); ã_{t−1} (input feeding)]; s_t = cell(x_t, s_{t−1}); for Luong attention c_t is queried
 /// with s_t; the attentional vector ã_t = tanh(W_c [c_t; s_t]) (without attention ã_t = s_t); logits = W_o ã_t + b_o.</para>
+/// <para>With <see cref="Seq2SeqOptions.TieEmbeddings"/> (Press &amp; Wolf, 2017) W_o is the target embedding matrix itself:
+/// logits = emb · (W_p ã_t) + b_o, where W_p (Q → embedding size, no bias) is present only when Q differs from the embedding
+/// size.</para>
 /// <para>Training (<see cref="forward"/>) uses teacher forcing. Without Bahdanau attention, without input feeding and with a
 /// teacher forcing ratio of 1, the decoder runs over all T steps in one call (libtorch's fused kernels); otherwise step
 /// by step.</para>
 /// Parameters: <c>source_embedding.weight</c>, <c>target_embedding.weight</c>, <c>encoder.*</c>, <c>decoder.*</c> (PyTorch's
-/// names), <c>bridge_h.*</c>, <c>bridge_c.*</c> (LSTM decoder), <c>attention.*</c>, <c>combine.weight</c>, <c>output.*</c>.
+/// names), <c>bridge_h.*</c>, <c>bridge_c.*</c> (LSTM decoder), <c>attention.*</c>, <c>combine.weight</c>, <c>output.*</c>
+/// (untied), or <c>tie_projection.weight</c> (tied, Q ≠ embedding size) and <c>output_bias</c> (tied).
 /// </remarks>
 public sealed class Seq2SeqModel : nn.Module
 {
@@ -36,7 +40,10 @@ public sealed class Seq2SeqModel : nn.Module
     private readonly Seq2SeqAttention? attention;
     private readonly Linear? combine;
     private readonly Dropout dropout;
-    private readonly Linear output;
+    private readonly Linear? output;
+    private readonly Linear? tieProjection;
+
+    private const string OutputBiasName = "output_bias";
 
     private Seq2SeqModel(Seq2SeqOptions options, Device? device) : base(nameof(Seq2SeqModel))
     {
@@ -57,7 +64,17 @@ public sealed class Seq2SeqModel : nn.Module
             combine = nn.Linear(e + q, q, hasBias: false, device: device);
         }
         dropout = nn.Dropout(options.Dropout);
-        output = nn.Linear(q, options.TargetVocabularySize, device: device);
+        if (options.TieEmbeddings)
+        {
+            // A bias of its own; the weight is the target embedding's, registered once so the optimizer steps it once.
+            if (q != options.EmbeddingSize) tieProjection = nn.Linear(q, options.EmbeddingSize, hasBias: false, device: device);
+            double bound = 1.0 / Math.Sqrt(options.EmbeddingSize);
+            register_parameter(OutputBiasName, new Parameter(empty(options.TargetVocabularySize, device: device).uniform_(-bound, bound)));
+        }
+        else
+        {
+            output = nn.Linear(q, options.TargetVocabularySize, device: device);
+        }
         register_module("source_embedding", sourceEmbedding);
         register_module("target_embedding", targetEmbedding);
         register_module("encoder", encoder);
@@ -67,7 +84,8 @@ public sealed class Seq2SeqModel : nn.Module
         if (attention is not null) register_module("attention", attention);
         if (combine is not null) register_module("combine", combine);
         register_module("dropout", dropout);
-        register_module("output", output);
+        if (output is not null) register_module("output", output);
+        if (tieProjection is not null) register_module("tie_projection", tieProjection);
     }
 
     /// <summary>Creates a model with freshly initialised parameters (seed torch first for repeatable weights).</summary>
@@ -104,8 +122,15 @@ public sealed class Seq2SeqModel : nn.Module
     /// <summary>W_c of the attentional vector tanh(W_c [context; s]), E + Q → Q without bias; null without attention.</summary>
     public Linear? Combine { get { ThrowIfDisposed(); return combine; } }
 
-    /// <summary>The output layer, Q → V with bias.</summary>
-    public Linear Output { get { ThrowIfDisposed(); return output; } }
+    /// <summary>The output layer, Q → V with bias; null with tied embeddings (see <see cref="OutputBias"/>).</summary>
+    public Linear? Output { get { ThrowIfDisposed(); return output; } }
+
+    /// <summary>W_p, Q → embedding size without bias, before the tied output; null when untied or when Q equals the embedding size.</summary>
+    public Linear? TieProjection { get { ThrowIfDisposed(); return tieProjection; } }
+
+    /// <summary>b_o (V) of the tied output layer, whose weight is <see cref="TargetEmbedding"/>'s; null when untied.</summary>
+    // Looked up, not kept in a field: converting the model (to(dtype), to(device)) replaces the parameter object.
+    public Parameter? OutputBias { get { ThrowIfDisposed(); return output is null ? get_parameter(OutputBiasName) : null; } }
 
     /// <summary>Whether <see cref="forward"/> runs the decoder over the whole target in one call in the current mode.</summary>
     public bool DecodesInParallel => Options.Attention != AttentionKind.Bahdanau && !Options.InputFeeding && (!training || Options.TeacherForcingRatio >= 1.0);
@@ -169,7 +194,7 @@ public sealed class Seq2SeqModel : nn.Module
                 if (mix)
                 {
                     using var noGrad = no_grad();
-                    predicted = output.call(a).argmax(1);
+                    predicted = Logits(a).argmax(1);
                 }
             }
             features = stack(all, 1);
@@ -177,7 +202,7 @@ public sealed class Seq2SeqModel : nn.Module
         return features.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Logits W_o x + b_o of decoder features.</summary>
+    /// <summary>Logits W_o x + b_o of decoder features (with tied embeddings emb · (W_p x) + b_o).</summary>
     /// <param name="features">(…, Q) from <see cref="DecoderFeatures"/>, any leading shape (e.g. only the real target positions).</param>
     /// <returns>(…, V).</returns>
     public Tensor Project(Tensor features)
@@ -187,7 +212,15 @@ public sealed class Seq2SeqModel : nn.Module
         int q = Options.ResolvedDecoderHiddenSize;
         if (features.dim() < 1 || features.shape[^1] != q)
             throw new ArgumentException($"features must end in the decoder size {q}, got shape [{string.Join(", ", features.shape)}]", nameof(features));
-        return output.call(features);
+        return Logits(features);
+    }
+
+    // W_o x + b_o, or emb · (W_p x) + b_o when tied.
+    private Tensor Logits(Tensor features)
+    {
+        if (output is not null) return output.call(features);
+        var x = tieProjection is null ? features : tieProjection.call(features);
+        return nn.functional.linear(x, targetEmbedding.weight!, get_parameter(OutputBiasName));
     }
 
     /// <summary>Encodes a batch of source sentences and computes the decoder's initial state through the bridge.</summary>
@@ -218,14 +251,17 @@ public sealed class Seq2SeqModel : nn.Module
     /// <summary>One decoder step for a batch of hypotheses.</summary>
     /// <param name="previous">(N) int64, the previous token of each hypothesis (the begin id at the first step).</param>
     /// <param name="state">The decoder state after the previous step (or from <see cref="Encode"/>).</param>
-    /// <param name="memory">The encoder memory, one row per hypothesis.</param>
+    /// <param name="memory">The encoder memory: one row per hypothesis, or one row per sentence (M rows, N = M·G) when each
+    /// sentence's G hypotheses are consecutive rows (beam search: no copy of the memory per hypothesis; the G queries of a
+    /// sentence attend in one batched product).</param>
     /// <returns>Logits (N, V), the new state, and the attention weights (N, S) (null without attention).</returns>
+    /// <exception cref="ArgumentException">N is not a multiple of the memory's rows, or a shape or id is out of range.</exception>
     public (Tensor Logits, DecoderState State, Tensor? Attention) Step(Tensor previous, DecoderState state, EncoderMemory memory)
     {
         ThrowIfDisposed();
         using var scope = NewDisposeScope();
         var (features, next, weights) = StepFeatures(previous, state, memory);
-        var logits = output.call(features);
+        var logits = Logits(features);
         return (logits.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope(), weights?.MoveToOuterDisposeScope());
     }
 
@@ -235,12 +271,14 @@ public sealed class Seq2SeqModel : nn.Module
         TokenIdCheck.Check(previous, 1, Options.TargetVocabularySize, nameof(previous));
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(memory);
+        if (attention is not null && previous.shape[0] % memory.Outputs.shape[0] != 0)
+            throw new ArgumentException($"previous must have one row per hypothesis, a multiple of the memory's {memory.Outputs.shape[0]} rows, got {previous.shape[0]}", nameof(previous));
         using var scope = NewDisposeScope();
         var parts = new List<Tensor> { dropout.call(targetEmbedding.call(previous)) };
         Tensor? context = null, weights = null;
         if (Options.Attention == AttentionKind.Bahdanau)
         {
-            (context, weights) = attention!.forward(state.Recurrent.H[-1].unsqueeze(1), memory.Keys!, memory.Outputs, memory.Valid);
+            (context, weights) = Attend(state.Recurrent.H[-1].unsqueeze(1), memory);
             parts.Add(context.squeeze(1));
         }
         if (Options.InputFeeding) parts.Add(state.Feed!);
@@ -258,8 +296,18 @@ public sealed class Seq2SeqModel : nn.Module
     {
         weights = null;
         if (attention is null) return outputs;
-        if (context is null) (context, weights) = attention.forward(outputs, memory.Keys!, memory.Outputs, memory.Valid);
+        if (context is null) (context, weights) = Attend(outputs, memory);
         return combine!.call(cat(new[] { context, outputs }, 2)).tanh();
+    }
+
+    // Attention of (R, T, Q) queries; with a memory of M < R rows (one step, G = R / M consecutive hypotheses per sentence)
+    // a sentence's G queries attend together: the same products as G copies of its memory row, without the copies.
+    private (Tensor Context, Tensor Weights) Attend(Tensor queries, EncoderMemory memory)
+    {
+        long r = queries.shape[0], m = memory.Outputs.shape[0];
+        if (r == m) return attention!.forward(queries, memory.Keys!, memory.Outputs, memory.Valid);
+        var (context, weights) = attention!.forward(queries.reshape(m, r / m, queries.shape[2]), memory.Keys!, memory.Outputs, memory.Valid);
+        return (context.reshape(r, 1, context.shape[2]), weights.reshape(r, 1, weights.shape[2]));
     }
 
     private Tensor TopLayer(Tensor h) => Options.Bidirectional ? cat(new[] { h[-2], h[-1] }, 1) : h[-1];

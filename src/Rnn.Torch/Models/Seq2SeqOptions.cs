@@ -73,6 +73,13 @@ public sealed record Seq2SeqOptions
     /// <summary>Dropout on embeddings, between stacked layers and before the output layer, in training only; in [0, 1). Default 0.2.</summary>
     public double Dropout { get; init; } = 0.2;
 
+    /// <summary>
+    /// Tied output embeddings (Press &amp; Wolf, 2017): the output layer's weight is the target embedding matrix, so the model
+    /// has V·Q (or V·Q − Q·embedding size) fewer parameters; when the decoder's hidden size differs from
+    /// <see cref="EmbeddingSize"/>, a learned linear map (no bias) to the embedding size comes first. Default false.
+    /// </summary>
+    public bool TieEmbeddings { get; init; }
+
     /// <summary>Recurrent backend of encoder and decoder; default Auto (libtorch's fused kernels).</summary>
     public RecurrentBackend Backend { get; init; } = RecurrentBackend.Auto;
 

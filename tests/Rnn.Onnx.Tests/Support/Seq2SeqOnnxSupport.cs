@@ -25,14 +25,14 @@ internal static class Seq2SeqOnnxSupport
     };
 
     public static Seq2SeqModel Model(RecurrentCellKind encoderCell, RecurrentCellKind decoderCell, AttentionKind attention,
-        bool bidirectional = true, int layers = 1, bool inputFeeding = false, int seed = 5)
+        bool bidirectional = true, int layers = 1, bool inputFeeding = false, int seed = 5, bool tie = false, int embedding = 6)
     {
         manual_seed(seed);
         var model = Seq2SeqModel.Create(new Seq2SeqOptions
         {
             SourceVocabularySize = SourceVocabularySize,
             TargetVocabularySize = TargetVocabularySize,
-            EmbeddingSize = 6,
+            EmbeddingSize = embedding,
             HiddenSize = 5,
             EncoderLayers = layers,
             DecoderLayers = layers,
@@ -42,6 +42,7 @@ internal static class Seq2SeqOnnxSupport
             Attention = attention,
             InputFeeding = inputFeeding,
             Dropout = 0.2,
+            TieEmbeddings = tie,
         });
         model.eval();
         return model;

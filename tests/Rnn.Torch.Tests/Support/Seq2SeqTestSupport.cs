@@ -12,14 +12,14 @@ internal static class Seq2SeqTestSupport
 
     /// <summary>A tiny model in eval mode; float64 is not needed, the comparisons are between equal computations.</summary>
     public static Seq2SeqModel Model(AttentionKind attention, RecurrentCellKind cell = RecurrentCellKind.Gru, bool inputFeeding = false,
-        bool bidirectional = true, int layers = 1, double teacherForcing = 1.0, long seed = 3)
+        bool bidirectional = true, int layers = 1, double teacherForcing = 1.0, long seed = 3, bool tie = false, int embedding = 6)
     {
         manual_seed(seed);
         var model = Seq2SeqModel.Create(new Seq2SeqOptions
         {
             SourceVocabularySize = SourceVocabulary,
             TargetVocabularySize = TargetVocabulary,
-            EmbeddingSize = 6,
+            EmbeddingSize = embedding,
             HiddenSize = 5,
             EncoderLayers = layers,
             DecoderLayers = layers,
@@ -30,6 +30,7 @@ internal static class Seq2SeqTestSupport
             InputFeeding = inputFeeding,
             TeacherForcingRatio = teacherForcing,
             Dropout = 0.1,
+            TieEmbeddings = tie,
         });
         model.eval();
         return model;
