@@ -170,7 +170,7 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
             dg.narrow(1, 0, 3 * hidden).view(m, 3, hidden).mul_(dcm.unsqueeze(1));
             dgO.mul_(dhT);
             dcm.mul_(f);
-            dhm.copy_(dg.mm(wHh));
+            dhm.addmm_(dg, wHh, 0, 1);
         }
         // dW_hh = Σ_t dG_tᵀ h_{t−1}: one product over all T·N rows.
         var dW = dG.view(steps * n, 4 * hidden).t().mm(hPrev.view(steps * n, hidden));
