@@ -23,6 +23,9 @@ internal static class PinnedScalars
     /// <summary>The integer 1, as the <c>alpha</c>/<c>value</c> of add and addcmul.</summary>
     public static readonly Scalar One = 1.ToScalar();
 
+    /// <summary>The integer −1, as the <c>value</c> of addcmul (x − y·z).</summary>
+    public static readonly Scalar MinusOne = (-1).ToScalar();
+
     /// <summary>−∞ (float64), the fill of masked attention scores.</summary>
     public static readonly Scalar MinusInfinity = double.NegativeInfinity.ToScalar();
 }

@@ -16,12 +16,13 @@ namespace RnnMl.Torch.Layers;
 /// Output: one (T + 2, N, H) tensor [y; h_T; c_T] (Run splits it into views): y with zeros at the steps a row does not take part in; h_T, c_T, each row's state after
 /// its last step. Work per step shrinks with the active rows, as in a packed sequence, without packing.
 /// <para>
-/// Forward runs the loop without autograd and saves the gate activations, the states entering each step and tanh(c).
-/// Backward walks back in time computing, per step, only the gate gradients dG_t (elementwise, from factors
-/// precomputed for all steps at once) and the one product dh_{t−1} = dG_t W_hh that the recursion needs. Then
-/// dW_hh = Σ_t dG_tᵀ h_{t−1} is ONE matrix product over all T·N rows (as cuDNN does), and dG itself is returned as
-/// the gradient of P, so autograd's backward of the input projection forms dW_ih, dx and the biases' gradients with
-/// one large product each.
+/// Forward runs the loop without autograd and saves, per step, the gate activations, the cell state entering the step
+/// and tanh of the new one, plus the h entering every step in one (T, N, H) buffer. Backward walks back in time and
+/// writes, per step, the gate gradients dG_t (a dozen elementwise kernels on (m_t, H)–(m_t, 4H) tensors that stay
+/// in cache) into one preallocated (T, N, 4H) buffer, and forms the one product dh_{t−1} = dG_t W_hh the recursion
+/// needs. Then dW_hh = Σ_t dG_tᵀ h_{t−1} is ONE matrix product over all T·N rows (as cuDNN does), and dG itself is
+/// returned as the gradient of P, so autograd's backward of the input projection forms dW_ih, dx and the biases'
+/// gradients with one large product (or sum) each.
 /// </para>
 /// </remarks>
 internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFunction>
@@ -51,37 +52,55 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         long n = p.shape[1], hidden = wHh.shape[1];
 
         using var scope = NewDisposeScope();
-        // gates: pre-activations, turned into the activations [i, f, g, o] in place step by step. The other buffers
-        // start at zero so that rows outside a step hold finite values (they meet zero gate gradients in backward).
-        var gates = empty(steps, n, 4 * hidden, p.dtype, p.device);
-        gates.copy_(p);
-        var hPrev = zeros(steps, n, hidden, p.dtype, p.device);
-        var cPrev = zeros(steps, n, hidden, p.dtype, p.device);
-        var tanhC = zeros(steps, n, hidden, p.dtype, p.device);
-        // y, then h and c as the last two rows: the state is updated in place there and ends as h_T, c_T.
-        var output = zeros(steps + 2, n, hidden, p.dtype, p.device);
-        var h = output[steps].copy_((Tensor)vars[1]);
-        var c = output[steps + 1].copy_((Tensor)vars[2]);
+        // Per step, kept for backward: the gate activations [i, f, g, o] (m_t, 4H), the cell state entering the step
+        // and tanh of the new one (m_t, H); and in one buffer the h entering each step, for dW_hh's single product.
+        // With lengths, rows outside a step must hold finite values there (they meet zero gate gradients).
+        var gates = new Tensor[steps];
+        var cIn = new Tensor[steps];
+        var tanhC = new Tensor[steps];
+        var hPrev = active is null ? empty(steps, n, hidden, p.dtype, p.device) : zeros(steps, n, hidden, p.dtype, p.device);
+        // y, then h_T and c_T as the last two rows (y is zero where a row takes no part in a step).
+        var output = active is null ? empty(steps + 2, n, hidden, p.dtype, p.device) : zeros(steps + 2, n, hidden, p.dtype, p.device);
+        Tensor h0 = (Tensor)vars[1], c0 = (Tensor)vars[2];
+        Tensor hFinal = output[steps], cFinal = output[steps + 1];
+        // The state entering a step, m rows: views of h0/c0 or of the last step's results, never the inputs themselves.
+        Tensor h = h0.narrow(0, 0, reverse ? 0 : n), c = c0.narrow(0, 0, reverse ? 0 : n);
+        long current = h.shape[0];
         var wT = wHh.t();
         for (int k = 0; k < steps; k++)
         {
             int t = reverse ? steps - 1 - k : k;
             long m = active?[t] ?? n;
-            var hm = h.narrow(0, 0, m);
-            var cm = c.narrow(0, 0, m);
-            hPrev[t].narrow(0, 0, m).copy_(hm);
-            cPrev[t].narrow(0, 0, m).copy_(cm);
-            var a = gates[t].narrow(0, 0, m);
-            a.addmm_(hm, wT);
+            if (m < current)
+            {
+                // Forward direction: rows m … current−1 have ended; their state is final.
+                hFinal.narrow(0, m, current - m).copy_(h.narrow(0, m, current - m));
+                cFinal.narrow(0, m, current - m).copy_(c.narrow(0, m, current - m));
+                h = h.narrow(0, 0, m);
+                c = c.narrow(0, 0, m);
+            }
+            else if (m > current)
+            {
+                // Reverse direction: rows current … m−1 start here, at their own last step, from their initial state.
+                h = current == 0 ? h0.narrow(0, 0, m) : cat(new[] { h, h0.narrow(0, current, m - current) }, 0);
+                c = current == 0 ? c0.narrow(0, 0, m) : cat(new[] { c, c0.narrow(0, current, m - current) }, 0);
+            }
+            current = m;
+            hPrev[t].narrow(0, 0, m).copy_(h);
+            var a = p[t].narrow(0, 0, m).addmm(h, wT);
             a.narrow(1, 0, 2 * hidden).sigmoid_();
             var g = a.narrow(1, 2 * hidden, hidden).tanh_();
             var o = a.narrow(1, 3 * hidden, hidden).sigmoid_();
-            var cNew = a.narrow(1, hidden, hidden).mul(cm).addcmul_(a.narrow(1, 0, hidden), g, PinnedScalars.One);
-            var tc = tanhC[t].narrow(0, 0, m).copy_(cNew).tanh_();
-            var hNew = output[t].narrow(0, 0, m).copy_(tc).mul_(o);
-            hm.copy_(hNew);
-            cm.copy_(cNew);
+            var cNew = a.narrow(1, hidden, hidden).mul(c).addcmul_(a.narrow(1, 0, hidden), g, PinnedScalars.One);
+            var tc = cNew.tanh();
+            gates[t] = a;
+            cIn[t] = c;
+            tanhC[t] = tc;
+            h = output[t].narrow(0, 0, m).copy_(tc).mul_(o);
+            c = cNew;
         }
+        hFinal.narrow(0, 0, current).copy_(h);
+        cFinal.narrow(0, 0, current).copy_(c);
         // TorchSharp 0.107 workaround: a function with several outputs gets, for an output the loss does not use, either
         // a zero gradient materialized from a template tensor that Function.apply created in the caller's dispose scope
         // (already disposed by then: the test host crashes with "Tensor invalid -- empty handle"), or, with
@@ -91,10 +110,15 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         // ComposedGemm_BackwardTwiceWithRetainedGraph_GivesTheSameGradients and TrainerTests'
         // Fit_ManyEpochs_LiveTensorCountStaysFlat (which only uses h_T).
         ctx.save_data("reverse", reverse);
+        ctx.save_data("steps", steps);
         if (active is not null) ctx.save_data("active", active);
         // Saved after this method returns (once the outputs are wrapped), so our own tensors must outlive this
-        // scope; the inputs (W_hh is a parameter) belong to the caller and must not be moved.
-        var saved = new List<Tensor> { gates, hPrev, cPrev, tanhC };
+        // scope; the inputs (W_hh is a parameter) belong to the caller and must not be moved. Every entry of cIn is
+        // our own handle (a view or a result), never h0/c0 themselves.
+        var saved = new List<Tensor>(3 * steps + 2) { hPrev };
+        saved.AddRange(gates);
+        saved.AddRange(cIn);
+        saved.AddRange(tanhC);
         foreach (var s in saved) s.MoveToOuterDisposeScope();
         saved.Add(wHh);
         ctx.save_for_backward(saved);
@@ -106,50 +130,54 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
     public override List<Tensor> backward(AutogradContext ctx, List<Tensor> gradOutputs)
     {
         bool reverse = (bool)ctx.get_data("reverse");
+        int steps = (int)ctx.get_data("steps");
         var active = ctx.get_data("active") as long[];
         using var scope = NewDisposeScope();
         var saved = ctx.get_saved_variables();
-        Tensor gates = saved[0], hPrev = saved[1], cPrev = saved[2], tanhC = saved[3], wHh = saved[4];
-        int steps = (int)gates.shape[0];
-        long n = gates.shape[1], hidden = hPrev.shape[2];
+        var hPrev = saved[0];
+        var wHh = saved[^1];
+        long n = hPrev.shape[1], hidden = hPrev.shape[2];
         var dOut = gradOutputs[0];
-        var dY = dOut.narrow(0, 0, steps);
-        // dh and dc are updated in place, row block by row block: our own copies.
+        // dh and dc carry the gradient from step to step, updated in place row block by row block: our own copies.
         var dh = dOut[steps].clone();
         var dc = dOut[steps + 1].clone();
-
-        var i = gates.narrow(2, 0, hidden);
-        var f = gates.narrow(2, hidden, hidden);
-        var g = gates.narrow(2, 2 * hidden, hidden);
-        var o = gates.narrow(2, 3 * hidden, hidden);
-        // For all steps at once: dc_t += dh_t ⊙ s_t with s = o ⊙ (1 − tanh²c), and the gate gradients
-        // dG_t = [dc_t, dc_t, dc_t, dh_t] ⊙ r_t with r = [g·i(1−i), c_{t−1}·f(1−f), i·(1−g²), tanh c·o(1−o)].
-        var s = tanhC.square().neg_().add_(PinnedScalars.One, PinnedScalars.One).mul_(o);
-        var r = gates.neg().add_(PinnedScalars.One, PinnedScalars.One).mul_(gates);
-        r.narrow(2, 2 * hidden, hidden).copy_(g.square().neg_().add_(PinnedScalars.One, PinnedScalars.One));
-        r.mul_(cat(new[] { g, cPrev, i, tanhC }, 2));
+        // dG (T, N, 4H): the gate gradients of every step, written step by step; rows outside a step stay zero.
+        var dG = active is null ? empty(steps, n, 4 * hidden, hPrev.dtype, hPrev.device) : zeros(steps, n, 4 * hidden, hPrev.dtype, hPrev.device);
+        var unit = ones(n, hidden, hPrev.dtype, hPrev.device);
 
         for (int k = 0; k < steps; k++)
         {
             int t = reverse ? k : steps - 1 - k;
             long m = active?[t] ?? n;
-            var rt = r[t];
-            if (m < n) rt.narrow(0, m, n - m).zero_();
-            rt = rt.narrow(0, 0, m);
+            Tensor a = saved[1 + t], cPrev = saved[1 + steps + t], tc = saved[1 + 2 * steps + t];
+            var i = a.narrow(1, 0, hidden);
+            var f = a.narrow(1, hidden, hidden);
+            var g = a.narrow(1, 2 * hidden, hidden);
+            var o = a.narrow(1, 3 * hidden, hidden);
             var dhm = dh.narrow(0, 0, m);
             var dcm = dc.narrow(0, 0, m);
-            var dhT = dhm.add(dY[t].narrow(0, 0, m), PinnedScalars.One);
-            var dcT = dcm.addcmul(dhT, s[t].narrow(0, 0, m), PinnedScalars.One);
-            rt.narrow(1, 0, 3 * hidden).view(m, 3, hidden).mul_(dcT.unsqueeze(1));
-            rt.narrow(1, 3 * hidden, hidden).mul_(dhT);
-            dhm.copy_(rt.mm(wHh));
-            dcm.copy_(dcT.mul_(f[t].narrow(0, 0, m)));
+            // dh_t = carried + output gradient; dc_t = carried + dh_t ⊙ o ⊙ (1 − tanh²c_t).
+            var dhT = dOut[t].narrow(0, 0, m).add(dhm, PinnedScalars.One);
+            var ds = unit.narrow(0, 0, m).addcmul(tc, tc, PinnedScalars.MinusOne).mul_(o);
+            dcm.addcmul_(dhT, ds, PinnedScalars.One);
+            // dG_t = [dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i·(1−g²), dh·tanh c·o(1−o)].
+            var dg = dG[t].narrow(0, 0, m).copy_(a).addcmul_(a, a, PinnedScalars.MinusOne);
+            var dgG = dg.narrow(1, 2 * hidden, hidden).fill_(PinnedScalars.One).addcmul_(g, g, PinnedScalars.MinusOne);
+            dg.narrow(1, 0, hidden).mul_(g);
+            dg.narrow(1, hidden, hidden).mul_(cPrev);
+            dgG.mul_(i);
+            var dgO = dg.narrow(1, 3 * hidden, hidden).mul_(tc);
+            dg.narrow(1, 0, 3 * hidden).view(m, 3, hidden).mul_(dcm.unsqueeze(1));
+            dgO.mul_(dhT);
+            dcm.mul_(f);
+            dhm.addmm_(dg, wHh, 0, 1);
         }
-        var dW = r.view(steps * n, 4 * hidden).t().mm(hPrev.view(steps * n, hidden));
-        r.MoveToOuterDisposeScope();
+        // dW_hh = Σ_t dG_tᵀ h_{t−1}: one product over all T·N rows.
+        var dW = dG.view(steps * n, 4 * hidden).t().mm(hPrev.view(steps * n, hidden));
+        dG.MoveToOuterDisposeScope();
         dh.MoveToOuterDisposeScope();
         dc.MoveToOuterDisposeScope();
         dW.MoveToOuterDisposeScope();
-        return new List<Tensor> { r, dh, dc, dW, null!, null! };
+        return new List<Tensor> { dG, dh, dc, dW, null!, null! };
     }
 }
