@@ -66,6 +66,16 @@ public sealed class RecurrentSequenceTaggerOptions : RecurrentTextOptions
     /// the case back to lower-cased word ids. 0 for none, at most 100. Default 0.</summary>
     public int CasingEmbeddingSize { get; set; }
 
+    /// <summary>Word dropout in training: each token is replaced by the unknown word with this probability, in [0, 1);
+    /// never at prediction. Default 0.</summary>
+    public double WordDropout { get; set; }
+
+    /// <summary>α of frequency-dependent word dropout in training (Kiperwasser and Goldberg 2016): a token whose word occurs
+    /// c times in the training rows is replaced by the unknown word with probability α / (α + c), so rare words teach the
+    /// unknown word's embedding and the character encoder to handle words unseen in training; never at prediction. 0 for
+    /// none, at least 0. Default 0.</summary>
+    public double FrequencyWordDropout { get; set; }
+
     internal RecurrentSequenceTaggerOptions Clone() => (RecurrentSequenceTaggerOptions)CloneOptions();
 
     /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option and its value.</summary>
@@ -103,6 +113,8 @@ public sealed class RecurrentSequenceTaggerOptions : RecurrentTextOptions
         Bidirectional = Bidirectional,
         Cell = Cell,
         Dropout = Dropout,
+        WordDropout = WordDropout,
+        FrequencyWordDropout = FrequencyWordDropout,
         UseCrf = UseCrf,
         Constraints = UseCrf ? constraints : null,
         Backend = Backend,
