@@ -28,4 +28,7 @@ internal static class PinnedScalars
 
     /// <summary>−∞ (float64), the fill of masked attention scores.</summary>
     public static readonly Scalar MinusInfinity = double.NegativeInfinity.ToScalar();
+
+    /// <summary>The id of &lt;unk&gt; (<see cref="RnnMl.Text.Vocabulary.UnknownId"/>, int64), the fill of word dropout.</summary>
+    public static readonly Scalar UnknownId = ((long)RnnMl.Text.Vocabulary.UnknownId).ToScalar();
 }

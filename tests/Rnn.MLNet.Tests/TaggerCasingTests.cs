@@ -75,7 +75,7 @@ public class TaggerCasingTests : IClassFixture<TaggerFixture>
     }
 
     /// <summary>Removes Model.<paramref name="field"/> from a meta.json entry and updates the manifest's checksum and length, as an older writer would have left it.</summary>
-    private static bool RemoveField(string path, string entryName, string field)
+    internal static bool RemoveField(string path, string entryName, string field)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
         JsonNode node;

@@ -43,7 +43,8 @@ internal static class TaggerRun
             Epochs = s.Epochs,
             LearningRate = s.LearningRate,
             GradientClipNorm = 5,
-            Schedule = s.Plateau ? LearningRateSchedule.ReduceOnPlateau : LearningRateSchedule.Constant,
+            Schedule = s.Schedule,
+            WarmupFraction = s.Warmup,
             PlateauPatience = 1,
             PlateauFactor = 0.5,
             EarlyStoppingPatience = s.Patience,
@@ -53,8 +54,11 @@ internal static class TaggerRun
         });
         var progress = new TrainedItems(e =>
         {
+            // Report only (tagging in eval mode draws nothing from torch's generator, so training is unchanged); the
+            // tagging time is inside train_s.
+            string devNow = s.DevEachEpoch && s.Holdout > 0 ? string.Create(CultureInfo.InvariantCulture, $", dev acc {DevAccuracy(model, variant, dev, casing):P2}") : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    {variant.Name} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3} acc {e.TrainMetrics["accuracy"]:P2}, {s.Validation} loss {e.ValidationLoss:F3} acc {e.ValidationMetrics["accuracy"]:P2}{(e.IsBest ? " *" : "")}, {e.Duration.TotalSeconds:F0} s"));
+                $"    {variant.Name} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3} acc {e.TrainMetrics["accuracy"]:P2}, {s.Validation} loss {e.ValidationLoss:F3} acc {e.ValidationMetrics["accuracy"]:P2}{(e.IsBest ? " *" : "")}{devNow}, {e.Duration.TotalSeconds:F0} s"));
         });
         using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(s.Minutes));
         var clock = Stopwatch.StartNew();
@@ -69,10 +73,26 @@ internal static class TaggerRun
             for (int t = 0; t < dev.Tags[i].Length; t++)
                 if (predicted[i][t] == dev.Tags[i][t]) right++;
         double accuracy = right / (double)dev.TokenCount;
+        long unknown = 0, unknownRight = 0;
+        for (int i = 0; i < dev.Tags.Count; i++)
+            for (int t = 0; t < dev.Tags[i].Length; t++)
+                if (dev.Tokens[i][t] == RnnMl.Text.Vocabulary.UnknownId) { unknown++; if (predicted[i][t] == dev.Tags[i][t]) unknownRight++; }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {variant.Name}: dev {accuracy:P2}; <unk> tokens {unknownRight / Math.Max(1.0, unknown):P2} of {unknown}, known {(right - unknownRight) / Math.Max(1.0, dev.TokenCount - unknown):P2}"));
         double speed = TagSpeed(dev.Tokens.Count, rows => model.Tag(rows.Select(r => dev.Tokens[r]).ToList(), variant.Characters ? rows.Select(r => dev.Characters[r]).ToList() : null,
             casing: casing ? rows.Select(r => dev.Casing[r]).ToList() : null), dev.Tokens.Select(t => t.Length).ToList());
         var (onnxSpeed, agreement) = Onnx(model, variant, corpus, dev, predicted);
         return new TaggerResult(variant, accuracy, seconds, trained / seconds, speed, onnxSpeed, agreement, result.History.Count, result.BestEpoch, model);
+    }
+
+    private static double DevAccuracy(SequenceTagger model, TaggerVariant variant, TaggingCorpus.Encoded dev, bool casing)
+    {
+        var predicted = model.Tag(dev.Tokens, variant.Characters ? dev.Characters : null, casing: casing ? dev.Casing : null);
+        long right = 0;
+        for (int i = 0; i < dev.Tags.Count; i++)
+            for (int t = 0; t < dev.Tags[i].Length; t++)
+                if (predicted[i][t] == dev.Tags[i][t]) right++;
+        return right / (double)dev.TokenCount;
     }
 
     /// <summary>Exports the model, tags dev on ONNX Runtime (one intra-op thread): sentences/s as <see cref="TagSpeed"/>, and the fraction of dev tokens whose tag equals TorchSharp's.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RnnMl.Torch.Models;
+using RnnMl.Torch.Training;
 
 namespace RnnMl.Bench.Tagging;
 
@@ -20,11 +21,18 @@ internal sealed record TaggerVariant(string Name, bool Crf, bool Characters)
 
 /// <summary>The training settings every variant shares.</summary>
 internal sealed record TaggerSettings(int Embedding, int Hidden, int Layers, double Dropout, int CharEmbedding, int CharHidden,
-    double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, bool Plateau, double WordDropout,
-    double FrequencyWordDropout, CharacterEncoderKind CharEncoder, int Casing = 0, double Holdout = 0)
+    double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, LearningRateSchedule Schedule, double WordDropout,
+    double FrequencyWordDropout, CharacterEncoderKind CharEncoder, int Casing = 0, double Holdout = 0, double Warmup = 0.1, bool DevEachEpoch = false)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, frequency word dropout α {FrequencyWordDropout}, characters ({CharEncoder}) {CharEmbedding}→2×{CharHidden}, casing {Casing}; Adam {LearningRate}{(Plateau ? $" halved on each {Validation} plateau" : "")}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min; early stopping on {Validation}");
+        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, frequency word dropout α {FrequencyWordDropout}, characters ({CharEncoder}) {CharEmbedding}→2×{CharHidden}, casing {Casing}; Adam {LearningRate} {ScheduleText}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min; early stopping on {Validation}");
+
+    private string ScheduleText => Schedule switch
+    {
+        LearningRateSchedule.ReduceOnPlateau => $"halved on each {Validation} plateau",
+        LearningRateSchedule.WarmupCosine or LearningRateSchedule.WarmupLinearDecay => string.Create(CultureInfo.InvariantCulture, $"{Schedule} (warm-up {Warmup:P0})"),
+        _ => Schedule.ToString(),
+    };
 
     /// <summary>What early stopping and the plateau schedule watch.</summary>
     public string Validation => Holdout > 0 ? string.Create(CultureInfo.InvariantCulture, $"{Holdout:P0} of train held out") : "dev";

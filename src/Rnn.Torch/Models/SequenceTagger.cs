@@ -92,8 +92,10 @@ public sealed class SequenceTagger : nn.Module
         using var scope = NewDisposeScope();
         if (training && options.WordDropout > 0)
         {
-            var dropped = rand(tokens.shape, device: tokens.device).lt(options.WordDropout).logical_and(tokens.ne(RnnMl.Text.Vocabulary.PaddingId));
-            tokens = tokens.masked_fill(dropped, RnnMl.Text.Vocabulary.UnknownId);
+            using var rate = options.WordDropout.ToScalar();
+            using var padding = ((long)RnnMl.Text.Vocabulary.PaddingId).ToScalar();
+            var dropped = rand(tokens.shape, device: tokens.device).lt(rate).logical_and(tokens.ne(padding));
+            tokens = tokens.masked_fill(dropped, PinnedScalars.UnknownId);
         }
         var x = embedding.call(tokens);
         if (this.characters is null)

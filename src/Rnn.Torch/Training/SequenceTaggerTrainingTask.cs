@@ -14,13 +14,13 @@ namespace RnnMl.Torch.Training;
 /// epoch losses are per token. MetricSums: "accuracy" (tokens whose decoded tag, Viterbi with the CRF, is right,
 /// becoming token accuracy). Empty sentences are dropped (they hold nothing to learn), so batch rows index the non-empty ones.
 /// With <see cref="SequenceTaggerOptions.FrequencyWordDropout"/> α &gt; 0, each training token whose id occurs c times in
-/// the training sentences is replaced by &lt;unk&gt; with probability α / (α + c) (training batches only; the draws come
-/// from torch's generator, so the seed fixes them).
+/// the training sentences is replaced by &lt;unk&gt; with probability α / (α + c) (<see cref="WordDropoutByFrequency"/>;
+/// training batches only; the draws come from torch's generator, so the seed fixes them).
 /// </remarks>
 public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] Tokens, long[] Tags, long[][]? Characters, long[]? Casing)>
 {
     private readonly SequenceTagger model;
-    private readonly Tensor? dropProbability;
+    private readonly WordDropoutByFrequency? wordDropout;
 
     /// <summary>Creates the task.</summary>
     /// <param name="model">The model to train.</param>
@@ -49,16 +49,7 @@ public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] To
     {
         this.model = model;
         double alpha = model.Options.FrequencyWordDropout;
-        if (alpha > 0)
-        {
-            var counts = new double[model.Options.VocabularySize];
-            foreach (var sentence in trainTokens)
-                foreach (var id in sentence)
-                    if (id >= 0 && id < counts.Length) counts[id]++;
-            var p = counts.Select(c => c == 0 ? 0 : alpha / (alpha + c)).ToArray();
-            p[RnnMl.Text.Vocabulary.PaddingId] = p[RnnMl.Text.Vocabulary.UnknownId] = 0;
-            dropProbability = tensor(p, ScalarType.Float32, Device).DetachFromDisposeScope();
-        }
+        if (alpha > 0) wordDropout = WordDropoutByFrequency.Create(alpha, model.Options.VocabularySize, trainTokens, Device);
     }
 
     /// <inheritdoc />
@@ -68,11 +59,7 @@ public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] To
         var (tags, _) = TokenBatch.Pad(sentences.Select(s => s.Tags).ToList(), device: Device);
         var characters = model.Options.HasCharacterEncoder ? CharacterBatch.Pad(sentences.Select(s => s.Characters!).ToList(), Device) : null;
         var casing = model.Options.HasCasing ? TokenBatch.Pad(sentences.Select(s => s.Casing!).ToList(), device: Device).Tokens : null;
-        if (training && dropProbability is not null)
-        {
-            var p = dropProbability.index_select(0, tokens.flatten()).view_as(tokens);
-            tokens = tokens.masked_fill(rand(tokens.shape, device: tokens.device).lt(p), RnnMl.Text.Vocabulary.UnknownId);
-        }
+        if (training && wordDropout is not null) tokens = wordDropout.Apply(tokens);
         var emissions = model.forward(tokens, lengths, characters, casing);
         long count = sentences.Sum(s => (long)s.Tokens.Length);
         var loss = model.SentenceLoss(emissions, tags, lengths).sum() / count;
