@@ -1,15 +1,23 @@
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Text;
+using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet.Classification;
 
 /// <summary>Options of the recurrent text classifier trainers (binary and multiclass). Every default is stated.</summary>
 public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
 {
-    /// <summary>Options with the stated defaults (epochs 4, learning rate 0.002, batch 64, prediction batch 256, validation
-    /// fraction 0.1, hidden size 128, dropout 0.3).</summary>
-    public RecurrentTextClassifierOptions() => TaskDefaults(epochs: 4, learningRate: 2e-3, batchSize: 64, predictionBatchSize: 256,
-        validationFraction: 0.1, hiddenSize: 128, dropout: 0.3);
+    /// <summary>Options with the stated defaults (epochs 4, AdamW with learning rate 0.003 and weight decay 0.01, 10 % linear
+    /// warm-up then linear decay to 0, batch 64, prediction batch 256, validation fraction 0.1, hidden size 128, dropout 0.3).</summary>
+    /// <remarks>The optimiser and schedule were chosen on full SST-2 (train → dev) over two seeds: with them and
+    /// <see cref="DropoutReferenceRows"/> the classifier scored 84.17 / 84.86 % against 83.03 / (seed 2 below) % for Adam 0.002
+    /// constant, at the same 4 epochs (README, classification sweep). The rate decays to 0 at the end of the last epoch, so
+    /// the last epoch's weights are annealed rather than a snapshot of a noisy constant-rate walk.</remarks>
+    public RecurrentTextClassifierOptions()
+    {
+        TaskDefaults(epochs: 4, learningRate: 3e-3, batchSize: 64, predictionBatchSize: 256, validationFraction: 0.1, hiddenSize: 128, dropout: 0.3);
+        (Optimizer, WeightDecay, Schedule) = (OptimizerKind.AdamW, 0.01, LearningRateSchedule.WarmupLinearDecay);
+    }
 
     /// <summary>The label column: Boolean for binary classification, a key type for multiclass (the class count is the key count). Default "Label".</summary>
     public string LabelColumnName { get; set; } = "Label";
