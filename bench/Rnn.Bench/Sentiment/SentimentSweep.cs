@@ -78,13 +78,13 @@ internal static class SentimentSweep
         // Session 14: the embedding and locked dropouts scaled by the training-set size (DropoutReferenceRows 10,000: × min(1,
         // √(10,000 / rows)); SST-2's 65,349 training phrases × 0.391: embedding 0.039, locked 0.117/0.117; the 1,800-row UCI
         // splits unchanged), alone and with more epochs and a decaying rate.
-        new("rule", "awd-cap with the dropouts scaled by the set size (DropoutReferenceRows 10,000; the session-14 defaults)",
+        new("rule", "awd-cap with the dropouts scaled by the set size (DropoutReferenceRows 10,000; the session-14 dropout rule)",
             Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
         new("rule-lin6", "rule + AdamW 3e-3 wd 0.01, warm-up 10 % + linear decay, 6 epochs",
             Recipe(6, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
         new("rule-lin5", "rule + AdamW 3e-3 wd 0.01, warm-up 10 % + linear decay, 5 epochs",
             Recipe(5, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
-        new("rule-lin4", "rule + AdamW 3e-3 wd 0.01, warm-up 10 % + linear decay, 4 epochs (the schedule at the defaults' cost)",
+        new("rule-lin4", "rule + AdamW 3e-3 wd 0.01, warm-up 10 % + linear decay, 4 epochs (the session-14 defaults)",
             Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
         new("rule-heavy", "rule with more base dropout (embedding 0.2, locked 0.4/0.4; SST-2 × 0.391: 0.078, 0.156/0.156)",
             Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0.2, 0.4, 0.4, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
