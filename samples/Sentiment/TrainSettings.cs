@@ -66,6 +66,8 @@ internal sealed class TrainSettings
         EmbeddingDropout = 0,
         InputDropout = 0.3,
         OutputDropout = 0,
+        // The dropouts above are the built-in data's own; they are not scaled by its size (6,000 rows would not be anyway).
+        DropoutReferenceRows = null,
     };
 
     private static LanguageModelOptions LanguageModelShape(string path)

@@ -37,7 +37,7 @@ public abstract class RecurrentTrainingOptions
         set { epochs = value; EpochsSet = true; }
     }
 
-    /// <summary>Learning rate. Default 0.002 (0.003 for the text generator, 0.005 for the tagger).</summary>
+    /// <summary>Learning rate. Default 0.002 (0.003 for classifiers and the text generator, 0.005 for the tagger).</summary>
     public double LearningRate { get; set; } = 2e-3;
 
     /// <summary>Examples per training batch (for the text generator: its <c>Streams</c>; for the forecaster: windows). Default
@@ -62,14 +62,14 @@ public abstract class RecurrentTrainingOptions
     /// stop reason is then <see cref="TrainingStopReason.TimeLimitReached"/>. Null for no limit. Positive. Default null.</summary>
     public TimeSpan? MaxTrainingTime { get; set; }
 
-    /// <summary>Optimiser. Default Adam.</summary>
+    /// <summary>Optimiser. Default Adam (AdamW for classifiers).</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
-    /// <summary>Weight decay. Default 0.</summary>
+    /// <summary>Weight decay (decoupled for AdamW). Default 0 (0.01 for classifiers).</summary>
     public double WeightDecay { get; set; }
 
-    /// <summary>Learning-rate schedule (formulas at <see cref="Trainer.LearningRateAt"/>). Default constant (reduce-on-plateau for
-    /// the tagger and the forecaster).</summary>
+    /// <summary>Learning-rate schedule (formulas at <see cref="Trainer.LearningRateAt"/>). Default constant (warm-up then linear
+    /// decay for classifiers, reduce-on-plateau for the tagger and the forecaster).</summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
 
     /// <summary>For the warm-up schedules: the share of all steps spent warming up, in [0, 1). Default 0.1.</summary>

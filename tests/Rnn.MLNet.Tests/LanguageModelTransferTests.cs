@@ -58,6 +58,8 @@ public sealed class LanguageModelTransferTests(TransferFixture lm) : IClassFixtu
     {
         PretrainedLanguageModel = path, Bidirectional = false, EmbeddingSize = TransferFixture.Embedding, HiddenSize = TransferFixture.Hidden,
         Epochs = epochs, BatchSize = 8, ValidationFraction = 0, LearningRate = 0.01, Seed = 1, EarlyStoppingPatience = null, Pooling = PoolingKind.Last,
+        // The recipe these tests were written for (before the classifier's AdamW + linear-decay defaults).
+        Optimizer = RnnMl.Torch.Training.OptimizerKind.Adam, WeightDecay = 0, Schedule = RnnMl.Torch.Training.LearningRateSchedule.Constant,
     };
 
     private static Dictionary<string, float[]> Weights(nn.Module m, string prefix) =>

@@ -5,7 +5,8 @@ using RnnMl.Text;
 
 namespace RnnMl.MLNet.Tests;
 
-/// <summary>The classifier's real-data options: pretrained word vectors and the minimum number of optimizer steps.</summary>
+/// <summary>The classifier's real-data options: pretrained word vectors, the minimum number of optimizer steps and the
+/// dropouts scaled by the training-set size.</summary>
 public sealed class RecurrentTextClassifierRecipeTests : IDisposable
 {
     private readonly string folder = Path.Combine(Path.GetTempPath(), $"rnnml-recipe-{Guid.NewGuid():N}");
@@ -103,5 +104,56 @@ public sealed class RecurrentTextClassifierRecipeTests : IDisposable
         using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(ToyData.Binary(64, 3)));
 
         Assert.Equal(expectedEpochs, model.TrainingResult!.History.Count);
+    }
+    [Theory]
+    [InlineData(10_000, 40_000, 0.5)]        // √(10,000 / 40,000)
+    [InlineData(10_000, 1_000_000, 0.1)]     // √(10,000 / 1,000,000)
+    [InlineData(10_000, 10_000, 1.0)]        // up to the reference: as given
+    [InlineData(10_000, 1_800, 1.0)]         // a UCI split: as given
+    [InlineData(16, 64, 0.5)]
+    [InlineData(null, 1_000_000, 1.0)]       // off
+    public void DropoutScale_IsTheSquareRootOfReferenceOverRows_CappedAtOne(int? reference, int rows, double expected)
+    {
+        var options = new RecurrentTextClassifierOptions { DropoutReferenceRows = reference };
+
+        Assert.Equal(expected, options.DropoutScale(rows), 12);
+    }
+
+    [Fact]
+    public void DropoutReferenceRows_DefaultsTo10000()
+    {
+        Assert.Equal(10_000, new RecurrentTextClassifierOptions().DropoutReferenceRows);
+    }
+
+    [Theory]
+    [InlineData(16, 0.5)]     // 64 training rows (no hold-out), √(16 / 64) = 0.5
+    [InlineData(null, 1.0)]   // as given
+    [InlineData(64, 1.0)]     // the set is not larger than the reference
+    public void DropoutReferenceRows_ScalesTheTrainedModelsEmbeddingAndLockedDropouts_NotTheHead(int? reference, double factor)
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Tiny.Options(epochs: 1);
+        options.ValidationFraction = 0;
+        (options.Dropout, options.EmbeddingDropout, options.InputDropout, options.OutputDropout) = (0.3, 0.2, 0.4, 0.1);
+        options.DropoutReferenceRows = reference;
+
+        using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(ToyData.Binary(64, 3)));
+
+        var shape = model.Model.Options;
+        Assert.Equal(0.2 * factor, shape.EmbeddingDropout, 12);
+        Assert.Equal(0.4 * factor, shape.InputDropout, 12);
+        Assert.Equal(0.1 * factor, shape.OutputDropout, 12);
+        Assert.Equal(0.3, shape.Dropout, 12);
+    }
+
+    [Fact]
+    public void DropoutReferenceRows_BelowOne_IsRefusedNamingTheOption()
+    {
+        var options = new RecurrentTextClassifierOptions { DropoutReferenceRows = 0 };
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+
+        Assert.Equal(nameof(RecurrentTextClassifierOptions.DropoutReferenceRows), e.ParamName);
+        Assert.Contains("got 0", e.Message);
     }
 }

@@ -30,6 +30,7 @@ public sealed class TrainSettingsTests
         Assert.Equal(library.InputDropout, o.InputDropout);
         Assert.Equal(library.MaxValidationRows, o.MaxValidationRows);
         Assert.Equal(library.OutputDropout, o.OutputDropout);
+        Assert.Equal(library.DropoutReferenceRows, o.DropoutReferenceRows);
         Assert.Equal(library.BatchSize, o.BatchSize);
     }
 

@@ -20,8 +20,9 @@ internal static class SentimentSweep
 
     private static Action<RecurrentTextClassifierOptions> Recipe(int epochs, OptimizerKind optimizer, double lr, double weightDecay,
         LearningRateSchedule schedule, double dropout, double embedding, double input, double output, int? minimumSteps = 1000,
-        double validation = 0.1, int? maxValidationRows = null) => o =>
+        double validation = 0.1, int? maxValidationRows = null, int? dropoutReferenceRows = null) => o =>
     {
+        o.DropoutReferenceRows = dropoutReferenceRows;
         o.ValidationFraction = validation;
         o.MaxValidationRows = maxValidationRows;
         o.Epochs = epochs;
@@ -70,14 +71,27 @@ internal static class SentimentSweep
             Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0, 0, 0.3, minimumSteps: null, validation: 0)),
         new("awd-noholdout", "awd (the old defaults) without the hold-out",
             Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0.1, 0.3, 0.3, validation: 0)),
-        new("awd-cap", "awd with the hold-out capped at 2,000 rows (the new defaults)",
+        new("awd-cap", "awd with the hold-out capped at 2,000 rows (the session-13 defaults)",
             Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000)),
         new("awd-noin-cap", "awd-cap without the locked input dropout (the one-at-a-time runs found it the least useful)",
             Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0.1, 0, 0.3, maxValidationRows: 2000)),
+        // Session 14: the embedding and locked dropouts scaled by the training-set size (DropoutReferenceRows 10,000: × min(1,
+        // √(10,000 / rows)); SST-2's 65,349 training phrases × 0.391: embedding 0.039, locked 0.117/0.117; the 1,800-row UCI
+        // splits unchanged), alone and with more epochs and a decaying rate.
+        new("rule", "awd-cap with the dropouts scaled by the set size (DropoutReferenceRows 10,000; the session-14 dropout rule)",
+            Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
+        new("rule-lin6", "rule + AdamW 3e-3 wd 0.01, warm-up 10 % + linear decay, 6 epochs",
+            Recipe(6, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
+        new("rule-lin5", "rule + AdamW 3e-3 wd 0.01, warm-up 10 % + linear decay, 5 epochs",
+            Recipe(5, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
+        new("rule-lin4", "rule + AdamW 3e-3 wd 0.01, warm-up 10 % + linear decay, 4 epochs (the session-14 defaults)",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
+        new("rule-heavy", "rule with more base dropout (embedding 0.2, locked 0.4/0.4; SST-2 × 0.391: 0.078, 0.156/0.156)",
+            Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0.2, 0.4, 0.4, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
     ];
 
     /// <summary>Runs the configurations named in <paramref name="names"/> (all when null) and prints a row as each finishes, then the table.</summary>
-    public static int Run(List<Sst2.Row> train, List<Sst2.Row> dev, List<(string, List<Sst2.Row>, List<Sst2.Row>)>? uci, IReadOnlyList<string>? names, int seed)
+    public static int Run(List<Sst2.Row> train, List<Sst2.Row> dev, List<(string, List<Sst2.Row>, List<Sst2.Row>)>? uci, IReadOnlyList<string>? names, int seed, bool sst2 = true)
     {
         var chosen = names is null ? Configs : names.Select(n => Array.Find(Configs, c => c.Name == n)
             ?? throw new UsageException($"--sweep: unknown configuration '{n}'; known: {string.Join(", ", Configs.Select(c => c.Name))}")).ToArray();
@@ -103,11 +117,16 @@ internal static class SentimentSweep
                 return o;
             }
             var ml = new MLContext(seed: seed);
-            var (sst, sstSeconds, model) = LibraryRun.Recurrent(ml, Options(), train, dev);
-            var result = model.TrainingResult!;
-            string epochs = $"{result.History.Count} ({result.BestEpoch + 1})";
-            string losses = string.Join(" ", result.History.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)));
-            model.Dispose();
+            double sst = double.NaN, sstSeconds = double.NaN;
+            string epochs = "", losses = "";
+            if (sst2)
+            {
+                (sst, sstSeconds, var model) = LibraryRun.Recurrent(ml, Options(), train, dev);
+                var result = model.TrainingResult!;
+                epochs = $"{result.History.Count} ({result.BestEpoch + 1})";
+                losses = string.Join(" ", result.History.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)));
+                model.Dispose();
+            }
             // --no-uci: SST-2 only (the UCI fields print NaN), for one-change-at-a-time runs.
             var (uciAcc, uciSeconds, perDomain) = uci is null ? (double.NaN, double.NaN, [double.NaN, double.NaN, double.NaN])
                 : LibraryRun.UciRecurrent(ml, Options, uci);

@@ -102,6 +102,8 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
         (trainIds, trainLabels) = (train.Select(r => encoder.Encode(r.Input)).ToList(), train.Select(r => r.Label).ToList());
         (validIds, validLabels) = (valid.Select(r => encoder.Encode(r.Input)).ToList(), valid.Select(r => r.Label).ToList());
         context.Channel.Info(MessageSensitivity.None, $"{trainIds.Count} training rows, {validIds.Count} validation rows, {encoder.VocabularySize} token ids, {classCount} classes, seed {context.Seed}");
+        if (options.DropoutScale(trainIds.Count) is var scale and < 1)
+            context.Channel.Info(MessageSensitivity.None, $"embedding and locked dropouts × {scale:F3} for {trainIds.Count} training rows (DropoutReferenceRows {options.DropoutReferenceRows})");
 
         if (options.PretrainedVectorsPath is { } vectorPath)
         {
@@ -113,7 +115,7 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
     }
 
     protected override SequenceClassifier CreateModel(Device device) =>
-        SequenceClassifier.Create(options.ModelOptions(encoder!.VocabularySize, classCount), device);
+        SequenceClassifier.Create(options.ModelOptions(encoder!.VocabularySize, classCount, trainIds.Count), device);
 
     protected override TrainingResult Train(SequenceClassifier model, Trainer trainer, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
     {

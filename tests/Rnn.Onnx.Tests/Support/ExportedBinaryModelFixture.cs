@@ -19,6 +19,8 @@ public sealed class ExportedBinaryModelFixture : IDisposable
         {
             HiddenSize = 8, EmbeddingSize = 8, Epochs = 3, BatchSize = 16, LearningRate = 0.01, EarlyStoppingPatience = null,
             Seed = 1, MaxSequenceLength = 4,
+            // The fixture's recipe predates the classifier's AdamW + linear-decay defaults; pinned so the model stays the same.
+            Optimizer = RnnMl.Torch.Training.OptimizerKind.Adam, WeightDecay = 0, Schedule = RnnMl.Torch.Training.LearningRateSchedule.Constant,
         }).Fit(train);
         Schema = train.Schema;
         ModelPath = Path.Combine(folder, "model.zip");
