@@ -45,8 +45,9 @@ internal sealed class TrainSettings
         if ((Epochs ?? (BuiltIn ? BuiltInEpochs : (int?)null)) is { } epochs) options.Epochs = epochs;
         if ((LearningRate ?? (BuiltIn ? BuiltInLearningRate : (double?)null)) is { } rate) options.LearningRate = rate;
         // The built-in corpus is a deterministic mapping, learned exactly in its 8 epochs without smoothing; its sizes were
-        // tuned untied.
-        if (BuiltIn) (options.LabelSmoothing, options.TieEmbeddings) = (0, false);
+        // tuned untied, with dropout 0.2 at a constant rate (the library's defaults are chosen for real corpora).
+        if (BuiltIn)
+            (options.LabelSmoothing, options.TieEmbeddings, options.Dropout, options.Schedule) = (0, false, 0.2, RnnMl.Torch.Training.LearningRateSchedule.Constant);
     }
     public int BeamWidth { get; set; } = 5;
     public double? Minutes { get; set; }

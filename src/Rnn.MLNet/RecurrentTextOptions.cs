@@ -12,7 +12,7 @@ public abstract class RecurrentTextOptions : RecurrentTrainingOptions
     /// <summary>Lower-case the text and text tokens. Default true (false for the text generator: a character model learns capitals too).</summary>
     public bool LowerCase { get; set; } = true;
 
-    /// <summary>Token embedding width. Default 128 (64 for the text generator).</summary>
+    /// <summary>Token embedding width. Default 128 (64 for the text generator, 256 for the translator).</summary>
     public int EmbeddingSize { get; set; } = 128;
 
     /// <summary>With <see cref="TokenizerKind.Subword"/> tokens: the number of subword tokens the byte-pair encoding learns

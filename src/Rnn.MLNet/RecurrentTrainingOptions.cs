@@ -21,10 +21,10 @@ public abstract class RecurrentTrainingOptions
     /// <summary>Stacked recurrent layers. Default 1.</summary>
     public int NumLayers { get; set; } = 1;
 
-    /// <summary>Recurrent hidden size H (per direction). Default 128 (256 for the text generator).</summary>
+    /// <summary>Recurrent hidden size H (per direction). Default 128 (256 for the text generator and the translator).</summary>
     public int HiddenSize { get; set; } = 128;
 
-    /// <summary>Dropout in training, in [0, 1). Default 0.3 for classifiers, 0.2 for the translator, 0.5 for the tagger, 0 for
+    /// <summary>Dropout in training, in [0, 1). Default 0.3 for classifiers and the translator, 0.5 for the tagger, 0 for
     /// the text generator and the forecaster.</summary>
     public double Dropout { get; set; }
 
@@ -69,7 +69,7 @@ public abstract class RecurrentTrainingOptions
     public double WeightDecay { get; set; }
 
     /// <summary>Learning-rate schedule (formulas at <see cref="Trainer.LearningRateAt"/>). Default constant (warm-up then linear
-    /// decay for classifiers, reduce-on-plateau for the tagger and the forecaster).</summary>
+    /// decay for classifiers, reduce-on-plateau for the translator, the tagger and the forecaster).</summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
 
     /// <summary>For the warm-up schedules: the share of all steps spent warming up, in [0, 1). Default 0.1.</summary>

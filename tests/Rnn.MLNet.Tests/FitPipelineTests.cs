@@ -106,14 +106,14 @@ public class FitPipelineTests
         var t = new RecurrentTranslatorOptions();
         var g = new RecurrentTextGeneratorOptions();
         Assert.Equal((4, 3e-3, 64, 256, 0.1, 128, 0.3, true, 128), (c.Epochs, c.LearningRate, c.BatchSize, c.PredictionBatchSize, c.ValidationFraction, c.HiddenSize, c.Dropout, c.LowerCase, c.EmbeddingSize));
-        Assert.Equal((100, 2e-3, 64, 128, 0.05, 128, 0.2, true, 128), (t.Epochs, t.LearningRate, t.BatchSize, t.PredictionBatchSize, t.ValidationFraction, t.HiddenSize, t.Dropout, t.LowerCase, t.EmbeddingSize));
+        Assert.Equal((100, 2e-3, 64, 128, 0.05, 256, 0.3, true, 256), (t.Epochs, t.LearningRate, t.BatchSize, t.PredictionBatchSize, t.ValidationFraction, t.HiddenSize, t.Dropout, t.LowerCase, t.EmbeddingSize));
         Assert.Equal((10, 3e-3, 32, 32, 0.05, 256, 0.0, false, 64), (g.Epochs, g.LearningRate, g.Streams, g.PredictionBatchSize, g.ValidationFraction, g.HiddenSize, g.Dropout, g.LowerCase, g.EmbeddingSize));
         Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Gru, t.Cell);
         Assert.True(t.TieEmbeddings);
         Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Lstm, c.Cell);
         Assert.Equal((RnnMl.Torch.Training.OptimizerKind.AdamW, 0.01, RnnMl.Torch.Training.LearningRateSchedule.WarmupLinearDecay, 0.1),
             (c.Optimizer, c.WeightDecay, c.Schedule, c.WarmupFraction));
-        Assert.Equal((RnnMl.Torch.Training.OptimizerKind.Adam, 0.0, RnnMl.Torch.Training.LearningRateSchedule.Constant),
+        Assert.Equal((RnnMl.Torch.Training.OptimizerKind.Adam, 0.0, RnnMl.Torch.Training.LearningRateSchedule.ReduceOnPlateau),
             (t.Optimizer, t.WeightDecay, t.Schedule));
     }
 

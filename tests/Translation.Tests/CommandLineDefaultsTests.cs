@@ -17,8 +17,8 @@ public sealed class CommandLineDefaultsTests
     {
         var library = new RecurrentTranslatorOptions();
         foreach (var options in new[] { Applied("--source", "train.de", "--target", "train.en"), Applied("--data", "kor.txt") })
-            Assert.Equal((library.HiddenSize, library.EmbeddingSize, library.Epochs, library.LearningRate, library.LabelSmoothing, library.TieEmbeddings),
-                (options.HiddenSize, options.EmbeddingSize, options.Epochs, options.LearningRate, options.LabelSmoothing, options.TieEmbeddings));
+            Assert.Equal((library.HiddenSize, library.EmbeddingSize, library.Epochs, library.LearningRate, library.LabelSmoothing, library.TieEmbeddings, library.Dropout, library.Schedule),
+                (options.HiddenSize, options.EmbeddingSize, options.Epochs, options.LearningRate, options.LabelSmoothing, options.TieEmbeddings, options.Dropout, options.Schedule));
     }
 
     [Fact]
@@ -27,6 +27,7 @@ public sealed class CommandLineDefaultsTests
         var options = Applied();
         Assert.Equal((TrainSettings.BuiltInHiddenSize, TrainSettings.BuiltInEmbeddingSize, TrainSettings.BuiltInEpochs, TrainSettings.BuiltInLearningRate, 0.0, false),
             (options.HiddenSize, options.EmbeddingSize, options.Epochs, options.LearningRate, options.LabelSmoothing, options.TieEmbeddings));
+        Assert.Equal((0.2, RnnMl.Torch.Training.LearningRateSchedule.Constant), (options.Dropout, options.Schedule));
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using RnnMl.MLNet;
 using RnnMl.MLNet.Classification;
+using RnnMl.Torch.Training;
 
 if (args.Length != 2 || args[0] is not ("train" or "reload"))
 {
@@ -27,7 +28,12 @@ return 0;
 static ITransformer Train(MLContext ml, string dir)
 {
     var train = ml.Data.LoadFromEnumerable(Reviews.Make(256, seed: 1));
-    var options = new RecurrentTextClassifierOptions { EmbeddingSize = 8, HiddenSize = 8, Epochs = 8, BatchSize = 16, LearningRate = 0.02, EarlyStoppingPatience = null };
+    // A toy recipe: Adam at a constant rate (the defaults, AdamW with a decaying rate, were chosen on real data sets).
+    var options = new RecurrentTextClassifierOptions
+    {
+        EmbeddingSize = 8, HiddenSize = 8, Epochs = 8, BatchSize = 16, LearningRate = 0.02, EarlyStoppingPatience = null,
+        Optimizer = OptimizerKind.Adam, WeightDecay = 0, Schedule = LearningRateSchedule.Constant,
+    };
     var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(train);
     var metrics = ml.BinaryClassification.Evaluate(model.Transform(train));
     ml.Model.SaveRnnModel(model, train.Schema, Path.Combine(dir, "model.zip"));

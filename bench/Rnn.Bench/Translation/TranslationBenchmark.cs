@@ -28,14 +28,14 @@ internal static class TranslationBenchmark
           --epochs N        epochs at most (default 30; quick 3); early stopping after 3 epochs without a lower validation loss
           --train-rows N    use only the first N training pairs (default all 29,000)
           --val-rows N      BLEU on the first N val sentences (default all 1,014; quick 300)
-          --hidden N        encoder hidden size per direction (default 256; quick 128); the decoder has 2·N
-          --embedding N     embedding size (default 256; quick 128)
+          --hidden N        encoder hidden size per direction (default 256, the library's; quick 128); the decoder has 2·N
+          --embedding N     embedding size (default 256, the library's; quick 128)
           --attention A     none, bahdanau, luongdot or luonggeneral (default luonggeneral)
           --beam N          beam width (default 5)
           --batch N         training batch size (default 64)
-          --dropout X       dropout (default 0.3; quick 0.2)
+          --dropout X       dropout (default 0.3, the library's; quick 0.2)
           --lr X            Adam learning rate (default 0.002)
-          --schedule S      constant, warmupcosine, warmuplineardecay, reduceonplateau, … (default constant)
+          --schedule S      constant, warmupcosine, warmuplineardecay, reduceonplateau, … (default the library's, reduceonplateau)
           --tied true|false tie the decoder's output layer to the target embeddings (default the library's, true)
           --label-smoothing X  label smoothing of the training loss (default the library's, 0.1)
           --tokenizer T     word or bpe, both sides (default word); bpe learns one joint subword model
@@ -82,7 +82,7 @@ internal static class TranslationBenchmark
             "false" => false,
             _ => throw new UsageException($"--tied must be true or false, got '{tiedText}'"),
         };
-        var scheduleName = options.Value("--schedule") ?? "constant";
+        var scheduleName = options.Value("--schedule") ?? new RecurrentTranslatorOptions().Schedule.ToString();
         if (!Enum.TryParse<LearningRateSchedule>(scheduleName, ignoreCase: true, out var schedule))
             throw new UsageException($"--schedule must be one of {string.Join(", ", Enum.GetNames<LearningRateSchedule>())}, got '{scheduleName}'");
         var tokenizerName = options.Value("--tokenizer") ?? "word";

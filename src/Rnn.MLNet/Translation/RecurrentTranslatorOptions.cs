@@ -1,6 +1,7 @@
 using RnnMl.Text.Decoding;
 using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Layers;
+using RnnMl.Torch.Training;
 
 namespace RnnMl.MLNet.Translation;
 
@@ -11,13 +12,19 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     /// <see cref="DecoderCell"/> is set, the decoder's cell) defaults to GRU here, and the shared settings to epochs 100
     /// (a ceiling: early stopping after <see cref="RecurrentTrainingOptions.EarlyStoppingPatience"/> epochs without a lower
     /// validation loss decides, so a corpus of a few thousand pairs trains as long as it keeps improving),
-    /// learning rate 0.002, batch 64, prediction batch 128, validation fraction 0.05, hidden size 128 (per direction of
-    /// the encoder), dropout 0.2.</summary>
+    /// learning rate 0.002 halved whenever an epoch does not lower the validation loss
+    /// (<see cref="LearningRateSchedule.ReduceOnPlateau"/>, which needs no horizon, so it suits early stopping and
+    /// <see cref="RecurrentTrainingOptions.MaxTrainingTime"/>), batch 64, prediction batch 128, validation fraction 0.05,
+    /// embedding size 256, hidden size 256 (per direction of the encoder; the decoder has 2·256), dropout 0.3.</summary>
+    /// <remarks>Chosen on Multi30k de→en (29,000 pairs, README "Translation sweep"): with these sizes, tied output
+    /// embeddings and the plateau schedule, a 55-minute CPU run (one torch thread) reached 37.3 BLEU (beam, lower-cased) on
+    /// the 1,014 val sentences, against 27.2 for the same sizes untied at a constant rate.</remarks>
     public RecurrentTranslatorOptions()
     {
         Cell = RecurrentCellKind.Gru;
         TaskDefaults(epochs: 100, learningRate: 2e-3, batchSize: 64, predictionBatchSize: 128, validationFraction: 0.05,
-            hiddenSize: 128, dropout: 0.2);
+            hiddenSize: 256, dropout: 0.3);
+        (EmbeddingSize, Schedule) = (256, LearningRateSchedule.ReduceOnPlateau);
     }
 
     /// <summary>The source text column (String). Default "Source".</summary>
