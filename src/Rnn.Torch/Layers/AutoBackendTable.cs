@@ -10,7 +10,7 @@ namespace RnnMl.Torch.Layers;
 /// <remarks>
 /// <code>
 /// cell  call              pick         evidence (L D: fused / comp / rag)
-/// LSTM  training, full    ComposedGemm 1 1: 342.6 / 187.6; 1 2: 682.7 / 406.7; 2 1: 717.3 / 378.9; 2 2: 1561.8 / 1055.1
+/// LSTM  training, full    Composed     1 1: 342.6 / 187.6; 1 2: 682.7 / 406.7; 2 1: 717.3 / 378.9; 2 2: 1561.8 / 1055.1
 ///                                      (composed 1.5–1.9× faster: one big input projection, libtorch's backward is
 ///                                      step-by-step small products); gemm (ComposedGemm) vs comp in one run, see below
 /// LSTM  training, ragged  Composed     1 1: 259.7 / 202.9 / 264.0; 1 2: 831.8 / 372.9 / 575.3 (the masked composed
@@ -31,7 +31,7 @@ namespace RnnMl.Torch.Layers;
 /// 13175.2 / 9392.6 / 5154.7 / 4240.6 (gemm fastest in both, 1.6–2.8× comp; an earlier run of the masked version:
 /// full 8572.3 / 11899.7 / - / 6267.8, ragged 17376.6 / 7839.7 / 8429.6 / 4045.0). On an idle machine (load ≈ 1.5,
 /// sgemm 167.6 GFLOP/s, `recurrent --quick`) the order reverses: full 279.8 / 153.0 / - / 200.5, ragged
-/// 253.7 / 224.2 / 204.5 / 263.5, so Auto kept Composed for LSTM training then (before the faster backward, below). (The 4 live tensors per epoch that
+/// 253.7 / 224.2 / 204.5 / 263.5, so Auto keeps Composed for LSTM training. (The 4 live tensors per epoch that
 /// TrainerTests saw with ComposedGemm were handle-less undefined gradients, fixed in LstmSequenceFunction.)
 /// <para>Composed with lengths now sorts the batch by length once and steps only the running rows, without masks
 /// (RaggedComposedRecurrence). LSTM 1 1 ragged training, comp / rag / gemm ms, three runs on the loaded shared machine
@@ -47,12 +47,6 @@ namespace RnnMl.Torch.Layers;
 /// The re-run (full `recurrent` table, 6 December 2026 22:30, load ≈ 2, after the new loop; comp / rag ms): GRU 1 1
 /// 134.7 / 142.3, GRU 1 2 212.8 / 259.3, RNN 1 1 36.1 / 44.6, RNN 1 2 86.1 / 106.1; so GRU and RNN ragged training
 /// now use Composed as well (auto/best there was 0.946 / 0.821 / 0.811 / 0.811 with FusedRagged).</para>
-/// <para>LSTM full-length training now runs ComposedGemm: its rewritten backward (gate gradients per step into one
-/// preallocated (T, N, 4H) buffer, no whole-tensor passes; 7 December 2026) beat Composed in both `recurrent --quick` runs
-/// on the idle machine (load ≈ 2, sgemm 138.2 and 169.7 GFLOP/s; fused / comp / gemm ms): 335.8 / 280.1 / 217.4 and
-/// 275.0 / 152.7 / 145.9 (auto/best with Composed 0.776 and 0.955; lstm_train_vs_sgemm 0.503 and 0.610). With lengths
-/// Composed stayed ahead (comp / rag / gemm: 134.4 / 227.4 / 137.5 and 124.9 / 213.8 / 168.9), so ragged training
-/// keeps it. Weight dropout still trains with Composed (RecurrentLayer.forward).</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
@@ -65,8 +59,7 @@ internal static class AutoBackendTable
     public static RecurrentBackend Choose(FusedKind kind, bool training, bool ragged) => (kind, training, ragged) switch
     {
         (FusedKind.None, _, _) => RecurrentBackend.Composed,
-        (FusedKind.Lstm, true, false) => RecurrentBackend.ComposedGemm,
-        (FusedKind.Lstm, true, true) => RecurrentBackend.Composed,
+        (FusedKind.Lstm, true, _) => RecurrentBackend.Composed,
         (FusedKind.Lstm, false, true) => RecurrentBackend.FusedRagged,
         (FusedKind.Gru or FusedKind.Rnn, true, true) => RecurrentBackend.Composed,
         _ => RecurrentBackend.Fused,

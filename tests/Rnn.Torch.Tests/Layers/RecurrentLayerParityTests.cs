@@ -43,11 +43,11 @@ public class RecurrentLayerParityTests
     public void Auto_FollowsTheMeasuredDecisionTable()
     {
         using var lstm = Lstm.Create(3, 4);
-        Assert.Equal(RecurrentBackend.ComposedGemm, lstm.ResolveBackend(training: true, ragged: false));
+        Assert.Equal(RecurrentBackend.Composed, lstm.ResolveBackend(training: true, ragged: false));
         Assert.Equal(RecurrentBackend.Composed, lstm.ResolveBackend(training: true, ragged: true));
         Assert.Equal(RecurrentBackend.Fused, lstm.ResolveBackend(training: false, ragged: false));
         Assert.Equal(RecurrentBackend.FusedRagged, lstm.ResolveBackend(training: false, ragged: true));
-        Assert.Equal(RecurrentBackend.ComposedGemm, lstm.ActiveBackend);
+        Assert.Equal(RecurrentBackend.Composed, lstm.ActiveBackend);
         using (no_grad()) Assert.Equal(RecurrentBackend.Fused, lstm.ActiveBackend);
         foreach (var layer in new RecurrentLayer[] { Gru.Create(3, 4), Rnn.Create(3, 4) })
         {
