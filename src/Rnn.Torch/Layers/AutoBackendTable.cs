@@ -47,6 +47,10 @@ namespace RnnMl.Torch.Layers;
 /// The re-run (full `recurrent` table, 6 December 2026 22:30, load ≈ 2, after the new loop; comp / rag ms): GRU 1 1
 /// 134.7 / 142.3, GRU 1 2 212.8 / 259.3, RNN 1 1 36.1 / 44.6, RNN 1 2 86.1 / 106.1; so GRU and RNN ragged training
 /// now use Composed as well (auto/best there was 0.946 / 0.821 / 0.811 / 0.811 with FusedRagged).</para>
+/// <para>ComposedGemm's faster backward (7 December 2026) won LSTM 1 1 full training in two idle `recurrent --quick` runs
+/// (comp / gemm ms 280.1 / 217.4 and 152.7 / 145.9), but the full idle table right after (load ≈ 2.4, sgemm 172.5
+/// GFLOP/s) had Composed ahead in every full-length LSTM training row (comp / gemm: 1 1 174.0 / 182.1, 1 2 400.1 /
+/// 422.5, 2 1 377.3 / 433.1, 2 2 960.7 / 1044.4), so Composed stays.</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
