@@ -22,7 +22,8 @@ namespace RnnMl.Torch.Layers;
 /// GRU   inference, ragged Fused        1 1: 31.0 / 42.4 / 37.9; 1 2: 74.2 / 91.1 / 87.4
 /// GRU   training, ragged  Composed (was FusedRagged, see below)  1 1: 169.4 / 134.6 / 118.3; 1 2: 321.3 / 271.7 / 241.6
 /// RNN   full, any         Fused        composed 0.82–1.08× fused (within noise)
-/// RNN   inference, ragged Fused        1 1: 16.0 / 20.2 / 17.2; 1 2: 28.5 / 33.8 / 31.6
+/// RNN   inference, ragged Fused (1 direction); Composed (2 directions, see below)
+///                                      1 1: 16.0 / 20.2 / 17.2; 1 2: 28.5 / 33.8 / 31.6
 /// RNN   training, ragged  Composed (was FusedRagged, see below)  1 1: 61.8 / 46.6 / 40.3; 1 2: 126.0 / 94.8 / 87.9
 /// </code>
 /// ComposedGemm (gate-gradient backward, weight gradients as one product over all steps; with lengths, each step on
@@ -51,6 +52,10 @@ namespace RnnMl.Torch.Layers;
 /// (comp / gemm ms 280.1 / 217.4 and 152.7 / 145.9), but the full idle table right after (load ≈ 2.4, sgemm 172.5
 /// GFLOP/s) had Composed ahead in every full-length LSTM training row (comp / gemm: 1 1 174.0 / 182.1, 1 2 400.1 /
 /// 422.5, 2 1 377.3 / 433.1, 2 2 960.7 / 1044.4), so Composed stays.</para>
+/// <para>RNN bidirectional ragged inference: after the running-rows loop (RaggedComposedRecurrence) replaced the
+/// masked one, two idle full tables (6–7 December 2026, load ≈ 2–2.4) both had composed ahead of the packed fused
+/// kernel (fused / comp / rag ms 40.9 / 33.2 / 42.6 in the later one; auto/best 0.812 with Fused), so that row runs
+/// Composed. Unidirectional ragged RNN inference stays Fused (17.2 / 20.8 / 19.8).</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
@@ -60,12 +65,15 @@ internal static class AutoBackendTable
     /// <param name="kind">The built-in cell kind (None for custom cells).</param>
     /// <param name="training">Autograd on (a training step) rather than inference.</param>
     /// <param name="ragged">The batch has lengths, not all T.</param>
-    public static RecurrentBackend Choose(FusedKind kind, bool training, bool ragged) => (kind, training, ragged) switch
-    {
-        (FusedKind.None, _, _) => RecurrentBackend.Composed,
-        (FusedKind.Lstm, true, _) => RecurrentBackend.Composed,
-        (FusedKind.Lstm, false, true) => RecurrentBackend.FusedRagged,
-        (FusedKind.Gru or FusedKind.Rnn, true, true) => RecurrentBackend.Composed,
-        _ => RecurrentBackend.Fused,
-    };
+    /// <param name="bidirectional">The layer runs both directions.</param>
+    public static RecurrentBackend Choose(FusedKind kind, bool training, bool ragged, bool bidirectional)
+        => (kind, training, ragged) switch
+        {
+            (FusedKind.None, _, _) => RecurrentBackend.Composed,
+            (FusedKind.Lstm, true, _) => RecurrentBackend.Composed,
+            (FusedKind.Lstm, false, true) => RecurrentBackend.FusedRagged,
+            (FusedKind.Gru or FusedKind.Rnn, true, true) => RecurrentBackend.Composed,
+            (FusedKind.Rnn, false, true) when bidirectional => RecurrentBackend.Composed,
+            _ => RecurrentBackend.Fused,
+        };
 }

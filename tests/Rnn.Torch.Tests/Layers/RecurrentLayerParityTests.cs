@@ -59,6 +59,13 @@ public class RecurrentLayerParityTests
                 Assert.Equal(RecurrentBackend.Composed, layer.ResolveBackend(training: true, ragged: true));
             }
         }
+        using (var bidirectionalRnn = Rnn.Create(3, 4, bidirectional: true))
+        {
+            Assert.Equal(RecurrentBackend.Composed, bidirectionalRnn.ResolveBackend(training: false, ragged: true));
+            Assert.Equal(RecurrentBackend.Fused, bidirectionalRnn.ResolveBackend(training: false, ragged: false));
+        }
+        using (var bidirectionalGru = Gru.Create(3, 4, bidirectional: true))
+            Assert.Equal(RecurrentBackend.Fused, bidirectionalGru.ResolveBackend(training: false, ragged: true));
         using var composed = Gru.Create(3, 4, backend: RecurrentBackend.Composed);
         Assert.Equal(RecurrentBackend.Composed, composed.ResolveBackend(training: false, ragged: true));
         using var ragged = Lstm.Create(3, 4, backend: RecurrentBackend.FusedRagged);
