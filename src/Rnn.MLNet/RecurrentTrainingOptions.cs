@@ -151,5 +151,6 @@ public abstract class RecurrentTrainingOptions
         RestoreBestWeights = true,
         CheckpointDirectory = CheckpointDirectory,
         Seed = seed,
+        MaxTrainingTime = MaxTrainingTime,
     };
 }

@@ -66,20 +66,15 @@ internal abstract class TaskFit<TRow, TModel, TTransformer> : ITaskFit<TTransfor
             var trainerOptions = options.TrainerOptions(context.Seed, TrainingExamples);
             if (trainerOptions.Epochs != options.Epochs)
                 context.Channel.Info(MessageSensitivity.None, $"{trainerOptions.Epochs} epochs instead of {options.Epochs}, to take enough optimizer steps on {TrainingExamples} rows");
-            using var time = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
-            if (options.MaxTrainingTime is { } limit) time.CancelAfter(limit);
             model.train();
             try
             {
-                result = Train(model, Trainer.Create(trainerOptions), Progress(context), time.Token, device);
+                result = Train(model, Trainer.Create(trainerOptions), Progress(context), options.CancellationToken, device);
             }
             finally
             {
                 model.eval();
             }
-            if (result.StopReason == TrainingStopReason.Cancelled && !options.CancellationToken.IsCancellationRequested
-                && options.MaxTrainingTime is { } budget)
-                result = TimeLimitReached(result, budget);
             if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Cancelled or TrainingStopReason.Diverged
                 || result.BestEpoch < 0)
                 context.Channel.Warning(MessageSensitivity.None, result.Message ?? result.StopReason.ToString());
@@ -92,14 +87,5 @@ internal abstract class TaskFit<TRow, TModel, TTransformer> : ITaskFit<TTransfor
             model.Dispose();
             throw;
         }
-    }
-
-    // The trainer sees one token, cancelled by the user or by the MaxTrainingTime timer: a timer that ran out is the budget
-    // doing its job, not a cancellation, so it gets its own reason and words.
-    private static TrainingResult TimeLimitReached(TrainingResult result, TimeSpan budget)
-    {
-        const string prefix = "cancelled ";
-        string where = result.Message is { } m && m.StartsWith(prefix, StringComparison.Ordinal) ? m[prefix.Length..] : result.Message ?? "";
-        return result with { StopReason = TrainingStopReason.TimeLimitReached, Message = $"MaxTrainingTime ({budget}) reached {where}".TrimEnd() };
     }
 }

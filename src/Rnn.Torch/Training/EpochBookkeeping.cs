@@ -101,11 +101,13 @@ internal static class EpochBookkeeping
         return $"{what}; kept {KeptWeights(state)} — {advice}";
     }
 
-    /// <summary>The message of a cancellation at <paramref name="batch"/> of <paramref name="epoch"/> (−1: during validation).</summary>
-    public static string Cancelled(TrainerOptions options, TrainingRunState state, int epoch, int batch)
+    /// <summary>The message of a cancellation (or, when <paramref name="timeLimit"/>, of the time budget running out) at
+    /// <paramref name="batch"/> of <paramref name="epoch"/> (−1: during validation).</summary>
+    public static string Cancelled(TrainerOptions options, TrainingRunState state, int epoch, int batch, bool timeLimit)
     {
         string where = batch < 0 ? $"during validation of epoch {epoch + 1}" : $"at epoch {epoch + 1}, batch {batch + 1}";
-        return $"cancelled {where}; " + (RestoresBest(options, state) ? $"restored the weights of epoch {state.BestEpoch + 1}, the best" : "kept the current weights");
+        string what = timeLimit ? $"MaxTrainingTime ({options.MaxTrainingTime}) reached" : "cancelled";
+        return $"{what} {where}; " + (RestoresBest(options, state) ? $"restored the weights of epoch {state.BestEpoch + 1}, the best" : "kept the current weights");
     }
 
     /// <summary>The weights a rollback restores, in words.</summary>

@@ -102,7 +102,7 @@ public sealed class Trainer
     /// Receives reports during epochs (at most about every 100 ms), one per completed epoch and one when training stops
     /// early; called synchronously on the training thread. Default null.
     /// </param>
-    /// <param name="cancellationToken">Checked between batches; cancelling stops training and returns <see cref="TrainingStopReason.Cancelled"/> (it does not throw).</param>
+    /// <param name="cancellationToken">Checked between batches; cancelling stops training and returns <see cref="TrainingStopReason.Cancelled"/> (it does not throw). <see cref="TrainerOptions.MaxTrainingTime"/> stops the same way with <see cref="TrainingStopReason.TimeLimitReached"/>.</param>
     /// <returns>The history, the best epoch and why training stopped. The model holds the final weights: the best epoch's when <see cref="TrainerOptions.RestoreBestWeights"/> and there was validation. Its train/eval mode is restored.</returns>
     /// <exception cref="ArgumentException">The task's model is null or has no trainable parameters.</exception>
     /// <exception cref="InvalidOperationException">
@@ -112,10 +112,9 @@ public sealed class Trainer
     /// <example>
     /// Stop after at most ten minutes, printing each epoch:
     /// <code>
-    /// using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-    /// var result = Trainer.Create(new TrainerOptions { Epochs = 50, EarlyStoppingPatience = 3 }).Fit(task,
-    ///     new Progress&lt;TrainingProgress&gt;(p =&gt; { if (p.CompletedEpoch is { } e) Console.WriteLine($"epoch {e.Epoch + 1}: {e.TrainLoss:F4}"); }),
-    ///     cancel.Token);
+    /// var options = new TrainerOptions { Epochs = 50, EarlyStoppingPatience = 3, MaxTrainingTime = TimeSpan.FromMinutes(10) };
+    /// var result = Trainer.Create(options).Fit(task,
+    ///     new Progress&lt;TrainingProgress&gt;(p =&gt; { if (p.CompletedEpoch is { } e) Console.WriteLine($"epoch {e.Epoch + 1}: {e.TrainLoss:F4}"); }));
     /// if (result.StopReason != TrainingStopReason.Completed) Console.WriteLine(result.Message);
     /// </code>
     /// </example>
@@ -133,7 +132,9 @@ public sealed class Trainer
         bool wasTraining = model.training;
         // Created outside every dispose scope: the optimizer's moment tensors must live as long as the run.
         using OptimizerHelper optimizer = OptimizerFactory.Create(Options, parameters, groups);
-        var run = new TrainingRun<TBatch>(Options, task, model, parameters, groups, optimizer, progress, cancellationToken);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (Options.MaxTrainingTime is { } limit) budget.CancelAfter(limit);
+        var run = new TrainingRun<TBatch>(Options, task, model, parameters, groups, optimizer, progress, budget.Token, cancellationToken);
         try
         {
             return run.Execute();

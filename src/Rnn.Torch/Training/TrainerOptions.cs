@@ -80,6 +80,14 @@ public sealed record TrainerOptions
     /// <summary>The one seed behind torch's generator and the tasks' shuffling, per epoch. Default 0.</summary>
     public int Seed { get; init; } = 0;
 
+    /// <summary>
+    /// A time budget for <see cref="Trainer.Fit"/>: when it runs out, training stops at the next batch as a cancellation
+    /// does (the best epoch's weights are restored when <see cref="RestoreBestWeights"/>), and the stop reason is
+    /// <see cref="TrainingStopReason.TimeLimitReached"/> rather than <see cref="TrainingStopReason.Cancelled"/>. Null for
+    /// no limit. Positive. Not part of a checkpoint's identity: a resumed run gets the budget afresh. Default null.
+    /// </summary>
+    public TimeSpan? MaxTrainingTime { get; init; } = null;
+
     /// <summary>Throws an <see cref="ArgumentException"/> (usually <see cref="ArgumentOutOfRangeException"/>) naming the first bad option; returns this.</summary>
     public TrainerOptions Validate()
     {
@@ -111,6 +119,8 @@ public sealed record TrainerOptions
             throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), patience, $"early stopping patience must be at least 1 (or null to never stop early), got {patience}");
         if (SelectionMetric is not null && string.IsNullOrWhiteSpace(SelectionMetric))
             throw new ArgumentException($"selection metric must be a MetricSums key (or null for the validation loss), got \"{SelectionMetric}\"", nameof(SelectionMetric));
+        if (MaxTrainingTime is { } limit && limit <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(MaxTrainingTime), limit, $"the time budget must be positive (or null for no limit), got {limit}");
         if (CheckpointDirectory is not null && string.IsNullOrWhiteSpace(CheckpointDirectory))
             throw new ArgumentException($"checkpoint directory must be a path (or null for no checkpoints), got \"{CheckpointDirectory}\"", nameof(CheckpointDirectory));
         return this;

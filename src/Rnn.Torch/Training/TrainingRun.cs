@@ -18,12 +18,13 @@ internal sealed class TrainingRun<TBatch> : IDisposable
     private readonly ProgressThrottle progress;
     private readonly EpochPass<TBatch> pass;
     private readonly CancellationToken cancellation;
+    private readonly CancellationToken user;
     private TrainingRunState state = new();
     private WeightSnapshot? snapshot;
     private bool resumed;
 
     public TrainingRun(TrainerOptions options, ITrainingTask<TBatch> task, nn.Module model, IReadOnlyList<Parameter> parameters,
-        IReadOnlyList<ParameterGroup>? groups, OptimizerHelper optimizer, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        IReadOnlyList<ParameterGroup>? groups, OptimizerHelper optimizer, IProgress<TrainingProgress>? progress, CancellationToken cancellation, CancellationToken user)
     {
         this.options = options;
         this.model = model;
@@ -32,6 +33,7 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         this.progress = new ProgressThrottle(progress);
         pass = new EpochPass<TBatch>(options, task, model, parameters, groups, optimizer, this.progress, cancellation);
         this.cancellation = cancellation;
+        this.user = user;
     }
 
     public TrainingResult Execute()
@@ -100,13 +102,16 @@ internal sealed class TrainingRun<TBatch> : IDisposable
         ? Cancelled(epoch, stop.Batch)
         : RolledBack(TrainingStopReason.NonFiniteLoss, EpochBookkeeping.NonFinite(options, state, stop.What!), epoch, Math.Max(stop.Batch, 0), stop.MeanLoss, stop.Count);
 
+    // The token fires for the user's cancellation or for MaxTrainingTime: a budget that ran out is the budget doing its
+    // job, not a cancellation, so it gets its own reason and words.
     private TrainingResult Cancelled(int epoch, int batch)
     {
         bool restore = EpochBookkeeping.RestoresBest(options, state);
-        string message = EpochBookkeeping.Cancelled(options, state, epoch, batch);
+        bool timeLimit = !user.IsCancellationRequested && options.MaxTrainingTime is not null;
+        string message = EpochBookkeeping.Cancelled(options, state, epoch, batch, timeLimit);
         progress.Report(new TrainingProgress(epoch, options.Epochs, Math.Max(batch, 0), double.NaN, 0, null, message), force: true);
         if (restore) snapshot!.LoadInto(model);
-        return Result(TrainingStopReason.Cancelled, message);
+        return Result(timeLimit ? TrainingStopReason.TimeLimitReached : TrainingStopReason.Cancelled, message);
     }
 
     // A divergence or a non-finite value: back to the snapshot (the best or last good epoch, or the initial weights).
