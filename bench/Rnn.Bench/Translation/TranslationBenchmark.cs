@@ -4,6 +4,7 @@ using Microsoft.ML;
 using RnnMl.MLNet;
 using RnnMl.MLNet.Translation;
 using RnnMl.Text;
+using RnnMl.Text.Decoding;
 using RnnMl.Text.Metrics;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Training;
@@ -44,6 +45,7 @@ internal static class TranslationBenchmark
           --save-model FILE save the trained model (SaveRnnModel) for later --load-model runs
           --load-model FILE skip training: score a model saved with --save-model (train_s, train_peak_mb are then 0)
           --alphas A,B,…    also report beam BLEU for these length penalties α (tuning; the line uses the model's α)
+          --alternate N     after the scored run, decode greedy and beam in turn N times and print beam/greedy speed ratios
           --raw-batches N   time N training batches with a raw TorchSharp loop and with RnnMl's loss, interleaved, on fresh
                             models of the trained shape (default 60; quick 20; 0 skips)
 
@@ -97,6 +99,7 @@ internal static class TranslationBenchmark
         if (!Enum.TryParse<AttentionKind>(attentionName, ignoreCase: true, out var attention))
             throw new UsageException($"--attention must be none, bahdanau, luongdot or luonggeneral, got '{attentionName}'");
         int rawBatches = options.Int("--raw-batches", quick ? 20 : 60, min: 0);
+        int alternations = options.Int("--alternate", 0, min: 0);
         var savePath = options.Value("--save-model");
         var loadPath = options.Value("--load-model");
         var alphas = (options.Value("--alphas") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
@@ -195,6 +198,7 @@ internal static class TranslationBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"beam {beam} α {alpha}: BLEU {r.Bleu:F2} (cased {Bleu.Corpus(r.Translations, references, lowercase: false):F2}), chrF {r.ChrF:F2}, {r.SentencesPerSecond:F1} sentences/s"));
         }
+        if (alternations > 0) AlternateDecoding(model, sources, references, beamOptions, alternations);
         // After decoding, so that its allocations do not raise the decoding phases' baseline.
         if (rawBatches > 0 && loadPath is null && tokenizer != TokenizerKind.Word)
             Console.WriteLine("raw loop skipped: it encodes words only (use --tokenizer word)");
@@ -205,6 +209,30 @@ internal static class TranslationBenchmark
             $"multi30k: bleu_greedy={greedy.Bleu:F2} bleu_beam={beamed.Bleu:F2} bleu_cased={bleuCased:F2} chrf={beamed.ChrF:F2} train_s={trainSeconds:F0} " +
             $"train_peak_mb={trainPeak:F0} beam_peak_mb={beamPeak:F0} decode_sent_per_s={greedy.SentencesPerSecond:F1} beam_sent_per_s={beamed.SentencesPerSecond:F1}"));
         return 0;
+    }
+
+    // Greedy and beam in turn, so that load on a shared machine hits both alike: per round the beam/greedy ratio of
+    // sentences/s (wall clock) and of process CPU seconds (greedy's over beam's, less sensitive to other processes), and their medians.
+    private static void AlternateDecoding(RecurrentTranslatorTransformer model, List<string> sources, List<string> references, DecodingOptions beamOptions, int rounds)
+    {
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        for (int round = 0; round < rounds; round++)
+        {
+            double start = CpuSeconds();
+            var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
+            double middle = CpuSeconds();
+            var beamed = model.Evaluate(sources, references, beamOptions);
+            double end = CpuSeconds();
+            wall.Add(beamed.SentencesPerSecond / greedy.SentencesPerSecond);
+            cpu.Add((middle - start) / (end - middle));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {round + 1}: greedy {greedy.SentencesPerSecond:F1} sentences/s ({middle - start:F2} CPU s, BLEU {greedy.Bleu:F2}), beam {beamed.SentencesPerSecond:F1} ({end - middle:F2} CPU s, BLEU {beamed.Bleu:F2}); beam/greedy {wall[^1]:F3} (CPU {cpu[^1]:F3})"));
+        }
+        static double Median(List<double> x) { var s = x.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"beam_vs_greedy: median {Median(wall):F3} (CPU {Median(cpu):F3}) over {rounds} round(s); wall min {wall.Min():F3} max {wall.Max():F3}"));
     }
 
     private static double Double(OptionReader options, string name, double fallback)

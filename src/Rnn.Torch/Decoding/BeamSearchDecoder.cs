@@ -14,15 +14,24 @@ namespace RnnMl.Torch.Decoding;
 /// and a sentence stops once no live hypothesis can beat its best ended one (or, sooner, once K have ended and none of the
 /// live ones would beat the best if it ended at the next step).</para>
 /// <para>Memory: each step runs in its own dispose scope and keeps only the decoder state of the N·K live rows; the
-/// per-step (N·K, V) scores are cut to (N·K, K + 1) on the device before anything is copied, and finished hypotheses are
-/// CPU back-pointers. The encoder memory keeps one row per sentence (never one per hypothesis): the K hypotheses of a
-/// sentence attend to it together (<see cref="Seq2SeqModel.Step"/> with grouped rows). Peak memory is therefore a few
-/// (N·K, V) tensors whatever the number of steps. The rows of sentences that have stopped leave the batch.</para>
+/// output layer projects the rows a block at a time (2²¹ scores or 32 rows, whichever is more), and each block's scores are
+/// cut to its rows' K + 2 best on the device before anything is copied, so the (N·K, V) scores of a step never exist at
+/// once; finished hypotheses are CPU back-pointers. The encoder memory keeps one row per sentence (never one per
+/// hypothesis): the K hypotheses of a sentence attend to it together (<see cref="Seq2SeqModel.StepFeatures"/> with grouped
+/// rows). Peak memory is therefore a few (B, V) blocks and the (N·K, Q) state whatever the number of steps. The rows of
+/// sentences that have stopped leave the batch. The block size does not change any result.</para>
 /// <para>With a beam width of 1 this is exactly <see cref="GreedyDecoder"/>. Padding and the begin token are never produced.
 /// Put the model in eval mode first (<c>model.eval()</c>); decoding runs under no_grad.</para>
 /// </remarks>
 public static class BeamSearchDecoder
 {
+    // The scores of one block of rows, B·V floats, are at most this many (8 MB): the projection, log_softmax and top-k of
+    // a block run while its scores are in cache, and memory does not grow with the number of rows times V.
+    private const int BlockElements = 1 << 21;
+
+    // At least this many rows per block, so that the output layer stays one efficient matrix product.
+    private const int MinimumBlockRows = 32;
+
     /// <summary>Decodes a batch of source sentences.</summary>
     /// <param name="model">The model, in eval mode.</param>
     /// <param name="source">(N, S) int64 source ids, padded.</param>
@@ -33,6 +42,14 @@ public static class BeamSearchDecoder
     public static IReadOnlyList<DecodedSequence> Decode(Seq2SeqModel model, Tensor source, Tensor sourceLengths, DecodingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return Decode(model, source, sourceLengths, options, Math.Max(MinimumBlockRows, BlockElements / model.Options.TargetVocabularySize));
+    }
+
+    // blockRows: how many rows the output layer projects at once (the results do not depend on it; the tests vary it).
+    internal static IReadOnlyList<DecodedSequence> Decode(Seq2SeqModel model, Tensor source, Tensor sourceLengths, DecodingOptions? options, int blockRows)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockRows, 1);
         options = (options ?? new DecodingOptions()).Validate();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -60,26 +77,33 @@ public static class BeamSearchDecoder
             bool first = search.Steps == 0;
             int rows = first ? n : active.Length * k;
             var previous = tensor(Enumerable.Range(0, rows).Select(j => search.Previous[Global(j)]).ToArray(), ScalarType.Int64, device);
-            var (logits, next, _) = model.Step(previous, state, memory);
-            var logp = logits.log_softmax(1).to(ScalarType.Float32).index_fill_(1, banned, PinnedScalars.MinusInfinity);
-            var (top, index) = logp.topk(fetch, dim: 1);
-            var topValues = top.cpu().data<float>().ToArray();
-            var topIndex = index.cpu().data<long>().ToArray();
-            for (int j = 0; j < rows; j++)
+            var (features, next, _) = model.StepFeatures(previous, state, memory);
+            for (int from = 0; from < rows; from += blockRows)
             {
-                int r = Global(j);
-                if (!search.IsLive(r)) continue;
-                if (fetch > c && topValues[j * fetch + c - 1] == topValues[j * fetch + c] && !float.IsNegativeInfinity(topValues[j * fetch + c]))
+                // A block of rows at a time: the (B, V) scores go from the product to the top-k while in cache, and the
+                // (N·K, V) scores of the whole step never exist.
+                using var block = NewDisposeScope();
+                int size = Math.Min(blockRows, rows - from);
+                var logp = model.Project(features.narrow(0, from, size)).log_softmax(1).to(ScalarType.Float32).index_fill_(1, banned, PinnedScalars.MinusInfinity);
+                var (top, index) = logp.topk(fetch, dim: 1);
+                var topValues = top.cpu().data<float>().ToArray();
+                var topIndex = index.cpu().data<long>().ToArray();
+                for (int j = 0; j < size; j++)
                 {
-                    var row = logp[j].cpu().data<float>().ToArray();
-                    BeamSearch.TopTokens(row, beginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
-                    continue;
-                }
-                // topk's order among equal values is unspecified; BeamSearch ranks by (value, id) itself.
-                for (int i = 0; i < c; i++)
-                {
-                    values[r * c + i] = topValues[j * fetch + i];
-                    tokens[r * c + i] = topIndex[j * fetch + i];
+                    int r = Global(from + j);
+                    if (!search.IsLive(r)) continue;
+                    if (fetch > c && topValues[j * fetch + c - 1] == topValues[j * fetch + c] && !float.IsNegativeInfinity(topValues[j * fetch + c]))
+                    {
+                        var row = logp[j].cpu().data<float>().ToArray();
+                        BeamSearch.TopTokens(row, beginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
+                        continue;
+                    }
+                    // topk's order among equal values is unspecified; BeamSearch ranks by (value, id) itself.
+                    for (int i = 0; i < c; i++)
+                    {
+                        values[r * c + i] = topValues[j * fetch + i];
+                        tokens[r * c + i] = topIndex[j * fetch + i];
+                    }
                 }
             }
             search.Advance(values, tokens);

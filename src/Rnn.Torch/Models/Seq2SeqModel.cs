@@ -265,9 +265,16 @@ public sealed class Seq2SeqModel : nn.Module
         return (logits.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope(), weights?.MoveToOuterDisposeScope());
     }
 
-    // One step up to the output layer: dropout(ã) (N, Q), the new state and the attention weights (N, S).
-    private (Tensor Features, DecoderState State, Tensor? Attention) StepFeatures(Tensor previous, DecoderState state, EncoderMemory memory)
+    /// <summary><see cref="Step"/> without the output layer: <see cref="Project"/> of the features gives the logits (in row
+    /// blocks if wanted: beam search projects a block at a time, so that the (N, V) scores never exist at once).</summary>
+    /// <param name="previous">(N) int64, the previous token of each hypothesis.</param>
+    /// <param name="state">The decoder state after the previous step (or from <see cref="Encode"/>).</param>
+    /// <param name="memory">The encoder memory, one row per hypothesis or per sentence, as for <see cref="Step"/>.</param>
+    /// <returns>The features ã (N, Q) (after dropout in training mode), the new state, and the attention weights (N, S) (null without attention).</returns>
+    /// <exception cref="ArgumentException">N is not a multiple of the memory's rows, or a shape or id is out of range.</exception>
+    public (Tensor Features, DecoderState State, Tensor? Attention) StepFeatures(Tensor previous, DecoderState state, EncoderMemory memory)
     {
+        ThrowIfDisposed();
         TokenIdCheck.Check(previous, 1, Options.TargetVocabularySize, nameof(previous));
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(memory);

@@ -115,6 +115,31 @@ public class BeamSearchDecoderTests : OneTorchThread
         Assert.True(longRun <= shortRun, $"live tensors grew by {longRun} over 68 steps but by {shortRun} over 13");
     }
 
+    [Theory]
+    [InlineData(AttentionKind.LuongGeneral, false, true)]
+    [InlineData(AttentionKind.Bahdanau, true, false)]
+    [InlineData(AttentionKind.None, false, false)]
+    public void Decode_InRowBlocks_GivesTheHypothesesOfOneBlock(AttentionKind attention, bool inputFeeding, bool tie)
+    {
+        using var model = Model(attention, RecurrentCellKind.Gru, inputFeeding, seed: 7, tie: tie);
+        // Sentences of different lengths stop at different steps, so the blocks cut across a shrinking batch.
+        var sentences = new[] { new long[] { 2, 3, 4, 5, 6, 7, 8 }, new long[] { 9 }, new long[] { 4, 10, 3 }, new long[] { 5, 5, 6, 2, 9 }, new long[] { 7, 8 } };
+        var (source, lengths) = TokenBatch.Pad(sentences);
+        var options = new DecodingOptions { BeamWidth = 4, MaxLengthOffset = 5 };
+        var whole = BeamSearchDecoder.Decode(model, source, lengths, options, blockRows: int.MaxValue);
+        foreach (int block in new[] { 1, 3, 7 })
+        {
+            var blocked = BeamSearchDecoder.Decode(model, source, lengths, options, blockRows: block);
+            for (int i = 0; i < sentences.Length; i++)
+            {
+                Assert.Equal(whole[i].Tokens, blocked[i].Tokens);
+                // The same sums up to float rounding: a matrix product's rows can round differently with a different row count.
+                Assert.Equal(whole[i].LogProbability, blocked[i].LogProbability, 1e-6 * Math.Abs(whole[i].LogProbability));
+                Assert.Equal(whole[i].Score, blocked[i].Score, 1e-6 * Math.Abs(whole[i].Score));
+            }
+        }
+    }
+
     [Fact]
     public void Greedy_KeepsOneAttentionRowPerStepOverTheRealSourceTokens()
     {
