@@ -3,6 +3,7 @@ using Microsoft.ML;
 using RnnMl.MLNet.Classification;
 using RnnMl.MLNet.Generation;
 using RnnMl.MLNet.Pipeline;
+using RnnMl.MLNet.Tagging;
 using RnnMl.MLNet.Translation;
 using RnnMl.Torch.Training;
 
@@ -115,6 +116,12 @@ public class FitPipelineTests
             (c.Optimizer, c.WeightDecay, c.Schedule, c.WarmupFraction));
         Assert.Equal((RnnMl.Torch.Training.OptimizerKind.Adam, 0.0, RnnMl.Torch.Training.LearningRateSchedule.ReduceOnPlateau),
             (t.Optimizer, t.WeightDecay, t.Schedule));
+        var s = new RecurrentSequenceTaggerOptions();
+        Assert.Equal((40, 5e-3, 16, 128, 0.1, 128, 0.5, true, 100, 2, 5), (s.Epochs, s.LearningRate, s.BatchSize, s.PredictionBatchSize, s.ValidationFraction,
+            s.HiddenSize, s.Dropout, s.LowerCase, s.EmbeddingSize, s.MinTokenCount, s.EarlyStoppingPatience));
+        Assert.Equal((RnnMl.Torch.Models.CharacterEncoderKind.BiLstm, 25, 50, 0.0, 0.0, 0, true), (s.CharacterEncoder, s.CharacterEmbeddingSize,
+            s.CharacterHiddenSize, s.FrequencyWordDropout, s.WordDropout, s.CasingEmbeddingSize, s.UseCrf));
+        Assert.Equal(RnnMl.Torch.Training.LearningRateSchedule.ReduceOnPlateau, s.Schedule);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal static class TaggingBenchmark
     public const string Summary = "UD English LinES UPOS: BiLSTM tagger ± CRF ± character encoder vs the most-frequent-tag baseline; train tokens/s, tag sentences/s";
     public const string Usage = """
         usage: Rnn.Bench tagging [--quick] [--variants LIST] [--minutes M] [--epochs N] [--hidden H] [--embedding E] [--layers L]
-                                 [--dropout X] [--word-dropout X] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
+                                 [--dropout X] [--word-dropout X] [--char-embedding E] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
                                  [--lowercase true|false] [--char-encoder lstm|cnn] [--freq-word-dropout A] [--casing E]
                                  [--holdout F] [--warmup F] [--dev-each-epoch] [--seed S] [--threads T]
 
@@ -31,7 +31,8 @@ internal static class TaggingBenchmark
           --layers L       stacked BiLSTM layers (default 1)
           --dropout X      dropout (default 0.5)
           --word-dropout X training tokens replaced by <unk> with this probability (default 0)
-          --char-hidden H  character BiLSTM hidden size per direction, or half the CNN's filters (default 50; embedding 25)
+          --char-embedding E  character embedding size (default 25)
+          --char-hidden H  character BiLSTM hidden size per direction, or half the CNN's filters (default 50)
           --char-encoder E the char- variants' word encoder: lstm (BiLSTM, Lample et al.) or cnn (width 3, max-pooled; Ma and Hovy) (default lstm)
           --freq-word-dropout A  a training token seen c times is replaced by <unk> with probability A/(A+c) (default 0; 0.25 in
                            Kiperwasser and Goldberg; use with --min-count 1)
@@ -76,7 +77,7 @@ internal static class TaggingBenchmark
             Hidden: options.Int("--hidden", 128, min: 1),
             Layers: options.Int("--layers", 1, min: 1),
             Dropout: Double(options, "--dropout", 0.5) ?? 0.5,
-            CharEmbedding: 25,
+            CharEmbedding: options.Int("--char-embedding", 25, min: 1),
             CharHidden: options.Int("--char-hidden", 50, min: 1),
             LearningRate: Double(options, "--lr", 0.005) ?? 0.005,
             BatchSize: options.Int("--batch", 16, min: 1),
