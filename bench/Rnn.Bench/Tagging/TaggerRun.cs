@@ -35,7 +35,7 @@ internal static class TaggerRun
             CharacterHiddenSize = s.CharHidden,
             CasingEmbeddingSize = s.Casing,
         });
-        var task = new SequenceTaggerTrainingTask(model, train.Tokens, train.Tags, valid.Tokens, valid.Tags, s.BatchSize,
+        using var task = new SequenceTaggerTrainingTask(model, train.Tokens, train.Tags, valid.Tokens, valid.Tags, s.BatchSize,
             trainCharacters: variant.Characters ? train.Characters : null, validCharacters: variant.Characters ? valid.Characters : null,
             trainCasing: casing ? train.Casing : null, validCasing: casing ? valid.Casing : null);
         var trainer = Trainer.Create(new TrainerOptions

@@ -95,7 +95,7 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
 
     protected override TrainingResult Train(SequenceTagger model, Trainer trainer, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
     {
-        var task = new SequenceTaggerTrainingTask(model, trainWords, trainTags, validWords, validTags, options.BatchSize, options.PredictionBatchSize,
+        using var task = new SequenceTaggerTrainingTask(model, trainWords, trainTags, validWords, validTags, options.BatchSize, options.PredictionBatchSize,
             device, trainCharacters, validCharacters, trainCasing, validCasing);
         return trainer.Fit(task, progress, token);
     }

@@ -15,12 +15,14 @@ namespace RnnMl.Torch.Training;
 /// becoming token accuracy). Empty sentences are dropped (they hold nothing to learn), so batch rows index the non-empty ones.
 /// With <see cref="SequenceTaggerOptions.FrequencyWordDropout"/> α &gt; 0, each training token whose id occurs c times in
 /// the training sentences is replaced by &lt;unk&gt; with probability α / (α + c) (<see cref="WordDropoutByFrequency"/>;
-/// training batches only; the draws come from torch's generator, so the seed fixes them).
+/// training batches only; the draws come from torch's generator, so the seed fixes them). The task then owns that
+/// probability table: dispose the task when training is done.
 /// </remarks>
-public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] Tokens, long[] Tags, long[][]? Characters, long[]? Casing)>
+public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] Tokens, long[] Tags, long[][]? Characters, long[]? Casing)>, IDisposable
 {
     private readonly SequenceTagger model;
     private readonly WordDropoutByFrequency? wordDropout;
+    private bool disposed;
 
     /// <summary>Creates the task.</summary>
     /// <param name="model">The model to train.</param>
@@ -55,6 +57,7 @@ public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] To
     /// <inheritdoc />
     protected override BatchResult Evaluate(IReadOnlyList<(long[] Tokens, long[] Tags, long[][]? Characters, long[]? Casing)> sentences, bool training)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         var (tokens, lengths) = TokenBatch.Pad(sentences.Select(s => s.Tokens).ToList(), device: Device);
         var (tags, _) = TokenBatch.Pad(sentences.Select(s => s.Tags).ToList(), device: Device);
         var characters = model.Options.HasCharacterEncoder ? CharacterBatch.Pad(sentences.Select(s => s.Characters!).ToList(), Device) : null;
@@ -96,5 +99,14 @@ public sealed class SequenceTaggerTrainingTask : BucketedTrainingTask<(long[] To
             if (x.Length > 0) pairs.Add((x, y, characters.Ids?[i], casing.Ids?[i]));
         }
         return pairs.ToArray();
+    }
+
+    /// <summary>Releases the frequency word-dropout table (the model is the caller's); afterwards a batch throws
+    /// <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        wordDropout?.Dispose();
     }
 }

@@ -32,7 +32,7 @@ namespace RnnMl.Torch.Training;
 /// resume from:
 /// <code>
 /// using var model = SequenceTagger.Create(new SequenceTaggerOptions { VocabularySize = vocabularySize, TagCount = tagCount });
-/// var task = new SequenceTaggerTrainingTask(model, trainTokens, trainTags, validTokens, validTags, batchSize: 32);
+/// using var task = new SequenceTaggerTrainingTask(model, trainTokens, trainTags, validTokens, validTags, batchSize: 32);
 /// var trainer = Trainer.Create(new TrainerOptions
 /// {
 ///     Epochs = 10, LearningRate = 1e-3, Schedule = LearningRateSchedule.Cosine, CheckpointDirectory = "checkpoints",

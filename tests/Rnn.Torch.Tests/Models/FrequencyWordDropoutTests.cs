@@ -16,7 +16,7 @@ public class FrequencyWordDropoutTests : OneTorchThread
 
     private static double Loss(SequenceTagger model, IReadOnlyList<long[]> tokens, bool training)
     {
-        var task = new SequenceTaggerTrainingTask(model, tokens, Tags, Array.Empty<long[]>(), Array.Empty<long[]>(), batchSize: 8);
+        using var task = new SequenceTaggerTrainingTask(model, tokens, Tags, Array.Empty<long[]>(), Array.Empty<long[]>(), batchSize: 8);
         var batch = task.TrainingBatches(0, new Random(1)).Single();
         using var scope = NewDisposeScope();
         return task.Evaluate(batch, training).Loss.item<float>();
@@ -39,5 +39,18 @@ public class FrequencyWordDropoutTests : OneTorchThread
         tiny.load_state_dict(plain.state_dict());
         Assert.Equal(asWords, Loss(tiny, Tokens, training: true), 5);
         RnnAssert.Throws("FrequencyWordDropout", () => SequenceTagger.Create(options with { FrequencyWordDropout = -7 }), "-7");
+    }
+
+    [Fact]
+    public void Dispose_ReleasesTheTable_ThenABatchThrowsAndTheModelStillWorks()
+    {
+        var options = new SequenceTaggerOptions { VocabularySize = 8, TagCount = 4, EmbeddingSize = 5, HiddenSize = 4, FrequencyWordDropout = 0.25 };
+        using var model = SequenceTagger.Create(options);
+        var task = new SequenceTaggerTrainingTask(model, Tokens, Tags, Array.Empty<long[]>(), Array.Empty<long[]>(), batchSize: 8);
+        var batch = task.TrainingBatches(0, new Random(1)).Single();
+        task.Dispose();
+        task.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => task.Evaluate(batch, training: true));
+        Assert.Equal(4, model.Tag(Tokens)[0].Length);
     }
 }
