@@ -32,6 +32,7 @@ internal static class RecurrentBenchmark
             return 0;
         }
 
+        if (options.Threads > 0) torch.set_num_threads(options.Threads);
         var clock = Stopwatch.StartNew();
         var configs = (options.Quick ? RecurrentConfig.Quick() : RecurrentConfig.Sweep())
             .Where(c => options.Cell is null || c.CellName.Equals(options.Cell, StringComparison.OrdinalIgnoreCase))

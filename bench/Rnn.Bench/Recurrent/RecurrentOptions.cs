@@ -7,10 +7,13 @@ namespace RnnMl.Bench;
 /// <param name="Rounds">Timed interleaved rounds per table row.</param>
 /// <param name="HeadlineRounds">Timed rounds for the 1-layer unidirectional LSTM rows (the ratios line).</param>
 /// <param name="Warmup">Untimed rounds before each measurement.</param>
-internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int HeadlineRounds, int Warmup, string? Cell = null, string? Lengths = null)
+/// <param name="Threads">Torch threads, or 0 for libtorch's default (one per core).</param>
+internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int HeadlineRounds, int Warmup, string? Cell = null, string? Lengths = null,
+    int Threads = 0)
 {
     public const string Usage = """
         usage: Rnn.Bench recurrent [--quick] [--rounds <n>] [--headline-rounds <n>] [--warmup <n>]
+                                [--cell <lstm|gru|rnn>] [--lengths <full|ragged>] [--threads <n>]
 
         Times TorchSharp's torch.nn.LSTM/GRU/RNN against our Lstm/Gru/Rnn layers (fused and composed backends), forward
         only and forward+backward, at N=64 T=100 I=128 H=256; checks memory over 200 composed training steps; and ends
@@ -25,6 +28,8 @@ internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int H
           --warmup <n>           untimed rounds before each measurement (default 1)
           --cell <lstm|gru|rnn>  only the full table's rows of this cell
           --lengths <full|ragged> only the full table's rows with these lengths
+          --threads <n>          torch threads (default 0: libtorch's default, one per core, as in the reference
+                                 tables; on a busy machine 1 avoids the thread pool's waits, which slow every row)
           --help                 this text
         """;
 
@@ -43,7 +48,8 @@ internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int H
         string? lengths = reader.Value("--lengths")?.ToLowerInvariant();
         if (lengths is not (null or "full" or "ragged"))
             throw new UsageException($"--lengths must be full or ragged, got '{lengths}'");
+        int threads = reader.Int("--threads", 0, min: 0);
         reader.EnsureEmpty();
-        return new RecurrentOptions(quick, help, rounds, headline, warmup, cell, lengths);
+        return new RecurrentOptions(quick, help, rounds, headline, warmup, cell, lengths, threads);
     }
 }

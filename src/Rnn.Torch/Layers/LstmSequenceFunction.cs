@@ -35,10 +35,70 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
     public static (Tensor Output, Tensor H, Tensor C) Run(Tensor projected, Tensor h0, Tensor c0, Tensor weightHh,
         long[]? active, bool reverse)
     {
+        // Without a gradient to form, nothing needs saving: the loop runs in place on (N, ·) buffers.
+        bool needsGrad = is_grad_enabled() && (projected.requires_grad || h0.requires_grad || c0.requires_grad || weightHh.requires_grad);
         // One output, (T + 2, N, H) = [y; h_T; c_T], so the backward always gets one defined gradient (see forward).
-        var r = apply(projected, h0, c0, weightHh, active!, reverse)[0];
+        var r = needsGrad ? apply(projected, h0, c0, weightHh, active!, reverse)[0] : RunWithoutAutograd(projected, h0, c0, weightHh, active, reverse);
         int steps = (int)projected.shape[0];
         return (r.narrow(0, 0, steps), r[steps], r[steps + 1]);
+    }
+
+    /// <summary>
+    /// The forward loop when no gradient is needed, on one (N, 4H) gate buffer and one (N, H) buffer each for c and
+    /// tanh c, reused by every step (c updated in place); returns [y; h_T; c_T] (T + 2, N, H). The same operations
+    /// in the same order as <see cref="Cells.LstmCell.Step"/>, so the same numbers as the composed loop.
+    /// </summary>
+    internal static Tensor RunWithoutAutograd(Tensor p, Tensor h0, Tensor c0, Tensor wHh, long[]? active, bool reverse)
+    {
+        int steps = (int)p.shape[0];
+        long n = p.shape[1], hidden = wHh.shape[1];
+        using var scope = NewDisposeScope();
+        var output = active is null ? empty(steps + 2, n, hidden, p.dtype, p.device) : zeros(steps + 2, n, hidden, p.dtype, p.device);
+        Tensor hFinal = output[steps], cFinal = output[steps + 1];
+        var gates = empty(n, 4 * hidden, p.dtype, p.device);
+        var tanhC = empty(n, hidden, p.dtype, p.device);
+        var c = empty(n, hidden, p.dtype, p.device);
+        var hGrown = reverse && active is not null ? empty(n, hidden, p.dtype, p.device) : null;
+        // h: the h entering the step, `current` rows (h0 or y's last step); c's rows 0 … current−1 hold the cell state.
+        Tensor h = h0.narrow(0, 0, reverse ? 0 : n);
+        long current = h.shape[0];
+        if (current > 0) c.copy_(c0);
+        var wT = wHh.t();
+        for (int k = 0; k < steps; k++)
+        {
+            int t = reverse ? steps - 1 - k : k;
+            long m = active?[t] ?? n;
+            if (m < current)
+            {
+                // Forward direction: rows m … current−1 have ended; their state is final.
+                hFinal.narrow(0, m, current - m).copy_(h.narrow(0, m, current - m));
+                cFinal.narrow(0, m, current - m).copy_(c.narrow(0, m, current - m));
+            }
+            else if (m > current)
+            {
+                // Reverse direction: rows current … m−1 start here, at their own last step, from their initial state.
+                c.narrow(0, current, m - current).copy_(c0.narrow(0, current, m - current));
+                if (current == 0) h = h0;
+                else
+                {
+                    hGrown!.narrow(0, 0, current).copy_(h);
+                    hGrown.narrow(0, current, m - current).copy_(h0.narrow(0, current, m - current));
+                    h = hGrown;
+                }
+            }
+            current = m;
+            var a = gates.narrow(0, 0, m).copy_(p[t].narrow(0, 0, m)).addmm_(h.narrow(0, 0, m), wT);
+            var i = a.narrow(1, 0, hidden).sigmoid_();
+            var f = a.narrow(1, hidden, hidden).sigmoid_();
+            var g = a.narrow(1, 2 * hidden, hidden).tanh_();
+            var o = a.narrow(1, 3 * hidden, hidden).sigmoid_();
+            var cm = c.narrow(0, 0, m).mul_(f).addcmul_(i, g, PinnedScalars.One);
+            var tc = tanhC.narrow(0, 0, m).copy_(cm).tanh_();
+            h = output[t].narrow(0, 0, m).copy_(tc).mul_(o);
+        }
+        hFinal.narrow(0, 0, current).copy_(h);
+        cFinal.narrow(0, 0, current).copy_(c.narrow(0, 0, current));
+        return output.MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -55,6 +115,9 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         // Per step, kept for backward: the gate activations [i, f, g, o] (m_t, 4H), the cell state entering the step
         // and tanh of the new one (m_t, H); and in one buffer the h entering each step, for dW_hh's single product.
         // With lengths, rows outside a step must hold finite values there (they meet zero gate gradients).
+        // Separate (m_t, ·) tensors per step rather than one (T, N, ·) buffer each: large buffers are mapped fresh
+        // from the system and faulted in on every call (glibc's defaults), which measured ~40 % slower per training
+        // iteration than these step-sized blocks, which the allocator reuses from call to call (session 15).
         var gates = new Tensor[steps];
         var cIn = new Tensor[steps];
         var tanhC = new Tensor[steps];
@@ -143,7 +206,9 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
         var dc = dOut[steps + 1].clone();
         // dG (T, N, 4H): the gate gradients of every step, written step by step; rows outside a step stay zero.
         var dG = active is null ? empty(steps, n, 4 * hidden, hPrev.dtype, hPrev.device) : zeros(steps, n, 4 * hidden, hPrev.dtype, hPrev.device);
-        var unit = ones(n, hidden, hPrev.dtype, hPrev.device);
+        // The one per-step temporary, reused by every step (the saved tensors must stay as they are: a retained graph
+        // runs this backward again).
+        var dsBuffer = empty(n, hidden, hPrev.dtype, hPrev.device);
 
         for (int k = 0; k < steps; k++)
         {
@@ -154,11 +219,11 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
             var f = a.narrow(1, hidden, hidden);
             var g = a.narrow(1, 2 * hidden, hidden);
             var o = a.narrow(1, 3 * hidden, hidden);
-            var dhm = dh.narrow(0, 0, m);
             var dcm = dc.narrow(0, 0, m);
-            // dh_t = carried + output gradient; dc_t = carried + dh_t ⊙ o ⊙ (1 − tanh²c_t).
-            var dhT = dOut[t].narrow(0, 0, m).add(dhm, PinnedScalars.One);
-            var ds = unit.narrow(0, 0, m).addcmul(tc, tc, PinnedScalars.MinusOne).mul_(o);
+            // dh_t = carried + output gradient (in place: dh's rows are overwritten by dh_{t−1} at the end of the step);
+            // dc_t = carried + dh_t ⊙ o ⊙ (1 − tanh²c_t).
+            var dhT = dh.narrow(0, 0, m).add_(dOut[t].narrow(0, 0, m));
+            var ds = dsBuffer.narrow(0, 0, m).fill_(PinnedScalars.One).addcmul_(tc, tc, PinnedScalars.MinusOne).mul_(o);
             dcm.addcmul_(dhT, ds, PinnedScalars.One);
             // dG_t = [dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i·(1−g²), dh·tanh c·o(1−o)].
             var dg = dG[t].narrow(0, 0, m).copy_(a).addcmul_(a, a, PinnedScalars.MinusOne);
@@ -170,7 +235,8 @@ internal sealed class LstmSequenceFunction : MultiTensorFunction<LstmSequenceFun
             dg.narrow(1, 0, 3 * hidden).view(m, 3, hidden).mul_(dcm.unsqueeze(1));
             dgO.mul_(dhT);
             dcm.mul_(f);
-            dhm.addmm_(dg, wHh, 0, 1);
+            // dh_{t−1} = dG_t W_hh, over dh_t's rows (beta 0).
+            dhT.addmm_(dg, wHh, 0, 1);
         }
         // dW_hh = Σ_t dG_tᵀ h_{t−1}: one product over all T·N rows.
         var dW = dG.view(steps * n, 4 * hidden).t().mm(hPrev.view(steps * n, hidden));

@@ -119,6 +119,30 @@ public class ComposedGemmParityTests
         RnnAssert.Close(sb.C!, sa.C!, 1e-6, "c_n");
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void ComposedGemm_NoGradLoop_GivesExactlyTheAutogradForward(bool bidirectional, bool withLengths)
+    {
+        // Without autograd the layer runs its own in-place loop (nothing saved); it must give the very same numbers as
+        // the autograd node's forward, for both directions and with rows ending (forward) or starting (reverse) mid-batch.
+        using var scope = NewDisposeScope();
+        manual_seed(23);
+        using var layer = Lstm.Create(I, H, 2, bidirectional: bidirectional, backend: RecurrentBackend.ComposedGemm, dtype: ScalarType.Float64);
+        int d = bidirectional ? 2 : 1;
+        var x = randn(T, N, I, ScalarType.Float64);
+        var state = new RecurrentState(randn(2 * d, N, H, ScalarType.Float64), randn(2 * d, N, H, ScalarType.Float64));
+        var lengths = withLengths ? tensor(Lengths) : null;
+        var (expected, expectedState) = layer.forward(x, state, lengths);
+        Assert.True(expected.requires_grad, "the reference must run the autograd node");
+        using var noGrad = no_grad();
+        var (actual, actualState) = layer.forward(x, state, lengths);
+        RnnAssert.Equal(expected, actual, "output");
+        RnnAssert.Equal(expectedState.H, actualState.H, "h_n");
+        RnnAssert.Equal(expectedState.C!, actualState.C!, "c_n");
+    }
+
     [Fact]
     public void ComposedGemm_OnAGru_IsRefused()
     {
