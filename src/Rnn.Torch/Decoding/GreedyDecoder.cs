@@ -8,7 +8,9 @@ namespace RnnMl.Torch.Decoding;
 /// <summary>Greedy decoding: at every step each sentence takes its most probable next token, all sentences of a batch at once.</summary>
 /// <remarks>
 /// Padding and the begin token are never produced. A sentence stops at its end token or at its length limit
-/// (<see cref="DecodingOptions.MaxLength"/>); the batch stops when every sentence has. Put the model in eval mode first
+/// (<see cref="DecodingOptions.MaxLength"/>) and then leaves the batch: its rows of the decoder state, previous tokens
+/// and encoder memory are dropped (<see cref="DecoderState.Select"/>, <see cref="EncoderMemory.Select"/>), so each step
+/// computes only the sentences still decoding; the batch stops when every sentence has. Put the model in eval mode first
 /// (<c>model.eval()</c>); decoding runs under no_grad.
 /// </remarks>
 public static class GreedyDecoder
@@ -34,31 +36,49 @@ public static class GreedyDecoder
         var tokens = Enumerable.Range(0, n).Select(_ => new List<long>()).ToArray();
         var attention = keepAttention ? Enumerable.Range(0, n).Select(_ => new List<float[]>()).ToArray() : null;
         var logProbability = new double[n];
-        var finished = new bool[n];
         var sourceLength = sourceLengths.cpu().data<long>().ToArray();
         var previous = full(n, model.Options.BeginId, ScalarType.Int64, source.device);
         var banned = BannedTokens(model, source.device);
-        for (int t = 0; t < steps && !finished.All(f => f); t++)
+        // The sentences still decoding: local row pos is sentence active[pos]. Finished sentences leave the batch.
+        var active = Enumerable.Range(0, n).ToArray();
+        for (int t = 0; t < steps && active.Length > 0; t++)
         {
             using var stepScope = NewDisposeScope();
             var (logits, next, weights) = model.Step(previous, state, memory);
-            state = next;
             var (best, index) = logits.log_softmax(1).add(banned, PinnedScalars.One).max(1);
             var bestValues = best.to(ScalarType.Float64).cpu().data<double>().ToArray();
             var ids = index.cpu().data<long>().ToArray();
             float[]? w = keepAttention && weights is not null ? weights.to(ScalarType.Float32).cpu().data<float>().ToArray() : null;
             long s = memory.Valid.shape[1];
-            for (int i = 0; i < n; i++)
+            var keep = new List<long>(active.Length);
+            for (int pos = 0; pos < active.Length; pos++)
             {
-                if (finished[i]) continue;
-                logProbability[i] += bestValues[i];
-                if (w is not null) attention![i].Add(w.AsSpan((int)(i * s), (int)sourceLength[i]).ToArray());
-                if (ids[i] == model.Options.EndId) { finished[i] = true; continue; }
-                tokens[i].Add(ids[i]);
-                if (tokens[i].Count >= limits[i]) finished[i] = true;
+                int i = active[pos];
+                logProbability[i] += bestValues[pos];
+                if (w is not null) attention![i].Add(w.AsSpan((int)(pos * s), (int)sourceLength[i]).ToArray());
+                if (ids[pos] == model.Options.EndId) continue;
+                tokens[i].Add(ids[pos]);
+                if (tokens[i].Count < limits[i]) keep.Add(pos);
             }
-            previous = index.MoveToOuterDisposeScope();
-            state.MoveToOuterDisposeScope();
+            var (oldState, oldPrevious) = (state, previous);
+            if (keep.Count == active.Length)
+            {
+                state = next.MoveToOuterDisposeScope();
+                previous = index.MoveToOuterDisposeScope();
+            }
+            else
+            {
+                // Drop the rows of the sentences that finished: decoder state, previous tokens and encoder memory.
+                var rows = tensor(keep.ToArray(), ScalarType.Int64, source.device);
+                state = next.Select(rows).MoveToOuterDisposeScope();
+                previous = index.index_select(0, rows).MoveToOuterDisposeScope();
+                var oldMemory = memory;
+                memory = memory.Select(rows).MoveToOuterDisposeScope();
+                oldMemory.Dispose();
+                active = keep.Select(pos => active[(int)pos]).ToArray();
+            }
+            oldState.Dispose();
+            oldPrevious.Dispose();
         }
         return Enumerable.Range(0, n)
             .Select(i => new DecodedSequence(tokens[i].ToArray(), logProbability[i], logProbability[i], attention?[i].ToArray()))
