@@ -23,7 +23,7 @@ internal static class SentimentBenchmark
     public const string Name = "sentiment";
     public const string Summary = "SST-2 + UCI: our default classifier vs a raw TorchSharp BiLSTM loop vs ML.NET bag-of-words; --sweep for the defaults' sweep";
     public const string Usage = """
-        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--transfer [--lm-lines N]] [--sweep [NAMES]]
+        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--seeds K] [--transfer [--lm-lines N]] [--sweep [NAMES]]
 
           --quick         train on 12,000 training phrases for 1 epoch, raw loop 1 epoch (accuracy will be lower)
           --epochs N      epochs for our trainer instead of the library default (early stopping may end sooner)
@@ -44,6 +44,9 @@ internal static class SentimentBenchmark
           --trace-fit     print the classifier's log messages with the seconds since Fit started (where Fit's time goes)
           --raw-first     train the hand-written loop before ours (default after), to measure the order's effect on speed
           --seed N        the training seed of every model (default 1); the rows and splits stay those of seed 1
+          --seeds K       train ours and the raw loop (SST-2 and UCI; with --sweep: each configuration) with K seeds,
+                          N … N+K−1, printing a 'sst2 seed S: …' line per seed; the last line's accuracies are the means
+                          (speed, inference and the char run come from the first seed)
           --threads N     torch threads (default: torch's own choice)
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
                           (with --no-uci: SST-2 only; with --uci-only: UCI only, the SST-2 fields print NaN)
@@ -53,7 +56,8 @@ internal static class SentimentBenchmark
         Data: ../shared/datasets/sst2/{train,dev}.tsv (GLUE SST-2; Socher et al., 2013) and
         ../shared/datasets/uci_sentiment (Kotzias et al., KDD 2015) beside the repository root.
         Last line: sst2: rnn_acc=… baseline_acc=… train_s=… tokens_per_s=… vs_raw=… infer_sent_per_s=… p50_ms=…
-                   raw_acc=… uci_acc=… raw_uci_acc=… baseline_uci_acc=… raw_train_s=… transfer_acc=… lm_s=… transfer_train_s=…
+                   raw_acc=… uci_acc=… raw_uci_acc=… baseline_uci_acc=… raw_train_s=… transfer_acc=… lm_s=… transfer_train_s=… seeds=…
+        (with --seeds K: rnn_acc, raw_acc, uci_acc and raw_uci_acc are means over the K seeds, the rest the first seed's)
         (one line; the uci fields are the mean accuracy over the three train-on-two, test-on-the-third splits)
         The line before it is the character-level speed run's sst2_char line (unless --char-rows 0).
         """;
@@ -85,6 +89,8 @@ internal static class SentimentBenchmark
         bool traceFit = options.Flag("--trace-fit");
         int overheadRows = options.Int("--overhead", 0, min: 0);
         int Seed = options.Int("--seed", 1, min: 0);
+        int seedCount = options.Int("--seeds", 1, min: 1);
+        var seeds = Enumerable.Range(Seed, seedCount).ToList();
         bool rawFirst = options.Flag("--raw-first");
         var dropoutText = options.Value("--dropout");
         double? dropout = dropoutText is null ? null : double.Parse(dropoutText, CultureInfo.InvariantCulture);
@@ -138,7 +144,7 @@ internal static class SentimentBenchmark
             if (uci is null && !noUci) throw new UsageException("--sweep needs the UCI data as well (or --no-uci for SST-2 only)");
             var names = sweepText == "all" ? null : sweepText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (uciOnly && uci is null) throw new UsageException("--uci-only needs the UCI data");
-            return SentimentSweep.Run(train, dev, uci, names, Seed, sst2: !uciOnly);
+            return SentimentSweep.Run(train, dev, uci, names, seeds, sst2: !uciOnly);
         }
 
         var ml = new MLContext(seed: Seed);
@@ -150,11 +156,11 @@ internal static class SentimentBenchmark
         // Ours: the library's defaults, through ML.NET.
         var rss = new List<(int Epoch, long Bytes)>();
         var defaults = new RecurrentTextClassifierOptions();
-        RecurrentTextClassifierOptions Ours(IProgress<TrainingProgress>? progress)
+        RecurrentTextClassifierOptions Ours(IProgress<TrainingProgress>? progress, int seed)
         {
             var o = new RecurrentTextClassifierOptions
             {
-                Seed = Seed,
+                Seed = seed,
                 Backend = backend,
                 Dropout = dropout ?? defaults.Dropout,
                 Pooling = pooling ?? defaults.Pooling,
@@ -172,7 +178,7 @@ internal static class SentimentBenchmark
                 rss.Add((e.Epoch, Environment.WorkingSet));
                 Console.WriteLine($"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P2}{(e.IsBest ? " (best)" : "")}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F1} s, RSS {Environment.WorkingSet / 1e6:F0} MB");
             }
-        }));
+        }), Seed);
         // --raw-first: the hand-written loop trains before ours, to see what running second is worth to either side.
         var rawEarly = rawFirst && !noRaw ? RawBiLstmLoop.Run(train, dev, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs) : null;
         // --trace-fit: where the whole Fit spends its time, from the classifier's own log messages (read, vocabulary,
@@ -218,7 +224,7 @@ internal static class SentimentBenchmark
         double uciOurs = double.NaN, uciRaw = double.NaN, uciBaseline = double.NaN;
         if (uci is not null)
         {
-            var ours = LibraryRun.UciRecurrent(ml, () => Ours(null), uci);
+            var ours = LibraryRun.UciRecurrent(ml, () => Ours(null, Seed), uci);
             var rawScores = noRaw ? uci.Select(_ => double.NaN).ToList() : uci.Select(s => RawBiLstmLoop.Run(s.Train, s.Test, Seed, epochs: quick ? 1 : RawBiLstmLoop.Epochs).Accuracy).ToList();
             var baselineScores = uci.Select(s => LibraryRun.BagOfWords(ml, s.Train, s.Test).Accuracy).ToList();
             (uciOurs, uciRaw, uciBaseline) = (ours.Accuracy, rawScores.Average(), baselineScores.Average());
@@ -227,6 +233,28 @@ internal static class SentimentBenchmark
             for (int i = 0; i < uci.Count; i++)
                 Console.WriteLine($"{uci[i].TestDomain,-16} {ours.PerDomain[i],8:P2} {rawScores[i],8:P2} {baselineScores[i],12:P2}");
             Console.WriteLine($"{"mean",-16} {uciOurs,8:P2} {uciRaw,8:P2} {uciBaseline,12:P2}   (ours trained in {ours.Seconds:F0} s in all)");
+        }
+
+        // --seeds K: ours and the raw loop again with each further seed (SST-2 and UCI); the last line reports the means.
+        var perSeed = new List<SeedScores> { new(Seed, accuracy, raw.Accuracy, uciOurs, uciRaw, trainSeconds, raw.TrainSeconds) };
+        foreach (int s in seeds.Skip(1))
+        {
+            var mls = new MLContext(seed: s);
+            var (acc, seconds, m) = LibraryRun.Recurrent(mls, Ours(null, s), train, dev);
+            m.Dispose();
+            var r = noRaw ? new RawBiLstmLoop.Result(double.NaN, double.NaN, double.NaN) : RawBiLstmLoop.Run(train, dev, s, epochs: quick ? 1 : RawBiLstmLoop.Epochs);
+            double u = uci is null ? double.NaN : LibraryRun.UciRecurrent(mls, () => Ours(null, s), uci).Accuracy;
+            double ru = uci is null || noRaw ? double.NaN : uci.Select(x => RawBiLstmLoop.Run(x.Train, x.Test, s, epochs: quick ? 1 : RawBiLstmLoop.Epochs).Accuracy).Average();
+            perSeed.Add(new(s, acc, r.Accuracy, u, ru, seconds, r.TrainSeconds));
+            Console.WriteLine(perSeed[^1].Line);
+        }
+        if (seeds.Count > 1)
+        {
+            Console.WriteLine();
+            foreach (var ps in perSeed) Console.WriteLine(ps.Line);
+            (accuracy, uciOurs) = (perSeed.Average(x => x.Rnn), perSeed.Average(x => x.Uci));
+            raw = raw with { Accuracy = perSeed.Average(x => x.Raw) };
+            uciRaw = perSeed.Average(x => x.RawUci);
         }
 
         var ulmfit = (Accuracy: double.NaN, LmSeconds: double.NaN, ClassifierSeconds: double.NaN, LmLines: 0);
@@ -240,6 +268,7 @@ internal static class SentimentBenchmark
         Console.WriteLine($"{"SST-2 dev",-34} {"accuracy",8} {"train s",8}");
         bool changed = dropout is not null || pooling is not null || backend != RnnMl.Torch.Layers.RecurrentBackend.Auto || epochsText is not null || recipe is not null;
         string label = recipe is not null ? $"RnnMl, recipe {recipe.Name}" : changed ? "RnnMl, options changed" : "RnnMl, default options";
+        if (seeds.Count > 1) label += $", mean of {seeds.Count} seeds";
         Console.WriteLine($"{label,-34} {accuracy,8:P2} {trainSeconds,8:F1}");
         Console.WriteLine($"{"raw TorchSharp BiLSTM loop",-34} {raw.Accuracy,8:P2} {raw.TrainSeconds,8:F1}");
         Console.WriteLine($"{"bag of words (ML.NET SDCA)",-34} {baselineAccuracy,8:P2} {baselineSeconds,8:F1}");
@@ -250,8 +279,15 @@ internal static class SentimentBenchmark
         Console.WriteLine($"memory: peak RSS {peak / 1e6:F0} MB; RSS growth from epoch 2 to the last epoch {(double.IsNaN(growth) ? "n/a (fewer than 3 epochs)" : growth.ToString("F1", CultureInfo.InvariantCulture) + " %")}");
         if (charLine is not null) Console.WriteLine(charLine);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sst2: rnn_acc={accuracy:F4} baseline_acc={baselineAccuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / raw.TokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3} raw_acc={raw.Accuracy:F4} uci_acc={uciOurs:F4} raw_uci_acc={uciRaw:F4} baseline_uci_acc={uciBaseline:F4} raw_train_s={raw.TrainSeconds:F1} transfer_acc={ulmfit.Accuracy:F4} lm_s={ulmfit.LmSeconds:F1} transfer_train_s={ulmfit.ClassifierSeconds:F1}"));
+            $"sst2: rnn_acc={accuracy:F4} baseline_acc={baselineAccuracy:F4} train_s={trainSeconds:F1} tokens_per_s={ourTokensPerSecond:F0} vs_raw={ourTokensPerSecond / raw.TokensPerSecond:F3} infer_sent_per_s={sentencesPerSecond:F0} p50_ms={p50:F3} raw_acc={raw.Accuracy:F4} uci_acc={uciOurs:F4} raw_uci_acc={uciRaw:F4} baseline_uci_acc={uciBaseline:F4} raw_train_s={raw.TrainSeconds:F1} transfer_acc={ulmfit.Accuracy:F4} lm_s={ulmfit.LmSeconds:F1} transfer_train_s={ulmfit.ClassifierSeconds:F1} seeds={seeds.Count}"));
         return 0;
+    }
+
+    /// <summary>One seed's accuracies (ours and the raw loop, SST-2 dev and the UCI mean) and training seconds.</summary>
+    private sealed record SeedScores(int Seed, double Rnn, double Raw, double Uci, double RawUci, double TrainSeconds, double RawTrainSeconds)
+    {
+        public string Line => string.Create(CultureInfo.InvariantCulture,
+            $"sst2 seed {Seed}: rnn_acc={Rnn:F4} raw_acc={Raw:F4} uci_acc={Uci:F4} raw_uci_acc={RawUci:F4} train_s={TrainSeconds:F1} raw_train_s={RawTrainSeconds:F1}");
     }
 
     /// <summary>Encodes the training rows the way the trainer does and counts one epoch's tokens (the trainer's training share).</summary>

@@ -20,8 +20,9 @@ internal static class SentimentSweep
 
     private static Action<RecurrentTextClassifierOptions> Recipe(int epochs, OptimizerKind optimizer, double lr, double weightDecay,
         LearningRateSchedule schedule, double dropout, double embedding, double input, double output, int? minimumSteps = 1000,
-        double validation = 0.1, int? maxValidationRows = null, int? dropoutReferenceRows = null) => o =>
+        double validation = 0.1, int? maxValidationRows = null, int? dropoutReferenceRows = null, int hidden = 128) => o =>
     {
+        o.HiddenSize = hidden;
         o.DropoutReferenceRows = dropoutReferenceRows;
         o.ValidationFraction = validation;
         o.MaxValidationRows = maxValidationRows;
@@ -88,58 +89,113 @@ internal static class SentimentSweep
             Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
         new("rule-heavy", "rule with more base dropout (embedding 0.2, locked 0.4/0.4; SST-2 × 0.391: 0.078, 0.156/0.156)",
             Recipe(4, OptimizerKind.Adam, 2e-3, 0, LearningRateSchedule.Constant, 0.3, 0.2, 0.4, 0.4, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
+        // Session 15: from the session-14 defaults (rule-lin4) toward the raw loop on large sets only. DropoutReferenceRows,
+        // MaxValidationRows and Epochs (below MinimumSteps' ~35 epochs there) leave the 1,800-row UCI splits exactly as they
+        // are, so these need SST-2 alone; the rate and head dropout move both.
+        new("lin4-ref2k", "rule-lin4 with DropoutReferenceRows 2,000 (SST-2 × 0.175: embedding 0.017, locked 0.052/0.052; UCI unchanged)",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 2_000)),
+        new("lin5-ref2k", "lin4-ref2k over 5 epochs (UCI unchanged: MinimumSteps gives it ~35)",
+            Recipe(5, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 2_000)),
+        // MinimumSteps moves only small sets (SST-2 takes 1,021 steps per epoch): the UCI splits train 35, 9 or 4 epochs.
+        new("ref2k-min500", "lin4-ref2k with MinimumSteps 500 (UCI: 18 epochs instead of 35; SST-2 unchanged)",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, minimumSteps: 500, maxValidationRows: 2000, dropoutReferenceRows: 2_000)),
+        new("ref2k-min250", "lin4-ref2k with MinimumSteps 250 (UCI: 9 epochs; SST-2 unchanged)",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, minimumSteps: 250, maxValidationRows: 2000, dropoutReferenceRows: 2_000)),
+        new("ref2k-nomin", "lin4-ref2k without MinimumSteps (UCI: 4 epochs, as the raw loop; SST-2 unchanged)",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, minimumSteps: null, maxValidationRows: 2000, dropoutReferenceRows: 2_000)),
+        new("ref2k-nomin-all", "ref2k-nomin without a hold-out (all rows, last epoch kept)",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, minimumSteps: null, validation: 0, dropoutReferenceRows: 2_000)),
+        new("ref2k-min250-all", "ref2k-min250 without a hold-out (all rows, last epoch kept)",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, minimumSteps: 250, validation: 0, dropoutReferenceRows: 2_000)),
+        new("raw-wlin", "raw (head dropout only, all rows, 4 epochs) with AdamW 3e-3 wd 0.01, warm-up 10 % + linear decay",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0, 0, 0, minimumSteps: null, validation: 0)),
+        new("lin4-all", "rule-lin4 without a hold-out: all rows, last epoch kept (as the raw loop)",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, validation: 0, dropoutReferenceRows: 10_000)),
+        new("lin4-lr2", "rule-lin4 at peak rate 2e-3",
+            Recipe(4, OptimizerKind.AdamW, 2e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
+        new("lin4-lr5", "rule-lin4 at peak rate 5e-3",
+            Recipe(4, OptimizerKind.AdamW, 5e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
+        new("lin4-head5", "rule-lin4 with head dropout 0.5",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.5, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000)),
+        new("lin4-h256", "rule-lin4 with hidden size 256",
+            Recipe(4, OptimizerKind.AdamW, 3e-3, 0.01, LearningRateSchedule.WarmupLinearDecay, 0.3, 0.1, 0.3, 0.3, maxValidationRows: 2000, dropoutReferenceRows: 10_000, hidden: 256)),
     ];
 
-    /// <summary>Runs the configurations named in <paramref name="names"/> (all when null) and prints a row as each finishes, then the table.</summary>
-    public static int Run(List<Sst2.Row> train, List<Sst2.Row> dev, List<(string, List<Sst2.Row>, List<Sst2.Row>)>? uci, IReadOnlyList<string>? names, int seed, bool sst2 = true)
+    /// <summary>Runs the configurations named in <paramref name="names"/> (all when null) over every seed in
+    /// <paramref name="seeds"/>, printing a line per configuration and seed as it finishes and one with the means over the
+    /// seeds, then the table (per-seed accuracies and their means).</summary>
+    public static int Run(List<Sst2.Row> train, List<Sst2.Row> dev, List<(string, List<Sst2.Row>, List<Sst2.Row>)>? uci, IReadOnlyList<string>? names, IReadOnlyList<int> seeds, bool sst2 = true)
     {
         var chosen = names is null ? Configs : names.Select(n => Array.Find(Configs, c => c.Name == n)
             ?? throw new UsageException($"--sweep: unknown configuration '{n}'; known: {string.Join(", ", Configs.Select(c => c.Name))}")).ToArray();
         Console.WriteLine("configurations:");
         foreach (var c in chosen) Console.WriteLine($"  {c.Name,-16} {c.Description}");
         var rows = new List<string>();
-        string header = $"| {"config",-16} | {"SST-2 dev",9} | {"UCI x-domain",12} | {"SST-2 train s",13} | {"UCI train s",11} | {"epochs (best)",13} |";
+        string header = $"| {"config",-16} | seeds | {"SST-2 dev (per seed)",-24} | {"SST-2 mean",10} | {"UCI x-domain (per seed)",-24} | {"UCI mean",8} | {"SST-2 train s",13} | {"UCI train s",11} | {"epochs (best)",13} |";
         foreach (var c in chosen)
         {
-            RecurrentTextClassifierOptions Options()
+            var sstScores = new List<double>();
+            var uciScores = new List<double>();
+            double sstSeconds = 0, uciSecondsSum = 0;
+            var epochList = new List<string>();
+            foreach (int seed in seeds)
             {
-                var o = new RecurrentTextClassifierOptions
-                {
-                    Seed = seed,
-                    Progress = new SentimentBenchmark.InlineProgress(p =>
-                    {
-                        if (p.CompletedEpoch is { } e)
-                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                                $"  {c.Name} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):F4}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F0} s"));
-                    }),
-                };
-                c.Apply(o);
-                return o;
+                var (sst, seconds, uciAcc, uciSeconds, epochs) = RunOne(c, train, dev, uci, seed, sst2);
+                sstScores.Add(sst);
+                uciScores.Add(uciAcc);
+                sstSeconds += seconds;
+                uciSecondsSum += uciSeconds;
+                epochList.Add(epochs);
             }
-            var ml = new MLContext(seed: seed);
-            double sst = double.NaN, sstSeconds = double.NaN;
-            string epochs = "", losses = "";
-            if (sst2)
-            {
-                (sst, sstSeconds, var model) = LibraryRun.Recurrent(ml, Options(), train, dev);
-                var result = model.TrainingResult!;
-                epochs = $"{result.History.Count} ({result.BestEpoch + 1})";
-                losses = string.Join(" ", result.History.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)));
-                model.Dispose();
-            }
-            // --no-uci: SST-2 only (the UCI fields print NaN), for one-change-at-a-time runs.
-            var (uciAcc, uciSeconds, perDomain) = uci is null ? (double.NaN, double.NaN, [double.NaN, double.NaN, double.NaN])
-                : LibraryRun.UciRecurrent(ml, Options, uci);
-            string row = string.Create(CultureInfo.InvariantCulture,
-                $"| {c.Name,-16} | {sst * 100,8:F2}% | {uciAcc * 100,11:F2}% | {sstSeconds,13:F0} | {uciSeconds,11:F0} | {epochs,13} |");
-            rows.Add(row);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"sweep {c.Name}: sst2_acc={sst:F4} uci_acc={uciAcc:F4} (amazon {perDomain[0]:F4}, imdb {perDomain[1]:F4}, yelp {perDomain[2]:F4}) sst2_train_s={sstSeconds:F0} uci_train_s={uciSeconds:F0} sst2 train losses {losses}"));
+            string Joined(List<double> v) => string.Join(", ", v.Select(x => (x * 100).ToString("F2", CultureInfo.InvariantCulture)));
+            rows.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {c.Name,-16} | {string.Join(",", seeds),5} | {Joined(sstScores),-24} | {sstScores.Average() * 100,9:F2}% | {Joined(uciScores),-24} | {uciScores.Average() * 100,7:F2}% | {sstSeconds / seeds.Count,13:F0} | {uciSecondsSum / seeds.Count,11:F0} | {string.Join(" ", epochList),13} |"));
+            if (seeds.Count > 1)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"sweep {c.Name} mean of seeds {string.Join(",", seeds)}: sst2_acc={sstScores.Average():F4} uci_acc={uciScores.Average():F4} sst2_train_s={sstSeconds / seeds.Count:F0} uci_train_s={uciSecondsSum / seeds.Count:F0}"));
         }
         Console.WriteLine();
         Console.WriteLine(header);
-        Console.WriteLine($"|{new string('-', 18)}|{new string('-', 11)}|{new string('-', 14)}|{new string('-', 15)}|{new string('-', 13)}|{new string('-', 15)}|");
+        Console.WriteLine("|" + string.Join("|", header.Split('|', StringSplitOptions.RemoveEmptyEntries).Select(h => new string('-', h.Length))) + "|");
         foreach (var r in rows) Console.WriteLine(r);
         return 0;
+    }
+
+    // One configuration at one seed: SST-2 train → dev (unless sst2 is false) and the UCI splits (unless uci is null).
+    private static (double Sst, double SstSeconds, double Uci, double UciSeconds, string Epochs) RunOne(Config c, List<Sst2.Row> train,
+        List<Sst2.Row> dev, List<(string, List<Sst2.Row>, List<Sst2.Row>)>? uci, int seed, bool sst2)
+    {
+        RecurrentTextClassifierOptions Options()
+        {
+            var o = new RecurrentTextClassifierOptions
+            {
+                Seed = seed,
+                Progress = new SentimentBenchmark.InlineProgress(p =>
+                {
+                    if (p.CompletedEpoch is { } e)
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"  {c.Name} seed {seed} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):F4}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F0} s"));
+                }),
+            };
+            c.Apply(o);
+            return o;
+        }
+        var ml = new MLContext(seed: seed);
+        double sst = double.NaN, sstSeconds = double.NaN;
+        string epochs = "", losses = "";
+        if (sst2)
+        {
+            (sst, sstSeconds, var model) = LibraryRun.Recurrent(ml, Options(), train, dev);
+            var result = model.TrainingResult!;
+            epochs = $"{result.History.Count} ({result.BestEpoch + 1})";
+            losses = string.Join(" ", result.History.Select(e => e.TrainLoss.ToString("F3", CultureInfo.InvariantCulture)));
+            model.Dispose();
+        }
+        // --no-uci: SST-2 only (the UCI fields print NaN), for one-change-at-a-time runs.
+        var (uciAcc, uciSeconds, perDomain) = uci is null ? (double.NaN, double.NaN, [double.NaN, double.NaN, double.NaN])
+            : LibraryRun.UciRecurrent(ml, Options, uci);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"sweep {c.Name}: seed={seed} sst2_acc={sst:F4} uci_acc={uciAcc:F4} (amazon {perDomain[0]:F4}, imdb {perDomain[1]:F4}, yelp {perDomain[2]:F4}) sst2_train_s={sstSeconds:F0} uci_train_s={uciSeconds:F0} sst2 train losses {losses}"));
+        return (sst, sstSeconds, uciAcc, uciSeconds, epochs);
     }
 }
