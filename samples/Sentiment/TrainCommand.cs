@@ -17,7 +17,6 @@ internal static class TrainCommand
 {
     private const int BuiltInTrainSeed = 1;
     private const int BuiltInTestSeed = 2;
-    private const double ValidationFraction = 0.1;
 
     private static readonly string[] Examples =
     {
@@ -55,22 +54,24 @@ internal static class TrainCommand
         Console.CancelKeyPress += onCancel;
         var options = s.Options();
         // The same split size as the trainer's: at least one validation row when there are two rows or more, at most MaxValidationRows.
-        int validCount = train.Count > 1 ? Math.Clamp((int)Math.Round(train.Count * ValidationFraction), 1, train.Count - 1) : 0;
+        double fraction = options.ValidationFraction;
+        int validCount = fraction > 0 && train.Count > 1 ? Math.Clamp((int)Math.Round(train.Count * fraction), 1, train.Count - 1) : 0;
         validCount = Math.Min(validCount, options.MaxValidationRows ?? int.MaxValue);
         var display = new TrainingProgressDisplay(train.Count - validCount);
-        options.ValidationFraction = ValidationFraction;
         options.Progress = display;
         options.CancellationToken = cancel.Token;
         string modelName = $"{(options.Bidirectional ? "bidirectional " : "")}{CellName(options.Cell)}";
         AnsiConsole.MarkupLine($"[bold]Model:[/] {modelName}, {options.NumLayers} layer{(options.NumLayers == 1 ? "" : "s")}, hidden size {options.HiddenSize}, {options.Pooling.ToString().ToLowerInvariant()} pooling, " +
             $"{options.Tokenizer switch { TokenizerKind.Word => "word", TokenizerKind.Character => "character", _ => $"{options.SubwordVocabularySize} subword" }} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
-            $"up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p ? $" (stops after {p} without a better validation accuracy)" : "")}");
+            $"up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p && validCount > 0 ? $" (stops after {p} without a better validation accuracy)" : "")}");
         if (options.PretrainedLanguageModel is { } lm)
             AnsiConsole.MarkupLine($"[grey]Starting from the language model {Markup.Escape(lm)}: its tokenizer, vocabulary, embedding and encoder; the head alone trains in epoch 1, then one more layer per epoch, each lower layer at the rate above / {options.DiscriminativeLearningRateFactor}.[/]");
         AnsiConsole.MarkupLine(s.BuiltIn
             ? $"[grey]Settings: the built-in data's own. {Markup.Escape(TrainSettings.BuiltInSettingsReason)}[/]"
             : "[grey]Settings: the library's defaults (chosen on real data), changed only by the options given.[/]");
-        AnsiConsole.MarkupLine($"[grey]{train.Count - validCount:N0} rows train the network, {validCount:N0} validate it (best epoch, early stopping); Ctrl+C stops training and keeps the best epoch.[/]");
+        AnsiConsole.MarkupLine(validCount > 0
+            ? $"[grey]{train.Count - validCount:N0} rows train the network, {validCount:N0} validate it (best epoch, early stopping); Ctrl+C stops training and keeps the best epoch.[/]"
+            : $"[grey]All {train.Count:N0} rows train the network (the library's default: no hold-out; the learning rate decays to 0, so the last epoch is kept); Ctrl+C stops training and keeps the weights so far.[/]");
 
         var rnnTime = Stopwatch.StartNew();
         RecurrentTextClassifierTransformer rnn;

@@ -62,6 +62,8 @@ internal sealed class TrainSettings
         WeightDecay = 0,
         Schedule = LearningRateSchedule.Constant,
         EarlyStoppingPatience = 2,
+        // 10 % held out for the best epoch and early stopping (the library's default holds out none: see README).
+        ValidationFraction = 0.1,
         Dropout = 0.3,
         EmbeddingDropout = 0,
         InputDropout = 0.3,

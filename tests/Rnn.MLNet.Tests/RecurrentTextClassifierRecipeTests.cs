@@ -81,7 +81,7 @@ public sealed class RecurrentTextClassifierRecipeTests : IDisposable
     public void MinimumSteps_DefaultOnlyWhileEpochsIsDefault()
     {
         var options = new RecurrentTextClassifierOptions();
-        Assert.Equal(1000, options.MinimumSteps);
+        Assert.Equal(250, options.MinimumSteps);
 
         options.Epochs = 3;
 
