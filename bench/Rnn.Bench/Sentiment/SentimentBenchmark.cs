@@ -176,7 +176,7 @@ internal static class SentimentBenchmark
             if (p.CompletedEpoch is { } e)
             {
                 rss.Add((e.Epoch, Environment.WorkingSet));
-                Console.WriteLine($"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):P2}{(e.IsBest ? " (best)" : "")}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F1} s, RSS {Environment.WorkingSet / 1e6:F0} MB");
+                Console.WriteLine($"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, {(e.ValidationMetrics.TryGetValue("accuracy", out var va) ? $"validation accuracy {va:P2}{(e.IsBest ? " (best)" : "")}" : "no validation (every row trains)")}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F1} s, RSS {Environment.WorkingSet / 1e6:F0} MB");
             }
         }), Seed);
         // --raw-first: the hand-written loop trains before ours, to see what running second is worth to either side.

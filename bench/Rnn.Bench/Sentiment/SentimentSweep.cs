@@ -174,7 +174,7 @@ internal static class SentimentSweep
                 {
                     if (p.CompletedEpoch is { } e)
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"  {c.Name} seed {seed} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, validation accuracy {e.ValidationMetrics.GetValueOrDefault("accuracy"):F4}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F0} s"));
+                            $"  {c.Name} seed {seed} epoch {e.Epoch + 1}: train loss {e.TrainLoss:F4}, {(e.ValidationMetrics.TryGetValue("accuracy", out var va) ? $"validation accuracy {va:F4}" : "no validation")}, lr {e.LearningRate:G3}, {e.Duration.TotalSeconds:F0} s"));
                 }),
             };
             c.Apply(o);
