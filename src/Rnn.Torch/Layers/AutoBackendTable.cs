@@ -21,7 +21,8 @@ namespace RnnMl.Torch.Layers;
 /// GRU   full, any         Fused        composed 0.81–1.02× fused
 /// GRU   inference, ragged Fused        1 1: 31.0 / 42.4 / 37.9; 1 2: 74.2 / 91.1 / 87.4
 /// GRU   training, ragged  Composed (was FusedRagged, see below)  1 1: 169.4 / 134.6 / 118.3; 1 2: 321.3 / 271.7 / 241.6
-/// RNN   full, any         Fused        composed 0.82–1.08× fused (within noise)
+/// RNN   inference, full   Fused        composed 0.82–1.08× fused (within noise)
+/// RNN   training, full    Composed (was Fused, see below)
 /// RNN   inference, ragged Fused (1 direction); Composed (2 directions, see below)
 ///                                      1 1: 16.0 / 20.2 / 17.2; 1 2: 28.5 / 33.8 / 31.6
 /// RNN   training, ragged  Composed (was FusedRagged, see below)  1 1: 61.8 / 46.6 / 40.3; 1 2: 126.0 / 94.8 / 87.9
@@ -56,6 +57,11 @@ namespace RnnMl.Torch.Layers;
 /// masked one, two idle full tables (6–7 December 2026, load ≈ 2–2.4) both had composed ahead of the packed fused
 /// kernel (fused / comp / rag ms 40.9 / 33.2 / 42.6 in the later one; auto/best 0.812 with Fused), so that row runs
 /// Composed. Unidirectional ragged RNN inference stays Fused (17.2 / 20.8 / 19.8).</para>
+/// <para>RNN full-length training: three tables on 7 December 2026 all had composed ahead of fused in every such row,
+/// by 2–8 % (fused / comp ms, L D = 1 1, 1 2, 2 1, 2 2): the idle two-thread table before the change above
+/// 53.7 / 49.9, 100.0 / 96.4, 112.7 / 114.4, 275.1 / 269.2; a one-thread table 57.2 / 55.6, 114.8 / 111.6,
+/// 133.5 / 131.1, 334.5 / 326.7; the idle two-thread table after it (load ≈ 2.3, sgemm 164.6 GFLOP/s) 51.9 / 50.4,
+/// 104.2 / 96.9, 119.6 / 114.3, 277.3 / 265.3 (auto/best 0.930–0.970 with Fused). So RNN training runs Composed.</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
@@ -72,7 +78,8 @@ internal static class AutoBackendTable
             (FusedKind.None, _, _) => RecurrentBackend.Composed,
             (FusedKind.Lstm, true, _) => RecurrentBackend.Composed,
             (FusedKind.Lstm, false, true) => RecurrentBackend.FusedRagged,
-            (FusedKind.Gru or FusedKind.Rnn, true, true) => RecurrentBackend.Composed,
+            (FusedKind.Gru, true, true) => RecurrentBackend.Composed,
+            (FusedKind.Rnn, true, _) => RecurrentBackend.Composed,
             (FusedKind.Rnn, false, true) when bidirectional => RecurrentBackend.Composed,
             _ => RecurrentBackend.Fused,
         };

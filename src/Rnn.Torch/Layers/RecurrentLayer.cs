@@ -138,7 +138,7 @@ public abstract class RecurrentLayer : nn.Module
     /// <param name="ragged">The call has lengths that are not all T.</param>
     /// <remarks>Auto on this project's 2-core x86-64 machines (the numbers are in AutoBackendTable.cs): LSTM training →
     /// Composed; LSTM inference → Fused on full-length batches, FusedRagged with lengths; GRU and RNN → Fused, except
-    /// training with lengths and bidirectional RNN inference with lengths → Composed.</remarks>
+    /// GRU training with lengths, RNN training and bidirectional RNN inference with lengths → Composed.</remarks>
     public RecurrentBackend ResolveBackend(bool training, bool ragged) => Options.Backend switch
     {
         RecurrentBackend.Auto => AutoBackendTable.Choose(fused?.Kind ?? FusedKind.None, training, ragged, Options.Bidirectional),
