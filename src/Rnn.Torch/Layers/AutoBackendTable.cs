@@ -19,7 +19,8 @@ namespace RnnMl.Torch.Layers;
 ///                                      LstmInferenceKernelGuard finds it exact)
 /// LSTM  inference, ragged FusedRagged  1 1: 55.0 / 70.8 / 32.6; 1 2: 116.3 / 144.6 / 65.0 (packing loses oneDNN)
 /// GRU   full, any         Fused        composed 0.81–1.02× fused
-/// GRU   inference, ragged Fused        1 1: 31.0 / 42.4 / 37.9; 1 2: 74.2 / 91.1 / 87.4
+/// GRU   inference, ragged Fused (1 direction); Composed (2 directions, see below)
+///                                      1 1: 31.0 / 42.4 / 37.9; 1 2: 74.2 / 91.1 / 87.4
 /// GRU   training, ragged  Composed (was FusedRagged, see below)  1 1: 169.4 / 134.6 / 118.3; 1 2: 321.3 / 271.7 / 241.6
 /// RNN   inference, full   Fused        composed 0.82–1.08× fused (within noise)
 /// RNN   training, full    Composed (was Fused, see below)
@@ -62,6 +63,11 @@ namespace RnnMl.Torch.Layers;
 /// 53.7 / 49.9, 100.0 / 96.4, 112.7 / 114.4, 275.1 / 269.2; a one-thread table 57.2 / 55.6, 114.8 / 111.6,
 /// 133.5 / 131.1, 334.5 / 326.7; the idle two-thread table after it (load ≈ 2.3, sgemm 164.6 GFLOP/s) 51.9 / 50.4,
 /// 104.2 / 96.9, 119.6 / 114.3, 277.3 / 265.3 (auto/best 0.930–0.970 with Fused). So RNN training runs Composed.</para>
+/// <para>GRU bidirectional ragged inference (fused / comp ms, L D = 1 2, lengths U[50,100]): four full tables after the
+/// running-rows loop: 6 December 2026 84.4 / 85.4; 7 December, one thread 101.4 / 99.5; idle two threads 87.8 / 81.7;
+/// idle two threads (load ≈ 2, sgemm 157.1 GFLOP/s) 89.9 / 81.1. Composed leads in three of four; where it trails it
+/// loses 1.2 % (auto/best 0.988), where Fused trails it loses 7–10 % (auto/best 0.902–0.931). So that row runs
+/// Composed, as for the RNN.</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
@@ -80,7 +86,7 @@ internal static class AutoBackendTable
             (FusedKind.Lstm, false, true) => RecurrentBackend.FusedRagged,
             (FusedKind.Gru, true, true) => RecurrentBackend.Composed,
             (FusedKind.Rnn, true, _) => RecurrentBackend.Composed,
-            (FusedKind.Rnn, false, true) when bidirectional => RecurrentBackend.Composed,
+            (FusedKind.Rnn or FusedKind.Gru, false, true) when bidirectional => RecurrentBackend.Composed,
             _ => RecurrentBackend.Fused,
         };
 }
