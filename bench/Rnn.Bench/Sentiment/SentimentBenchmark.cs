@@ -23,7 +23,7 @@ internal static class SentimentBenchmark
     public const string Name = "sentiment";
     public const string Summary = "SST-2 + UCI: our default classifier vs a raw TorchSharp BiLSTM loop vs ML.NET bag-of-words; --sweep for the defaults' sweep";
     public const string Usage = """
-        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--seeds K] [--transfer [--lm-lines N]] [--sweep [NAMES]]
+        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--seeds K] [--transfer | --transfer-only [--lm-lines N]] [--sweep [NAMES]]
 
           --quick         train on 12,000 training phrases for 1 epoch, raw loop 1 epoch (accuracy will be lower)
           --epochs N      epochs for our trainer instead of the library default (early stopping may end sooner)
@@ -35,6 +35,7 @@ internal static class SentimentBenchmark
           --no-raw        skip the hand-written loop (its fields print NaN), for short comparisons
           --transfer      also ULMFiT: a word LM (LSTM 128, one epoch) on unlabelled SST-2 train phrases + UCI + Multi30k
                           English, then our classifier started from it (forward LSTM 128, at least 3 epochs) → transfer_acc
+          --transfer-only only the ULMFiT run (after the warm-up): line 'sst2_transfer: transfer_acc=… lm_s=… …'
           --lm-lines N    lines of that unlabelled text the LM reads (default 40,000, shuffled)
           --char-rows N   character-level speed run on the first N training phrases, 1 epoch (default 8,000;
                           --quick 3,000; 0 skips it): line 'sst2_char: … tokens_per_s=… raw_tokens_per_s=… vs_raw=…'
@@ -73,7 +74,8 @@ internal static class SentimentBenchmark
         bool noUci = options.Flag("--no-uci");
         bool uciOnly = options.Flag("--uci-only");
         bool noRaw = options.Flag("--no-raw");
-        bool transfer = options.Flag("--transfer");
+        bool transferOnly = options.Flag("--transfer-only");
+        bool transfer = options.Flag("--transfer") | transferOnly;
         int lmLines = options.Int("--lm-lines", 40_000, min: 100);
         var sweepText = options.Value("--sweep");
         var recipeText = options.Value("--recipe");
@@ -148,6 +150,12 @@ internal static class SentimentBenchmark
         }
 
         var ml = new MLContext(seed: Seed);
+        if (transferOnly)
+        {
+            var t = TransferRun.Run(ml, allTrain, train, dev, uciFolder, lmLines, Math.Max(3, epochs ?? new RecurrentTextClassifierOptions().Epochs), Seed);
+            Console.WriteLine($"sst2_transfer: transfer_acc={t.Accuracy:F4} lm_s={t.LmSeconds:F1} transfer_train_s={t.ClassifierSeconds:F1} lm_lines={t.LmLines}");
+            return 0;
+        }
 
         // Baseline: ML.NET's bag of words.
         var (baselineAccuracy, baselineSeconds) = LibraryRun.BagOfWords(ml, train, dev);
