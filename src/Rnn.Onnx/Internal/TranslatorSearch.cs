@@ -56,7 +56,7 @@ internal static class TranslatorSearch
         int n = sources.Count, k = decoding.BeamWidth, v = text.TargetVocabulary.Count;
         var expand = Enumerable.Range(0, n * k).Select(r => r / k).ToArray();
         using var run = graphs.Start(sources, expand, out var lengths);
-        var search = BeamSearch.Start(lengths.Select(decoding.MaxLength).ToArray(), k, v, text.BeginId, text.EndId, decoding.LengthPenalty);
+        var search = BeamSearch.Start(lengths.Select(decoding.MaxLength).ToArray(), v, text.BeginId, text.EndId, decoding);
         int c = search.CandidatesPerRow;
         var values = new float[search.Rows * c];
         var tokens = new long[search.Rows * c];
