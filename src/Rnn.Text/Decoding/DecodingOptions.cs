@@ -9,6 +9,7 @@ namespace RnnMl.Text.Decoding;
 /// <code>
 /// var greedy = new DecodingOptions { BeamWidth = 1 };
 /// var wide = new DecodingOptions { BeamWidth = 8, LengthPenalty = 0.6, MaxLengthRatio = 1.5 }.Validate();
+/// var exhaustive = new DecodingOptions { RelativeThreshold = 0 };   // no pruning: every step refills K hypotheses
 /// </code>
 /// </example>
 public sealed record DecodingOptions
@@ -35,9 +36,11 @@ public sealed record DecodingOptions
     /// Relative threshold pruning rp of beam search (Freitag and Al-Onaizan, 2017): at each step a sentence drops the
     /// candidates whose summed log-probability is below its best candidate's + ln rp (probability less than rp times the
     /// best's), so confident steps keep fewer live hypotheses and the decoder runs fewer rows. In [0, 1]; 0 prunes
-    /// nothing, 1 keeps only candidates tied with the best. Default 0 (off).
+    /// nothing, 1 keeps only candidates tied with the best. Default 0.5: on Multi30k val (beam 5, the default-size model)
+    /// 24.2 decoder rows per sentence instead of 73.8 (greedy 14.5) and BLEU 21.53 instead of 22.17 (greedy 18.71), beam
+    /// at 0.64 of greedy's speed instead of 0.27 (README, beam pruning).
     /// </summary>
-    public double RelativeThreshold { get; init; }
+    public double RelativeThreshold { get; init; } = 0.5;
 
     /// <summary>At most this many candidates (ended or continued) from one hypothesis per step; at least 0, 0 for no limit
     /// (the beam width). Default 0 (off).</summary>

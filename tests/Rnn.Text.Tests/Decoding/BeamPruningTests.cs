@@ -174,6 +174,13 @@ public sealed class BeamPruningTests
     }
 
     [Fact]
+    public void Defaults_PruneByRelativeThresholdOnly()
+    {
+        var d = new DecodingOptions();
+        Assert.Equal((5, 1.0, 0.5, 0, false), (d.BeamWidth, d.LengthPenalty, d.RelativeThreshold, d.MaxCandidatesPerHypothesis, d.ShrinkBeamOnEnd));
+    }
+
+    [Fact]
     public void MaxCandidatesPerHypothesis_Negative_IsRefusedByName()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new DecodingOptions { MaxCandidatesPerHypothesis = -7 }.Validate());

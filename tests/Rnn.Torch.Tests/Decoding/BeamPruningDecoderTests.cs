@@ -18,6 +18,7 @@ namespace RnnMl.Torch.Tests.Decoding;
 public class BeamPruningDecoderTests : OneTorchThread
 {
     [Theory]
+    [InlineData(AttentionKind.LuongGeneral, false, 0.0, 0, false)]
     [InlineData(AttentionKind.LuongGeneral, false, 0.85, 0, false)]
     [InlineData(AttentionKind.Bahdanau, true, 0.7, 2, true)]
     [InlineData(AttentionKind.LuongDot, false, 0.9, 0, true)]
@@ -31,8 +32,9 @@ public class BeamPruningDecoderTests : OneTorchThread
         var (source, lengths) = TokenBatch.Pad(sentences);
         var options = new DecodingOptions { BeamWidth = 4, MaxLengthOffset = 6, RelativeThreshold = rp, MaxCandidatesPerHypothesis = mc, ShrinkBeamOnEnd = shrink };
         var expected = Reference(model, source, lengths, options, out bool unevenRows);
-        // The setting must leave sentences with different numbers of live rows at some step (the memory-per-row path).
-        Assert.True(unevenRows, "no step had sentences with different numbers of live rows");
+        // Pruning must leave sentences with different numbers of live rows at some step (the memory-per-row path);
+        // without it every searching sentence keeps K live rows (the grouped memory, as before pruning existed).
+        Assert.True(unevenRows == rp > 0, $"sentences with different numbers of live rows: {unevenRows}, relative threshold {rp}");
         foreach (int block in new[] { int.MaxValue, 3 })
         {
             var decoded = BeamSearchDecoder.Decode(model, source, lengths, options, blockRows: block);
