@@ -86,6 +86,12 @@ public sealed class BeamSearch
     /// <exception cref="ArgumentException">An argument is out of range; the message names it and its value.</exception>
     public static BeamSearch Start(IReadOnlyList<int> limits, int beamWidth, int vocabularySize, long beginId, long endId, double lengthPenalty)
     {
+        Check(limits, beamWidth, vocabularySize, beginId, endId, lengthPenalty);
+        return new BeamSearch(limits, beamWidth, vocabularySize, beginId, endId, lengthPenalty, 0, 0, false);
+    }
+
+    private static void Check(IReadOnlyList<int> limits, int beamWidth, int vocabularySize, long beginId, long endId, double lengthPenalty)
+    {
         ArgumentNullException.ThrowIfNull(limits);
         if (limits.Count == 0) throw new ArgumentException("a beam search needs at least one sentence, got 0", nameof(limits));
         for (int i = 0; i < limits.Count; i++)
@@ -96,7 +102,6 @@ public sealed class BeamSearch
         if (endId < 0 || endId >= vocabularySize) throw new ArgumentOutOfRangeException(nameof(endId), endId, $"end id must be in [0, {vocabularySize}), got {endId}");
         if (!(lengthPenalty >= 0) || double.IsInfinity(lengthPenalty))
             throw new ArgumentOutOfRangeException(nameof(lengthPenalty), lengthPenalty, $"length penalty must be at least 0 and finite, got {lengthPenalty}");
-        return new BeamSearch(limits, beamWidth, vocabularySize, beginId, endId, lengthPenalty, 0, 0, false);
     }
 
     /// <summary>Starts a search with the beam width, length penalty and pruning of <paramref name="options"/>.</summary>
@@ -111,7 +116,7 @@ public sealed class BeamSearch
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Start(limits, options.BeamWidth, vocabularySize, beginId, endId, options.LengthPenalty);
+        Check(limits, options.BeamWidth, vocabularySize, beginId, endId, options.LengthPenalty);
         return new BeamSearch(limits, options.BeamWidth, vocabularySize, beginId, endId, options.LengthPenalty,
             options.RelativeThreshold, options.MaxCandidatesPerHypothesis, options.ShrinkBeamOnEnd);
     }
