@@ -17,8 +17,9 @@ namespace RnnMl.Onnx;
 /// </summary>
 /// <remarks>
 /// Shapes: N sentences, K beams, S source steps, L decoder layers, Q decoder hidden size, V target vocabulary. Beam search
-/// runs all sentences and beams as one (N·K) batch with <see cref="BeamSearch"/> (RnnMl.Text), the bookkeeping TorchSharp's
-/// <c>BeamSearchDecoder</c> uses too: K live hypotheses per sentence, ended ones ranked by log-probability / length^α.
+/// runs all sentences and beams as one batch of their live hypotheses (at most N·K rows; fewer once pruning, e.g. the
+/// default <see cref="DecodingOptions.RelativeThreshold"/>, drops some) with <see cref="BeamSearch"/> (RnnMl.Text), the
+/// bookkeeping TorchSharp's <c>BeamSearchDecoder</c> uses too: ended hypotheses ranked by log-probability / length^α.
 /// Padding and the begin token are never produced. Where the work is done: loading and checking the graphs and the
 /// encoder run in <c>TranslatorGraphs</c>, the decoder's state across steps in <c>DecoderRun</c>, greedy and beam search
 /// in <c>TranslatorSearch</c>.

@@ -112,6 +112,9 @@ public class FitPipelineTests
         Assert.Equal((10, 3e-3, 32, 32, 0.05, 256, 0.0, false, 64), (g.Epochs, g.LearningRate, g.Streams, g.PredictionBatchSize, g.ValidationFraction, g.HiddenSize, g.Dropout, g.LowerCase, g.EmbeddingSize));
         Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Gru, t.Cell);
         Assert.True(t.TieEmbeddings);
+        Assert.Equal((0.5, 0.5), (t.BeamRelativeThreshold, t.DecodingOptions().RelativeThreshold));
+        var badThreshold = Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrentTranslatorOptions { BeamRelativeThreshold = 1.5 }.Validate());
+        Assert.Equal((nameof(RecurrentTranslatorOptions.BeamRelativeThreshold), true), (badThreshold.ParamName, badThreshold.Message.Contains("1.5")));
         Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Lstm, c.Cell);
         Assert.Equal((RnnMl.Torch.Training.OptimizerKind.AdamW, 0.01, RnnMl.Torch.Training.LearningRateSchedule.WarmupLinearDecay, 0.1),
             (c.Optimizer, c.WeightDecay, c.Schedule, c.WarmupFraction));

@@ -49,8 +49,26 @@ public sealed class OnnxTranslatorTests : IDisposable
         var (source, lengths) = TokenBatch.Pad(Sources);
         foreach (var options in new[]
         {
-            new DecodingOptions { BeamWidth = 3, LengthPenalty = 1.0, MaxLengthRatio = 1.5, MaxLengthOffset = 3 },
-            new DecodingOptions { BeamWidth = 4, LengthPenalty = 0, MaxLengthRatio = 1.0, MaxLengthOffset = 2 },
+            // No pruning: every searching sentence keeps K live rows (see Decode_PrunedBeam_… for the default's pruning).
+            new DecodingOptions { BeamWidth = 3, LengthPenalty = 1.0, MaxLengthRatio = 1.5, MaxLengthOffset = 3, RelativeThreshold = 0 },
+            new DecodingOptions { BeamWidth = 4, LengthPenalty = 0, MaxLengthRatio = 1.0, MaxLengthOffset = 2, RelativeThreshold = 0 },
+        })
+            AssertSameDecoding(BeamSearchDecoder.Decode(model, source, lengths, options), translator.Decode(Sources, options));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Decode_PrunedBeam_EqualsTorchSharpBeamSearch(RecurrentCellKind cell, AttentionKind attention, bool inputFeeding, bool tie, int embedding)
+    {
+        // TorchSharp runs only the live rows (fewer per sentence once pruned); ONNX Runtime runs all N·K: the same choices.
+        using var model = Model(cell, cell, attention, inputFeeding: inputFeeding, tie: tie, embedding: embedding);
+        using var translator = ExportAndLoad(model, TextInfo(), folder);
+        var (source, lengths) = TokenBatch.Pad(Sources);
+        foreach (var options in new[]
+        {
+            new DecodingOptions { BeamWidth = 4, LengthPenalty = 1.0, MaxLengthRatio = 1.5, MaxLengthOffset = 3, RelativeThreshold = 0.8, ShrinkBeamOnEnd = true },
+            new DecodingOptions { BeamWidth = 5, MaxLengthRatio = 1.5, MaxLengthOffset = 3 },   // the defaults: relative threshold 0.5
+            new DecodingOptions { BeamWidth = 3, LengthPenalty = 0.6, MaxLengthRatio = 1.5, MaxLengthOffset = 3, RelativeThreshold = 0.6, MaxCandidatesPerHypothesis = 2 },
         })
             AssertSameDecoding(BeamSearchDecoder.Decode(model, source, lengths, options), translator.Decode(Sources, options));
     }
@@ -136,7 +154,7 @@ public sealed class OnnxTranslatorTests : IDisposable
     [Fact]
     public void TranslationModelInfo_MetadataRoundTrip_KeepsEverything()
     {
-        var text = TextInfo(new DecodingOptions { BeamWidth = 2, LengthPenalty = 0.5, MaxLengthRatio = 1.25, MaxLengthOffset = 7 });
+        var text = TextInfo(new DecodingOptions { BeamWidth = 2, LengthPenalty = 0.5, MaxLengthRatio = 1.25, MaxLengthOffset = 7, RelativeThreshold = 0.3, MaxCandidatesPerHypothesis = 3, ShrinkBeamOnEnd = true });
         var back = TranslationModelInfo.FromMetadata(text.ToMetadata());
         Assert.Equal(text.SourceVocabulary.Tokens, back.SourceVocabulary.Tokens);
         Assert.Equal(text.TargetVocabulary.Tokens, back.TargetVocabulary.Tokens);

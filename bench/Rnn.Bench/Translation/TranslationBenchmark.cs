@@ -6,6 +6,7 @@ using RnnMl.MLNet.Translation;
 using RnnMl.Text;
 using RnnMl.Text.Decoding;
 using RnnMl.Text.Metrics;
+using RnnMl.Torch.Decoding;
 using RnnMl.Torch.Models;
 using RnnMl.Torch.Training;
 using static TorchSharp.torch;
@@ -45,6 +46,9 @@ internal static class TranslationBenchmark
           --save-model FILE save the trained model (SaveRnnModel) for later --load-model runs
           --load-model FILE skip training: score a model saved with --save-model (train_s, train_peak_mb are then 0)
           --alphas A,B,…    also report beam BLEU for these length penalties α (tuning; the line uses the model's α)
+          --prune RP/MC/S   beam pruning for every beam run: relative threshold rp, max candidates per hypothesis mc (0 no
+                            limit), shrink the beam on ended hypotheses (s or -), e.g. 0.1/2/s (default the model's)
+          --prune-sweep L   also report BLEU and rows per sentence for these pruning settings, ';'-separated RP/MC/S
           --alternate N     after the scored run, decode greedy and beam in turn N times and print beam/greedy speed ratios
           --raw-batches N   time N training batches with a raw TorchSharp loop and with RnnMl's loss, interleaved, on fresh
                             models of the trained shape (default 60; quick 20; 0 skips)
@@ -105,6 +109,8 @@ internal static class TranslationBenchmark
         var alphas = (options.Value("--alphas") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(a => double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x >= 0 ? x
                 : throw new UsageException($"--alphas needs non-negative numbers separated by commas, got '{a}'")).ToArray();
+        var prune = options.Value("--prune");
+        var sweep = (options.Value("--prune-sweep") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries);
         options.EnsureEmpty();
         if (loadPath is not null && !File.Exists(loadPath)) throw new UsageException($"--load-model: no file '{Path.GetFullPath(loadPath)}'");
 
@@ -179,11 +185,17 @@ internal static class TranslationBenchmark
         var sources = test.Select(p => p.Source).ToList();
         var references = test.Select(p => p.Target).ToList();
         var beamOptions = model.Decoding with { BeamWidth = beam };
+        if (prune is not null) beamOptions = Pruned(beamOptions, prune);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"beam options: width {beamOptions.BeamWidth}, α {beamOptions.LengthPenalty}, relative threshold {beamOptions.RelativeThreshold}, max candidates {beamOptions.MaxCandidatesPerHypothesis}, shrink {beamOptions.ShrinkBeamOnEnd}"));
         PeakMemory.Reset();
+        long rows0 = DecoderRowCounter.Greedy;
         var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
+        double greedyRows = (DecoderRowCounter.Greedy - rows0) / (double)sources.Count;
         double greedyPeak = PeakMemory.PeakMegabytes();
         PeakMemory.Reset();
+        rows0 = DecoderRowCounter.Beam;
         var beamed = model.Evaluate(sources, references, beamOptions);
+        double beamRows = (DecoderRowCounter.Beam - rows0) / (double)sources.Count;
         double beamPeak = PeakMemory.PeakMegabytes();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak RSS while decoding {test.Count} sentences: greedy {greedyPeak:F0} MB, beam {beam} {beamPeak:F0} MB"));
         double bleuCased = Bleu.Corpus(beamed.Translations, references, lowercase: false);
@@ -192,6 +204,16 @@ internal static class TranslationBenchmark
         foreach (var (name, r) in new[] { ("greedy", greedy), ($"beam {beam} (α {beamOptions.LengthPenalty})", beamed) })
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: BLEU {r.Bleu:F2} (cased {Bleu.Corpus(r.Translations, references, lowercase: false):F2}), chrF {r.ChrF:F2}, exact {r.ExactMatch:P1}, {r.SentencesPerSecond:F1} sentences/s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"decoder rows per sentence: greedy {greedyRows:F2}, beam {beamRows:F2} (beam/greedy rows {greedyRows / beamRows:F3})"));
+        foreach (var setting in sweep)
+        {
+            var o = Pruned(beamOptions, setting);
+            long before = DecoderRowCounter.Beam;
+            var r = model.Evaluate(sources, references, o);
+            double perSentence = (DecoderRowCounter.Beam - before) / (double)sources.Count;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"prune {setting}: BLEU {r.Bleu:F2} (cased {Bleu.Corpus(r.Translations, references, lowercase: false):F2}), chrF {r.ChrF:F2}, rows per sentence {perSentence:F2} (greedy/beam rows {greedyRows / perSentence:F3}), {r.SentencesPerSecond:F1} sentences/s"));
+        }
         foreach (var alpha in alphas)
         {
             var r = model.Evaluate(sources, references, beamOptions with { LengthPenalty = alpha });
@@ -220,6 +242,7 @@ internal static class TranslationBenchmark
         static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         for (int round = 0; round < rounds; round++)
         {
+            long g0 = DecoderRowCounter.Greedy, b0 = DecoderRowCounter.Beam;
             double start = CpuSeconds();
             var greedy = model.Evaluate(sources, references, model.Decoding with { BeamWidth = 1 });
             double middle = CpuSeconds();
@@ -228,11 +251,22 @@ internal static class TranslationBenchmark
             wall.Add(beamed.SentencesPerSecond / greedy.SentencesPerSecond);
             cpu.Add((middle - start) / (end - middle));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round + 1}: greedy {greedy.SentencesPerSecond:F1} sentences/s ({middle - start:F2} CPU s, BLEU {greedy.Bleu:F2}), beam {beamed.SentencesPerSecond:F1} ({end - middle:F2} CPU s, BLEU {beamed.Bleu:F2}); beam/greedy {wall[^1]:F3} (CPU {cpu[^1]:F3})"));
+                $"round {round + 1}: greedy {greedy.SentencesPerSecond:F1} sentences/s ({middle - start:F2} CPU s, BLEU {greedy.Bleu:F2}), beam {beamed.SentencesPerSecond:F1} ({end - middle:F2} CPU s, BLEU {beamed.Bleu:F2}); beam/greedy {wall[^1]:F3} (CPU {cpu[^1]:F3}); rows per sentence greedy {(DecoderRowCounter.Greedy - g0) / (double)sources.Count:F2}, beam {(DecoderRowCounter.Beam - b0) / (double)sources.Count:F2}"));
         }
         static double Median(List<double> x) { var s = x.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"beam_vs_greedy: median {Median(wall):F3} (CPU {Median(cpu):F3}) over {rounds} round(s); wall min {wall.Min():F3} max {wall.Max():F3}"));
+    }
+
+    // RP/MC/S: relative threshold, max candidates per hypothesis, 's' to shrink the beam on ended hypotheses ('-' not).
+    private static DecodingOptions Pruned(DecodingOptions options, string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 3 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var rp)
+            || !int.TryParse(parts[1], out var mc) || parts[2] is not ("s" or "-"))
+            throw new UsageException($"pruning settings are RP/MC/S (e.g. 0.1/2/s or 0/0/-), got '{text}'");
+        try { return (options with { RelativeThreshold = rp, MaxCandidatesPerHypothesis = mc, ShrinkBeamOnEnd = parts[2] == "s" }).Validate(); }
+        catch (ArgumentException e) { throw new UsageException($"pruning '{text}': {e.Message}"); }
     }
 
     private static double Double(OptionReader options, string name, double fallback)

@@ -101,6 +101,10 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     /// <summary>Length normalisation α of beam search (score / length^α). Default 1.</summary>
     public double LengthPenalty { get; set; } = 1.0;
 
+    /// <summary>Beam search's relative threshold pruning rp (<see cref="DecodingOptions.RelativeThreshold"/>):
+    /// candidates less than rp times as probable as a sentence's best are dropped; in [0, 1], 0 for none. Default 0.5.</summary>
+    public double BeamRelativeThreshold { get; set; } = 0.5;
+
     /// <summary>Translations stop after ⌊ratio · source length⌋ + <see cref="MaxLengthOffset"/> tokens. Default 2.</summary>
     public double MaxLengthRatio { get; set; } = 2.0;
 
@@ -132,6 +136,8 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
         if (!Enum.IsDefined(TargetTokenizer))
             throw new ArgumentOutOfRangeException(nameof(TargetTokenizer), TargetTokenizer, $"target tokenizer must be Word, Character or Subword, got {TargetTokenizer}");
         ModelOptions(2, 4).Validate();
+        if (!(BeamRelativeThreshold >= 0 && BeamRelativeThreshold <= 1))
+            throw new ArgumentOutOfRangeException(nameof(BeamRelativeThreshold), BeamRelativeThreshold, $"beam relative threshold must be in [0, 1], got {BeamRelativeThreshold}");
         DecodingOptions().Validate();
     }
 
@@ -159,6 +165,7 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     {
         BeamWidth = BeamWidth,
         LengthPenalty = LengthPenalty,
+        RelativeThreshold = BeamRelativeThreshold,
         MaxLengthRatio = MaxLengthRatio,
         MaxLengthOffset = MaxLengthOffset,
     };

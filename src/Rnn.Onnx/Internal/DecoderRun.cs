@@ -3,21 +3,28 @@ using Names = RnnMl.Text.Export.Seq2SeqGraphNames;
 
 namespace RnnMl.Onnx.Internal;
 
-/// <summary>The decoder's state across the steps of one batch; the encoder's outputs stay pinned as constant inputs.</summary>
+/// <summary>The decoder's state across the steps of one batch; the encoder's outputs stay pinned as constant inputs (one
+/// row per decoder row), re-laid out only when <see cref="Advance"/> changes which sentence each row decodes.</summary>
 /// <remarks>Shapes: R decoder rows, L layers, Q hidden size, V target vocabulary.</remarks>
 internal sealed class DecoderRun : IDisposable
 {
     private readonly TranslatorGraphs graphs;
-    private readonly int rows;
-    private readonly List<OrtValue> constants = new();
-    private readonly Dictionary<string, OrtValue> constantByName = new(StringComparer.Ordinal);
+    private int rows;
+    private int[] rowSentence;
+    private readonly List<Constant> constants = new();
     private float[]? newH, newC, newFeed;
 
-    public DecoderRun(TranslatorGraphs graphs, int rows)
+    /// <param name="graphs">The graphs.</param>
+    /// <param name="rowSentence">For each decoder row, the sentence it decodes.</param>
+    public DecoderRun(TranslatorGraphs graphs, int[] rowSentence)
     {
         this.graphs = graphs;
-        this.rows = rows;
+        this.rowSentence = rowSentence;
+        rows = rowSentence.Length;
     }
+
+    /// <summary>R, the decoder rows of the next step.</summary>
+    public int Rows => rows;
 
     /// <summary>h (L, R, Q).</summary>
     public float[] H { get; set; } = Array.Empty<float>();
@@ -29,12 +36,7 @@ internal sealed class DecoderRun : IDisposable
     public float[]? Feed { get; set; }
 
     /// <summary>Pins an input that stays the same at every step (memory, keys, source mask).</summary>
-    public void AddConstant<T>(string name, T[] data, long[] shape) where T : unmanaged
-    {
-        var value = OrtValue.CreateTensorValueFromMemory(data, shape);
-        constants.Add(value);
-        constantByName[name] = value;
-    }
+    public void AddConstant<T>(string name, T[] data, long[] shape) where T : unmanaged => constants.Add(new Constant<T>(name, data, shape));
 
     /// <summary>Runs one step for every row; returns the log-probabilities (R, V) and keeps the new state pending.</summary>
     public float[] Step(long[] previous)
@@ -50,7 +52,7 @@ internal sealed class DecoderRun : IDisposable
                 Names.H => Own(OrtValue.CreateTensorValueFromMemory(H, new long[] { l, rows, q })),
                 Names.C => Own(OrtValue.CreateTensorValueFromMemory(C!, new long[] { l, rows, q })),
                 Names.Feed => Own(OrtValue.CreateTensorValueFromMemory(Feed!, new long[] { rows, q })),
-                _ => constantByName[name],
+                _ => constants.First(c => c.Name == name).Value,
             }).ToArray();
             using var options = new RunOptions();
             using var outputs = graphs.Decoder.Run(options, graphs.DecoderInputs, inputs, graphs.DecoderOutputs);
@@ -66,13 +68,21 @@ internal sealed class DecoderRun : IDisposable
         }
     }
 
-    /// <summary>Takes the last step's state, reordered so that row j continues row <paramref name="select"/>[j] (null keeps the order).</summary>
+    /// <summary>Takes the last step's state, reordered so that row j continues row <paramref name="select"/>[j] (null keeps
+    /// the order); <paramref name="select"/> may be shorter or longer than R (the next step's rows). A row decodes the
+    /// sentence of the row it continues; the constant inputs are laid out again only when that changes a row's sentence.</summary>
     public void Advance(int[]? select)
     {
         int l = graphs.Layers, q = graphs.HiddenSize;
         H = select is null ? newH! : SelectAxis1(newH, l, rows, q, select);
         if (newC is not null) C = select is null ? newC : SelectAxis1(newC, l, rows, q, select);
         if (newFeed is not null) Feed = select is null ? newFeed : SelectAxis1(newFeed, 1, rows, q, select);
+        if (select is null) return;
+        var sentences = select.Select(j => rowSentence[j]).ToArray();
+        if (!sentences.AsSpan().SequenceEqual(rowSentence))
+            foreach (var c in constants) c.SelectRows(select);
+        rowSentence = sentences;
+        rows = select.Length;
     }
 
     /// <summary>(A, B, C) row-major → (A, rows.Length, C) taking index rows[j] along axis 1.</summary>
@@ -87,6 +97,40 @@ internal sealed class DecoderRun : IDisposable
 
     public void Dispose()
     {
-        foreach (var v in constants) v.Dispose();
+        foreach (var c in constants) c.Dispose();
+    }
+
+    // An input that stays the same from step to step, (R, …) with one row per decoder row.
+    private abstract class Constant(string name) : IDisposable
+    {
+        public string Name { get; } = name;
+        public OrtValue Value { get; protected set; } = null!;
+        public abstract void SelectRows(int[] select);
+        public void Dispose() => Value.Dispose();
+    }
+
+    private sealed class Constant<T> : Constant where T : unmanaged
+    {
+        private T[] data;
+        private readonly long[] shape;
+
+        public Constant(string name, T[] data, long[] shape) : base(name)
+        {
+            this.data = data;
+            this.shape = shape;
+            Value = OrtValue.CreateTensorValueFromMemory(data, shape);
+        }
+
+        // Row j of the new layout is row select[j] of the current one.
+        public override void SelectRows(int[] select)
+        {
+            int size = (int)(data.Length / shape[0]);
+            var next = new T[select.Length * size];
+            for (int j = 0; j < select.Length; j++) data.AsSpan(select[j] * size, size).CopyTo(next.AsSpan(j * size, size));
+            Value.Dispose();
+            data = next;
+            shape[0] = select.Length;
+            Value = OrtValue.CreateTensorValueFromMemory(data, shape);
+        }
     }
 }

@@ -103,7 +103,7 @@ internal sealed class TranslatorGraphs : IDisposable
         using var outputs = encoder.Run(options, new[] { Names.Source, Names.SourceLengths }, new[] { idValue, lengthValue }, encoderOutputs);
         var byName = encoderOutputs.Select((name, i) => (name, value: outputs[i])).ToDictionary(x => x.name, x => x.value);
         int rows = rowSource.Length;
-        var run = new DecoderRun(this, rows);
+        var run = new DecoderRun(this, rowSource);
         run.H = DecoderRun.SelectAxis1(byName[Names.H].GetTensorDataAsSpan<float>(), Layers, n, HiddenSize, rowSource);
         if (HasC) run.C = DecoderRun.SelectAxis1(byName[Names.C].GetTensorDataAsSpan<float>(), Layers, n, HiddenSize, rowSource);
         if (HasFeed) run.Feed = new float[rows * HiddenSize];

@@ -54,20 +54,28 @@ internal static class TranslatorSearch
         // The search is RnnMl.Text's BeamSearch, which TorchSharp's BeamSearchDecoder drives too: same hypotheses, same ties.
         var text = graphs.Text;
         int n = sources.Count, k = decoding.BeamWidth, v = text.TargetVocabulary.Count;
-        var expand = Enumerable.Range(0, n * k).Select(r => r / k).ToArray();
-        using var run = graphs.Start(sources, expand, out var lengths);
-        var search = BeamSearch.Start(lengths.Select(decoding.MaxLength).ToArray(), k, v, text.BeginId, text.EndId, decoding.LengthPenalty);
+        // The decoder runs the live rows only (local row j is global row live[j]): beam 0 of each sentence at the first
+        // step, then K per sentence, or fewer once pruning leaves fewer live, as TorchSharp's BeamSearchDecoder does.
+        using var run = graphs.Start(sources, Enumerable.Range(0, n).ToArray(), out var lengths);
+        var search = BeamSearch.Start(lengths.Select(decoding.MaxLength).ToArray(), v, text.BeginId, text.EndId, decoding);
         int c = search.CandidatesPerRow;
         var values = new float[search.Rows * c];
         var tokens = new long[search.Rows * c];
+        var live = Enumerable.Range(0, n).Select(i => i * k).ToArray();
+        var localOf = new int[search.Rows];
         while (!search.Done)
         {
-            var logp = run.Step(search.Previous);
-            for (int r = 0; r < search.Rows; r++)
-                if (search.IsLive(r))
-                    BeamSearch.TopTokens(logp.AsSpan(r * v, v), text.BeginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
+            var logp = run.Step(live.Select(r => search.Previous[r]).ToArray());
+            for (int j = 0; j < live.Length; j++)
+            {
+                int r = live[j];
+                BeamSearch.TopTokens(logp.AsSpan(j * v, v), text.BeginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
+                localOf[r] = j;
+            }
             search.Advance(values, tokens);
-            run.Advance(search.Parents);
+            live = Enumerable.Range(0, search.Rows).Where(search.IsLive).ToArray();
+            if (live.Length == 0) break;
+            run.Advance(live.Select(r => localOf[search.Parents[r]]).ToArray());
         }
         return search.Results().Select(h => new OnnxDecodedSequence(h.Tokens, h.LogProbability, h.Score)).ToArray();
     }

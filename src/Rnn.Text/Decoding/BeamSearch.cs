@@ -16,6 +16,12 @@ namespace RnnMl.Text.Decoding;
 /// scored by log-probability / length^α, the length counting the end token, and leaves the beam); any other token
 /// continues it. A live hypothesis that reaches its length limit is cut off. Finished hypotheses are kept as CPU
 /// back-pointers, never as model state, so a search holds only K live rows per sentence.</para>
+/// <para>Pruning (<see cref="DecodingOptions"/>; Freitag and Al-Onaizan, 2017), applied during that walk: a candidate whose
+/// summed log-probability is below the sentence's best candidate's + ln rp is dropped, and so is every one after it
+/// (<see cref="DecodingOptions.RelativeThreshold"/> rp); a hypothesis gives at most mc candidates (ended or not;
+/// <see cref="DecodingOptions.MaxCandidatesPerHypothesis"/>); with <see cref="DecodingOptions.ShrinkBeamOnEnd"/> the walk
+/// stops at K − (hypotheses ended so far) live ones instead of K, so the beam narrows by one per ended hypothesis. The
+/// best candidate is never pruned, so K = 1 stays greedy; with pruning off the search is the one described above.</para>
 /// <para>A sentence stops when it has no live hypothesis, or when its best ended score is at least every live hypothesis's
 /// best reachable score (its summed log-probability s ≤ 0 can only fall, so s / limit^α bounds what it can still reach),
 /// or, sooner, once K hypotheses have ended and the best of them beats what every live hypothesis would score if it
@@ -28,6 +34,10 @@ public sealed class BeamSearch
     private readonly int n, k, v;
     private readonly long endId;
     private readonly double alpha;
+    private readonly double relativeLog;
+    private readonly int perParentLimit;
+    private readonly bool shrink;
+    private readonly int[] perParent;
     private readonly int[] limits;
     private readonly double[] limitPower;
     private double[] scores;
@@ -39,8 +49,13 @@ public sealed class BeamSearch
     private readonly List<(int[] Parents, long[] Tokens)> history = new();
     private readonly List<(double Total, int Flat, int Row, long Token)> candidates = new();
 
-    private BeamSearch(IReadOnlyList<int> limits, int beamWidth, int vocabularySize, long beginId, long endId, double lengthPenalty)
+    private BeamSearch(IReadOnlyList<int> limits, int beamWidth, int vocabularySize, long beginId, long endId, double lengthPenalty,
+        double relativeThreshold, int maxCandidatesPerHypothesis, bool shrinkOnEnd)
     {
+        relativeLog = Math.Log(relativeThreshold);
+        perParentLimit = maxCandidatesPerHypothesis == 0 ? int.MaxValue : maxCandidatesPerHypothesis;
+        shrink = shrinkOnEnd;
+        perParent = new int[beamWidth];
         n = limits.Count;
         k = beamWidth;
         v = vocabularySize;
@@ -71,6 +86,12 @@ public sealed class BeamSearch
     /// <exception cref="ArgumentException">An argument is out of range; the message names it and its value.</exception>
     public static BeamSearch Start(IReadOnlyList<int> limits, int beamWidth, int vocabularySize, long beginId, long endId, double lengthPenalty)
     {
+        Check(limits, beamWidth, vocabularySize, beginId, endId, lengthPenalty);
+        return new BeamSearch(limits, beamWidth, vocabularySize, beginId, endId, lengthPenalty, 0, 0, false);
+    }
+
+    private static void Check(IReadOnlyList<int> limits, int beamWidth, int vocabularySize, long beginId, long endId, double lengthPenalty)
+    {
         ArgumentNullException.ThrowIfNull(limits);
         if (limits.Count == 0) throw new ArgumentException("a beam search needs at least one sentence, got 0", nameof(limits));
         for (int i = 0; i < limits.Count; i++)
@@ -81,7 +102,23 @@ public sealed class BeamSearch
         if (endId < 0 || endId >= vocabularySize) throw new ArgumentOutOfRangeException(nameof(endId), endId, $"end id must be in [0, {vocabularySize}), got {endId}");
         if (!(lengthPenalty >= 0) || double.IsInfinity(lengthPenalty))
             throw new ArgumentOutOfRangeException(nameof(lengthPenalty), lengthPenalty, $"length penalty must be at least 0 and finite, got {lengthPenalty}");
-        return new BeamSearch(limits, beamWidth, vocabularySize, beginId, endId, lengthPenalty);
+    }
+
+    /// <summary>Starts a search with the beam width, length penalty and pruning of <paramref name="options"/>.</summary>
+    /// <param name="limits">N length limits (output tokens without the end token), each at least 1.</param>
+    /// <param name="vocabularySize">V, at least 3 (padding, begin, end).</param>
+    /// <param name="beginId">The begin token: the first input of every row, never a candidate.</param>
+    /// <param name="endId">The end token.</param>
+    /// <param name="options">Beam width, length penalty, <see cref="DecodingOptions.RelativeThreshold"/>,
+    /// <see cref="DecodingOptions.MaxCandidatesPerHypothesis"/> and <see cref="DecodingOptions.ShrinkBeamOnEnd"/> (validated here).</param>
+    /// <exception cref="ArgumentException">An argument or option is out of range; the message names it and its value.</exception>
+    public static BeamSearch Start(IReadOnlyList<int> limits, int vocabularySize, long beginId, long endId, DecodingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Check(limits, options.BeamWidth, vocabularySize, beginId, endId, options.LengthPenalty);
+        return new BeamSearch(limits, options.BeamWidth, vocabularySize, beginId, endId, options.LengthPenalty,
+            options.RelativeThreshold, options.MaxCandidatesPerHypothesis, options.ShrinkBeamOnEnd);
     }
 
     /// <summary>N·K, the rows the decoder runs every step.</summary>
@@ -95,6 +132,9 @@ public sealed class BeamSearch
 
     /// <summary>(N·K) after <see cref="Advance"/>: row j continues the decoder state of row Parents[j].</summary>
     public int[] Parents { get; private set; }
+
+    /// <summary>Live rows summed over the steps taken so far: the rows a decoder that runs only live rows has run.</summary>
+    public long LiveRowSteps { get; private set; }
 
     /// <summary>Steps taken so far.</summary>
     public int Steps => history.Count;
@@ -120,6 +160,7 @@ public sealed class BeamSearch
         if (tokens.Length != rows * c) throw new ArgumentException($"tokens must hold N·K·C = {rows * c} entries, got {tokens.Length}", nameof(tokens));
         if (Done) throw new InvalidOperationException("the beam search is done");
         int step = history.Count;
+        for (int r = 0; r < rows; r++) if (live[r]) LiveRowSteps++;
         var parents = Enumerable.Range(0, rows).ToArray();
         var next = new long[rows];
         var nextScores = new double[rows];
@@ -143,9 +184,14 @@ public sealed class BeamSearch
             }
             candidates.Sort(static (a, b) => a.Total != b.Total ? b.Total.CompareTo(a.Total) : a.Flat.CompareTo(b.Flat));
             int filled = 0;
+            // Pruning (all off by default): candidates below the best one's log-probability + ln rp are dropped, a
+            // hypothesis gives at most mc candidates, and a shrinking beam keeps K − (ended so far) live hypotheses.
+            double floor = candidates.Count > 0 ? candidates[0].Total + relativeLog : 0;
+            Array.Clear(perParent);
             foreach (var (total, _, r, token) in candidates)
             {
-                if (filled == k) break;
+                if (filled >= k - (shrink ? endedCount[i] : 0) || total < floor) break;
+                if (perParent[r - i * k]++ >= perParentLimit) continue;
                 if (token == endId)
                 {
                     endedCount[i]++;

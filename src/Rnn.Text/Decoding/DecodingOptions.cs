@@ -9,6 +9,7 @@ namespace RnnMl.Text.Decoding;
 /// <code>
 /// var greedy = new DecodingOptions { BeamWidth = 1 };
 /// var wide = new DecodingOptions { BeamWidth = 8, LengthPenalty = 0.6, MaxLengthRatio = 1.5 }.Validate();
+/// var exhaustive = new DecodingOptions { RelativeThreshold = 0 };   // no pruning: every step refills K hypotheses
 /// </code>
 /// </example>
 public sealed record DecodingOptions
@@ -31,6 +32,27 @@ public sealed record DecodingOptions
     /// <summary>Added to the length limit; at least 0. Default 10.</summary>
     public int MaxLengthOffset { get; init; } = 10;
 
+    /// <summary>
+    /// Relative threshold pruning rp of beam search (Freitag and Al-Onaizan, 2017): at each step a sentence drops the
+    /// candidates whose summed log-probability is below its best candidate's + ln rp (probability less than rp times the
+    /// best's), so confident steps keep fewer live hypotheses and the decoder runs fewer rows. In [0, 1]; 0 prunes
+    /// nothing, 1 keeps only candidates tied with the best. Default 0.5: on Multi30k val (beam 5, the default-size model)
+    /// 24.2 decoder rows per sentence instead of 73.8 (greedy 14.5) and BLEU 21.53 instead of 22.17 (greedy 18.71), beam
+    /// at 0.64 of greedy's speed instead of 0.27 (README, beam pruning).
+    /// </summary>
+    public double RelativeThreshold { get; init; } = 0.5;
+
+    /// <summary>At most this many candidates (ended or continued) from one hypothesis per step; at least 0, 0 for no limit
+    /// (the beam width). Default 0 (off).</summary>
+    public int MaxCandidatesPerHypothesis { get; init; }
+
+    /// <summary>
+    /// When true, each hypothesis that ends narrows its sentence's beam by one (K − ended live hypotheses, as several
+    /// toolkits do) instead of being replaced by the next-best continuation; the sentence stops after K ended ones at the
+    /// latest. Default false.
+    /// </summary>
+    public bool ShrinkBeamOnEnd { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first bad setting and its value; returns this.</summary>
     public DecodingOptions Validate()
     {
@@ -42,6 +64,10 @@ public sealed record DecodingOptions
             throw new ArgumentOutOfRangeException(nameof(MaxLengthRatio), MaxLengthRatio, $"maximum length ratio must be positive and finite, got {MaxLengthRatio}");
         if (MaxLengthOffset < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxLengthOffset), MaxLengthOffset, $"maximum length offset must be at least 0, got {MaxLengthOffset}");
+        if (!(RelativeThreshold >= 0 && RelativeThreshold <= 1))
+            throw new ArgumentOutOfRangeException(nameof(RelativeThreshold), RelativeThreshold, $"relative threshold must be in [0, 1], got {RelativeThreshold}");
+        if (MaxCandidatesPerHypothesis < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxCandidatesPerHypothesis), MaxCandidatesPerHypothesis, $"maximum candidates per hypothesis must be at least 0 (0 for no limit), got {MaxCandidatesPerHypothesis}");
         return this;
     }
 

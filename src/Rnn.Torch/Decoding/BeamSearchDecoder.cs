@@ -57,9 +57,10 @@ public static class BeamSearchDecoder
         int n = (int)source.shape[0], k = options.BeamWidth;
         int v = (int)model.Options.TargetVocabularySize;
         long beginId = model.Options.BeginId;
-        var search = BeamSearch.Start(GreedyDecoder.SourceLimits(sourceLengths, options), k, v, beginId, model.Options.EndId, options.LengthPenalty);
-        // The first step runs on one row per sentence (only beam 0 is live then: all K would compute the same scores);
-        // its state is expanded to the K rows of each sentence afterwards. The memory keeps one row per sentence.
+        var search = BeamSearch.Start(GreedyDecoder.SourceLimits(sourceLengths, options), v, beginId, model.Options.EndId, options);
+        // The decoder runs the live rows only (local row j is global row live[j], in sentence order): at the first step
+        // beam 0 of each sentence, later K per sentence, or fewer when pruning or a shrinking beam leaves fewer live.
+        // The memory keeps one row per searching sentence (memory row pos is sentence active[pos]).
         var (memory, state) = model.Encode(source, sourceLengths);
         // −∞ written into the padding and begin columns in place: the same scores as adding GreedyDecoder.BannedTokens,
         // without a pass over all (N·K, V) scores.
@@ -69,70 +70,76 @@ public static class BeamSearchDecoder
         int fetch = Math.Min(c + 1, v);
         var values = new float[search.Rows * c];
         var tokens = new long[search.Rows * c];
-        // The sentences still searching; the decoder runs on their K rows only (local row pos·K + b is global row active[pos]·K + b).
         var active = Enumerable.Range(0, n).ToArray();
-        while (!search.Done)
+        var live = Enumerable.Range(0, n).Select(i => i * k).ToArray();
+        var localOf = new int[search.Rows];
+        var rowMemory = new RowMemory();
+        try
         {
-            using var step = NewDisposeScope();
-            bool first = search.Steps == 0;
-            int rows = first ? n : active.Length * k;
-            var previous = tensor(Enumerable.Range(0, rows).Select(j => search.Previous[Global(j)]).ToArray(), ScalarType.Int64, device);
-            var (features, next, _) = model.StepFeatures(previous, state, memory);
-            for (int from = 0; from < rows; from += blockRows)
+            while (!search.Done)
             {
-                // A block of rows at a time: the (B, V) scores go from the product to the top-k while in cache, and the
-                // (N·K, V) scores of the whole step never exist.
-                using var block = NewDisposeScope();
-                int size = Math.Min(blockRows, rows - from);
-                var logp = model.Project(features.narrow(0, from, size)).log_softmax(1).to(ScalarType.Float32).index_fill_(1, banned, PinnedScalars.MinusInfinity);
-                var (top, index) = logp.topk(fetch, dim: 1);
-                var topValues = top.cpu().data<float>().ToArray();
-                var topIndex = index.cpu().data<long>().ToArray();
-                for (int j = 0; j < size; j++)
+                using var step = NewDisposeScope();
+                int rows = live.Length;
+                DecoderRowCounter.AddBeam(rows);
+                var previous = tensor(live.Select(r => search.Previous[r]).ToArray(), ScalarType.Int64, device);
+                var (features, next, _) = model.StepFeatures(previous, state, rowMemory.For(memory, active, live, k));
+                for (int from = 0; from < rows; from += blockRows)
                 {
-                    int r = Global(from + j);
-                    if (!search.IsLive(r)) continue;
-                    if (fetch > c && topValues[j * fetch + c - 1] == topValues[j * fetch + c] && !float.IsNegativeInfinity(topValues[j * fetch + c]))
+                    // A block of rows at a time: the (B, V) scores go from the product to the top-k while in cache, and the
+                    // (N·K, V) scores of the whole step never exist.
+                    using var block = NewDisposeScope();
+                    int size = Math.Min(blockRows, rows - from);
+                    var logp = model.Project(features.narrow(0, from, size)).log_softmax(1).to(ScalarType.Float32).index_fill_(1, banned, PinnedScalars.MinusInfinity);
+                    var (top, index) = logp.topk(fetch, dim: 1);
+                    var topValues = top.cpu().data<float>().ToArray();
+                    var topIndex = index.cpu().data<long>().ToArray();
+                    for (int j = 0; j < size; j++)
                     {
-                        var row = logp[j].cpu().data<float>().ToArray();
-                        BeamSearch.TopTokens(row, beginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
-                        continue;
-                    }
-                    // topk's order among equal values is unspecified; BeamSearch ranks by (value, id) itself.
-                    for (int i = 0; i < c; i++)
-                    {
-                        values[r * c + i] = topValues[j * fetch + i];
-                        tokens[r * c + i] = topIndex[j * fetch + i];
+                        int r = live[from + j];
+                        if (fetch > c && topValues[j * fetch + c - 1] == topValues[j * fetch + c] && !float.IsNegativeInfinity(topValues[j * fetch + c]))
+                        {
+                            var row = logp[j].cpu().data<float>().ToArray();
+                            BeamSearch.TopTokens(row, beginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
+                            continue;
+                        }
+                        // topk's order among equal values is unspecified; BeamSearch ranks by (value, id) itself.
+                        for (int i = 0; i < c; i++)
+                        {
+                            values[r * c + i] = topValues[j * fetch + i];
+                            tokens[r * c + i] = topIndex[j * fetch + i];
+                        }
                     }
                 }
-            }
-            search.Advance(values, tokens);
-            // Reorder the state by the back-pointers and drop the rows of sentences that stopped.
-            var stateRows = new List<long>(rows);
-            var memoryRows = new List<long>(active.Length);
-            for (int pos = 0; pos < active.Length; pos++)
-            {
-                int i = active[pos];
-                if (search.IsStopped(i)) continue;
-                memoryRows.Add(pos);
-                for (int b = 0; b < k; b++)
-                    stateRows.Add(first ? pos : pos * k + search.Parents[i * k + b] - i * k);
-            }
-            if (stateRows.Count == 0) break;
-            var old = state;
-            state = next.Select(tensor(stateRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
-            old.Dispose();
-            if (memoryRows.Count < active.Length)
-            {
-                var oldMemory = memory;
-                memory = memory.Select(tensor(memoryRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
-                oldMemory.Dispose();
-                active = active.Where(i => !search.IsStopped(i)).ToArray();
+                search.Advance(values, tokens);
+                // Reorder the state by the back-pointers; rows that are no longer live (and stopped sentences) leave the batch.
+                for (int j = 0; j < rows; j++) localOf[live[j]] = j;
+                var nextLive = new List<int>(rows);
+                var stateRows = new List<long>(rows);
+                for (int r = 0; r < search.Rows; r++)
+                {
+                    if (!search.IsLive(r)) continue;
+                    nextLive.Add(r);
+                    stateRows.Add(localOf[search.Parents[r]]);
+                }
+                if (nextLive.Count == 0) break;
+                live = nextLive.ToArray();
+                var old = state;
+                state = next.Select(tensor(stateRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
+                old.Dispose();
+                var memoryRows = Enumerable.Range(0, active.Length).Where(pos => !search.IsStopped(active[pos])).Select(pos => (long)pos).ToArray();
+                if (memoryRows.Length < active.Length)
+                {
+                    var oldMemory = memory;
+                    memory = memory.Select(tensor(memoryRows, ScalarType.Int64, device)).MoveToOuterDisposeScope();
+                    oldMemory.Dispose();
+                    active = memoryRows.Select(pos => active[pos]).ToArray();
+                }
             }
         }
+        finally
+        {
+            rowMemory.Dispose();
+        }
         return search.Results().Select(h => new DecodedSequence(h.Tokens, h.LogProbability, h.Score)).ToArray();
-
-        // At the first step local row j is sentence j's beam 0.
-        int Global(int local) => search.Steps == 0 ? local * k : active[local / k] * k + local % k;
     }
 }

@@ -44,6 +44,7 @@ public static class GreedyDecoder
         for (int t = 0; t < steps && active.Length > 0; t++)
         {
             using var stepScope = NewDisposeScope();
+            DecoderRowCounter.AddGreedy(active.Length);
             var (logits, next, weights) = model.Step(previous, state, memory);
             var (best, index) = logits.log_softmax(1).add(banned, PinnedScalars.One).max(1);
             var bestValues = best.to(ScalarType.Float64).cpu().data<double>().ToArray();
