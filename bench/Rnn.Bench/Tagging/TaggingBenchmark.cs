@@ -155,7 +155,7 @@ internal static class TaggingBenchmark
             // The corpus's word forms are the tokens as read, lower-cased with --lowercase: match the file's words the same way.
             WordVectors vectors;
             try { vectors = WordVectors.Load(vectorPath, corpus.Words, Tokenizer.Create(TokenizerKind.Word, lowerCase, TextNormalization.None), expectedDimension: settings.Embedding); }
-            catch (IOException e) { throw new UsageException($"--vectors: {e.Message}"); } // FileNotFound and InvalidData are IOExceptions
+            catch (Exception e) when (e is IOException or InvalidDataException) { throw new UsageException($"--vectors: {e.Message}"); }
             Console.WriteLine($"pretrained vectors: {vectors.Rows.Count} of {corpus.Words.Count - 2} words found among the {vectors.Entries} of {vectorPath}{(freezeVectors ? " (frozen)" : "")}");
             settings = settings with { Vectors = vectors, FreezeVectors = freezeVectors };
         }
