@@ -156,7 +156,7 @@ internal static class TaggingBenchmark
             WordVectors vectors;
             try { vectors = WordVectors.Load(vectorPath, corpus.Words, Tokenizer.Create(TokenizerKind.Word, lowerCase, TextNormalization.None), expectedDimension: settings.Embedding); }
             catch (Exception e) when (e is IOException or InvalidDataException) { throw new UsageException($"--vectors: {e.Message}"); }
-            Console.WriteLine($"pretrained vectors: {vectors.Rows.Count} of {corpus.Words.Count - 2} words found among the {vectors.Entries} of {vectorPath}{(freezeVectors ? " (frozen)" : "")}");
+            Console.WriteLine($"pretrained vectors: {vectors.Rows.Count} of {corpus.Words.Count - 2} words found among the {vectors.Entries} words of {vectorPath}{(freezeVectors ? " (frozen)" : "")}");
             settings = settings with { Vectors = vectors, FreezeVectors = freezeVectors };
         }
         double mft = TaggingCorpus.MostFrequentTagAccuracy(trainSentences, devSentences);
