@@ -20,6 +20,10 @@ internal sealed record SampleOptions
           --crf B             true (default) or false: CRF or per-token softmax
           --char-encoder E    lstm (default; a character BiLSTM), cnn (a character CNN, faster) or none: the word encoder over characters
           --casing N          width of the casing feature (all-lower, first-upper, all-upper, has-digit, other), 0 for none (default 0)
+          --embedding N       word embedding size (default 64)
+          --vectors FILE      start the word embedding from pretrained vectors: word2vec/GloVe/fastText text, or word2vec
+                              binary for *.bin; their dimension must equal --embedding (e.g. --embedding 100 for glove.6B.100d.txt)
+          --freeze-vectors    with --vectors: keep the word embedding fixed in training (default: fine-tune it)
           --epochs N          at most N epochs (default 15)
           --model FILE        where to save the trained model (default tagging-model.zip)
           --threads N         torch threads (default 1)
@@ -40,6 +44,9 @@ internal sealed record SampleOptions
     public CharacterEncoderKind CharacterEncoder { get; init; } = CharacterEncoderKind.BiLstm;
     public bool Characters => CharacterEncoder != CharacterEncoderKind.None;
     public int Epochs { get; init; } = 15;
+    public int Embedding { get; init; } = 64;
+    public string? VectorsPath { get; init; }
+    public bool FreezeVectors { get; init; }
     public string ModelPath { get; init; } = "tagging-model.zip";
     public int Threads { get; init; } = 1;
 
@@ -80,6 +87,9 @@ internal sealed record SampleOptions
                     break;
                 case "--epochs": o = o with { Epochs = Int("--epochs", Value(), 1) }; break;
                 case "--casing": o = o with { Casing = Int("--casing", Value(), 0) }; break;
+                case "--embedding": o = o with { Embedding = Int("--embedding", Value(), 1) }; break;
+                case "--vectors": o = o with { VectorsPath = Value() }; break;
+                case "--freeze-vectors": o = o with { FreezeVectors = true }; break;
                 case "--onnx" when o.ExportCommand: o = o with { OnnxPath = Value() }; break;
                 case "--model": o = o with { ModelPath = Value() }; break;
                 case "--threads": o = o with { Threads = Int("--threads", Value(), 1) }; break;
@@ -97,6 +107,8 @@ internal sealed record SampleOptions
         }
         if ((o.TrainPath is null) != (o.TestPath is null))
             throw new ArgumentException("--train and --test go together: give both files or neither (built-in data)");
+        if (o.FreezeVectors && o.VectorsPath is null)
+            throw new ArgumentException("--freeze-vectors needs --vectors FILE");
         if (o.ExportCommand && o.OnnxPath is null && !o.Help)
             throw new ArgumentException("export needs --onnx OUT, e.g. Tagging export --model tagging-model.zip --onnx tagging-model.onnx");
         if (o.TagCommand && sentences.Count == 0 && !o.Help)

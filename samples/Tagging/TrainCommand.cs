@@ -55,8 +55,9 @@ internal static class TrainCommand
         // A tenth of the training sentences (ValidationFraction) picks the best epoch; the test set is only used at the end.
         var options = new RecurrentSequenceTaggerOptions
         {
-            EmbeddingSize = 64, HiddenSize = 64, UseCrf = o.Crf, CharacterEncoder = o.CharacterEncoder, Epochs = o.Epochs,
+            EmbeddingSize = o.Embedding, HiddenSize = 64, UseCrf = o.Crf, CharacterEncoder = o.CharacterEncoder, Epochs = o.Epochs,
             EarlyStoppingPatience = 3, Seed = Seed, CasingEmbeddingSize = o.Casing,
+            PretrainedVectorsPath = o.VectorsPath, FreezePretrainedVectors = o.FreezeVectors,
             Progress = new Progress(p =>
             {
                 if (p.CompletedEpoch is { } e)
@@ -64,7 +65,7 @@ internal static class TrainCommand
                         $"  epoch {e.Epoch + 1}: train loss {e.TrainLoss:F3}, validation accuracy {e.ValidationMetrics["accuracy"]:P2}, {e.Duration.TotalSeconds:F1} s"));
             }),
         };
-        output.WriteLine($"model: BiLSTM 64{o.CharacterEncoder switch { CharacterEncoderKind.BiLstm => " + character BiLSTM", CharacterEncoderKind.Cnn => " + character CNN", _ => "" }}{(o.Casing > 0 ? " + casing" : "")}{(o.Crf ? " + CRF" + (bio ? " (BIO constraints)" : "") : ", softmax")}; {tagNames.Count} tags");
+        output.WriteLine($"model: BiLSTM 64{o.CharacterEncoder switch { CharacterEncoderKind.BiLstm => " + character BiLSTM", CharacterEncoderKind.Cnn => " + character CNN", _ => "" }}{(o.Casing > 0 ? " + casing" : "")}{(o.VectorsPath is null ? "" : $" + pretrained vectors{(o.FreezeVectors ? " (frozen)" : "")}")}{(o.Crf ? " + CRF" + (bio ? " (BIO constraints)" : "") : ", softmax")}; {tagNames.Count} tags");
         using var model = ml.MulticlassClassification.Trainers.RecurrentSequenceTagger(options).Fit(keys.Transform(data));
         var result = model.TrainingResult!;
         output.WriteLine($"training: {result.History.Count} epoch(s), best {result.BestEpoch + 1}, {result.StopReason}");

@@ -20,6 +20,7 @@ public class TaggingSampleTests
     [InlineData("--train", "a.conll", "--train and --test go together")]
     [InlineData("--epochs", "0", "--epochs needs a whole number of at least 1")]
     [InlineData("--casing", "-1", "--casing needs a whole number of at least 0")]
+    [InlineData("--embedding", "0", "--embedding needs a whole number of at least 1")]
     public void BadArguments_ExitWith2AndSayWhy(string name, string value, string message)
     {
         var error = new StringWriter();
@@ -81,5 +82,37 @@ public class TaggingSampleTests
         var error = new StringWriter();
         Assert.Equal(2, Program.Run(new[] { "export", "--model", "m.zip" }, TextWriter.Null, error));
         Assert.Contains("export needs --onnx OUT", error.ToString());
+    }
+
+    [Fact]
+    public void FreezeVectors_WithoutVectors_ExitsWith2AndSaysWhy()
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, Program.Run(new[] { "--freeze-vectors" }, TextWriter.Null, error));
+        Assert.Contains("--freeze-vectors needs --vectors FILE", error.ToString());
+    }
+
+    [Fact]
+    public void Vectors_ReachTheTrainer_AnotherDimensionExitsWith1NamingBothSizes_TheRightOneTrains()
+    {
+        var folder = Directory.CreateTempSubdirectory("rnnml-tagging-vectors-").FullName;
+        try
+        {
+            var vectors = Path.Combine(folder, "vectors.txt");
+            File.WriteAllLines(vectors, new[] { "maria 0.5 -0.25 0.125 1", "flew -0.5 0.25 0 0.5", "to 0.25 0.25 -0.5 -1" });
+            var error = new StringWriter();
+            Assert.Equal(1, Program.Run(new[] { "--vectors", vectors, "--epochs", "1", "--char-encoder", "none", "--model", Path.Combine(folder, "m.zip") }, TextWriter.Null, error));
+            Assert.Contains(vectors, error.ToString());
+            Assert.Contains("embedding size is 64", error.ToString());
+
+            var output = new StringWriter();
+            Assert.Equal(0, Program.Run(new[] { "--vectors", vectors, "--freeze-vectors", "--embedding", "4", "--epochs", "1", "--char-encoder", "none",
+                "--model", Path.Combine(folder, "m.zip") }, output, TextWriter.Null));
+            Assert.Contains("+ pretrained vectors (frozen)", output.ToString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -35,6 +35,7 @@ internal static class TaggerRun
             CharacterHiddenSize = s.CharHidden,
             CasingEmbeddingSize = s.Casing,
         });
+        if (s.Vectors is { } vectors) model.InitializeEmbedding(vectors.Rows, s.FreezeVectors);
         using var task = new SequenceTaggerTrainingTask(model, train.Tokens, train.Tags, valid.Tokens, valid.Tags, s.BatchSize,
             trainCharacters: variant.Characters ? train.Characters : null, validCharacters: variant.Characters ? valid.Characters : null,
             trainCasing: casing ? train.Casing : null, validCasing: casing ? valid.Casing : null);

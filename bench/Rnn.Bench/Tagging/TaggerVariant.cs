@@ -22,10 +22,11 @@ internal sealed record TaggerVariant(string Name, bool Crf, bool Characters)
 /// <summary>The training settings every variant shares.</summary>
 internal sealed record TaggerSettings(int Embedding, int Hidden, int Layers, double Dropout, int CharEmbedding, int CharHidden,
     double LearningRate, int BatchSize, int Epochs, int Patience, double Minutes, LearningRateSchedule Schedule, double WordDropout,
-    double FrequencyWordDropout, CharacterEncoderKind CharEncoder, int Casing = 0, double Holdout = 0, double Warmup = 0.1, bool DevEachEpoch = false)
+    double FrequencyWordDropout, CharacterEncoderKind CharEncoder, int Casing = 0, double Holdout = 0, double Warmup = 0.1, bool DevEachEpoch = false,
+    RnnMl.Text.WordVectors? Vectors = null, bool FreezeVectors = false)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, frequency word dropout α {FrequencyWordDropout}, characters ({CharEncoder}) {CharEmbedding}→2×{CharHidden}, casing {Casing}; Adam {LearningRate} {ScheduleText}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min; early stopping on {Validation}");
+        $"embedding {Embedding}, BiLSTM {Layers}×{Hidden}, dropout {Dropout}, word dropout {WordDropout}, frequency word dropout α {FrequencyWordDropout}, characters ({CharEncoder}) {CharEmbedding}→2×{CharHidden}, casing {Casing}{(Vectors is null ? "" : $", pretrained vectors ({(FreezeVectors ? "frozen" : "fine-tuned")})")}; Adam {LearningRate} {ScheduleText}, batch {BatchSize}, ≤{Epochs} epochs (patience {Patience}), budget {Minutes} min; early stopping on {Validation}");
 
     private string ScheduleText => Schedule switch
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RnnMl.Text;
 using RnnMl.Text.Data;
 using RnnMl.Torch.Training;
 using static TorchSharp.torch;
@@ -18,7 +19,7 @@ internal static class TaggingBenchmark
         usage: Rnn.Bench tagging [--quick] [--variants LIST] [--minutes M] [--epochs N] [--hidden H] [--embedding E] [--layers L]
                                  [--dropout X] [--word-dropout X] [--char-embedding E] [--char-hidden H] [--lr X] [--batch N] [--min-count N] [--patience N] [--schedule S]
                                  [--lowercase true|false] [--char-encoder lstm|cnn] [--freq-word-dropout A] [--casing E]
-                                 [--holdout F] [--warmup F] [--dev-each-epoch] [--seed S] [--threads T]
+                                 [--holdout F] [--warmup F] [--dev-each-epoch] [--vectors FILE [--freeze-vectors]] [--seed S] [--threads T]
 
           --quick          1,000 training sentences, 20 s per variant, variants crf,char-crf (under 2 minutes in all; accuracy lower)
           --variants LIST  comma-separated, from softmax, crf, char-softmax, char-crf (default softmax,crf,char-crf);
@@ -43,6 +44,10 @@ internal static class TaggingBenchmark
                            dev instead (the protocol of the sweep's rows 1-14, which flatters dev)
           --dev-each-epoch with --holdout, also print the dev accuracy after each epoch (report only: nothing watches it; the
                            time it takes counts in train_s), to compare settings at equal epochs
+          --vectors FILE   start the word embedding from pretrained vectors (word2vec/GloVe/fastText text, or word2vec binary
+                           for *.bin; their dimension must equal --embedding), matched to the word ids with the --lowercase rule;
+                           unmatched words start random on the same scale (default none; ../shared has no vector file)
+          --freeze-vectors with --vectors: keep the word embedding fixed in training (default: fine-tune it)
           --seed S         the seed of torch, the initialisation, the batch order and the --holdout split (default 1)
           --lr X           Adam learning rate (default 0.005)
           --batch N        sentences per batch (default 16)
@@ -108,6 +113,9 @@ internal static class TaggingBenchmark
             var other => throw new UsageException($"--lowercase must be true or false, got '{other}'"),
         };
         settings = settings with { Casing = options.Int("--casing", 0, min: 0), Holdout = Double(options, "--holdout", 0.1) ?? 0.1, Warmup = Double(options, "--warmup", 0.1) ?? 0.1, DevEachEpoch = options.Flag("--dev-each-epoch") };
+        string? vectorPath = options.Value("--vectors");
+        bool freezeVectors = options.Flag("--freeze-vectors");
+        if (freezeVectors && vectorPath is null) throw new UsageException("--freeze-vectors needs --vectors FILE");
         int seed = options.Int("--seed", 1, min: 0);
         int minCount = options.Int("--min-count", 2, min: 1);
         int threads = options.Int("--threads", 1, min: 0);
@@ -142,6 +150,15 @@ internal static class TaggingBenchmark
         var train = corpus.Encode(trainSentences, trainPath);
         var dev = corpus.Encode(devSentences, devPath);
         var valid = heldOut is null ? dev : corpus.Encode(heldOut, trainPath);
+        if (vectorPath is not null)
+        {
+            // The corpus's word forms are the tokens as read, lower-cased with --lowercase: match the file's words the same way.
+            WordVectors vectors;
+            try { vectors = WordVectors.Load(vectorPath, corpus.Words, Tokenizer.Create(TokenizerKind.Word, lowerCase, TextNormalization.None), expectedDimension: settings.Embedding); }
+            catch (Exception e) when (e is IOException or InvalidDataException) { throw new UsageException($"--vectors: {e.Message}"); }
+            Console.WriteLine($"pretrained vectors: {vectors.Rows.Count} of {corpus.Words.Count - 2} words found among the {vectors.Entries} words of {vectorPath}{(freezeVectors ? " (frozen)" : "")}");
+            settings = settings with { Vectors = vectors, FreezeVectors = freezeVectors };
+        }
         double mft = TaggingCorpus.MostFrequentTagAccuracy(trainSentences, devSentences);
         long unknown = dev.Tokens.Sum(t => t.Count(id => id == RnnMl.Text.Vocabulary.UnknownId));
         Console.WriteLine($"UD English LinES UPOS: {trainSentences.Count} training sentences ({train.TokenCount} tokens), {devSentences.Count} dev sentences "

@@ -105,13 +105,9 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
         if (options.DropoutScale(trainIds.Count) is var scale and < 1)
             context.Channel.Info(MessageSensitivity.None, $"embedding and locked dropouts × {scale:F3} for {trainIds.Count} training rows (DropoutReferenceRows {options.DropoutReferenceRows})");
 
-        if (options.PretrainedVectorsPath is { } vectorPath)
-        {
-            if (vocabulary is null)
-                throw new InvalidOperationException($"pretrained vectors ('{vectorPath}') need a text or text-token input column; column '{options.TextColumnName}' holds keys, which have no words to match");
-            vectors = WordVectors.Load(vectorPath, vocabulary, tokenizer, options.PretrainedVectorsFormat, options.EmbeddingSize);
-            context.Channel.Info(MessageSensitivity.None, $"pretrained vectors: {vectors.Rows.Count} of {vocabulary.Count - 2} vocabulary tokens found among the {vectors.Entries} words of '{vectorPath}'{(options.FreezePretrainedVectors ? " (frozen)" : "")}");
-        }
+        if (options.PretrainedVectorsPath is { } vectorPath && vocabulary is null)
+            throw new InvalidOperationException($"pretrained vectors ('{vectorPath}') need a text or text-token input column; column '{options.TextColumnName}' holds keys, which have no words to match");
+        vectors = options.LoadPretrainedVectors(vocabulary!, tokenizer, context.Channel);
     }
 
     protected override SequenceClassifier CreateModel(Device device) =>

@@ -5,7 +5,7 @@ using RnnMl.Torch.Training;
 namespace RnnMl.MLNet.Classification;
 
 /// <summary>Options of the recurrent text classifier trainers (binary and multiclass). Every default is stated.</summary>
-public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
+public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
 {
     /// <summary>Options with the stated defaults (epochs 4, AdamW with learning rate 0.003 and weight decay 0.01, 10 % linear
     /// warm-up then linear decay to 0, batch 64, prediction batch 256, validation fraction 0 (every row trains; pass validation
@@ -84,20 +84,6 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
     public double WeightDropout { get; set; }
 
     /// <summary>
-    /// A pretrained word-vector file (word2vec text or binary, GloVe, fastText .vec) that initialises the embedding: rows
-    /// of vocabulary tokens found in it (after the tokenizer's normalisation and case rule) take its vectors, the others
-    /// start random on the same scale. Its dimension must equal <see cref="RecurrentTextOptions.EmbeddingSize"/>. Needs a text or text-token
-    /// input column. Null for none. Default null.
-    /// </summary>
-    public string? PretrainedVectorsPath { get; set; }
-
-    /// <summary>The layout of <see cref="PretrainedVectorsPath"/>. Default Auto (word2vec binary for *.bin, text otherwise).</summary>
-    public WordVectorFormat PretrainedVectorsFormat { get; set; } = WordVectorFormat.Auto;
-
-    /// <summary>Keep the pretrained embedding fixed in training (true) or fine-tune it (false). Default false.</summary>
-    public bool FreezePretrainedVectors { get; set; }
-
-    /// <summary>
     /// A language model to start from (ULMFiT transfer): the path of a <c>SaveRnnModel</c> zip holding a model trained
     /// with <c>GenerateText</c>, e.g. on unlabelled text of the same domain. The classifier then takes the language model's
     /// tokenizer and vocabulary (its own <see cref="Tokenizer"/>, <see cref="RecurrentTextOptions.LowerCase"/>,
@@ -167,14 +153,11 @@ public sealed class RecurrentTextClassifierOptions : RecurrentTextOptions
             throw new ArgumentOutOfRangeException(nameof(MinimumSteps), MinimumSteps, $"minimum steps must be at least 1 (or null for none), got {MinimumSteps}");
         if (!Enum.IsDefined(Tokenizer))
             throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word, Character or Subword, got {Tokenizer}");
-        if (PretrainedVectorsPath is not null && string.IsNullOrWhiteSpace(PretrainedVectorsPath))
-            throw new ArgumentException($"pretrained vectors path must name a file (or be null for none), got '{PretrainedVectorsPath}'", nameof(PretrainedVectorsPath));
         if (PretrainedLanguageModel is not null && string.IsNullOrWhiteSpace(PretrainedLanguageModel))
             throw new ArgumentException($"pretrained language model must name a file (or be null for none), got '{PretrainedLanguageModel}'", nameof(PretrainedLanguageModel));
         if (!(DiscriminativeLearningRateFactor >= 1) || double.IsInfinity(DiscriminativeLearningRateFactor))
             throw new ArgumentOutOfRangeException(nameof(DiscriminativeLearningRateFactor), DiscriminativeLearningRateFactor, $"discriminative learning-rate factor must be at least 1 and finite, got {DiscriminativeLearningRateFactor}");
-        if (!Enum.IsDefined(PretrainedVectorsFormat))
-            throw new ArgumentOutOfRangeException(nameof(PretrainedVectorsFormat), PretrainedVectorsFormat, $"pretrained vectors format must be Auto, Text or Word2VecBinary, got {PretrainedVectorsFormat}");
+        ValidatePretrainedVectors();
         ValidateText();
         ModelOptions(vocabularySize: 2, classCount: 2).Validate();
     }

@@ -9,9 +9,11 @@ namespace RnnMl.MLNet.Tagging;
 /// plateau, batch 16, prediction batch 128, validation fraction 0.1, hidden size 128 (per direction), dropout 0.5, word
 /// embedding 100, lower-cased word lookup, rare words (seen once) unknown: the settings the <c>tagging</c> bench chose on
 /// UD English LinES dev (95.97 % UPOS with characters and CRF; 95.94 % when early stopping watches 10 % of train held
-/// out, as this trainer does; bench/Rnn.Bench/Tagging and README's held-out sweep).
+/// out, as this trainer does; bench/Rnn.Bench/Tagging and README's held-out sweep). The word embedding can start from
+/// pretrained vectors (<see cref="RecurrentWordVectorOptions.PretrainedVectorsPath"/>, matched to the word vocabulary with
+/// its <see cref="RecurrentTextOptions.LowerCase"/> rule; the character encoder is unaffected).
 /// </summary>
-public sealed class RecurrentSequenceTaggerOptions : RecurrentTextOptions
+public sealed class RecurrentSequenceTaggerOptions : RecurrentWordVectorOptions
 {
     /// <summary>Options with the stated defaults.</summary>
     public RecurrentSequenceTaggerOptions()
@@ -92,6 +94,7 @@ public sealed class RecurrentSequenceTaggerOptions : RecurrentTextOptions
             throw new ArgumentOutOfRangeException(nameof(CharacterEncoder), CharacterEncoder, $"character encoder must be None, BiLstm or Cnn, got {CharacterEncoder}");
         if (Scheme is { } scheme && scheme is not (TagScheme.Bio or TagScheme.Iobes))
             throw new ArgumentOutOfRangeException(nameof(Scheme), scheme, $"scheme must be Bio, Iobes or null (constraints exist for those), got {scheme}");
+        ValidatePretrainedVectors();
         ValidateText();
         ModelOptions(vocabularySize: 2, tagCount: 2, characterCount: 3, constraints: null).Validate();
     }

@@ -17,6 +17,7 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
     private TaggerModelInfo? info;
     private TagScheme? scheme;
     private TagTransitionConstraints? constraints;
+    private WordVectors? vectors;
     private List<long[]> trainWords = [], trainTags = [], validWords = [], validTags = [];
     private List<long[][]>? trainCharacters, validCharacters;
     private List<long[]>? trainCasing, validCasing;
@@ -88,6 +89,8 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
         (trainWords, trainTags, trainCharacters, trainCasing) = Encode(train);
         (validWords, validTags, validCharacters, validCasing) = Encode(valid);
         context.Channel.Info(MessageSensitivity.None, $"{train.Count} training and {valid.Count} validation sentences, {words.Count} word ids, {characters?.Count ?? 0} character ids, {tagCount} tags, seed {context.Seed}");
+        // File words are matched as the tagger looks its words up: normalised like the tokens, lower-cased when LowerCase is.
+        vectors = options.LoadPretrainedVectors(words, Tokenizer.Create(TokenizerKind.Word, options.LowerCase, options.Normalization), context.Channel);
     }
 
     protected override SequenceTagger CreateModel(Device device) =>
@@ -95,6 +98,7 @@ internal sealed class TaggerFit(RecurrentSequenceTaggerOptions options)
 
     protected override TrainingResult Train(SequenceTagger model, Trainer trainer, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
     {
+        if (vectors is not null) model.InitializeEmbedding(vectors.Rows, options.FreezePretrainedVectors);
         using var task = new SequenceTaggerTrainingTask(model, trainWords, trainTags, validWords, validTags, options.BatchSize, options.PredictionBatchSize,
             device, trainCharacters, validCharacters, trainCasing, validCasing);
         return trainer.Fit(task, progress, token);

@@ -75,6 +75,19 @@ public sealed class SequenceTagger : nn.Module
     /// <summary>The character-level word encoder, or null without one.</summary>
     public CharacterWordEncoder? Characters => Live(characters);
 
+    /// <summary>
+    /// Sets rows of the word embedding table from pretrained vectors (e.g. <see cref="RnnMl.Text.WordVectors.Rows"/>), as
+    /// <see cref="SequenceClassifier.InitializeEmbedding"/> does: every other row but padding is drawn afresh from N(0, σ²),
+    /// σ the standard deviation of the given values (when there are at least two), so that words without a vector start on
+    /// the same scale as those with one; the padding row stays 0. The character encoder and the casing feature are unaffected.
+    /// </summary>
+    /// <param name="rows">Word id → its vector of <see cref="SequenceTaggerOptions.EmbeddingSize"/> values; ids in [1, V).</param>
+    /// <param name="freeze">Whether the word embedding then stays fixed in training (its weight no longer requires grad).</param>
+    /// <returns>The number of rows set.</returns>
+    /// <exception cref="ArgumentException">An id is out of range or a vector has the wrong length; the message names the id.</exception>
+    public int InitializeEmbedding(IReadOnlyDictionary<int, float[]> rows, bool freeze)
+        => PretrainedEmbedding.Initialize(Live(embedding), options.VocabularySize, options.EmbeddingSize, rows, freeze);
+
     /// <summary>Emission scores for a batch.</summary>
     /// <param name="tokens">(N, T) int64 token ids, padded.</param>
     /// <param name="lengths">(N) int64 valid lengths, each in [1, T].</param>
