@@ -110,6 +110,14 @@ public abstract class RecurrentTrainingOptions
         (ValidationFraction, HiddenSize, Dropout) = (validationFraction, hiddenSize, dropout);
     }
 
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first option (name, value) that names no column.</summary>
+    private protected static void RequireColumns(params (string Name, string Value)[] columns)
+    {
+        foreach (var (name, value) in columns)
+            if (string.IsNullOrWhiteSpace(value))
+                throw new ArgumentException($"{name} must name a column, got '{value}'", name);
+    }
+
     /// <summary>Checks the shared options that the model and trainer options do not check themselves.</summary>
     private protected void ValidateShared()
     {

@@ -45,8 +45,7 @@ public sealed class OnnxForecaster : IDisposable
     /// <exception cref="InvalidDataException">ONNX Runtime refuses the file, or it has not the input, outputs or metadata of an exported RnnMl forecaster.</exception>
     public static OnnxForecaster Load(string filePath, SessionOptions? options = null)
     {
-        var session = OnnxSessions.Open(filePath, options);
-        try
+        return OnnxSessions.Load(filePath, options, session =>
         {
             var info = OnnxSessions.ReadMetadata(session, filePath, ForecasterModelInfo.FromMetadata);
             OnnxSessions.Require(session.InputMetadata.Keys,
@@ -57,12 +56,7 @@ public sealed class OnnxForecaster : IDisposable
             if (dims.Length != 3 || dims[1] != info.Lookback)
                 throw new InvalidDataException($"'{Path.GetFullPath(filePath)}' is inconsistent: input '{ForecasterGraphNames.Window}' must be (N, L, C) with L = {info.Lookback} (rnnml.lookback), got [{string.Join(", ", dims)}]");
             return new OnnxForecaster(session, info);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>L, H, the quantile levels and the channel names and scaling stored with the model.</summary>

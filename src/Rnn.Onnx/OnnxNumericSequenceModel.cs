@@ -39,8 +39,7 @@ public sealed class OnnxNumericSequenceModel : IDisposable
     /// <exception cref="InvalidDataException">ONNX Runtime refuses the file, or it has not the inputs, outputs or metadata of an exported RnnMl numeric sequence model.</exception>
     public static OnnxNumericSequenceModel Load(string filePath, SessionOptions? options = null)
     {
-        var session = OnnxSessions.Open(filePath, options);
-        try
+        return OnnxSessions.Load(filePath, options, session =>
         {
             var info = OnnxSessions.ReadMetadata(session, filePath, NumericSequenceModelInfo.FromMetadata);
             OnnxSessions.Require(session.InputMetadata.Keys, new[] { NumericSequenceGraphNames.Values, NumericSequenceGraphNames.Lengths }, "input", filePath, Kind);
@@ -50,12 +49,7 @@ public sealed class OnnxNumericSequenceModel : IDisposable
             if (dims.Length != 3 || dims[2] != info.FeaturesPerStep || outputs.Length != 2 || outputs[1] != info.Outputs)
                 throw new InvalidDataException($"'{Path.GetFullPath(filePath)}' is inconsistent: '{NumericSequenceGraphNames.Values}' must be (N, T, {info.FeaturesPerStep}) and '{NumericSequenceGraphNames.Scores}' (N, {info.Outputs}), got [{string.Join(", ", dims)}] and [{string.Join(", ", outputs)}]");
             return new OnnxNumericSequenceModel(session, info);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>F, K, the head, the scaling, the class names and the missing-value policy stored with the model.</summary>

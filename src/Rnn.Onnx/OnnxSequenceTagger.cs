@@ -48,15 +48,9 @@ public sealed class OnnxSequenceTagger : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         var full = Path.GetFullPath(filePath);
-        if (!File.Exists(full)) throw new FileNotFoundException($"no ONNX model at '{full}'", full);
-        InferenceSession session;
-        try { session = options is null ? new InferenceSession(full) : new InferenceSession(full, options); }
-        catch (OnnxRuntimeException e) { throw new InvalidDataException($"'{full}': ONNX Runtime cannot load the model: {e.Message}", e); }
-        try
+        return OnnxSessions.Load(filePath, options, session =>
         {
-            TaggerModelInfo info;
-            try { info = TaggerModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap); }
-            catch (InvalidDataException e) { throw new InvalidDataException($"'{full}': {e.Message}", e); }
+            var info = OnnxSessions.ReadMetadata(session, filePath, TaggerModelInfo.FromMetadata);
             var expected = InputNames(info);
             if (!expected.All(session.InputMetadata.ContainsKey) || session.InputMetadata.Count != expected.Length)
                 throw new InvalidDataException($"'{full}' is not an exported RnnMl tagger: its inputs must be {string.Join(", ", expected)}, got {string.Join(", ", session.InputMetadata.Keys)}");
@@ -66,12 +60,7 @@ public sealed class OnnxSequenceTagger : IDisposable
             if (dims.Length != 3 || dims[2] != info.TagNames.Count)
                 throw new InvalidDataException($"'{full}' is inconsistent: output '{TaggerGraphNames.Emissions}' must be (N, T, K) with K = {info.TagNames.Count} tag names, got [{string.Join(", ", dims)}]");
             return new OnnxSequenceTagger(session, info);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>The graph's inputs: tokens and lengths, then the characters' two with a character encoder, then casing with the casing feature.</summary>

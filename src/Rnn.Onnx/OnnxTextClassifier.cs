@@ -44,10 +44,9 @@ public sealed class OnnxTextClassifier : IDisposable
     /// settings of an exported RnnMl classifier; the message says which.</exception>
     public static OnnxTextClassifier Load(string filePath, SessionOptions? options = null)
     {
-        var session = OnnxSessions.Open(filePath, options);
-        var full = Path.GetFullPath(filePath);
-        try
+        return OnnxSessions.Load(filePath, options, session =>
         {
+            var full = Path.GetFullPath(filePath);
             OnnxSessions.Require(session.InputMetadata.Keys, new[] { ClassifierGraphNames.Tokens, ClassifierGraphNames.Lengths }, "input", filePath, "an exported RnnMl classifier");
             if (!session.OutputMetadata.TryGetValue(ClassifierGraphNames.Probabilities, out var probabilities) || !session.OutputMetadata.ContainsKey(ClassifierGraphNames.Scores))
                 throw new InvalidDataException($"'{full}' is not an exported RnnMl classifier: it needs outputs '{ClassifierGraphNames.Scores}' and '{ClassifierGraphNames.Probabilities}' (its outputs: {string.Join(", ", session.OutputMetadata.Keys)})");
@@ -58,12 +57,7 @@ public sealed class OnnxTextClassifier : IDisposable
             if (text.ClassNames is { } names && names.Count != dims[1])
                 throw new InvalidDataException($"'{full}' is inconsistent: {dims[1]} classes but {names.Count} class names");
             return new OnnxTextClassifier(session, text, dims[1]);
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>The tokenizer, vocabulary, maximum length and class names stored with the model.</summary>

@@ -136,11 +136,8 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
     /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option.</summary>
     public override void Validate()
     {
-        foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(TextColumnName), TextColumnName),
-                     (nameof(ScoreColumnName), ScoreColumnName), (nameof(ProbabilityColumnName), ProbabilityColumnName),
-                     (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })
-            if (string.IsNullOrWhiteSpace(value))
-                throw new ArgumentException($"{name} must name a column, got '{value}'", name);
+        RequireColumns((nameof(LabelColumnName), LabelColumnName), (nameof(TextColumnName), TextColumnName),
+            (nameof(ScoreColumnName), ScoreColumnName), (nameof(ProbabilityColumnName), ProbabilityColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName));
         if (MaxVocabularySize is < 3)
             throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"maximum vocabulary size must be at least 3, got {MaxVocabularySize}");
         if (MaxSequenceLength is < 1)

@@ -44,9 +44,7 @@ public sealed class RecurrentTextClassifierTransformer : RecurrentTransformer
     /// <summary>The vocabulary built in <c>Fit</c> (null for a key-typed input column, whose keys are the vocabulary).</summary>
     public Vocabulary? Vocabulary { get { Core.Gate.ThrowIfClosed(); return Core.Encoder.Vocabulary; } }
 
-    private protected override string ArchiveKind => ClassifierArchive.Kind;
-
-    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => ClassifierArchive.Entries(this);
+    private protected override IArchiveFormat Archive => ClassifierArchive.Format;
 
     private protected override void Release() => Core.Model.Dispose();
 

@@ -116,9 +116,7 @@ public sealed class RecurrentForecasterTransformer : RecurrentTransformer
         return ForecasterEvaluation.Evaluate(Core, Columns, data, PredictionBatchSize);
     }
 
-    private protected override string ArchiveKind => ForecasterArchive.Kind;
-
-    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => ForecasterArchive.Entries(this);
+    private protected override IArchiveFormat Archive => ForecasterArchive.Format;
 
     private protected override void Release() => Core.Model.Dispose();
 

@@ -60,9 +60,7 @@ public sealed class RecurrentTextGeneratorOptions : RecurrentTextOptions
     /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option and its value.</summary>
     public override void Validate()
     {
-        foreach (var (name, value) in new[] { (nameof(TextColumnName), TextColumnName), (nameof(PromptColumnName), PromptColumnName), (nameof(OutputColumnName), OutputColumnName) })
-            if (string.IsNullOrWhiteSpace(value))
-                throw new ArgumentException($"{name} must name a column, got '{value}'", name);
+        RequireColumns((nameof(TextColumnName), TextColumnName), (nameof(PromptColumnName), PromptColumnName), (nameof(OutputColumnName), OutputColumnName));
         if (MaxVocabularySize is < 4)
             throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"maximum vocabulary size must be at least 4 (padding, unknown, line break and one token), got {MaxVocabularySize}");
         if (Streams < 1)

@@ -73,9 +73,7 @@ public sealed class RecurrentTextGeneratorTransformer : RecurrentTransformer
         return LanguageModelMetrics.Evaluate(Model, TextStream.EncodeStream(lines));
     }
 
-    private protected override string ArchiveKind => GeneratorArchive.Kind;
-
-    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => GeneratorArchive.Entries(this);
+    private protected override IArchiveFormat Archive => GeneratorArchive.Format;
 
     private protected override void Release() => model.Dispose();
 

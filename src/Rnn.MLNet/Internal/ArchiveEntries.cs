@@ -69,6 +69,11 @@ internal sealed class ArchiveEntries
         }
     }
 
+    /// <summary>The tokenizer saved as <paramref name="kind"/>, <paramref name="lowerCase"/> and <paramref name="normalization"/>,
+    /// with the subword model in <paramref name="subwords"/> when the kind is <see cref="TokenizerKind.Subword"/>.</summary>
+    public Tokenizer ReadTokenizer(TokenizerKind kind, bool lowerCase, TextNormalization normalization, string subwords) =>
+        Tokenizer.Create(kind, lowerCase, normalization, ReadSubwords(kind, subwords));
+
     /// <summary>Loads weights into <paramref name="module"/> (strict, or 0.1.0's layout through <see cref="LegacyWeights"/>);
     /// on failure disposes the module and reports the entry.</summary>
     public void LoadWeights(torch.nn.Module module, string name)

@@ -1,19 +1,22 @@
 using RnnMl.MLNet.Forecasting;
 using RnnMl.Torch.Forecasting;
 using RnnMl.Torch.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>How a <see cref="RecurrentForecasterTransformer"/> is written to and rebuilt from a model archive.</summary>
-internal static class ForecasterArchive
+internal sealed class ForecasterArchive : ArchiveFormat<RecurrentForecasterTransformer, ForecasterArchive.Metadata>
 {
-    public const string Kind = "Forecaster";
+    public static readonly ForecasterArchive Format = new();
 
-    public static IEnumerable<(string Name, byte[] Bytes)> Entries(RecurrentForecasterTransformer t)
+    public override string Kind => "Forecaster";
+
+    protected override Metadata Describe(RecurrentForecasterTransformer t)
     {
         var model = t.Core.Model;
-        var meta = new Metadata
+        return new Metadata
         {
             TargetColumnNames = t.Columns.Targets,
             OutputColumnNames = t.Columns.Outputs,
@@ -34,14 +37,12 @@ internal static class ForecasterArchive
             IntervalScale = model.IntervalScale,
             PredictionBatchSize = t.PredictionBatchSize,
         };
-        yield return ArchiveEntries.Json("meta.json", meta);
-        yield return ArchiveEntries.Of("weights.bin", model);
     }
 
-    public static IArchivedTransformer Rebuild(ArchiveEntries entries)
+    protected override torch.nn.Module Weights(RecurrentForecasterTransformer t) => t.Core.Model;
+
+    protected override IArchivedTransformer Rebuild(ArchiveEntries entries, Metadata meta, MetadataCheck check)
     {
-        var meta = entries.ReadMetadata<Metadata>("meta.json", m => m.FormatVersion);
-        var check = new MetadataCheck(entries);
         check.Require(meta.TargetColumnNames is { Length: > 0 } targets && targets.All(n => !string.IsNullOrWhiteSpace(n)), "has no target column names");
         int c = meta.TargetColumnNames!.Length;
         check.Require(meta.OutputColumnNames is { } outputs && outputs.Length == 3 * c && outputs.All(n => !string.IsNullOrWhiteSpace(n)),
@@ -55,7 +56,6 @@ internal static class ForecasterArchive
         check.Require((meta.CovariateStd ?? []).Length == k && (meta.CovariateStd ?? []).All(s => double.IsFinite(s) && s > 0), $"has no positive std per covariate ({k})");
         check.Require(Enum.IsDefined(meta.ChannelMode) && Enum.IsDefined(meta.OutputMode) && Enum.IsDefined(meta.MissingValues),
             $"has channel mode {meta.ChannelMode}, output mode {meta.OutputMode}, missing values {meta.MissingValues}");
-        check.AtLeast(meta.PredictionBatchSize, 1, nameof(meta.PredictionBatchSize));
         check.AtLeast(meta.Lookback, 1, nameof(meta.Lookback));
         check.AtLeast(meta.Horizon, 1, nameof(meta.Horizon));
         check.AtLeast(meta.SegmentLength, 1, nameof(meta.SegmentLength));
@@ -73,7 +73,7 @@ internal static class ForecasterArchive
                 channelMode: meta.ChannelMode, channels: meta.ChannelMode == ForecasterChannelMode.Joint ? c : 0, covariates: k, outputMode: meta.OutputMode);
         }
         catch (ArgumentException e) { throw new InvalidDataException($"'{entries.File}' is corrupt: '{entries.Prefix}meta.json' has invalid model settings: {e.Message}", e); }
-        entries.LoadWeights(model, "weights.bin");
+        LoadWeights(entries, model);
         check.Require(meta.IntervalScale is null or (> 0 and < double.PositiveInfinity), $"has interval scale {meta.IntervalScale}");
         model.IntervalScale = meta.IntervalScale ?? 1;
         var core = new ForecasterCore(model, meta.Mean!, meta.Std!, CPU, meta.CovariateMean, meta.CovariateStd);
@@ -82,7 +82,7 @@ internal static class ForecasterArchive
     }
 
     /// <summary>What is saved next to a forecaster's weights to rebuild it.</summary>
-    private sealed record Metadata
+    internal sealed record Metadata : IArchiveMetadata
     {
         public int FormatVersion { get; init; } = 1;
         public string[]? TargetColumnNames { get; init; }

@@ -16,25 +16,20 @@ internal sealed record ForecastOutput(float[] Point, float[] Lower, float[] Uppe
 /// values of order 1; the scaling is per channel, so channels stay independent. Known covariates are z-scored likewise
 /// with their own training mean and std. A window is L·C target values (L rows of C, oldest first) followed, with K &gt; 0
 /// covariates, by (L + H)·K covariate values (the window's L rows and the H forecast rows, K per row).</remarks>
-internal sealed class ForecasterCore : IDisposable
+internal sealed class ForecasterCore : TaskCore<SegmentRecurrentForecaster>
 {
     public ForecasterCore(SegmentRecurrentForecaster model, double[] mean, double[] std, Device device,
         double[]? covariateMean = null, double[]? covariateStd = null)
+        : base(model, device, "RecurrentForecasterTransformer")
     {
-        (Model, Mean, Std, Device) = (model, mean, std, device);
+        (Mean, Std) = (mean, std);
         (CovariateMean, CovariateStd) = (covariateMean ?? [], covariateStd ?? []);
-        Model.eval();
     }
 
-    /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
-    public UsageGate Gate { get; } = new("RecurrentForecasterTransformer");
-
-    public SegmentRecurrentForecaster Model { get; }
     public double[] Mean { get; }
     public double[] Std { get; }
     public double[] CovariateMean { get; }
     public double[] CovariateStd { get; }
-    public Device Device { get; }
     public int Channels => Mean.Length;
     public int Covariates => CovariateMean.Length;
 
@@ -92,11 +87,5 @@ internal sealed class ForecasterCore : IDisposable
         var a = new float[n];
         Array.Fill(a, float.NaN);
         return a;
-    }
-
-    /// <summary>Waits for the calls in flight, refuses new ones, then frees the network.</summary>
-    public void Dispose()
-    {
-        if (Gate.Close()) Model.Dispose();
     }
 }

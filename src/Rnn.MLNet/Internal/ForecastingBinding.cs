@@ -29,11 +29,11 @@ internal sealed class ForecastingBinding : IRowBinding<float[]?, ForecastOutput>
         targetCount = names.Targets.Length;
         forwardFill = names.MissingValues == Torch.Models.MissingValuePolicy.ForwardFill;
         SourceColumn = columns[0];
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(input);
-        foreach (var name in names.Outputs)
-            builder.AddColumn(name, new VectorDataViewType(NumberDataViewType.Single, core.Horizon));
-        Output = builder.ToSchema();
+        Output = IRowBinding.Extend(input, builder =>
+        {
+            foreach (var name in names.Outputs)
+                builder.AddColumn(name, new VectorDataViewType(NumberDataViewType.Single, core.Horizon));
+        });
         OutputCount = names.Outputs.Length;
     }
 
@@ -112,11 +112,8 @@ internal sealed class ForecastingBinding : IRowBinding<float[]?, ForecastOutput>
 
     public IReadOnlyList<ForecastOutput> Compute(IReadOnlyList<float[]?> rows) => core.Forecast(rows);
 
-    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<ForecastOutput> current)
+    public Delegate Getter(int k, Func<ForecastOutput> current)
     {
-        int k = column.Index - Input.Count;
-        if (!active[k])
-            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
         int channel = k / 3, kind = k % 3, c = targetCount, h = core.Horizon;
         ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> v) =>
         {
@@ -126,7 +123,6 @@ internal sealed class ForecastingBinding : IRowBinding<float[]?, ForecastOutput>
             for (int s = 0; s < h; s++) editor.Values[s] = values[s * c + channel];
             v = editor.Commit();
         };
-        return getter as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
+        return getter;
     }
 }

@@ -10,10 +10,7 @@ internal sealed class GenerationBinding : IRowBinding<string, string>
         Generator = generator;
         Input = input;
         SourceColumn = Pipeline.ColumnCheck.RequireText(input, generator.PromptColumnName);
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(input);
-        builder.AddColumn(generator.OutputColumnName, TextDataViewType.Instance);
-        Output = builder.ToSchema();
+        Output = IRowBinding.Extend(input, builder => builder.AddColumn(generator.OutputColumnName, TextDataViewType.Instance));
     }
 
     public RecurrentTextGeneratorTransformer Generator { get; }
@@ -37,12 +34,5 @@ internal sealed class GenerationBinding : IRowBinding<string, string>
         return () => { get(ref value); return value.ToString(); };
     }
 
-    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<string> current)
-    {
-        if (!active[column.Index - Input.Count])
-            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
-        ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> v) => v = current().AsMemory();
-        return getter as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected ReadOnlyMemory<char>, got {typeof(TValue)}");
-    }
+    public Delegate Getter(int output, Func<string> current) => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = current().AsMemory());
 }

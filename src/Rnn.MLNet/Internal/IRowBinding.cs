@@ -34,8 +34,20 @@ internal interface IRowBinding<TIn, TOut> : IRowBinding
     /// <summary>The results of a batch of rows, in order.</summary>
     IReadOnlyList<TOut> Compute(IReadOnlyList<TIn> rows);
 
-    /// <summary>The getter of an added column, for a row or cursor whose active added columns are <paramref name="active"/>.</summary>
-    ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<TOut> current);
+    /// <summary>The getter of added column <paramref name="output"/> (0-based, after the input's columns): a <c>ValueGetter</c>
+    /// of the column's raw type that reads the current row's result through <paramref name="current"/>.</summary>
+    Delegate Getter(int output, Func<TOut> current);
+
+    /// <summary>The getter of an added column, for a row or cursor whose active added columns are <paramref name="active"/>;
+    /// refuses an inactive column and a <typeparamref name="TValue"/> other than the column's raw type.</summary>
+    ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<TOut> current)
+    {
+        int k = column.Index - Input.Count;
+        if (!active[k])
+            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
+        return Getter(k, current) as ValueGetter<TValue>
+            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
+    }
 
     IRowToRowMapper IRowBinding.Mapper() => new BindingRowMapper<TIn, TOut>(this);
 
@@ -53,4 +65,13 @@ internal interface IRowBinding
 
     /// <summary>The batched view of <paramref name="input"/>, <paramref name="batchSize"/> rows per model call.</summary>
     IDataView View(IDataView input, int batchSize);
+
+    /// <summary>The output schema: <paramref name="input"/>'s columns, then those <paramref name="add"/> adds.</summary>
+    static DataViewSchema Extend(DataViewSchema input, Action<DataViewSchema.Builder> add)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        add(builder);
+        return builder.ToSchema();
+    }
 }

@@ -21,6 +21,13 @@ internal sealed class MetadataCheck
     public void Defined<T>(T value, string name) where T : struct, Enum =>
         Require(Enum.IsDefined(value), $"has {name} = {value}, which is not one of {string.Join(", ", Enum.GetNames<T>())}");
 
+    /// <summary>Checks a saved tokenizer's kind and text normalization, named as the records name them.</summary>
+    public void Text(TokenizerKind tokenizer, TextNormalization normalization)
+    {
+        Defined(tokenizer, "Tokenizer");
+        Defined(normalization, "Normalization");
+    }
+
     public void Column(string? value, string name) => Require(!string.IsNullOrWhiteSpace(value), $"has no {name} (got {(value is null ? "null" : $"\"{value}\"")})");
 
     public void AtLeast(long value, long minimum, string name) => Require(value >= minimum, $"has {name} = {value}; it must be at least {minimum}");

@@ -143,7 +143,7 @@ internal static class ModelArchive
                 if (manifest.Transformers is < 0 or > 1000)
                     throw new InvalidDataException($"'{full}' is corrupt: its manifest lists {manifest.Transformers} transformers (0 to 1000 expected)");
                 // Version 1 held text classifiers only and did not name kinds.
-                var kinds = manifest.Kinds ?? Enumerable.Repeat(ClassifierArchive.Kind, manifest.Transformers).ToArray();
+                var kinds = manifest.Kinds ?? Enumerable.Repeat(ClassifierArchive.Format.Kind, manifest.Transformers).ToArray();
                 if (kinds.Length != manifest.Transformers)
                     throw new InvalidDataException($"'{full}' is corrupt: its manifest lists {manifest.Transformers} transformer(s) but {kinds.Length} kind(s)");
                 var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -158,10 +158,10 @@ internal static class ModelArchive
                 }
                 for (int k = 0; k < manifest.Transformers; k++)
                 {
-                    if (!Rebuilders.TryGetValue(kinds[k], out var rebuild))
-                        throw new InvalidDataException($"'{full}' holds an RnnMl transformer of kind '{kinds[k]}', which this version of RnnMl.MLNet does not know (it knows {string.Join(", ", Rebuilders.Keys)})");
+                    if (!Formats.TryGetValue(kinds[k], out var format))
+                        throw new InvalidDataException($"'{full}' holds an RnnMl transformer of kind '{kinds[k]}', which this version of RnnMl.MLNet does not know (it knows {string.Join(", ", Formats.Keys)})");
                     var entry = new ArchiveEntries(entries, $"{Prefix}{k:D3}/", full);
-                    transformers.Add(rebuild(entry));
+                    transformers.Add(format.Rebuild(entry));
                 }
             }
 
@@ -195,15 +195,10 @@ internal static class ModelArchive
     }
 
     /// <summary>How each kind of transformer is rebuilt from its entries; a new kind of RnnMl transformer adds itself here.</summary>
-    private static readonly Dictionary<string, Func<ArchiveEntries, IArchivedTransformer>> Rebuilders = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, IArchiveFormat> Formats = new IArchiveFormat[]
     {
-        [ClassifierArchive.Kind] = ClassifierArchive.Rebuild,
-        [TranslatorArchive.Kind] = TranslatorArchive.Rebuild,
-        [GeneratorArchive.Kind] = GeneratorArchive.Rebuild,
-        [TaggerArchive.Kind] = TaggerArchive.Rebuild,
-        [ForecasterArchive.Kind] = ForecasterArchive.Rebuild,
-        [NumericSequenceArchive.Kind] = NumericSequenceArchive.Rebuild,
-    };
+        ClassifierArchive.Format, TranslatorArchive.Format, GeneratorArchive.Format, TaggerArchive.Format, ForecasterArchive.Format, NumericSequenceArchive.Format,
+    }.ToDictionary(f => f.Kind, StringComparer.Ordinal);
 
     private static ITransformer Replace(ITransformer node, List<IArchivedTransformer> transformers, ref int used)
     {

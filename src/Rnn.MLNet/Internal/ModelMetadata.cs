@@ -4,7 +4,7 @@ using RnnMl.Torch.Text;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>What is saved next to a classifier's weights to rebuild it.</summary>
-internal sealed record ModelMetadata
+internal sealed record ModelMetadata : IArchiveMetadata
 {
     public int FormatVersion { get; init; } = 1;
     public ClassificationKind Kind { get; init; }

@@ -1,17 +1,20 @@
 using RnnMl.MLNet.NumericSequence;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>How a <see cref="RecurrentNumericSequenceTransformer"/> is written to and rebuilt from a model archive.</summary>
-internal static class NumericSequenceArchive
+internal sealed class NumericSequenceArchive : ArchiveFormat<RecurrentNumericSequenceTransformer, NumericSequenceArchive.Metadata>
 {
-    public const string Kind = "NumericSequence";
+    public static readonly NumericSequenceArchive Format = new();
 
-    public static IEnumerable<(string Name, byte[] Bytes)> Entries(RecurrentNumericSequenceTransformer t)
+    public override string Kind => "NumericSequence";
+
+    protected override Metadata Describe(RecurrentNumericSequenceTransformer t)
     {
         var core = t.Core;
-        var meta = new Metadata
+        return new Metadata
         {
             Task = t.Task,
             FeaturesColumnName = t.FeaturesColumnName,
@@ -25,21 +28,18 @@ internal static class NumericSequenceArchive
             PredictionBatchSize = t.PredictionBatchSize,
             Model = core.Model.Options,
         };
-        yield return ArchiveEntries.Json("meta.json", meta);
-        yield return ArchiveEntries.Of("weights.bin", core.Model);
     }
 
-    public static IArchivedTransformer Rebuild(ArchiveEntries entries)
+    protected override torch.nn.Module Weights(RecurrentNumericSequenceTransformer t) => t.Core.Model;
+
+    protected override IArchivedTransformer Rebuild(ArchiveEntries entries, Metadata meta, MetadataCheck check)
     {
-        var meta = entries.ReadMetadata<Metadata>("meta.json", m => m.FormatVersion);
-        var check = new MetadataCheck(entries);
         check.Defined(meta.Task, nameof(meta.Task));
         check.Defined(meta.MissingValues, nameof(meta.MissingValues));
         check.Column(meta.FeaturesColumnName, nameof(meta.FeaturesColumnName));
         int outputCount = meta.Task switch { NumericSequenceTask.Regression => 1, NumericSequenceTask.BinaryClassification => 3, _ => 2 };
         check.Require(meta.OutputColumnNames is { } n && n.Length == outputCount && n.All(c => !string.IsNullOrWhiteSpace(c)),
             $"has {nameof(meta.OutputColumnNames)} [{string.Join(", ", meta.OutputColumnNames ?? [])}]; {meta.Task} needs {outputCount} non-empty names");
-        check.AtLeast(meta.PredictionBatchSize, 1, nameof(meta.PredictionBatchSize));
         var options = check.Options(meta.Model, o => o.Validate(), nameof(meta.Model));
         int f = options.FeaturesPerStep;
         check.Require(meta.FeatureMeans is { } mean && mean.Length == f && mean.All(double.IsFinite), $"has no finite mean per feature ({f})");
@@ -54,8 +54,7 @@ internal static class NumericSequenceArchive
         check.Require(f <= 1_000_000 && options.HiddenSize <= 65_536 && options.ProjectionSize <= 65_536 && options.NumLayers <= 64,
             $"has features per step {f}, hidden size {options.HiddenSize}, projection {options.ProjectionSize}, layers {options.NumLayers}: out of range");
         check.WeightsHold(ParameterBudget.LowerBound(options));
-        var model = NumericSequenceModel.Create(options);
-        entries.LoadWeights(model, "weights.bin");
+        var model = LoadWeights(entries, NumericSequenceModel.Create(options));
         var names = meta.OutputColumnNames!;
         var columns = meta.Task switch
         {
@@ -68,7 +67,7 @@ internal static class NumericSequenceArchive
     }
 
     /// <summary>What is saved next to a numeric-sequence model's weights to rebuild it.</summary>
-    private sealed record Metadata
+    internal sealed record Metadata : IArchiveMetadata
     {
         public int FormatVersion { get; init; } = 1;
         public NumericSequenceTask Task { get; init; }

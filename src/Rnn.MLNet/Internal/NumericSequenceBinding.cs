@@ -23,11 +23,11 @@ internal sealed class NumericSequenceBinding : IRowBinding<float[], float[]>
         (this.core, this.classes, this.regressionScore) = (core, classes, regressionScore);
         Input = input;
         SourceColumn = RequireFeatures(input, featuresColumnName);
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(input);
-        if (classes is not null) classes.AddTo(builder);
-        else builder.AddColumn(regressionScore!, NumberDataViewType.Single, RegressionAnnotations());
-        Output = builder.ToSchema();
+        Output = IRowBinding.Extend(input, builder =>
+        {
+            if (classes is not null) classes.AddTo(builder);
+            else builder.AddColumn(regressionScore!, NumberDataViewType.Single, RegressionAnnotations());
+        });
         OutputCount = classes?.Names.Length ?? 1;
     }
 
@@ -71,13 +71,6 @@ internal sealed class NumericSequenceBinding : IRowBinding<float[], float[]>
 
     public IReadOnlyList<float[]> Compute(IReadOnlyList<float[]> rows) => core.Score(rows);
 
-    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<float[]> current)
-    {
-        int k = column.Index - Input.Count;
-        if (!active[k])
-            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
-        Delegate getter = classes is not null ? classes.Getter(k, current) : (ValueGetter<float>)((ref float v) => v = current()[0]);
-        return getter as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
-    }
+    public Delegate Getter(int k, Func<float[]> current) =>
+        classes is not null ? classes.Getter(k, current) : (ValueGetter<float>)((ref float v) => v = current()[0]);
 }

@@ -10,24 +10,19 @@ namespace RnnMl.MLNet.Internal;
 /// </summary>
 /// <remarks>Feature f of every step becomes (x − μ_f)/σ_f before the model; a regression output y becomes
 /// y·σ_y + μ_y after it (μ_y = 0, σ_y = 1 for classifiers).</remarks>
-internal sealed class NumericSequenceCore : IDisposable
+internal sealed class NumericSequenceCore : TaskCore<NumericSequenceModel>
 {
     public NumericSequenceCore(NumericSequenceModel model, double[] featureMeans, double[] featureStds, double labelMean, double labelStd, bool forwardFill, Device device)
+        : base(model, device, "RecurrentNumericSequenceTransformer")
     {
-        (Model, FeatureMeans, FeatureStds, LabelMean, LabelStd, ForwardFill, Device) = (model, featureMeans, featureStds, labelMean, labelStd, forwardFill, device);
-        Model.eval();
+        (FeatureMeans, FeatureStds, LabelMean, LabelStd, ForwardFill) = (featureMeans, featureStds, labelMean, labelStd, forwardFill);
     }
 
-    /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
-    public UsageGate Gate { get; } = new("RecurrentNumericSequenceTransformer");
-
-    public NumericSequenceModel Model { get; }
     public double[] FeatureMeans { get; }
     public double[] FeatureStds { get; }
     public double LabelMean { get; }
     public double LabelStd { get; }
     public bool ForwardFill { get; }
-    public Device Device { get; }
     public int FeaturesPerStep => Model.Options.FeaturesPerStep;
     public int Outputs => Model.Options.Outputs;
 
@@ -64,11 +59,5 @@ internal sealed class NumericSequenceCore : IDisposable
                 for (int j = 0; j < k; j++) result[i][j] = (float)(result[i][j] * LabelStd + LabelMean);
         }
         return result;
-    }
-
-    /// <summary>Waits for the scoring calls in flight, refuses new ones, then frees the network.</summary>
-    public void Dispose()
-    {
-        if (Gate.Close()) Model.Dispose();
     }
 }

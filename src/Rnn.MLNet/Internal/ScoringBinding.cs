@@ -17,10 +17,7 @@ internal sealed class ScoringBinding : IRowBinding<long[], float[]>
             throw new ArgumentOutOfRangeException(nameof(input),
                 $"Schema mismatch for input column '{textColumnName}': expected {Describe(core.Encoder.Kind, core.Encoder.KeyCount)} (as in training), got {column.Type}");
         TextColumn = column;
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(input);
-        outputs.AddTo(builder);
-        Output = builder.ToSchema();
+        Output = IRowBinding.Extend(input, builder => outputs.AddTo(builder));
     }
 
     public ClassifierCore Core { get; }
@@ -28,7 +25,6 @@ internal sealed class ScoringBinding : IRowBinding<long[], float[]>
     public DataViewSchema Input { get; }
     public DataViewSchema Output { get; }
     public DataViewSchema.Column TextColumn { get; }
-    public int InputCount => Input.Count;
     public DataViewSchema.Column SourceColumn => TextColumn;
     public int OutputCount => Outputs.Names.Length;
 
@@ -36,15 +32,8 @@ internal sealed class ScoringBinding : IRowBinding<long[], float[]>
 
     public IReadOnlyList<float[]> Compute(IReadOnlyList<long[]> rows) => Core.Logits(rows);
 
-    /// <summary>The getter of an added column, for a row or cursor whose active added columns are <paramref name="active"/>.</summary>
-    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<float[]> logits)
-    {
-        int k = column.Index - InputCount;
-        if (!active[k])
-            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
-        return Outputs.Getter(k, logits) as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
-    }
+    /// <summary>The getter of added column <paramref name="k"/>: <see cref="OutputColumns.Getter"/>.</summary>
+    public Delegate Getter(int k, Func<float[]> logits) => Outputs.Getter(k, logits);
 
     private static string Describe(InputColumnKind kind, int keyCount) => kind switch
     {

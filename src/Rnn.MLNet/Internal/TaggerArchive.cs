@@ -1,19 +1,22 @@
 using RnnMl.MLNet.Tagging;
 using RnnMl.Text.Export;
 using RnnMl.Text.Tagging;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>How a <see cref="RecurrentSequenceTaggerTransformer"/> is written to and rebuilt from a model archive.</summary>
-internal static class TaggerArchive
+internal sealed class TaggerArchive : ArchiveFormat<RecurrentSequenceTaggerTransformer, TaggerArchive.Metadata>
 {
-    public const string Kind = "SequenceTagger";
+    public static readonly TaggerArchive Format = new();
 
-    public static IEnumerable<(string Name, byte[] Bytes)> Entries(RecurrentSequenceTaggerTransformer t)
+    public override string Kind => "SequenceTagger";
+
+    protected override Metadata Describe(RecurrentSequenceTaggerTransformer t)
     {
         var info = t.Core.Info;
-        var meta = new Metadata
+        return new Metadata
         {
             TokensColumnName = t.Columns.Tokens,
             PredictedLabelColumnName = t.Columns.PredictedLabel,
@@ -28,23 +31,23 @@ internal static class TaggerArchive
             // The constraints are rebuilt from the tag names and the scheme.
             Model = t.Model.Options with { Constraints = null },
         };
-        yield return ArchiveEntries.Json("meta.json", meta);
-        yield return ArchiveEntries.Of("vocabulary.json", info.Vocabulary);
-        if (info.Characters is not null) yield return ArchiveEntries.Of("characters.json", info.Characters);
-        yield return ArchiveEntries.Of("weights.bin", t.Model);
     }
 
-    public static IArchivedTransformer Rebuild(ArchiveEntries entries)
+    protected override IEnumerable<(string Name, byte[] Bytes)> OwnEntries(RecurrentSequenceTaggerTransformer t)
     {
-        var meta = entries.ReadMetadata<Metadata>("meta.json", m => m.FormatVersion);
-        var check = new MetadataCheck(entries);
-        check.Defined(meta.Tokenizer, nameof(meta.Tokenizer));
-        check.Defined(meta.Normalization, nameof(meta.Normalization));
+        yield return ArchiveEntries.Of("vocabulary.json", t.Core.Info.Vocabulary);
+        if (t.Core.Info.Characters is { } characters) yield return ArchiveEntries.Of("characters.json", characters);
+    }
+
+    protected override torch.nn.Module Weights(RecurrentSequenceTaggerTransformer t) => t.Model;
+
+    protected override IArchivedTransformer Rebuild(ArchiveEntries entries, Metadata meta, MetadataCheck check)
+    {
+        check.Text(meta.Tokenizer, meta.Normalization);
         if (meta.Scheme is { } scheme) check.Defined(scheme, nameof(meta.Scheme));
         check.Column(meta.TokensColumnName, nameof(meta.TokensColumnName));
         check.Column(meta.PredictedLabelColumnName, nameof(meta.PredictedLabelColumnName));
         check.Column(meta.ScoreColumnName, nameof(meta.ScoreColumnName));
-        check.AtLeast(meta.PredictionBatchSize, 1, nameof(meta.PredictionBatchSize));
         var options = check.Options(meta.Model, o => o.Validate(), nameof(meta.Model));
         check.Require(meta.TagNames is { } names && names.Length == options.TagCount && names.All(n => n is not null),
             $"has {meta.TagNames?.Length} tag names for {options.TagCount} tags");
@@ -60,15 +63,14 @@ internal static class TaggerArchive
             try { constraints = TagTransitionConstraints.FromTagNames(meta.TagNames!, s); }
             catch (ArgumentException e) { throw new InvalidDataException($"'{entries.File}' is corrupt: '{entries.Prefix}meta.json' tag names do not fit scheme {s}: {e.Message}", e); }
         }
-        var model = SequenceTagger.Create(options with { Constraints = constraints });
-        entries.LoadWeights(model, "weights.bin");
+        var model = LoadWeights(entries, SequenceTagger.Create(options with { Constraints = constraints }));
         var info = new TaggerModelInfo(Tokenizer.Create(meta.Tokenizer, lowerCase: false, meta.Normalization), vocabulary, meta.TagNames!, characters, lowerCaseWords: meta.LowerCaseWords, casing: options.HasCasing);
         var columns = new TaggerColumns(meta.TokensColumnName, meta.PredictedLabelColumnName, meta.ScoreColumnName);
         return new RecurrentSequenceTaggerTransformer(new TaggerCore(model, info, meta.TextInput, CPU), columns, meta.PredictionBatchSize, training: null) { Scheme = meta.Scheme };
     }
 
     /// <summary>What is saved next to a tagger's weights to rebuild it.</summary>
-    private sealed record Metadata
+    internal sealed record Metadata : IArchiveMetadata
     {
         public int FormatVersion { get; init; } = 1;
         public string TokensColumnName { get; init; } = "";

@@ -12,25 +12,19 @@ internal sealed record TaggerInput(long[] Words, long[][]? Characters, long[]? C
 internal sealed record TaggerOutput(long[] Tags, float[] Scores);
 
 /// <summary>The trained tagger and its input encoding; tags batches of sentences. Safe to call from several threads at once.</summary>
-internal sealed class TaggerCore : IDisposable
+internal sealed class TaggerCore : TaskCore<SequenceTagger>
 {
     public TaggerCore(SequenceTagger model, TaggerModelInfo info, bool textInput, Device device)
+        : base(model, device, "RecurrentSequenceTaggerTransformer")
     {
-        (Model, Info, TextInput, Device) = (model, info, textInput, device);
-        // Set once; tagging never switches modes, which is what makes concurrent calls safe.
-        Model.eval();
+        (Info, TextInput) = (info, textInput);
     }
 
-    /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
-    public UsageGate Gate { get; } = new("RecurrentSequenceTaggerTransformer");
-
-    public SequenceTagger Model { get; }
     public TaggerModelInfo Info { get; }
 
     /// <summary>True when the input column holds text (split by <see cref="TaggerModelInfo.Tokenizer"/>), false for tokens.</summary>
     public bool TextInput { get; }
 
-    public Device Device { get; }
 
     /// <summary>Normalises given tokens as the tokenizer normalises text; keeps every token, so tags stay aligned.</summary>
     public string[] Normalize(IEnumerable<string> tokens) => Normalize(tokens, Info.Tokenizer);
@@ -81,11 +75,5 @@ internal sealed class TaggerCore : IDisposable
             result[nonEmpty[b]] = new TaggerOutput(tags[b], scores);
         }
         return result;
-    }
-
-    /// <summary>Waits for the calls in flight, refuses new ones, then frees the network.</summary>
-    public void Dispose()
-    {
-        if (Gate.Close()) Model.Dispose();
     }
 }

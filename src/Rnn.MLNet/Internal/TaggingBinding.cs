@@ -15,14 +15,14 @@ internal sealed class TaggingBinding : IRowBinding<TaggerInput, TaggerOutput>
         if (text != core.TextInput || (!text && column.Type is not VectorDataViewType { ItemType: TextDataViewType }))
             throw Pipeline.ColumnCheck.Mismatch("input", tokensColumnName, core.TextInput ? "String (as in training)" : "Vector<String> (as in training)", column.Type.ToString());
         SourceColumn = column;
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(input);
-        var names = new DataViewSchema.Annotations.Builder();
-        var tagNames = new VBuffer<ReadOnlyMemory<char>>(core.Info.TagNames.Count, core.Info.TagNames.Select(n => n.AsMemory()).ToArray());
-        names.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, core.Info.TagNames.Count), (ref VBuffer<ReadOnlyMemory<char>> v) => tagNames.CopyTo(ref v));
-        builder.AddColumn(predictedLabelColumnName, new VectorDataViewType(new KeyDataViewType(typeof(uint), core.Info.TagNames.Count)), names.ToAnnotations());
-        builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single));
-        Output = builder.ToSchema();
+        Output = IRowBinding.Extend(input, builder =>
+        {
+            var names = new DataViewSchema.Annotations.Builder();
+            var tagNames = new VBuffer<ReadOnlyMemory<char>>(core.Info.TagNames.Count, core.Info.TagNames.Select(n => n.AsMemory()).ToArray());
+            names.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, core.Info.TagNames.Count), (ref VBuffer<ReadOnlyMemory<char>> v) => tagNames.CopyTo(ref v));
+            builder.AddColumn(predictedLabelColumnName, new VectorDataViewType(new KeyDataViewType(typeof(uint), core.Info.TagNames.Count)), names.ToAnnotations());
+            builder.AddColumn(scoreColumnName, new VectorDataViewType(NumberDataViewType.Single));
+        });
     }
 
     public DataViewSchema Input { get; }
@@ -38,12 +38,9 @@ internal sealed class TaggingBinding : IRowBinding<TaggerInput, TaggerOutput>
 
     public IReadOnlyList<TaggerOutput> Compute(IReadOnlyList<TaggerInput> rows) => core.Tag(rows);
 
-    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<TaggerOutput> current)
+    public Delegate Getter(int k, Func<TaggerOutput> current)
     {
-        int k = column.Index - Input.Count;
-        if (!active[k])
-            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
-        Delegate getter = k == 0
+        return k == 0
             ? (ValueGetter<VBuffer<uint>>)((ref VBuffer<uint> v) =>
             {
                 var tags = current().Tags;
@@ -58,7 +55,5 @@ internal sealed class TaggingBinding : IRowBinding<TaggerInput, TaggerOutput>
                 scores.CopyTo(editor.Values);
                 v = editor.Commit();
             });
-        return getter as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected {column.Type.RawType}, got {typeof(TValue)}");
     }
 }

@@ -12,10 +12,7 @@ internal sealed class TranslationBinding : IRowBinding<long[], string>
         this.batchSize = batchSize;
         Input = input;
         SourceColumn = Pipeline.ColumnCheck.RequireText(input, sourceColumnName, "source");
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(input);
-        builder.AddColumn(outputColumnName, TextDataViewType.Instance);
-        Output = builder.ToSchema();
+        Output = IRowBinding.Extend(input, builder => builder.AddColumn(outputColumnName, TextDataViewType.Instance));
     }
 
     public DataViewSchema Input { get; }
@@ -27,12 +24,5 @@ internal sealed class TranslationBinding : IRowBinding<long[], string>
 
     public IReadOnlyList<string> Compute(IReadOnlyList<long[]> rows) => core.Translate(rows, batchSize);
 
-    public ValueGetter<TValue> OutputGetter<TValue>(DataViewSchema.Column column, bool[] active, Func<string> current)
-    {
-        if (!active[column.Index - Input.Count])
-            throw new InvalidOperationException($"column '{column.Name}' is not active; ask for it when creating the row or cursor");
-        ValueGetter<ReadOnlyMemory<char>> getter = (ref ReadOnlyMemory<char> value) => value = current().AsMemory();
-        return getter as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Invalid TValue in GetGetter for column '{column.Name}': expected ReadOnlyMemory<char>, got {typeof(TValue)}");
-    }
+    public Delegate Getter(int output, Func<string> current) => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = current().AsMemory());
 }

@@ -8,24 +8,18 @@ using static TorchSharp.torch;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>The trained encoder-decoder with its tokenizers and vocabularies; translates batches of sentences. Safe to call from several threads at once.</summary>
-internal sealed class TranslatorCore : IDisposable
+internal sealed class TranslatorCore : TaskCore<Seq2SeqModel>
 {
     public TranslatorCore(Seq2SeqModel model, TokenEncoder source, Tokenizer targetTokenizer, Vocabulary targetVocabulary, DecodingOptions decoding, Device device)
+        : base(model, device, "RecurrentTranslatorTransformer")
     {
-        (Model, Source, TargetTokenizer, TargetVocabulary, Decoding, Device) = (model, source, targetTokenizer, targetVocabulary, decoding, device);
-        // Set once; translation never switches modes, which is what makes concurrent calls safe.
-        Model.eval();
+        (Source, TargetTokenizer, TargetVocabulary, Decoding) = (source, targetTokenizer, targetVocabulary, decoding);
     }
 
-    /// <summary>Guards the network against use during and after <see cref="Dispose"/>.</summary>
-    public UsageGate Gate { get; } = new("RecurrentTranslatorTransformer");
-
-    public Seq2SeqModel Model { get; }
     public TokenEncoder Source { get; }
     public Tokenizer TargetTokenizer { get; }
     public Vocabulary TargetVocabulary { get; }
     public DecodingOptions Decoding { get; }
-    public Device Device { get; }
 
     /// <summary>Translates encoded sources, <paramref name="batchSize"/> at a time, longest first so that a batch holds similar lengths. Empty sources give empty text.</summary>
     public string[] Translate(IReadOnlyList<long[]> sources, int batchSize, DecodingOptions? options = null)
@@ -66,10 +60,4 @@ internal sealed class TranslatorCore : IDisposable
     public string Detokenize(IEnumerable<long> ids) => target.Decode(ids);
 
     private TextEncoder target => field ??= new TextEncoder(TargetTokenizer, TargetVocabulary);
-
-    /// <summary>Waits for the translations in flight, refuses new ones, then frees the network.</summary>
-    public void Dispose()
-    {
-        if (Gate.Close()) Model.Dispose();
-    }
 }

@@ -4,7 +4,7 @@ using RnnMl.Torch.Decoding;
 namespace RnnMl.MLNet.Internal;
 
 /// <summary>What is saved next to a translator's weights to rebuild it.</summary>
-internal sealed record TranslatorMetadata
+internal sealed record TranslatorMetadata : IArchiveMetadata
 {
     public int FormatVersion { get; init; } = 1;
     public string SourceColumnName { get; init; } = "";

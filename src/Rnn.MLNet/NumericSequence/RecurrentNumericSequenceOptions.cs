@@ -63,11 +63,8 @@ public sealed class RecurrentNumericSequenceOptions : RecurrentTrainingOptions
     /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option and its value.</summary>
     public override void Validate()
     {
-        foreach (var (name, value) in new[] { (nameof(FeaturesColumnName), FeaturesColumnName), (nameof(LabelColumnName), LabelColumnName),
-                     (nameof(ScoreColumnName), ScoreColumnName), (nameof(ProbabilityColumnName), ProbabilityColumnName),
-                     (nameof(PredictedLabelColumnName), PredictedLabelColumnName) })
-            if (string.IsNullOrWhiteSpace(value))
-                throw new ArgumentException($"{name} must name a column, got '{value}'", name);
+        RequireColumns((nameof(FeaturesColumnName), FeaturesColumnName), (nameof(LabelColumnName), LabelColumnName),
+            (nameof(ScoreColumnName), ScoreColumnName), (nameof(ProbabilityColumnName), ProbabilityColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName));
         if (FeaturesPerStep < 1)
             throw new ArgumentOutOfRangeException(nameof(FeaturesPerStep), FeaturesPerStep, $"features per step must be at least 1, got {FeaturesPerStep}");
         if (!Enum.IsDefined(MissingValues))

@@ -53,9 +53,7 @@ public sealed class RecurrentNumericSequenceTransformer : RecurrentTransformer
     /// <summary>The network (it reads standardised features). Do not switch it to training mode while the transformer is in use.</summary>
     public NumericSequenceModel Model { get { Gate.ThrowIfClosed(); return Core.Model; } }
 
-    private protected override string ArchiveKind => NumericSequenceArchive.Kind;
-
-    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => NumericSequenceArchive.Entries(this);
+    private protected override IArchiveFormat Archive => NumericSequenceArchive.Format;
 
     private protected override void Release() => Core.Model.Dispose();
 

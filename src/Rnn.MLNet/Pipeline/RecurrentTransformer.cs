@@ -61,17 +61,14 @@ public abstract class RecurrentTransformer : ITransformer, IDisposable, IArchive
     /// <summary>Called by ML.NET while saving; throws unless the save was started by <see cref="RnnModelOperations.SaveRnnModel"/>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelArchive.SaveTransformer(this, ctx);
 
-    string IArchivedTransformer.ArchiveKind => ArchiveKind;
+    string IArchivedTransformer.ArchiveKind => Archive.Kind;
 
     UsageGate IArchivedTransformer.Gate => Gate;
 
-    IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => ArchiveEntries();
+    IEnumerable<(string Name, byte[] Bytes)> IArchivedTransformer.ArchiveEntries() => Archive.Entries(this);
 
-    /// <summary>The archive kind's stable name in saved files.</summary>
-    private protected abstract string ArchiveKind { get; }
-
-    /// <summary>The entries that rebuild this transformer.</summary>
-    private protected abstract IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries();
+    /// <summary>How this kind of transformer is written to and rebuilt from a model archive.</summary>
+    private protected abstract IArchiveFormat Archive { get; }
 
     /// <summary>Frees the network (called once, after the gate closed).</summary>
     private protected abstract void Release();

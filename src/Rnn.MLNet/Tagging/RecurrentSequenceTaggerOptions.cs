@@ -84,10 +84,8 @@ public sealed class RecurrentSequenceTaggerOptions : RecurrentWordVectorOptions
     /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option and its value.</summary>
     public override void Validate()
     {
-        foreach (var (name, value) in new[] { (nameof(LabelColumnName), LabelColumnName), (nameof(TokensColumnName), TokensColumnName),
-                     (nameof(PredictedLabelColumnName), PredictedLabelColumnName), (nameof(ScoreColumnName), ScoreColumnName) })
-            if (string.IsNullOrWhiteSpace(value))
-                throw new ArgumentException($"{name} must name a column, got '{value}'", name);
+        RequireColumns((nameof(LabelColumnName), LabelColumnName), (nameof(TokensColumnName), TokensColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName),
+            (nameof(ScoreColumnName), ScoreColumnName));
         if (MaxVocabularySize is < 3)
             throw new ArgumentOutOfRangeException(nameof(MaxVocabularySize), MaxVocabularySize, $"maximum vocabulary size must be at least 3, got {MaxVocabularySize}");
         if (!Enum.IsDefined(CharacterEncoder))

@@ -64,9 +64,7 @@ public sealed class RecurrentSequenceTaggerTransformer : RecurrentTransformer
         return TaggerEvaluation.Evaluate(Transform(data), TagNames, labelColumnName, Columns.PredictedLabel, scheme);
     }
 
-    private protected override string ArchiveKind => TaggerArchive.Kind;
-
-    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => TaggerArchive.Entries(this);
+    private protected override IArchiveFormat Archive => TaggerArchive.Format;
 
     private protected override void Release() => Core.Model.Dispose();
 

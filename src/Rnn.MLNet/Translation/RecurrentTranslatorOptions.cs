@@ -116,10 +116,7 @@ public sealed class RecurrentTranslatorOptions : RecurrentTextOptions
     /// <summary>Throws an <see cref="ArgumentException"/>-family error naming the first bad option.</summary>
     public override void Validate()
     {
-        foreach (var (name, value) in new[] { (nameof(SourceColumnName), SourceColumnName), (nameof(TargetColumnName), TargetColumnName),
-                     (nameof(OutputColumnName), OutputColumnName) })
-            if (string.IsNullOrWhiteSpace(value))
-                throw new ArgumentException($"{name} must name a column, got '{value}'", name);
+        RequireColumns((nameof(SourceColumnName), SourceColumnName), (nameof(TargetColumnName), TargetColumnName), (nameof(OutputColumnName), OutputColumnName));
         ValidateText();
         if (MaxSourceVocabularySize is < 3)
             throw new ArgumentOutOfRangeException(nameof(MaxSourceVocabularySize), MaxSourceVocabularySize, $"maximum source vocabulary size must be at least 3, got {MaxSourceVocabularySize}");

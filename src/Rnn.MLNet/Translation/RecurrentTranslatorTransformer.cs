@@ -84,9 +84,7 @@ public sealed class RecurrentTranslatorTransformer : RecurrentTransformer
         return new TranslationAttention(s, t, w);
     }
 
-    private protected override string ArchiveKind => TranslatorArchive.Kind;
-
-    private protected override IEnumerable<(string Name, byte[] Bytes)> ArchiveEntries() => TranslatorArchive.Entries(this);
+    private protected override IArchiveFormat Archive => TranslatorArchive.Format;
 
     private protected override void Release() => Core.Model.Dispose();
 

@@ -23,6 +23,24 @@ internal static class OnnxSessions
         }
     }
 
+    /// <summary>Opens the graph at <paramref name="path"/> and builds the runtime object on it; the session is disposed
+    /// when <paramref name="build"/> throws (the graph is not what the caller expects).</summary>
+    /// <exception cref="FileNotFoundException">No file there.</exception>
+    /// <exception cref="InvalidDataException">ONNX Runtime refuses the file, or <paramref name="build"/> refuses the graph.</exception>
+    public static T Load<T>(string path, SessionOptions? options, Func<InferenceSession, T> build)
+    {
+        var session = Open(path, options);
+        try
+        {
+            return build(session);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Throws unless every name in <paramref name="needed"/> is <paramref name="present"/>.</summary>
     /// <param name="present">The graph's input or output names.</param>
     /// <param name="needed">The names the caller reads or feeds.</param>

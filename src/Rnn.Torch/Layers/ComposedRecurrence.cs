@@ -18,46 +18,29 @@ internal static class ComposedRecurrence
         int timeDim = batchFirst ? 1 : 0;
         int steps = (int)input.shape[timeDim];
         long n = input.shape[batchFirst ? 0 : 1];
-        int layers = options.NumLayers, dirs = options.Bidirectional ? 2 : 1;
         int stateCount = cells[0].StateCount;
         long hidden = options.HiddenSize;
 
         Tensor[]? h0 = state?.H.unbind(0);
         Tensor[]? c0 = state?.C?.unbind(0);
-        var finals = new Tensor[stateCount][];
-        for (int k = 0; k < stateCount; k++) finals[k] = new Tensor[layers * dirs];
-
-        Tensor x = input;
-        for (int layer = 0; layer < layers; layer++)
+        var (x, finals) = LayerByLayer.Run(cells, options, training, input, featureDim: 2, (layerInput, slot, dir, cell) =>
         {
-            var halves = new Tensor[dirs];
-            for (int dir = 0; dir < dirs; dir++)
-            {
-                int slot = layer * dirs + dir;
-                var cell = cells[slot];
-                // DropConnect: W_hh masked once here, before the time loop, so every step uses the same mask.
-                using var weightDrop = WeightDrop.Begin(cell, options.WeightDropout, training);
-                var s = new Tensor[stateCount];
-                s[0] = h0?[slot] ?? zeros(n, hidden, input.dtype, input.device);
-                if (stateCount == 2) s[1] = c0?[slot] ?? zeros(n, hidden, input.dtype, input.device);
+            var s = new Tensor[stateCount];
+            s[0] = h0?[slot] ?? zeros(n, hidden, input.dtype, input.device);
+            if (stateCount == 2) s[1] = c0?[slot] ?? zeros(n, hidden, input.dtype, input.device);
 
-                // One matrix product for the input part of every step; unbind (not select) keeps the backward
-                // pass from allocating a full-size gradient per step.
-                var projected = cell.ProjectInput(x).unbind(timeDim);
-                var outputs = new Tensor[steps];
-                for (int i = 0; i < steps; i++)
-                {
-                    int step = dir == 0 ? i : steps - 1 - i;
-                    s = cell.Step(projected[step], s);
-                    outputs[step] = s[0];
-                }
-                for (int k = 0; k < stateCount; k++) finals[k][slot] = s[k];
-                halves[dir] = stack(outputs, timeDim);
+            // One matrix product for the input part of every step; unbind (not select) keeps the backward
+            // pass from allocating a full-size gradient per step.
+            var projected = cell.ProjectInput(layerInput).unbind(timeDim);
+            var outputs = new Tensor[steps];
+            for (int i = 0; i < steps; i++)
+            {
+                int step = dir == 0 ? i : steps - 1 - i;
+                s = cell.Step(projected[step], s);
+                outputs[step] = s[0];
             }
-            x = dirs == 1 ? halves[0] : cat(halves, 2);
-            if (layer < layers - 1 && options.Dropout > 0 && training)
-                x = nn.functional.dropout(x, options.Dropout, training: true);
-        }
+            return (stack(outputs, timeDim), s);
+        });
         var hN = stack(finals[0], 0);
         var cN = stateCount == 2 ? stack(finals[1], 0) : null;
         return (x, new RecurrentState(hN, cN));

@@ -31,7 +31,6 @@ internal static class RaggedComposedRecurrence
         bool batchFirst = options.BatchFirst;
         long steps = input.shape[batchFirst ? 1 : 0];
         int n = lens.Length;
-        int layers = options.NumLayers, dirs = options.Bidirectional ? 2 : 1;
         int stateCount = cells[0].StateCount;
         long hidden = options.HiddenSize;
 
@@ -50,75 +49,64 @@ internal static class RaggedComposedRecurrence
 
         Tensor[]? Initial(Tensor? s) => s is null ? null : (orderIndex is null ? s : s.index_select(1, orderIndex)).unbind(0);
         var initial = new[] { Initial(state?.H), Initial(state?.C) };
-        var finals = new Tensor[stateCount][];
-        for (int k = 0; k < stateCount; k++) finals[k] = new Tensor[layers * dirs];
 
-        var x = input.reshape(-1, input.shape[2]).index_select(0, rowIndex);
-        for (int layer = 0; layer < layers; layer++)
+        var packed = input.reshape(-1, input.shape[2]).index_select(0, rowIndex);
+        var (x, finals) = LayerByLayer.Run(cells, options, training, packed, featureDim: 1, (layerInput, slot, dir, cell) =>
         {
-            var halves = new Tensor[dirs];
-            for (int dir = 0; dir < dirs; dir++)
+            var final = new Tensor[stateCount];
+            Tensor Start(int k, long from, long count) => initial[k]?[slot].narrow(0, from, count)
+                ?? zeros(count, hidden, input.dtype, input.device);
+            var projected = cell.ProjectInput(layerInput).split(active, 0);
+            var outputs = new Tensor[maxLength];
+            var s = new Tensor[stateCount];
+            if (dir == 0)
             {
-                int slot = layer * dirs + dir;
-                var cell = cells[slot];
-                using var weightDrop = WeightDrop.Begin(cell, options.WeightDropout, training);
-                Tensor Start(int k, long from, long count) => initial[k]?[slot].narrow(0, from, count)
-                    ?? zeros(count, hidden, input.dtype, input.device);
-                var projected = cell.ProjectInput(x).split(active, 0);
-                var outputs = new Tensor[maxLength];
-                var s = new Tensor[stateCount];
-                if (dir == 0)
+                // Rows leave as their sequences end: pieces[k] holds their final states, shortest sequences first.
+                var pieces = new List<Tensor>[stateCount];
+                for (int k = 0; k < stateCount; k++) { s[k] = Start(k, 0, n); pieces[k] = []; }
+                long current = n;
+                for (int t = 0; t < maxLength; t++)
                 {
-                    // Rows leave as their sequences end: pieces[k] holds their final states, shortest sequences first.
-                    var pieces = new List<Tensor>[stateCount];
-                    for (int k = 0; k < stateCount; k++) { s[k] = Start(k, 0, n); pieces[k] = []; }
-                    long current = n;
-                    for (int t = 0; t < maxLength; t++)
+                    long m = active[t];
+                    if (m < current)
                     {
-                        long m = active[t];
-                        if (m < current)
+                        for (int k = 0; k < stateCount; k++)
                         {
-                            for (int k = 0; k < stateCount; k++)
-                            {
-                                pieces[k].Add(s[k].narrow(0, m, current - m));
-                                s[k] = s[k].narrow(0, 0, m);
-                            }
-                            current = m;
+                            pieces[k].Add(s[k].narrow(0, m, current - m));
+                            s[k] = s[k].narrow(0, 0, m);
                         }
-                        s = cell.Step(projected[t], s);
-                        outputs[t] = s[0];
+                        current = m;
                     }
-                    for (int k = 0; k < stateCount; k++)
-                    {
-                        pieces[k].Add(s[k]);
-                        pieces[k].Reverse();
-                        finals[k][slot] = pieces[k].Count == 1 ? pieces[k][0] : cat(pieces[k], 0);
-                    }
+                    s = cell.Step(projected[t], s);
+                    outputs[t] = s[0];
                 }
-                else
+                for (int k = 0; k < stateCount; k++)
                 {
-                    // Rows join at their own last step, from their initial state.
-                    long current = 0;
-                    for (int t = maxLength - 1; t >= 0; t--)
-                    {
-                        long m = active[t];
-                        if (m > current)
-                        {
-                            for (int k = 0; k < stateCount; k++)
-                                s[k] = current == 0 ? Start(k, 0, m) : cat(new[] { s[k], Start(k, current, m - current) }, 0);
-                            current = m;
-                        }
-                        s = cell.Step(projected[t], s);
-                        outputs[t] = s[0];
-                    }
-                    for (int k = 0; k < stateCount; k++) finals[k][slot] = s[k];
+                    pieces[k].Add(s[k]);
+                    pieces[k].Reverse();
+                    final[k] = pieces[k].Count == 1 ? pieces[k][0] : cat(pieces[k], 0);
                 }
-                halves[dir] = cat(outputs, 0);
             }
-            x = dirs == 1 ? halves[0] : cat(halves, 1);
-            if (layer < layers - 1 && options.Dropout > 0 && training)
-                x = nn.functional.dropout(x, options.Dropout, training: true);
-        }
+            else
+            {
+                // Rows join at their own last step, from their initial state.
+                long current = 0;
+                for (int t = maxLength - 1; t >= 0; t--)
+                {
+                    long m = active[t];
+                    if (m > current)
+                    {
+                        for (int k = 0; k < stateCount; k++)
+                            s[k] = current == 0 ? Start(k, 0, m) : cat(new[] { s[k], Start(k, current, m - current) }, 0);
+                        current = m;
+                    }
+                    s = cell.Step(projected[t], s);
+                    outputs[t] = s[0];
+                }
+                for (int k = 0; k < stateCount; k++) final[k] = s[k];
+            }
+            return (cat(outputs, 0), final);
+        });
 
         var grid = zeros(steps * n, x.shape[1], x.dtype, x.device).index_copy(0, rowIndex, x);
         var output = batchFirst ? grid.view(n, steps, -1) : grid.view(steps, n, -1);
