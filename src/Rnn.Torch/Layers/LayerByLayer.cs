@@ -13,6 +13,10 @@ namespace RnnMl.Torch.Layers;
 internal static class LayerByLayer
 {
     /// <summary>Runs every layer and direction through <paramref name="direction"/>.</summary>
+    /// <param name="cells">The cells, one per slot (layer·D + direction).</param>
+    /// <param name="options">The layer's options (layers, directions, dropout, DropConnect).</param>
+    /// <param name="training">Autograd on: dropout and DropConnect act.</param>
+    /// <param name="input">The first layer's input.</param>
     /// <param name="featureDim">The dimension along which the two directions' outputs are joined.</param>
     /// <param name="direction">One direction of one layer: (layer input, slot, direction, cell) → (output, final states).</param>
     /// <returns>The last layer's output and the final states, [state][slot].</returns>
