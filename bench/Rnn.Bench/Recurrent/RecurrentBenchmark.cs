@@ -33,13 +33,15 @@ internal static class RecurrentBenchmark
         }
 
         if (options.Threads > 0) torch.set_num_threads(options.Threads);
+        bool tuned = !options.GlibcMalloc && RnnMl.Torch.NativeAllocator.Tune();
         var clock = Stopwatch.StartNew();
         var configs = (options.Quick ? RecurrentConfig.Quick() : RecurrentConfig.Sweep())
             .Where(c => options.Cell is null || c.CellName.Equals(options.Cell, StringComparison.OrdinalIgnoreCase))
             .Where(c => options.Lengths is null || c.VariableLength == (options.Lengths == "ragged"))
             .ToList();
         Console.WriteLine($"recurrent{(options.Quick ? " --quick" : "")}: torch threads = {torch.get_num_threads()}, "
-            + $"{Environment.ProcessorCount} logical CPUs, {RuntimeInfo()}, load average {LoadAverage()}");
+            + $"{Environment.ProcessorCount} logical CPUs, {RuntimeInfo()}, load average {LoadAverage()}, "
+            + $"malloc {(tuned ? "tuned (NativeAllocator)" : "glibc defaults")}");
         foreach (var line in RecurrentTable.Header(RecurrentConfig.Headline, options.Warmup, options.Rounds, options.HeadlineRounds))
             Console.WriteLine(line);
 

@@ -8,12 +8,14 @@ namespace RnnMl.Bench;
 /// <param name="HeadlineRounds">Timed rounds for the 1-layer unidirectional LSTM rows (the ratios line).</param>
 /// <param name="Warmup">Untimed rounds before each measurement.</param>
 /// <param name="Threads">Torch threads, or 0 for libtorch's default (one per core).</param>
+/// <param name="GlibcMalloc">Keep glibc's default malloc settings instead of NativeAllocator.Tune (what training uses).</param>
 internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int HeadlineRounds, int Warmup, string? Cell = null, string? Lengths = null,
-    int Threads = 0)
+    int Threads = 0, bool GlibcMalloc = false)
 {
     public const string Usage = """
         usage: Rnn.Bench recurrent [--quick] [--rounds <n>] [--headline-rounds <n>] [--warmup <n>]
                                 [--cell <lstm|gru|rnn>] [--lengths <full|ragged>] [--threads <n>]
+                                [--glibc-malloc]
 
         Times TorchSharp's torch.nn.LSTM/GRU/RNN against our Lstm/Gru/Rnn layers (fused and composed backends), forward
         only and forward+backward, at N=64 T=100 I=128 H=256; checks memory over 200 composed training steps; and ends
@@ -30,6 +32,8 @@ internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int H
           --lengths <full|ragged> only the full table's rows with these lengths
           --threads <n>          torch threads (default 0: libtorch's default, one per core, as in the reference
                                  tables; on a busy machine 1 avoids the thread pool's waits, which slow every row)
+          --glibc-malloc         keep glibc's default malloc settings (default: NativeAllocator.Tune first, as
+                                 training does; Auto's LSTM training choice follows it)
           --help                 this text
         """;
 
@@ -49,7 +53,8 @@ internal sealed record RecurrentOptions(bool Quick, bool Help, int Rounds, int H
         if (lengths is not (null or "full" or "ragged"))
             throw new UsageException($"--lengths must be full or ragged, got '{lengths}'");
         int threads = reader.Int("--threads", 0, min: 0);
+        bool glibcMalloc = reader.Flag("--glibc-malloc");
         reader.EnsureEmpty();
-        return new RecurrentOptions(quick, help, rounds, headline, warmup, cell, lengths, threads);
+        return new RecurrentOptions(quick, help, rounds, headline, warmup, cell, lengths, threads, glibcMalloc);
     }
 }

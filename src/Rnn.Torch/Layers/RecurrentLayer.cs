@@ -137,11 +137,13 @@ public abstract class RecurrentLayer : nn.Module
     /// <param name="training">Autograd enabled (a training step) rather than inference.</param>
     /// <param name="ragged">The call has lengths that are not all T.</param>
     /// <remarks>Auto on this project's 2-core x86-64 machines (the numbers are in AutoBackendTable.cs): LSTM training →
-    /// Composed; LSTM inference → Fused on full-length batches, FusedRagged with lengths; GRU and RNN → Fused, except
-    /// GRU training with lengths, RNN training and bidirectional RNN inference with lengths → Composed.</remarks>
+    /// Fused (full length) or FusedRagged (lengths) once <see cref="NativeAllocator.IsTuned"/> (training tunes it by
+    /// default), Composed with glibc's default allocator; LSTM inference → Fused on full-length batches, FusedRagged with
+    /// lengths; GRU and RNN → Fused, except GRU training with lengths, RNN training and bidirectional GRU or RNN inference
+    /// with lengths → Composed.</remarks>
     public RecurrentBackend ResolveBackend(bool training, bool ragged) => Options.Backend switch
     {
-        RecurrentBackend.Auto => AutoBackendTable.Choose(fused?.Kind ?? FusedKind.None, training, ragged, Options.Bidirectional),
+        RecurrentBackend.Auto => AutoBackendTable.Choose(fused?.Kind ?? FusedKind.None, training, ragged, Options.Bidirectional, NativeAllocator.IsTuned),
         var b => b,
     };
 

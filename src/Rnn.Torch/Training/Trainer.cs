@@ -129,6 +129,7 @@ public sealed class Trainer
         if (parameters.Distinct().Count() != parameters.Count)
             throw new ArgumentException("a parameter is in more than one parameter group", nameof(task));
 
+        if (Options.TuneNativeAllocator) NativeAllocator.Tune();
         bool wasTraining = model.training;
         // Created outside every dispose scope: the optimizer's moment tensors must live as long as the run.
         using OptimizerHelper optimizer = OptimizerFactory.Create(Options, parameters, groups);

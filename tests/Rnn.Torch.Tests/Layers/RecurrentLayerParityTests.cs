@@ -42,13 +42,27 @@ public class RecurrentLayerParityTests
     [Fact]
     public void Auto_FollowsTheMeasuredDecisionTable()
     {
+        // Training tunes the allocator process-wide (other tests do it in parallel), so settle it first.
+        bool tuned = NativeAllocator.Tune();
         using var lstm = Lstm.Create(3, 4);
-        Assert.Equal(RecurrentBackend.Composed, lstm.ResolveBackend(training: true, ragged: false));
-        Assert.Equal(RecurrentBackend.Composed, lstm.ResolveBackend(training: true, ragged: true));
+        Assert.Equal(tuned ? RecurrentBackend.Fused : RecurrentBackend.Composed, lstm.ResolveBackend(training: true, ragged: false));
+        Assert.Equal(tuned ? RecurrentBackend.FusedRagged : RecurrentBackend.Composed, lstm.ResolveBackend(training: true, ragged: true));
         Assert.Equal(RecurrentBackend.Fused, lstm.ResolveBackend(training: false, ragged: false));
         Assert.Equal(RecurrentBackend.FusedRagged, lstm.ResolveBackend(training: false, ragged: true));
-        Assert.Equal(RecurrentBackend.Composed, lstm.ActiveBackend);
+        Assert.Equal(tuned ? RecurrentBackend.Fused : RecurrentBackend.Composed, lstm.ActiveBackend);
         using (no_grad()) Assert.Equal(RecurrentBackend.Fused, lstm.ActiveBackend);
+        foreach (bool bidirectional in new[] { false, true })
+        {
+            Assert.Equal(RecurrentBackend.Composed, AutoBackendTable.Choose(FusedKind.Lstm, training: true, ragged: false, bidirectional, allocatorTuned: false));
+            Assert.Equal(RecurrentBackend.Composed, AutoBackendTable.Choose(FusedKind.Lstm, training: true, ragged: true, bidirectional, allocatorTuned: false));
+            Assert.Equal(RecurrentBackend.Fused, AutoBackendTable.Choose(FusedKind.Lstm, training: true, ragged: false, bidirectional, allocatorTuned: true));
+            Assert.Equal(RecurrentBackend.FusedRagged, AutoBackendTable.Choose(FusedKind.Lstm, training: true, ragged: true, bidirectional, allocatorTuned: true));
+            foreach (var kind in new[] { FusedKind.Gru, FusedKind.Rnn })
+                foreach (bool training in new[] { false, true })
+                    foreach (bool withLengths in new[] { false, true })
+                        Assert.Equal(AutoBackendTable.Choose(kind, training, withLengths, bidirectional, allocatorTuned: false),
+                            AutoBackendTable.Choose(kind, training, withLengths, bidirectional, allocatorTuned: true));
+        }
         foreach (var layer in new RecurrentLayer[] { Gru.Create(3, 4), Rnn.Create(3, 4) })
         {
             using (layer)
