@@ -25,7 +25,7 @@ namespace RnnMl.Torch;
 /// the MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ or GLIBC_TUNABLES environment variables.
 /// <see cref="Training.Trainer"/> calls it when training starts unless
 /// <see cref="Training.TrainerOptions.TuneNativeAllocator"/> is false. Guarded by <c>NativeAllocatorTests</c> (a freed
-/// 64 MB tensor's pages are reused without page faults).</para>
+/// 24 MB tensor's pages are reused without page faults: 0 tuned, 6,144 with glibc's defaults).</para>
 /// </remarks>
 /// <example>
 /// <code>
