@@ -62,7 +62,6 @@ internal static class TranslatorSearch
         var values = new float[search.Rows * c];
         var tokens = new long[search.Rows * c];
         var live = Enumerable.Range(0, n).Select(i => i * k).ToArray();
-        var localOf = new int[search.Rows];
         while (!search.Done)
         {
             var logp = run.Step(live.Select(r => search.Previous[r]).ToArray());
@@ -70,12 +69,12 @@ internal static class TranslatorSearch
             {
                 int r = live[j];
                 BeamSearch.TopTokens(logp.AsSpan(j * v, v), text.BeginId, values.AsSpan(r * c, c), tokens.AsSpan(r * c, c));
-                localOf[r] = j;
             }
             search.Advance(values, tokens);
-            live = Enumerable.Range(0, search.Rows).Where(search.IsLive).ToArray();
-            if (live.Length == 0) break;
-            run.Advance(live.Select(r => localOf[search.Parents[r]]).ToArray());
+            var (nextLive, from) = search.LiveRows(live);
+            if (nextLive.Length == 0) break;
+            live = nextLive;
+            run.Advance(from);
         }
         return search.Results().Select(h => new OnnxDecodedSequence(h.Tokens, h.LogProbability, h.Score)).ToArray();
     }

@@ -148,6 +148,27 @@ public sealed class BeamSearch
     /// <summary>Whether row <paramref name="row"/> holds a live hypothesis (only live rows' candidates are read).</summary>
     public bool IsLive(int row) => live[row];
 
+    /// <summary>
+    /// For a decoder that runs only the live rows: after <see cref="Advance"/>, the live rows (ascending) and, for each,
+    /// the position in <paramref name="stepped"/> of the row whose decoder state it continues.
+    /// </summary>
+    /// <param name="stepped">The rows the decoder ran for this step (the live rows before it), ascending.</param>
+    public (int[] Live, int[] From) LiveRows(int[] stepped)
+    {
+        ArgumentNullException.ThrowIfNull(stepped);
+        var position = new int[Rows];
+        for (int j = 0; j < stepped.Length; j++) position[stepped[j]] = j;
+        var rows = new List<int>(stepped.Length);
+        var from = new List<int>(stepped.Length);
+        for (int r = 0; r < Rows; r++)
+        {
+            if (!live[r]) continue;
+            rows.Add(r);
+            from.Add(position[Parents[r]]);
+        }
+        return (rows.ToArray(), from.ToArray());
+    }
+
     /// <summary>Takes one step.</summary>
     /// <param name="values">(N·K·C) each row's candidate log-probabilities; −∞ marks no candidate. Rows that are not live are ignored.</param>
     /// <param name="tokens">(N·K·C) the candidates' token ids, each row's C most probable by (value desc, id asc) — see <see cref="TopTokens"/>.</param>

@@ -72,7 +72,6 @@ public static class BeamSearchDecoder
         var tokens = new long[search.Rows * c];
         var active = Enumerable.Range(0, n).ToArray();
         var live = Enumerable.Range(0, n).Select(i => i * k).ToArray();
-        var localOf = new int[search.Rows];
         var rowMemory = new RowMemory();
         try
         {
@@ -112,19 +111,11 @@ public static class BeamSearchDecoder
                 }
                 search.Advance(values, tokens);
                 // Reorder the state by the back-pointers; rows that are no longer live (and stopped sentences) leave the batch.
-                for (int j = 0; j < rows; j++) localOf[live[j]] = j;
-                var nextLive = new List<int>(rows);
-                var stateRows = new List<long>(rows);
-                for (int r = 0; r < search.Rows; r++)
-                {
-                    if (!search.IsLive(r)) continue;
-                    nextLive.Add(r);
-                    stateRows.Add(localOf[search.Parents[r]]);
-                }
-                if (nextLive.Count == 0) break;
-                live = nextLive.ToArray();
+                var (nextLive, parentOf) = search.LiveRows(live);
+                if (nextLive.Length == 0) break;
+                live = nextLive;
                 var old = state;
-                state = next.Select(tensor(stateRows.ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
+                state = next.Select(tensor(parentOf.Select(j => (long)j).ToArray(), ScalarType.Int64, device)).MoveToOuterDisposeScope();
                 old.Dispose();
                 var memoryRows = Enumerable.Range(0, active.Length).Where(pos => !search.IsStopped(active[pos])).Select(pos => (long)pos).ToArray();
                 if (memoryRows.Length < active.Length)

@@ -13,6 +13,7 @@ internal sealed class RowMemory : IDisposable
 {
     private EncoderMemory? expanded, source;
     private long[] index = Array.Empty<long>();
+    private bool disposed;
 
     /// <summary>The memory for a step.</summary>
     /// <param name="memory">One row per searching sentence: row pos is sentence <paramref name="active"/>[pos].</param>
@@ -21,6 +22,7 @@ internal sealed class RowMemory : IDisposable
     /// <param name="k">K, the beam width.</param>
     public EncoderMemory For(EncoderMemory memory, int[] active, int[] live, int k)
     {
+        ObjectDisposedException.ThrowIf(disposed, this);
         var rows = new long[live.Length];
         int pos = 0, count = 0, group = -1;
         bool uniform = true;
@@ -52,5 +54,10 @@ internal sealed class RowMemory : IDisposable
     }
 
     /// <summary>Frees the copy.</summary>
-    public void Dispose() => expanded?.Dispose();
+    public void Dispose()
+    {
+        expanded?.Dispose();
+        expanded = null;
+        disposed = true;
+    }
 }
