@@ -12,6 +12,7 @@ internal sealed class DecoderRun : IDisposable
     private int rows;
     private int[] rowSentence;
     private readonly List<Constant> constants = new();
+    private readonly Dictionary<string, Constant> constantByName = new(StringComparer.Ordinal);
     private float[]? newH, newC, newFeed;
 
     /// <param name="graphs">The graphs.</param>
@@ -36,7 +37,12 @@ internal sealed class DecoderRun : IDisposable
     public float[]? Feed { get; set; }
 
     /// <summary>Pins an input that stays the same at every step (memory, keys, source mask).</summary>
-    public void AddConstant<T>(string name, T[] data, long[] shape) where T : unmanaged => constants.Add(new Constant<T>(name, data, shape));
+    public void AddConstant<T>(string name, T[] data, long[] shape) where T : unmanaged
+    {
+        var constant = new Constant<T>(data, shape);
+        constants.Add(constant);
+        constantByName[name] = constant;
+    }
 
     /// <summary>Runs one step for every row; returns the log-probabilities (R, V) and keeps the new state pending.</summary>
     public float[] Step(long[] previous)
@@ -52,7 +58,7 @@ internal sealed class DecoderRun : IDisposable
                 Names.H => Own(OrtValue.CreateTensorValueFromMemory(H, new long[] { l, rows, q })),
                 Names.C => Own(OrtValue.CreateTensorValueFromMemory(C!, new long[] { l, rows, q })),
                 Names.Feed => Own(OrtValue.CreateTensorValueFromMemory(Feed!, new long[] { rows, q })),
-                _ => constants.First(c => c.Name == name).Value,
+                _ => constantByName[name].Value,
             }).ToArray();
             using var options = new RunOptions();
             using var outputs = graphs.Decoder.Run(options, graphs.DecoderInputs, inputs, graphs.DecoderOutputs);
@@ -101,9 +107,8 @@ internal sealed class DecoderRun : IDisposable
     }
 
     // An input that stays the same from step to step, (R, …) with one row per decoder row.
-    private abstract class Constant(string name) : IDisposable
+    private abstract class Constant : IDisposable
     {
-        public string Name { get; } = name;
         public OrtValue Value { get; protected set; } = null!;
         public abstract void SelectRows(int[] select);
         public void Dispose() => Value.Dispose();
@@ -114,7 +119,7 @@ internal sealed class DecoderRun : IDisposable
         private T[] data;
         private readonly long[] shape;
 
-        public Constant(string name, T[] data, long[] shape) : base(name)
+        public Constant(T[] data, long[] shape)
         {
             this.data = data;
             this.shape = shape;
