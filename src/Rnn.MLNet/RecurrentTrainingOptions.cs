@@ -96,6 +96,13 @@ public abstract class RecurrentTrainingOptions
     /// <summary>Stops training between batches; the model keeps the best weights so far. Default none.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// Let training set glibc's malloc thresholds first (<see cref="RnnMl.Torch.NativeAllocator.Tune"/>), so libtorch's
+    /// large blocks are reused instead of page-faulted in again at every step (LSTM training several times faster on
+    /// Linux); false leaves the process's malloc settings alone. Default true.
+    /// </summary>
+    public bool TuneNativeAllocator { get; set; } = true;
+
     /// <summary>True once <see cref="Epochs"/> was set by the user (not by a task's default).</summary>
     private protected bool EpochsSet { get; private set; }
 
@@ -160,5 +167,6 @@ public abstract class RecurrentTrainingOptions
         CheckpointDirectory = CheckpointDirectory,
         Seed = seed,
         MaxTrainingTime = MaxTrainingTime,
+        TuneNativeAllocator = TuneNativeAllocator,
     };
 }

@@ -46,6 +46,63 @@ public sealed class NativeAllocatorTests
         Assert.True(new TrainerOptions().TuneNativeAllocator);
     }
 
+    [Theory]
+    [InlineData(24L << 30, int.MaxValue)]        // this machine: an eighth is 3 GiB, above what mallopt takes
+    [InlineData(16L << 30, int.MaxValue)]        // 2 GiB is one more than int.MaxValue
+    [InlineData(8L << 30, 1 << 30)]
+    [InlineData(4L << 30, 512 << 20)]
+    [InlineData(1L << 30, 256 << 20)]            // an eighth would be 128 MB: the 256 MB floor
+    [InlineData(0L, 256 << 20)]
+    public void ThresholdFor_IsAnEighthOfMemory_Within256MbAndIntMax(long available, int expected)
+        => Assert.Equal(expected, NativeAllocator.ThresholdFor(available));
+
+    [Fact]
+    public void Thresholds_FollowThisMachinesMemory()
+    {
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        Assert.Equal(NativeAllocator.ThresholdFor(available), NativeAllocator.ThresholdBytes);
+        Assert.Equal(NativeAllocator.ThresholdBytes, NativeAllocator.MmapThresholdBytes);
+        Assert.Equal(NativeAllocator.ThresholdBytes, NativeAllocator.TrimThresholdBytes);
+    }
+
+    [Fact]
+    public void WorkerThreadAdvice_OnAWorkerThread_NamesTheEnvironmentVariable()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is not null)
+            return; // the advice is for glibc processes started without an arena count
+        string? advice = null;
+        var thread = new Thread(() => advice = NativeAllocator.WorkerThreadAdvice());
+        thread.Start();
+        thread.Join();
+        Assert.NotNull(advice);
+        Assert.Contains("MALLOC_ARENA_MAX=1", advice);
+        Assert.Contains($"process {Environment.ProcessId}", advice);
+    }
+
+    [Fact]
+    public void Fit_OnAWorkerThread_ReportsTheAdviceFirst()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is not null
+            || Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is not null)
+            return;
+        var reports = new List<TrainingProgress>();
+        var progress = new Recorder(reports);
+        Trainer.Create(new TrainerOptions { Epochs = 1, LearningRate = 0.05 }).Fit(new RegressionTask(batchSize: 2), progress);
+        Assert.NotEmpty(reports);
+        Assert.Contains("MALLOC_ARENA_MAX=1", reports[0].Message);
+        Assert.Equal((0, 0), (reports[0].Epoch, reports[0].Batch));
+        Assert.Single(reports, r => r.Message?.Contains("MALLOC_ARENA_MAX") == true);
+
+        reports.Clear();
+        Trainer.Create(new TrainerOptions { Epochs = 1, LearningRate = 0.05, TuneNativeAllocator = false }).Fit(new RegressionTask(batchSize: 2), progress);
+        Assert.DoesNotContain(reports, r => r.Message?.Contains("MALLOC_ARENA_MAX") == true);
+    }
+
+    private sealed class Recorder(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => reports.Add(value);
+    }
+
     private static void AllocateAndTouch(Scalar value)
     {
         using var scope = NewDisposeScope();
