@@ -21,7 +21,7 @@ internal static class FusedRecurrence
         int layers = options.NumLayers, dirs = options.Bidirectional ? 2 : 1;
         var x = options.BatchFirst ? input.transpose(0, 1) : input;
         // Ragged: sorted by length once; every layer and direction runs in that order, put back at the end.
-        var segments = lens is not null && ragged ? new RaggedSegments(lens, x.device) : null;
+        var segments = lens is not null && ragged ? new RaggedSegments(lens, x.device, slots.Kind == FusedKind.Lstm) : null;
         var replay = segments is not null && slots.Kind == FusedKind.Lstm ? new LstmCellReplay(segments, x.device) : null;
         var batch = lens is null ? null : new RaggedBatch(segments?.SortedLengths ?? lens, x.shape[0], x.device);
         var stateH = state?.H;

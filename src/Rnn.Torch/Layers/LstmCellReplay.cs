@@ -57,6 +57,7 @@ internal sealed class LstmCellReplay
             .OrderByDescending(p => lens[p.Row] - segments.Starts[p.Segment])
             .ToArray();
         Rows = replayed.Length;
+        RowSteps = replayed.Sum(p => lens[p.Row] - segments.Starts[p.Segment]);
         long longest = Rows == 0 ? 0 : lens[replayed[0].Row] - segments.Starts[replayed[0].Segment];
         running = new long[longest + 1];
         offsets = new long[longest];
@@ -90,6 +91,9 @@ internal sealed class LstmCellReplay
 
     /// <summary>The number of rows whose c is replayed (their length is not a cut).</summary>
     public int Rows { get; }
+
+    /// <summary>The number of row-steps replayed (Σ over replayed rows of length − segment start).</summary>
+    public long RowSteps { get; }
 
     /// <summary>The final c of every row, in sorted order: (1, N, H).</summary>
     /// <param name="x">(T', N, F) the slot's input as the kernel saw it (sorted; reversed within lengths for a reverse
