@@ -12,6 +12,9 @@ namespace RnnMl.Torch.Layers;
 /// </summary>
 internal static class FusedRecurrence
 {
+    // The fill of padded outputs, held for the process (TorchSharp 0.107 Scalar hazard: see PinnedScalars).
+    private static readonly Scalar Zero = 0.0.ToScalar();
+
     /// <summary>Runs every slot over a validated input.</summary>
     /// <remarks><c>lens</c>: valid lengths per sequence, or null when every sequence has all T steps;
     /// <c>ragged</c>: with lengths, the padded (true) or the packed (false) path.</remarks>
@@ -102,36 +105,40 @@ internal static class FusedRecurrence
     {
         var xin = reverse ? batch.ReverseWithinLengths(x) : x;
         long n = x.shape[1];
-        var outs = new List<Tensor>(segments.Count + 1);
+        var outputs = new Tensor[segments.Count];
+        var hAfter = new Tensor[segments.Count];
         var cAfter = new Tensor[segments.Count];
-        Tensor? hPrev = h0, cPrev = c0;
         for (int k = 0; k < segments.Count; k++)
         {
             long rows = segments.AliveRows[k], start = segments.Starts[k];
-            var (o, h, c) = slots.Run(slot, xin.narrow(0, start, segments.Cuts[k] - start).narrow(1, 0, rows),
+            Tensor? hPrev = k == 0 ? h0 : hAfter[k - 1], cPrev = k == 0 ? c0 : cAfter[k - 1];
+            Tensor? c;
+            (outputs[k], hAfter[k], c) = slots.Run(slot, xin.narrow(0, start, segments.Cuts[k] - start).narrow(1, 0, rows),
                 hPrev?.narrow(1, 0, rows), cPrev?.narrow(1, 0, rows));
-            outs.Add(rows < n ? nn.functional.pad(o, [0, 0, 0, n - rows]) : o);
-            (hPrev, cPrev) = (h, c);
             if (c is not null) cAfter[k] = c;
         }
-        Tensor output;
+        var hN = segments.FinalH(outputs, hAfter);
         Tensor? cN = null;
-        if (replay is null) output = outs.Count == 1 ? outs[0] : cat(outs, 0);
-        else
+        if (replay is not null)
         {
-            // h at step t − 1 for every t: the initial h, then the outputs (one tensor, the output a view of it).
-            var hStart = h0 ?? zeros(1, n, outs[0].shape[2], outs[0].dtype, outs[0].device);
-            outs.Insert(0, hStart);
-            var hSource = cat(outs, 0);
-            output = hSource.narrow(0, 1, batch.MaxLength);
-            cN = replay.FinalC(xin, hSource, c0 ?? zeros_like(hStart), cAfter,
+            var hStart = h0 ?? zeros_like(hN);
+            cN = replay.FinalC(xin, outputs, hStart, c0 ?? zeros_like(hN), hAfter, cAfter,
                 slots.Parameter(slot, "weight_ih"), slots.Parameter(slot, "weight_hh"),
                 bias ? slots.Parameter(slot, "bias_ih") : null, bias ? slots.Parameter(slot, "bias_hh") : null);
         }
-        var hN = batch.AtLastStep(output);
+        // All outputs padded to N rows and T steps in one tensor; the steps past each row's end zeroed in place.
+        // (Copying each call's output into a slice of one zero buffer instead costs a full copy of the gradient per
+        // call in backward: CopySlices.)
+        var parts = outputs.Select(o => o.shape[1] < n ? nn.functional.pad(o, [0, 0, 0, n - o.shape[1]]) : o).ToList();
         if (batch.MaxLength < batch.Steps)
-            output = nn.functional.pad(output, [0, 0, 0, 0, 0, batch.Steps - batch.MaxLength]);
-        output = output.masked_fill(batch.Padding, 0.0);
+            parts.Add(zeros(batch.Steps - batch.MaxLength, n, hN.shape[2], hN.dtype, hN.device));
+        Tensor output;
+        if (parts.Count == 1) output = parts[0].masked_fill(batch.Padding, Zero);   // the kernel's own output: not in place
+        else
+        {
+            output = cat(parts, 0);
+            output.masked_fill_(batch.Padding, Zero);
+        }
         return (reverse ? batch.ReverseWithinLengths(output) : output, hN, cN);
     }
 }

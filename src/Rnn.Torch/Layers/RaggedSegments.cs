@@ -45,7 +45,10 @@ internal sealed class RaggedSegments
     internal static double? ReplayCostOverride;
 
     private readonly Device device;
-    private Tensor? order, inverse;
+    private readonly int[] insideSegments;       // the segments in which some row ends before the cut
+    private readonly long[] insideFlat;          // those rows' last outputs in FlatOutputs(insideSegments)
+    private readonly long[] finalPosition;       // sorted row → position in cat(pieces at cuts, rows inside)
+    private Tensor? order, inverse, insideIndex, finalIndex;
 
     /// <param name="lens">(N) lengths, each ≥ 1, in the caller's order.</param>
     /// <param name="device">Where the permutation indices live.</param>
@@ -60,6 +63,22 @@ internal sealed class RaggedSegments
         Cuts = ChooseCuts(SortedLengths, CallCostOverride ?? CallCostRowSteps, replaysCellState ? ReplayCostOverride ?? ReplayCostRowSteps : 0);
         Starts = Cuts.Select((_, k) => k == 0 ? 0 : Cuts[k - 1]).ToArray();
         AliveRows = Starts.Select(s => Alive(SortedLengths, s)).ToArray();
+        SegmentOfRow = SortedLengths.Select(l => Array.FindIndex(Cuts, e => e >= l)).ToArray();
+        var position = new long[lens.Length];
+        long next = 0;
+        for (int k = 0; k < Count; k++)
+        {
+            long end = Cuts[k], first = Alive(SortedLengths, end), count = SortedLengths.LongCount(l => l == end);
+            if (count == 0) continue;
+            EndingAtCuts.Add((k, first, count));
+            for (long r = first; r < first + count; r++) position[r] = next++;
+        }
+        var inside = Enumerable.Range(0, lens.Length).Where(r => Cuts[SegmentOfRow[r]] != SortedLengths[r]).ToArray();
+        insideSegments = inside.Select(r => SegmentOfRow[r]).Distinct().Order().ToArray();
+        var offsets = FlatOffsets(insideSegments);
+        insideFlat = inside.Select(r => offsets[SegmentOfRow[r]] + (SortedLengths[r] - Starts[SegmentOfRow[r]] - 1) * AliveRows[SegmentOfRow[r]] + r).ToArray();
+        foreach (var r in inside) position[r] = next++;
+        finalPosition = position;
     }
 
     /// <summary>Sorted position → caller's row: lengths in decreasing order, ties in the caller's order.</summary>
@@ -81,6 +100,51 @@ internal sealed class RaggedSegments
     public long[] AliveRows { get; }
 
     public int Count => Cuts.Length;
+
+    /// <summary>Sorted row → the segment its last step is in.</summary>
+    public int[] SegmentOfRow { get; }
+
+    /// <summary>The rows whose length is a cut, per segment: sorted rows [First, First + Count), the last Count of
+    /// that call's alive rows that end exactly at its end (their final state is the call's own).</summary>
+    public List<(int Segment, long First, long Count)> EndingAtCuts { get; } = new();
+
+    /// <summary>Each sequence's final h in sorted order (1, N, H): the call's final h where its length is a cut, its
+    /// own last output elsewhere. Reads only the calls' own outputs (small: backward adds into them, not into a
+    /// gradient of the whole (T, N, H) output).</summary>
+    /// <param name="outputs">(T_k, AliveRows[k], H) the output of call k.</param>
+    /// <param name="hAfter">(1, AliveRows[k], H) the final h of call k.</param>
+    public Tensor FinalH(Tensor[] outputs, Tensor[] hAfter)
+    {
+        var pieces = EndingAtCuts.Select(p => hAfter[p.Segment][0].narrow(0, p.First, p.Count)).ToList();
+        if (insideFlat.Length > 0)
+        {
+            insideIndex ??= tensor(insideFlat, ScalarType.Int64, device);
+            pieces.Add(FlatOutputs(outputs, insideSegments).index_select(0, insideIndex));
+        }
+        finalIndex ??= tensor(finalPosition, ScalarType.Int64, device);
+        return (pieces.Count == 1 ? pieces[0] : cat(pieces, 0)).index_select(0, finalIndex).unsqueeze(0);
+    }
+
+    /// <summary>The outputs of the calls <paramref name="which"/> (increasing), each (T_k, AliveRows[k], H), as one
+    /// (Σ T_k·AliveRows[k], H) tensor: row (k, step u, sorted row r) at <see cref="FlatOffsets"/>[k] + u·AliveRows[k] + r.</summary>
+    public static Tensor FlatOutputs(Tensor[] outputs, int[] which)
+    {
+        var flat = which.Select(k => outputs[k].reshape(-1, outputs[k].shape[2])).ToArray();
+        return flat.Length == 1 ? flat[0] : cat(flat, 0);
+    }
+
+    /// <summary>Segment → its first row in <see cref="FlatOutputs"/> of <paramref name="which"/>.</summary>
+    public long[] FlatOffsets(int[] which)
+    {
+        var offsets = new long[Count];
+        long next = 0;
+        foreach (int k in which)
+        {
+            offsets[k] = next;
+            next += (Cuts[k] - Starts[k]) * AliveRows[k];
+        }
+        return offsets;
+    }
 
     /// <summary>Puts the caller's rows of <paramref name="x"/> in sorted order along <paramref name="dim"/>.</summary>
     public Tensor ToSorted(Tensor x, long dim)
