@@ -12,9 +12,6 @@ namespace RnnMl.Torch.Layers;
 /// </summary>
 internal static class FusedRecurrence
 {
-    // The fill of padded outputs, held for the process (TorchSharp 0.107 Scalar hazard: see PinnedScalars).
-    private static readonly Scalar Zero = 0.0.ToScalar();
-
     /// <summary>Runs every slot over a validated input.</summary>
     /// <remarks><c>lens</c>: valid lengths per sequence, or null when every sequence has all T steps;
     /// <c>ragged</c>: with lengths, the padded (true) or the packed (false) path.</remarks>
@@ -23,7 +20,8 @@ internal static class FusedRecurrence
     {
         int layers = options.NumLayers, dirs = options.Bidirectional ? 2 : 1;
         var x = options.BatchFirst ? input.transpose(0, 1) : input;
-        // Ragged: sorted by length once; every layer and direction runs in that order, put back at the end.
+        // Ragged: sorted by length once; every layer and direction runs in that order, put back at the end (the output
+        // by the last layer's own layout gather).
         var segments = lens is not null && ragged ? new RaggedSegments(lens, x.device, slots.Kind == FusedKind.Lstm) : null;
         var replay = segments is not null && slots.Kind == FusedKind.Lstm ? new LstmCellReplay(segments, x.device) : null;
         var batch = lens is null ? null : new RaggedBatch(segments?.SortedLengths ?? lens, x.shape[0], x.device);
@@ -47,7 +45,7 @@ internal static class FusedRecurrence
                 var c0 = stateC?.narrow(0, slot, 1);
                 bool reverse = dir == 1;
                 var (o, h, c) = batch is null ? RunFull(slots, slot, x, h0, c0, reverse)
-                    : segments is not null ? RunRagged(slots, slot, x, h0, c0, batch, segments, replay, options.Bias, reverse)
+                    : segments is not null ? RunRagged(slots, slot, x, h0, c0, batch, segments, replay, options.Bias, reverse, layer == layers - 1)
                     : RunPacked(slots, slot, x, h0, c0, batch, reverse);
                 halves[dir] = o;
                 hs[slot] = h;
@@ -61,7 +59,7 @@ internal static class FusedRecurrence
         var cN = cs is null ? null : cs.Length == 1 ? cs[0] : cat(cs, 0);
         if (segments is not null)
         {
-            x = segments.ToCaller(x, 1);
+            // The last layer's output is already in the caller's order (RaggedSegments.LayOut).
             hN = segments.ToCaller(hN, 1);
             cN = cN is null ? null : segments.ToCaller(cN, 1);
         }
@@ -96,24 +94,29 @@ internal static class FusedRecurrence
     /// kernel runs once per segment, each time on the rows still alive at the segment's start, from their carried state.
     /// The reverse slot runs on each sequence reversed within its own length (one gather, undone by the same gather), so
     /// both directions start at a sequence's first valid step of their own order and have the same lengths. Steps
-    /// computed past a sequence's end never reach its outputs (masked to zero) or its final state: h is taken from its
-    /// own last valid output, LSTM c from the kernel where its length is a cut and by <see cref="LstmCellReplay"/>
-    /// elsewhere.
+    /// computed past a sequence's end never reach its outputs (zero: <see cref="RaggedSegments.LayOut"/>) or its final
+    /// state: h is the call's final h where its length is a cut and its own last valid output elsewhere, LSTM c the
+    /// call's final c where its length is a cut and <see cref="LstmCellReplay"/>'s elsewhere.
     /// </summary>
     private static (Tensor, Tensor, Tensor?) RunRagged(FusedSlots slots, int slot, Tensor x, Tensor? h0, Tensor? c0,
-        RaggedBatch batch, RaggedSegments segments, LstmCellReplay? replay, bool bias, bool reverse)
+        RaggedBatch batch, RaggedSegments segments, LstmCellReplay? replay, bool bias, bool reverse, bool callerOrder)
     {
         var xin = reverse ? batch.ReverseWithinLengths(x) : x;
         long n = x.shape[1];
+        // One split along time (its backward is one concatenation; a narrow per call would give each call's input
+        // gradient as a zero-filled tensor of the whole input).
+        var sizes = segments.Cuts.Select((e, k) => e - segments.Starts[k]).ToList();
+        if (batch.MaxLength < batch.Steps) sizes.Add(batch.Steps - batch.MaxLength);
+        var pieces = sizes.Count == 1 ? new[] { xin } : xin.split(sizes.ToArray(), 0);
         var outputs = new Tensor[segments.Count];
         var hAfter = new Tensor[segments.Count];
         var cAfter = new Tensor[segments.Count];
         for (int k = 0; k < segments.Count; k++)
         {
-            long rows = segments.AliveRows[k], start = segments.Starts[k];
+            long rows = segments.AliveRows[k];
             Tensor? hPrev = k == 0 ? h0 : hAfter[k - 1], cPrev = k == 0 ? c0 : cAfter[k - 1];
             Tensor? c;
-            (outputs[k], hAfter[k], c) = slots.Run(slot, xin.narrow(0, start, segments.Cuts[k] - start).narrow(1, 0, rows),
+            (outputs[k], hAfter[k], c) = slots.Run(slot, rows < n ? pieces[k].narrow(1, 0, rows) : pieces[k],
                 hPrev?.narrow(1, 0, rows), cPrev?.narrow(1, 0, rows));
             if (c is not null) cAfter[k] = c;
         }
@@ -126,19 +129,6 @@ internal static class FusedRecurrence
                 slots.Parameter(slot, "weight_ih"), slots.Parameter(slot, "weight_hh"),
                 bias ? slots.Parameter(slot, "bias_ih") : null, bias ? slots.Parameter(slot, "bias_hh") : null);
         }
-        // All outputs padded to N rows and T steps in one tensor; the steps past each row's end zeroed in place.
-        // (Copying each call's output into a slice of one zero buffer instead costs a full copy of the gradient per
-        // call in backward: CopySlices.)
-        var parts = outputs.Select(o => o.shape[1] < n ? nn.functional.pad(o, [0, 0, 0, n - o.shape[1]]) : o).ToList();
-        if (batch.MaxLength < batch.Steps)
-            parts.Add(zeros(batch.Steps - batch.MaxLength, n, hN.shape[2], hN.dtype, hN.device));
-        Tensor output;
-        if (parts.Count == 1) output = parts[0].masked_fill(batch.Padding, Zero);   // the kernel's own output: not in place
-        else
-        {
-            output = cat(parts, 0);
-            output.masked_fill_(batch.Padding, Zero);
-        }
-        return (reverse ? batch.ReverseWithinLengths(output) : output, hN, cN);
+        return (segments.LayOut(outputs, batch.Steps, reverse, callerOrder), hN, cN);
     }
 }

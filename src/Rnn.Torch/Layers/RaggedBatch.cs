@@ -5,7 +5,7 @@ namespace RnnMl.Torch.Layers;
 
 /// <summary>
 /// Index tensors for a right-padded batch of T steps with per-sequence lengths, shared by every slot of one forward
-/// call: the per-sequence reversal (built at first use: unidirectional layers never need it) and the padding mask.
+/// call: the per-sequence reversal (built at first use: unidirectional layers never need it) and the lengths.
 /// </summary>
 internal sealed class RaggedBatch
 {
@@ -21,9 +21,6 @@ internal sealed class RaggedBatch
         Lengths = lens;
         Steps = steps;
         MaxLength = lens.Max();
-        using var stepT = arange(steps, ScalarType.Int64, device);
-        using var lenT = tensor(lens, ScalarType.Int64, device);
-        Padding = stepT.unsqueeze(1).ge(lenT.unsqueeze(0)).unsqueeze(2);
         CpuLengths = tensor(lens, ScalarType.Int64);
     }
 
@@ -33,9 +30,6 @@ internal sealed class RaggedBatch
     public long Steps { get; }
 
     public long MaxLength { get; }
-
-    /// <summary>(T, N, 1) bool: true at padded steps.</summary>
-    public Tensor Padding { get; }
 
     /// <summary>(N) int64 lengths on the CPU, for pack_padded_sequence.</summary>
     public Tensor CpuLengths { get; }

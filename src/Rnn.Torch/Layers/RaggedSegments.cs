@@ -48,6 +48,7 @@ internal sealed class RaggedSegments
     private readonly int[] insideSegments;       // the segments in which some row ends before the cut
     private readonly long[] insideFlat;          // those rows' last outputs in FlatOutputs(insideSegments)
     private readonly long[] finalPosition;       // sorted row → position in cat(pieces at cuts, rows inside)
+    private readonly Tensor?[] layouts = new Tensor?[4];   // LayOut's index per (reverse, caller order)
     private Tensor? order, inverse, insideIndex, finalIndex;
 
     /// <param name="lens">(N) lengths, each ≥ 1, in the caller's order.</param>
@@ -123,6 +124,48 @@ internal sealed class RaggedSegments
         }
         finalIndex ??= tensor(finalPosition, ScalarType.Int64, device);
         return (pieces.Count == 1 ? pieces[0] : cat(pieces, 0)).index_select(0, finalIndex).unsqueeze(0);
+    }
+
+    /// <summary>
+    /// The calls' outputs laid out as the slot's output (T, N, H) with one gather: zero at padded steps (also the
+    /// steps a call ran past a row's end), each reverse-slot sequence reversed back within its length, the rows in
+    /// sorted or in the caller's order.
+    /// </summary>
+    /// <remarks>One index_select from cat(outputs, a zero row) replaces padding each output to N rows, concatenating
+    /// them, masking the padded steps, reversing and un-permuting (each a pass over the whole output, and as many
+    /// again in backward); the gradient reaching each call is a contiguous slice, as the kernel wants it.</remarks>
+    /// <param name="outputs">(T_k, AliveRows[k], H) the output of call k, in the kernel's time order.</param>
+    /// <param name="steps">T.</param>
+    /// <param name="reverse">The calls ran on each sequence reversed within its own length.</param>
+    /// <param name="callerOrder">Rows in the caller's order (the last layer), otherwise in sorted order.</param>
+    public Tensor LayOut(Tensor[] outputs, long steps, bool reverse, bool callerOrder)
+    {
+        var first = outputs[0];
+        long h = first.shape[2], n = SortedLengths.Length;
+        var parts = outputs.Select(o => o.reshape(-1, h)).Append(zeros(1, h, first.dtype, first.device)).ToArray();
+        int which = (reverse ? 2 : 0) + (callerOrder && !IsSorted ? 1 : 0);
+        var index = layouts[which] ??= tensor(LayoutIndex(steps, reverse, callerOrder && !IsSorted), ScalarType.Int64, device);
+        return cat(parts, 0).index_select(0, index).view(steps, n, h);
+    }
+
+    private long[] LayoutIndex(long steps, bool reverse, bool callerOrder)
+    {
+        long n = SortedLengths.Length;
+        var offsets = FlatOffsets(Enumerable.Range(0, Count).ToArray());
+        long zeroRow = offsets[^1] + (Cuts[^1] - Starts[^1]) * AliveRows[^1];
+        var sortedRowOf = new long[n];
+        for (long r = 0; r < n; r++) sortedRowOf[callerOrder ? Order[r] : r] = r;
+        var index = new long[steps * n];
+        for (long t = 0; t < steps; t++)
+            for (long j = 0; j < n; j++)
+            {
+                long r = sortedRowOf[j], l = SortedLengths[r];
+                if (t >= l) { index[t * n + j] = zeroRow; continue; }
+                long tau = reverse ? l - 1 - t : t;
+                int k = Array.FindIndex(Cuts, e => e > tau);
+                index[t * n + j] = offsets[k] + (tau - Starts[k]) * AliveRows[k] + r;
+            }
+        return index;
     }
 
     /// <summary>The outputs of the calls <paramref name="which"/> (increasing), each (T_k, AliveRows[k], H), as one
