@@ -19,8 +19,10 @@ namespace RnnMl.Torch.Layers;
 /// states, everything before.</para>
 /// <para>Replayed rows are ordered by span (their own end − segment start) decreasing and their row-steps laid out
 /// step by step, so the rows still running at replay step j are a prefix, as in the kernel calls; a row's final c is
-/// cut out of the step where it ends. Cost at N=64, lengths U[50,100], 4 segments: a few hundred row-steps of two
-/// matrix products plus one elementwise op per step of the longest span.</para>
+/// cut out of the step where it ends. h at t − 1 comes from the calls' own outputs and the segment-start states, not
+/// from the laid-out (T, N, H) output, so backward adds into small tensors only. Cost at N=64, lengths U[50,100],
+/// 9 segments: 42 rows, 124 row-steps of two matrix products (about 16 µs per row-step forward, against the kernel's
+/// 4.7: hence <see cref="RaggedSegments.ReplayCostRowSteps"/>) plus one elementwise op per step of the longest span.</para>
 /// </remarks>
 internal sealed class LstmCellReplay
 {

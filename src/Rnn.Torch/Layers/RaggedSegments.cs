@@ -14,17 +14,20 @@ namespace RnnMl.Torch.Layers;
 /// lengths U[50,100] is about 0.76); one call per distinct length (37 of them at N=64) pays the call cost 37 times
 /// (0.48–0.53 of full-length throughput per valid step).</para>
 /// <para>The cut points come from a dynamic programme over the candidates 0 and the distinct lengths that minimises
-/// Σ over segments [s, e) of alive(s)·(e − s) + λ, alive(s) = rows with length &gt; s, λ =
-/// <see cref="CallCostRowSteps"/>. The last cut is the longest length. On N=64 T=100 I=128 H=256 with lengths
-/// U[50,100] it gives 4 segments, 44.4 ms against 52.9 ms for the full-length batch: 0.904 of full-length throughput
-/// per valid step (lead's probe, timing only).</para>
+/// Σ over segments [s, e) of alive(s)·(e − s) + λ + ρ·Σ (l − s) over the rows ending strictly inside (LSTM: their c
+/// is replayed from s), alive(s) = rows with length &gt; s, λ = <see cref="CallCostRowSteps"/>, ρ =
+/// <see cref="ReplayCostRowSteps"/> (0 for GRU and RNN). The last cut is the longest length. The lead's probe (timing
+/// only, 2 threads): 4 segments, 0.904 of full-length throughput per valid step. This implementation, N=64 T=100
+/// I=128 H=256, lengths U[50,100] (bench seed), one torch thread, LSTM training, 15 interleaved rounds in one
+/// process: 9 segments, 0.79–0.82 of full-length per valid step, where the bare segmented kernel calls (no
+/// permutation, layout, replay) reach 0.88–0.89 in the same runs; the per-length split it replaces, 0.52–0.64.</para>
 /// </remarks>
 internal sealed class RaggedSegments
 {
     /// <summary>
     /// λ, the cost of one extra kernel call in row-steps: measured 0.4–1.2 ms forward and backward, about 107–146
     /// row-steps at I=128 H=256, 280 at I=64 H=64, 140–180 at I=300 H=128 (9.2 µs per row-step at I=128 H=256).
-    /// 100 gives 4 segments for N=64 and lengths U[50,100]; 25–800 gave 0.86–0.90 of full-length per valid step.
+    /// 50–200 (with ρ = 3) gave the same throughput within noise at N=64 and lengths U[50,100]; 300 and 1,000 were slower.
     /// </summary>
     public const double CallCostRowSteps = 100;
 
