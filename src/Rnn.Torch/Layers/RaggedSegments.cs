@@ -158,6 +158,9 @@ internal sealed class RaggedSegments
         long zeroRow = offsets[^1] + (Cuts[^1] - Starts[^1]) * AliveRows[^1];
         var sortedRowOf = new long[n];
         for (long r = 0; r < n; r++) sortedRowOf[callerOrder ? Order[r] : r] = r;
+        var segmentAt = new int[Cuts[^1]];
+        for (int k = 0; k < Count; k++)
+            for (long tau = Starts[k]; tau < Cuts[k]; tau++) segmentAt[tau] = k;
         var index = new long[steps * n];
         for (long t = 0; t < steps; t++)
             for (long j = 0; j < n; j++)
@@ -165,7 +168,7 @@ internal sealed class RaggedSegments
                 long r = sortedRowOf[j], l = SortedLengths[r];
                 if (t >= l) { index[t * n + j] = zeroRow; continue; }
                 long tau = reverse ? l - 1 - t : t;
-                int k = Array.FindIndex(Cuts, e => e > tau);
+                int k = segmentAt[tau];
                 index[t * n + j] = offsets[k] + (tau - Starts[k]) * AliveRows[k] + r;
             }
         return index;
