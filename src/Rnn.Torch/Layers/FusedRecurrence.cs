@@ -7,7 +7,8 @@ namespace RnnMl.Torch.Layers;
 /// The fused backends: libtorch's kernels run slot by slot (<see cref="FusedSlots"/>), layer by layer, time-major.
 /// Full-length batches: the forward slot on the input, the reverse slot on the time-flipped input (flipped back after).
 /// With lengths, <see cref="RecurrentBackend.Fused"/> packs (pack_padded_sequence) and
-/// <see cref="RecurrentBackend.FusedRagged"/> runs the padded batch as it is (<see cref="RunRagged"/>).
+/// <see cref="RecurrentBackend.FusedRagged"/> sorts the padded batch by length once and runs it in a few segments
+/// (<see cref="RunRagged"/>, <see cref="RaggedSegments"/>).
 /// </summary>
 internal static class FusedRecurrence
 {
@@ -19,7 +20,19 @@ internal static class FusedRecurrence
     {
         int layers = options.NumLayers, dirs = options.Bidirectional ? 2 : 1;
         var x = options.BatchFirst ? input.transpose(0, 1) : input;
-        var batch = lens is null ? null : new RaggedBatch(lens, x.shape[0], x.device);
+        // Ragged: sorted by length once; every layer and direction runs in that order, put back at the end (the output
+        // by the last layer's own layout gather).
+        var segments = lens is not null && ragged ? new RaggedSegments(lens, x.device, slots.Kind == FusedKind.Lstm) : null;
+        var replay = segments is not null && slots.Kind == FusedKind.Lstm ? new LstmCellReplay(segments, x.device) : null;
+        var batch = lens is null ? null : new RaggedBatch(segments?.SortedLengths ?? lens, x.shape[0], x.device);
+        var stateH = state?.H;
+        var stateC = state?.C;
+        if (segments is not null)
+        {
+            x = segments.ToSorted(x, 1);
+            stateH = stateH is null ? null : segments.ToSorted(stateH, 1);
+            stateC = stateC is null ? null : segments.ToSorted(stateC, 1);
+        }
         var hs = new Tensor[layers * dirs];
         var cs = slots.Kind == FusedKind.Lstm ? new Tensor[layers * dirs] : null;
         for (int layer = 0; layer < layers; layer++)
@@ -28,11 +41,11 @@ internal static class FusedRecurrence
             for (int dir = 0; dir < dirs; dir++)
             {
                 int slot = layer * dirs + dir;
-                var h0 = state?.H.narrow(0, slot, 1);
-                var c0 = state?.C?.narrow(0, slot, 1);
+                var h0 = stateH?.narrow(0, slot, 1);
+                var c0 = stateC?.narrow(0, slot, 1);
                 bool reverse = dir == 1;
                 var (o, h, c) = batch is null ? RunFull(slots, slot, x, h0, c0, reverse)
-                    : ragged ? RunRagged(slots, slot, x, h0, c0, batch, reverse)
+                    : segments is not null ? RunRagged(slots, slot, x, h0, c0, batch, segments, replay, options.Bias, reverse, layer == layers - 1)
                     : RunPacked(slots, slot, x, h0, c0, batch, reverse);
                 halves[dir] = o;
                 hs[slot] = h;
@@ -42,9 +55,15 @@ internal static class FusedRecurrence
             if (layer < layers - 1 && options.Dropout > 0 && training)
                 x = nn.functional.dropout(x, options.Dropout, training: true);
         }
-        var output = options.BatchFirst ? x.transpose(0, 1) : x;
         var hN = hs.Length == 1 ? hs[0] : cat(hs, 0);
         var cN = cs is null ? null : cs.Length == 1 ? cs[0] : cat(cs, 0);
+        if (segments is not null)
+        {
+            // The last layer's output is already in the caller's order (RaggedSegments.LayOut).
+            hN = segments.ToCaller(hN, 1);
+            cN = cN is null ? null : segments.ToCaller(cN, 1);
+        }
+        var output = options.BatchFirst ? x.transpose(0, 1) : x;
         return (output, new RecurrentState(hN, cN));
     }
 
@@ -71,44 +90,45 @@ internal static class FusedRecurrence
     }
 
     /// <summary>
-    /// One slot on a right-padded ragged batch without packing. The reverse slot runs on each sequence reversed within
-    /// its own length (one gather, undone by the same gather), so both directions start at a sequence's first valid
-    /// step of their own order; the kernel runs only up to the longest length. Steps computed past a sequence's end
-    /// never reach its outputs (masked to zero) or its final state: h (and c) are taken at its own last valid step, for
-    /// LSTM by splitting time at each distinct length and carrying the state across the calls.
+    /// One slot on a right-padded ragged batch in sorted order (<see cref="RaggedSegments"/>) without packing: the
+    /// kernel runs once per segment, each time on the rows still alive at the segment's start, from their carried state.
+    /// The reverse slot runs on each sequence reversed within its own length (one gather, undone by the same gather), so
+    /// both directions start at a sequence's first valid step of their own order and have the same lengths. Steps
+    /// computed past a sequence's end never reach its outputs (zero: <see cref="RaggedSegments.LayOut"/>) or its final
+    /// state: h is the call's final h where its length is a cut and its own last valid output elsewhere, LSTM c the
+    /// call's final c where its length is a cut and <see cref="LstmCellReplay"/>'s elsewhere.
     /// </summary>
-    private static (Tensor, Tensor, Tensor?) RunRagged(FusedSlots slots, int slot, Tensor x, Tensor? h0, Tensor? c0, RaggedBatch batch, bool reverse)
+    private static (Tensor, Tensor, Tensor?) RunRagged(FusedSlots slots, int slot, Tensor x, Tensor? h0, Tensor? c0,
+        RaggedBatch batch, RaggedSegments segments, LstmCellReplay? replay, bool bias, bool reverse, bool callerOrder)
     {
-        var xin = (reverse ? batch.ReverseWithinLengths(x) : x).narrow(0, 0, batch.MaxLength);
-        Tensor o, h;
-        Tensor? c = null;
-        if (slots.Kind != FusedKind.Lstm)
+        var xin = reverse ? batch.ReverseWithinLengths(x) : x;
+        long n = x.shape[1];
+        // One split along time (its backward is one concatenation; a narrow per call would give each call's input
+        // gradient as a zero-filled tensor of the whole input).
+        var sizes = segments.Cuts.Select((e, k) => e - segments.Starts[k]).ToList();
+        if (batch.MaxLength < batch.Steps) sizes.Add(batch.Steps - batch.MaxLength);
+        var pieces = sizes.Count == 1 ? new[] { xin } : xin.split(sizes.ToArray(), 0);
+        var outputs = new Tensor[segments.Count];
+        var hAfter = new Tensor[segments.Count];
+        var cAfter = new Tensor[segments.Count];
+        for (int k = 0; k < segments.Count; k++)
         {
-            (o, _, _) = slots.Run(slot, xin, h0, null);
-            h = batch.AtLastStep(o);
+            long rows = segments.AliveRows[k];
+            Tensor? hPrev = k == 0 ? h0 : hAfter[k - 1], cPrev = k == 0 ? c0 : cAfter[k - 1];
+            Tensor? c;
+            (outputs[k], hAfter[k], c) = slots.Run(slot, rows < n ? pieces[k].narrow(1, 0, rows) : pieces[k],
+                hPrev?.narrow(1, 0, rows), cPrev?.narrow(1, 0, rows));
+            if (c is not null) cAfter[k] = c;
         }
-        else
+        var hN = segments.FinalH(outputs, hAfter);
+        Tensor? cN = null;
+        if (replay is not null)
         {
-            var outs = new Tensor[batch.Boundaries.Length];
-            var hAt = new Tensor[outs.Length];
-            var cAt = new Tensor[outs.Length];
-            long start = 0;
-            Tensor? hPrev = h0, cPrev = c0;
-            for (int k = 0; k < outs.Length; k++)
-            {
-                long end = batch.Boundaries[k];
-                (outs[k], hPrev, cPrev) = slots.Run(slot, xin.narrow(0, start, end - start), hPrev, cPrev);
-                hAt[k] = hPrev;
-                cAt[k] = cPrev!;
-                start = end;
-            }
-            o = outs.Length == 1 ? outs[0] : cat(outs, 0);
-            h = outs.Length == 1 ? hAt[0] : batch.AtOwnBoundary(cat(hAt, 0));
-            c = outs.Length == 1 ? cAt[0] : batch.AtOwnBoundary(cat(cAt, 0));
+            var hStart = h0 ?? zeros_like(hN);
+            cN = replay.FinalC(xin, outputs, hStart, c0 ?? zeros_like(hN), hAfter, cAfter,
+                slots.Parameter(slot, "weight_ih"), slots.Parameter(slot, "weight_hh"),
+                bias ? slots.Parameter(slot, "bias_ih") : null, bias ? slots.Parameter(slot, "bias_hh") : null);
         }
-        if (batch.MaxLength < batch.Steps)
-            o = nn.functional.pad(o, [0, 0, 0, 0, 0, batch.Steps - batch.MaxLength]);
-        o = o.masked_fill(batch.Padding, 0.0);
-        return (reverse ? batch.ReverseWithinLengths(o) : o, h, c);
+        return (segments.LayOut(outputs, batch.Steps, reverse, callerOrder), hN, cN);
     }
 }

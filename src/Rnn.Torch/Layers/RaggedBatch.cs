@@ -5,35 +5,22 @@ namespace RnnMl.Torch.Layers;
 
 /// <summary>
 /// Index tensors for a right-padded batch of T steps with per-sequence lengths, shared by every slot of one forward
-/// call: the per-sequence reversal, the padding mask, and where each sequence's final state is found.
+/// call: the per-sequence reversal (built at first use: unidirectional layers never need it) and the lengths.
 /// </summary>
 internal sealed class RaggedBatch
 {
-    private readonly Tensor reverseIndex;    // (T, N, 1) int64: t < len ? len − 1 − t : t (an involution)
-    private readonly Tensor boundaryIndex;   // (1, N, 1) int64: position of len in Boundaries
-    private readonly Tensor lastIndex;       // (1, N, 1) int64: len − 1
+    private readonly Device device;
+    private Tensor? reverseIndex;            // (T, N, 1) int64: t < len ? len − 1 − t : t (an involution)
 
     /// <param name="lens">(N) lengths, each in [1, T], not all T.</param>
     /// <param name="steps">T.</param>
     /// <param name="device">Where the index tensors live (the input's device).</param>
     public RaggedBatch(long[] lens, long steps, Device device)
     {
+        this.device = device;
         Lengths = lens;
         Steps = steps;
-        Boundaries = lens.Distinct().Order().ToArray();
-        MaxLength = Boundaries[^1];
-        long n = lens.Length;
-        var reverse = new long[steps * n];
-        for (long t = 0; t < steps; t++)
-            for (long i = 0; i < n; i++)
-                reverse[t * n + i] = t < lens[i] ? lens[i] - 1 - t : t;
-        reverseIndex = tensor(reverse, [steps, n, 1], ScalarType.Int64, device);
-        var position = Boundaries.Select((b, k) => (b, k)).ToDictionary(p => p.b, p => (long)p.k);
-        boundaryIndex = tensor(lens.Select(l => position[l]).ToArray(), [1, n, 1], ScalarType.Int64, device);
-        lastIndex = tensor(lens.Select(l => l - 1).ToArray(), [1, n, 1], ScalarType.Int64, device);
-        using var stepT = arange(steps, ScalarType.Int64, device);
-        using var lenT = tensor(lens, ScalarType.Int64, device);
-        Padding = stepT.unsqueeze(1).ge(lenT.unsqueeze(0)).unsqueeze(2);
+        MaxLength = lens.Max();
         CpuLengths = tensor(lens, ScalarType.Int64);
     }
 
@@ -42,24 +29,24 @@ internal sealed class RaggedBatch
     /// <summary>T, the padded length.</summary>
     public long Steps { get; }
 
-    /// <summary>The distinct lengths in increasing order; the last is <see cref="MaxLength"/>.</summary>
-    public long[] Boundaries { get; }
-
     public long MaxLength { get; }
-
-    /// <summary>(T, N, 1) bool: true at padded steps.</summary>
-    public Tensor Padding { get; }
 
     /// <summary>(N) int64 lengths on the CPU, for pack_padded_sequence.</summary>
     public Tensor CpuLengths { get; }
 
     /// <summary>Reverses each sequence of <paramref name="x"/> (T, N, F) within its own length; padded steps stay put.
     /// Applying it twice gives <paramref name="x"/> back.</summary>
-    public Tensor ReverseWithinLengths(Tensor x) => x.gather(0, reverseIndex.expand(x.shape[0], x.shape[1], x.shape[2]));
-
-    /// <summary>Row len−1 of each sequence of <paramref name="x"/> (T', N, H), T' ≥ max length: (1, N, H).</summary>
-    public Tensor AtLastStep(Tensor x) => x.gather(0, lastIndex.expand(1, x.shape[1], x.shape[2]));
-
-    /// <summary>From (B, N, H) states at the end of each boundary segment, each sequence's own: (1, N, H).</summary>
-    public Tensor AtOwnBoundary(Tensor perBoundary) => perBoundary.gather(0, boundaryIndex.expand(1, perBoundary.shape[1], perBoundary.shape[2]));
+    public Tensor ReverseWithinLengths(Tensor x)
+    {
+        if (reverseIndex is null)
+        {
+            long n = Lengths.Length;
+            var reverse = new long[Steps * n];
+            for (long t = 0; t < Steps; t++)
+                for (long i = 0; i < n; i++)
+                    reverse[t * n + i] = t < Lengths[i] ? Lengths[i] - 1 - t : t;
+            reverseIndex = tensor(reverse, [Steps, n, 1], ScalarType.Int64, device);
+        }
+        return x.gather(0, reverseIndex.expand(x.shape[0], x.shape[1], x.shape[2]));
+    }
 }

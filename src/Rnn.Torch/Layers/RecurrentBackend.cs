@@ -17,8 +17,10 @@ public enum RecurrentBackend
     /// lengths go through pack_padded_sequence. Built-in cells only.</summary>
     Fused,
 
-    /// <summary>libtorch's fused kernels on the padded batch as it is, also with lengths: no packing; the reverse direction
-    /// runs on each sequence reversed within its own length, final states are taken at each sequence's last valid step,
+    /// <summary>libtorch's fused kernels on the padded batch, also with lengths: no packing. The sequences are sorted by
+    /// length once per call and time is cut into a few segments (chosen to minimise rows × steps plus a per-call cost),
+    /// each run only on the sequences still alive; the reverse direction runs on each sequence reversed within its own
+    /// length; final states are each sequence's own (LSTM c recomputed exactly where a sequence ends inside a segment);
     /// padded outputs are zero. Same as <see cref="Fused"/> on full-length batches. Built-in cells only.</summary>
     FusedRagged,
 
