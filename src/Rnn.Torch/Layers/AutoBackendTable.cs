@@ -75,6 +75,11 @@ namespace RnnMl.Torch.Layers;
 /// 856.5; ragged 1 1 314.2 / 169.6 / 98.2, 1 2 501.6 / 280.8 / 245.1 (outputs equal within 5.7e-7). So tuned LSTM
 /// training runs Fused (full) and FusedRagged (ragged); GRU and RNN rows did not change (GRU training 0.87–0.89 composed
 /// vs fused, RNN within 6 %).</para>
+/// <para>After FusedRagged moved to DP-chosen segments on the alive rows (<see cref="RaggedSegments"/>) and the
+/// allocator thresholds to an eighth of memory, the idle full table of 7 December 2026 08:58 (two threads, sgemm
+/// 173.3 GFLOP/s; fused / comp / rag ms): LSTM ragged training 1 1 180.2 / 116.1 / 60.0, 1 2 377.1 / 234.8 / 112.8
+/// (FusedRagged stays); GRU ragged training 1 1 139.6 / 96.4 / 96.5, 1 2 304.1 / 193.0 / 197.9 (a tie: Composed
+/// stays); RNN ragged training 60.0 / 34.1 / 39.5, 125.7 / 68.4 / 80.8 (Composed stays).</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
