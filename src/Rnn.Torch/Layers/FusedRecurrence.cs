@@ -14,16 +14,18 @@ internal static class FusedRecurrence
 {
     /// <summary>Runs every slot over a validated input.</summary>
     /// <remarks><c>lens</c>: valid lengths per sequence, or null when every sequence has all T steps;
-    /// <c>ragged</c>: with lengths, the padded (true) or the packed (false) path.</remarks>
+    /// <c>ragged</c>: with lengths, the padded (true) or the packed (false) path; <c>cellState</c>: false when the caller
+    /// never reads the final LSTM c, so the ragged path need not replay it (the state's C is then null there).</remarks>
     public static (Tensor Output, RecurrentState State) Run(FusedSlots slots, RecurrentLayerOptions options, bool training,
-        Tensor input, RecurrentState? state, long[]? lens, bool ragged)
+        Tensor input, RecurrentState? state, long[]? lens, bool ragged, bool cellState = true)
     {
         int layers = options.NumLayers, dirs = options.Bidirectional ? 2 : 1;
         var x = options.BatchFirst ? input.transpose(0, 1) : input;
         // Ragged: sorted by length once; every layer and direction runs in that order, put back at the end (the output
         // by the last layer's own layout gather).
-        var segments = lens is not null && ragged ? new RaggedSegments(lens, x.device, slots.Kind == FusedKind.Lstm) : null;
-        var replay = segments is not null && slots.Kind == FusedKind.Lstm ? new LstmCellReplay(segments, x.device) : null;
+        bool replays = slots.Kind == FusedKind.Lstm && cellState;
+        var segments = lens is not null && ragged ? new RaggedSegments(lens, x.device, replays) : null;
+        var replay = segments is not null && replays ? new LstmCellReplay(segments, x.device) : null;
         var batch = lens is null ? null : new RaggedBatch(segments?.SortedLengths ?? lens, x.shape[0], x.device);
         var stateH = state?.H;
         var stateC = state?.C;
@@ -34,7 +36,7 @@ internal static class FusedRecurrence
             stateC = stateC is null ? null : segments.ToSorted(stateC, 1);
         }
         var hs = new Tensor[layers * dirs];
-        var cs = slots.Kind == FusedKind.Lstm ? new Tensor[layers * dirs] : null;
+        var cs = slots.Kind == FusedKind.Lstm && (cellState || segments is null) ? new Tensor[layers * dirs] : null;
         for (int layer = 0; layer < layers; layer++)
         {
             var halves = new Tensor[dirs];

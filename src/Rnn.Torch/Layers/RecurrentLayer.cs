@@ -163,6 +163,17 @@ public abstract class RecurrentLayer : nn.Module
     /// <returns>The output, (T, N, D·H) or (N, T, D·H), and the final state, (L·D, N, H) each.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device or length does not fit the layer.</exception>
     public (Tensor Output, RecurrentState State) forward(Tensor input, RecurrentState? state = null, Tensor? lengths = null)
+        => Forward(input, state, lengths, cellState: true);
+
+    /// <summary>
+    /// Like <see cref="forward"/> for callers that never read the final LSTM cell state (pooling over the outputs, the
+    /// final h, per-token heads): the FusedRagged backend then skips recomputing c for sequences that end inside a
+    /// segment (<see cref="LstmCellReplay"/>), and the returned state's C may be null.
+    /// </summary>
+    internal (Tensor Output, RecurrentState State) ForwardOutputsAndH(Tensor input, RecurrentState? state = null, Tensor? lengths = null)
+        => Forward(input, state, lengths, cellState: false);
+
+    private (Tensor Output, RecurrentState State) Forward(Tensor input, RecurrentState? state, Tensor? lengths, bool cellState)
     {
         var lens = RecurrentInputValidator.Validate(this, input, state, lengths);
         using var scope = NewDisposeScope();
@@ -172,7 +183,7 @@ public abstract class RecurrentLayer : nn.Module
         var (output, final) = backend switch
         {
             RecurrentBackend.Fused => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: false),
-            RecurrentBackend.FusedRagged => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: true),
+            RecurrentBackend.FusedRagged => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: true, cellState),
             RecurrentBackend.ComposedGemm => GemmRecurrence.Run(cells, Options, training, input, state, lens),
             _ => ComposedRecurrence.Run(cells, Options, training, input, state, lens),
         };

@@ -89,7 +89,7 @@ public sealed class CharacterWordEncoder : nn.Module
         var lengths = words.ne(RnnMl.Text.Vocabulary.PaddingId).sum(1).clamp_min(1);
         if (encoder is not null)
         {
-            var (_, state) = encoder.forward(embedding.call(words), lengths: lengths);
+            var (_, state) = encoder.ForwardOutputsAndH(embedding.call(words), lengths: lengths);
             // H: (2, W, Hc), forward direction first → (W, 2·Hc).
             return state.H.transpose(0, 1).reshape(words.shape[0], -1);
         }

@@ -128,7 +128,7 @@ public sealed class SequenceClassifier : nn.Module
         using var scope = NewDisposeScope();
         var x = SequenceDropout.WordTypes(embedding.call(tokens), tokens, Options.VocabularySize, Options.EmbeddingDropout, training);
         x = SequenceDropout.Locked(x, Options.InputDropout, training);
-        var (encoded, state) = encoder.forward(x, lengths: lengths);
+        var (encoded, state) = encoder.ForwardOutputsAndH(x, lengths: lengths);
         encoded = SequenceDropout.Locked(encoded, Options.OutputDropout, training);
         long steps = tokens.shape[1];
         // (N, T, 1): true at valid steps.

@@ -138,7 +138,7 @@ public sealed class SequenceTagger : nn.Module
                 throw new ArgumentException($"casing must be (N, T) = ({tokens.shape[0]}, {tokens.shape[1]}) as the tokens, got shape [{string.Join(", ", casing.shape)}]", nameof(casing));
             x = cat(new[] { x, this.casing.call(casing) }, 2);
         }
-        var (encoded, _) = encoder.forward(dropout.call(x), lengths: lengths);
+        var (encoded, _) = encoder.ForwardOutputsAndH(dropout.call(x), lengths: lengths);
         return output.call(dropout.call(encoded)).MoveToOuterDisposeScope();
     }
 

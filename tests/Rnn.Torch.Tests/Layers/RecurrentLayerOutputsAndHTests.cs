@@ -1,0 +1,68 @@
+using RnnMl.Torch.Layers;
+using RnnMl.Torch.Tests.Support;
+using static TorchSharp.torch;
+using Kind = RnnMl.Torch.Tests.Layers.RecurrentLayerParityTests.Kind;
+
+namespace RnnMl.Torch.Tests.Layers;
+
+/// <summary>
+/// RecurrentLayer.ForwardOutputsAndH (what the classifier, tagger and character encoder call): on the ragged fused
+/// backend it skips the LSTM c replay, so its segments are chosen without the replay cost and C comes back null; the
+/// outputs, h_n and every gradient must still equal the composed backend's, in float64, with rows ending inside segments.
+/// </summary>
+public class RecurrentLayerOutputsAndHTests
+{
+    private const int I = 4, H = 5, T = 13, N = 11;
+    private static readonly long[] Lengths = { 7, 13, 3, 9, 1, 11, 5, 13, 8, 10, 6 };
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    public void FusedRaggedWithoutCellState_EqualsComposed_OnOutputsHAndGradients(int layers, bool bidirectional)
+    {
+        RaggedSegments.CallCostOverride = 5; // many segments, most rows ending inside one
+        try
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(23 + layers);
+            using var ragged = RecurrentLayerParityTests.Make(Kind.Lstm, I, H, layers, bidirectional, false, RecurrentBackend.FusedRagged, ScalarType.Float64);
+            using var composed = RecurrentLayerParityTests.Make(Kind.Lstm, I, H, layers, bidirectional, false, RecurrentBackend.Composed, ScalarType.Float64);
+            composed.load_state_dict(ragged.state_dict());
+            int d = bidirectional ? 2 : 1;
+            var x = randn(T, N, I, ScalarType.Float64);
+            var wOut = randn(new long[] { T, N, d * H }, ScalarType.Float64);
+            var wH = randn(layers * d, N, H, ScalarType.Float64);
+
+            (Tensor Output, RecurrentState State, Tensor InputGrad, Tensor[] Grads) Run(RecurrentLayer layer, bool outputsAndH)
+            {
+                var xi = x.detach().requires_grad_(true);
+                var (output, state) = outputsAndH ? layer.ForwardOutputsAndH(xi, lengths: tensor(Lengths)) : layer.forward(xi, lengths: tensor(Lengths));
+                ((output * wOut).sum() + (state.H * wH).sum()).backward();
+                var grads = layer.parameters().Select(p => p.grad!.clone()).ToArray();
+                layer.zero_grad();
+                return (output, state, xi.grad!, grads);
+            }
+
+            var fast = Run(ragged, outputsAndH: true);
+            var reference = Run(composed, outputsAndH: false);
+            Assert.Null(fast.State.C);
+            RnnAssert.Close(reference.Output, fast.Output, 1e-10, "output");
+            RnnAssert.Close(reference.State.H, fast.State.H, 1e-10, "h_n");
+            RnnAssert.Close(reference.InputGrad, fast.InputGrad, 1e-10, "input gradient");
+            Assert.Equal(reference.Grads.Length, fast.Grads.Length);
+            for (int i = 0; i < fast.Grads.Length; i++)
+                RnnAssert.Close(reference.Grads[i], fast.Grads[i], 1e-10, $"parameter gradient {i}");
+
+            // The public forward of the same layer still returns every sequence's c.
+            var full = Run(ragged, outputsAndH: false);
+            Assert.NotNull(full.State.C);
+            RnnAssert.Close(reference.State.C!, full.State.C!, 1e-10, "c_n through forward");
+        }
+        finally
+        {
+            RaggedSegments.CallCostOverride = null;
+        }
+    }
+}
