@@ -91,7 +91,7 @@ public static class NativeAllocator
             if (attempted) return IsTuned;
             attempted = true;
             if (!OperatingSystem.IsLinux() || UserChoseSettings()) return false;
-            if (!NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "mallopt", out var address))
+            if (!TryGetLibcExport("mallopt", out var address))
                 return false;
             var mallopt = Marshal.GetDelegateForFunctionPointer<MalloptFunction>(address);
             // mallopt returns 1 on success, 0 when glibc refuses the value.
@@ -112,7 +112,7 @@ public static class NativeAllocator
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is not null
             || Environment.GetEnvironmentVariable("GLIBC_TUNABLES")?.Contains("arena_max", StringComparison.Ordinal) == true)
             return null;
-        if (!NativeLibrary.TryLoad("libc.so.6", out var libc) || !NativeLibrary.TryGetExport(libc, "gettid", out var address))
+        if (!TryGetLibcExport("gettid", out var address))
             return null;
         int thread = Marshal.GetDelegateForFunctionPointer<GettidFunction>(address)();
         if (thread == Environment.ProcessId) return null;
@@ -120,6 +120,20 @@ public static class NativeAllocator
             + "a secondary malloc arena whose heaps are capped at 64 MB, so libtorch's larger tensors are mapped and page-faulted "
             + "in again at every step (a one-layer LSTM, hidden 256, trained 5.6x slower than on the main thread). Start the "
             + "process with the environment variable MALLOC_ARENA_MAX=1, or call Fit from the main thread.";
+    }
+
+    /// <summary>
+    /// What training does first: <see cref="Tune"/>, then, once the thresholds are set, <see cref="WorkerThreadAdvice"/>
+    /// for the calling thread (the one rule <see cref="Training.Trainer.Fit"/> and the ML.NET trainers share).
+    /// </summary>
+    /// <returns>The advice to report, or null when there is none or the thresholds are not ours to set.</returns>
+    public static string? TuneForTraining() => Tune() ? WorkerThreadAdvice() : null;
+
+    /// <summary>The address of <paramref name="name"/> in glibc, when the process runs on it.</summary>
+    private static bool TryGetLibcExport(string name, out IntPtr address)
+    {
+        address = IntPtr.Zero;
+        return NativeLibrary.TryLoad("libc.so.6", out var libc) && NativeLibrary.TryGetExport(libc, name, out address);
     }
 
     /// <summary>Both thresholds for <paramref name="availableBytes"/> of memory: an eighth of it, within [256 MB, int.MaxValue].</summary>

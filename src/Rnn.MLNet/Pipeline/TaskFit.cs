@@ -66,7 +66,7 @@ internal abstract class TaskFit<TRow, TModel, TTransformer> : ITaskFit<TTransfor
             var trainerOptions = options.TrainerOptions(context.Seed, TrainingExamples);
             if (trainerOptions.Epochs != options.Epochs)
                 context.Channel.Info(MessageSensitivity.None, $"{trainerOptions.Epochs} epochs instead of {options.Epochs}, to take enough optimizer steps on {TrainingExamples} rows");
-            if (trainerOptions.TuneNativeAllocator && RnnMl.Torch.NativeAllocator.Tune() && RnnMl.Torch.NativeAllocator.WorkerThreadAdvice() is { } advice)
+            if (trainerOptions.TuneNativeAllocator && RnnMl.Torch.NativeAllocator.TuneForTraining() is { } advice)
                 context.Channel.Warning(MessageSensitivity.None, advice);
             model.train();
             try

@@ -11,6 +11,7 @@ internal sealed class RaggedBatch
 {
     private readonly Device device;
     private Tensor? reverseIndex;            // (T, N, 1) int64: t < len ? len − 1 − t : t (an involution)
+    private Tensor? cpuLengths;              // (N) int64 on the CPU, built for the packed path only
 
     /// <param name="lens">(N) lengths, each in [1, T], not all T.</param>
     /// <param name="steps">T.</param>
@@ -21,7 +22,6 @@ internal sealed class RaggedBatch
         Lengths = lens;
         Steps = steps;
         MaxLength = lens.Max();
-        CpuLengths = tensor(lens, ScalarType.Int64);
     }
 
     public long[] Lengths { get; }
@@ -32,7 +32,7 @@ internal sealed class RaggedBatch
     public long MaxLength { get; }
 
     /// <summary>(N) int64 lengths on the CPU, for pack_padded_sequence.</summary>
-    public Tensor CpuLengths { get; }
+    public Tensor CpuLengths => cpuLengths ??= tensor(Lengths, ScalarType.Int64);
 
     /// <summary>Reverses each sequence of <paramref name="x"/> (T, N, F) within its own length; padded steps stay put.
     /// Applying it twice gives <paramref name="x"/> back.</summary>

@@ -129,7 +129,7 @@ public sealed class Trainer
         if (parameters.Distinct().Count() != parameters.Count)
             throw new ArgumentException("a parameter is in more than one parameter group", nameof(task));
 
-        if (Options.TuneNativeAllocator && NativeAllocator.Tune() && NativeAllocator.WorkerThreadAdvice() is { } advice)
+        if (Options.TuneNativeAllocator && NativeAllocator.TuneForTraining() is { } advice)
             progress?.Report(new TrainingProgress(0, Options.Epochs, 0, double.NaN, 0, null, advice));
         bool wasTraining = model.training;
         // Created outside every dispose scope: the optimizer's moment tensors must live as long as the run.
