@@ -17,15 +17,46 @@ namespace RnnMl.Bench.Sentiment;
 /// (through ML.NET, default options otherwise) against a plain padded-and-masked TorchSharp loop on the same rows,
 /// the same tokens and the same model shape (embedding 128, BiLSTM 128 via torch.nn.LSTM on the padded batch without
 /// lengths, masked mean+max pooling, dropout 0.3, Adam 2e-3, gradient norm clipped at 5, length-bucketed batches of
-/// 64), in the same process. Ours is timed by the epoch's own clock (training + its validation pass); tokens are the
-/// training rows' character counts, cut at the classifier's maximum length.
+/// 64), in the same process, both after <see cref="RnnMl.Torch.NativeAllocator.Tune"/> (the benchmark tunes first), in
+/// alternating rounds (median of each). Ours is timed by the epoch's own clock (training + its validation pass); tokens
+/// are the training rows' character counts, cut at the classifier's maximum length.
 /// </summary>
 internal static class CharSpeedRun
 {
     /// <summary>Runs both on <paramref name="rows"/> and returns the <c>sst2_char:</c> line.</summary>
-    public static string Run(List<Sst2.Row> rows, int seed, RecurrentBackend backend)
+    /// <remarks>The raw loop runs once untimed (it meets every batch shape for the first time, which costs libtorch's
+    /// kernel extra set-up), then <paramref name="rounds"/> rounds each time one epoch of each, the order alternating
+    /// (raw first in odd rounds), so that both see the same load; the line reports each one's median round. On this
+    /// shared machine one round of each moved by up to 30 % between runs.</remarks>
+    public static string Run(List<Sst2.Row> rows, int seed, RecurrentBackend backend, int rounds = 3)
     {
-        var ml = new MLContext(seed: seed);
+        var options = new RecurrentTextClassifierOptions { Seed = seed, Backend = backend, Tokenizer = TokenizerKind.Character, Epochs = 1 };
+        var tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
+        int maxLength = options.MaxSequenceLength ?? int.MaxValue;
+        var ids = EncodeAll(rows, tokenizer, maxLength, out var vocabularySize);
+        var labels = rows.Select(r => r.Label ? 1L : 0L).ToArray();
+        long ourTokens = (long)(ids.Sum(s => (long)Math.Max(1, s.Length)) * (1 - options.ValidationFraction));
+
+        var (rawFirstSeconds, _) = RawPaddedLoop(ids, labels, vocabularySize, seed);
+        var raw = new List<(double Seconds, long Tokens)>();
+        var ours = new List<(double Epoch, double Fit)>();
+        for (int round = 0; round < rounds; round++)
+        {
+            if (round % 2 == 0) raw.Add(RawPaddedLoop(ids, labels, vocabularySize, seed));
+            ours.Add(OurEpoch(rows, seed, backend));
+            if (round % 2 == 1) raw.Add(RawPaddedLoop(ids, labels, vocabularySize, seed));
+        }
+        var rawMedian = raw.OrderBy(r => r.Seconds).ElementAt(raw.Count / 2);
+        var ourMedian = ours.OrderBy(r => r.Epoch).ElementAt(ours.Count / 2);
+        double ourRate = ourTokens / ourMedian.Epoch, rawRate = rawMedian.Tokens / rawMedian.Seconds;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"sst2_char: rows={rows.Count} epochs=1 tokens_per_s={ourRate:F0} raw_tokens_per_s={rawRate:F0} vs_raw={ourRate / rawRate:F3} epoch_s={ourMedian.Epoch:F1} fit_s={ourMedian.Fit:F1} raw_train_s={rawMedian.Seconds:F1} raw_first_pass_s={rawFirstSeconds:F1} rounds={rounds}");
+    }
+
+    /// <summary>One epoch of the library's classifier with character tokens through ML.NET: the epoch's own clock
+    /// (training and its validation pass) and the whole Fit's.</summary>
+    private static (double Epoch, double Fit) OurEpoch(List<Sst2.Row> rows, int seed, RecurrentBackend backend)
+    {
         var epochSeconds = new List<double>();
         var options = new RecurrentTextClassifierOptions
         {
@@ -35,23 +66,10 @@ internal static class CharSpeedRun
                 if (p.CompletedEpoch is { } e) epochSeconds.Add(e.Duration.TotalSeconds);
             }),
         };
-        var tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
-        int maxLength = options.MaxSequenceLength ?? int.MaxValue;
-        var ids = EncodeAll(rows, tokenizer, maxLength, out var vocabularySize);
-        var labels = rows.Select(r => r.Label ? 1L : 0L).ToArray();
-
-        // The raw loop twice (the first pass meets every batch shape for the first time, which costs libtorch's fused
-        // kernel extra set-up; the second is the one compared), then ours once.
-        var (rawFirstSeconds, _) = RawPaddedLoop(ids, labels, vocabularySize, seed);
-        var (rawSeconds, rawTokens) = RawPaddedLoop(ids, labels, vocabularySize, seed);
+        var ml = new MLContext(seed: seed);
         var sw = Stopwatch.StartNew();
         using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(rows));
-        double fitSeconds = sw.Elapsed.TotalSeconds;
-        long ourTokens = (long)(ids.Sum(s => (long)Math.Max(1, s.Length)) * (1 - options.ValidationFraction));
-        double ourSeconds = epochSeconds.Sum();
-        double ours = ourTokens / ourSeconds, raw = rawTokens / rawSeconds;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"sst2_char: rows={rows.Count} epochs=1 tokens_per_s={ours:F0} raw_tokens_per_s={raw:F0} vs_raw={ours / raw:F3} epoch_s={ourSeconds:F1} fit_s={fitSeconds:F1} raw_train_s={rawSeconds:F1} raw_first_pass_s={rawFirstSeconds:F1}");
+        return (epochSeconds.Sum(), sw.Elapsed.TotalSeconds);
     }
 
     private static List<long[]> EncodeAll(List<Sst2.Row> rows, Tokenizer tokenizer, int maxLength, out int vocabularySize)

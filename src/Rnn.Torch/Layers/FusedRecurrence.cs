@@ -131,6 +131,6 @@ internal static class FusedRecurrence
                 slots.Parameter(slot, "weight_ih"), slots.Parameter(slot, "weight_hh"),
                 bias ? slots.Parameter(slot, "bias_ih") : null, bias ? slots.Parameter(slot, "bias_hh") : null);
         }
-        return (segments.LayOut(outputs, batch.Steps, reverse, callerOrder), hN, cN);
+        return (segments.LayOut(outputs, batch.Steps, reverse, callerOrder, batch), hN, cN);
     }
 }

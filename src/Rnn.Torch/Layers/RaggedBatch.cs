@@ -10,8 +10,9 @@ namespace RnnMl.Torch.Layers;
 internal sealed class RaggedBatch
 {
     private readonly Device device;
-    private Tensor? reverseIndex;            // (T, N, 1) int64: t < len ? len − 1 − t : t (an involution)
+    private Tensor? reverseRows;             // (T·N) int64: row t·N + i of the reversed batch is row (t < len ? len − 1 − t : t)·N + i (an involution)
     private Tensor? cpuLengths;              // (N) int64 on the CPU, built for the packed path only
+    private Tensor? validMask;               // (T, N, 1): 1 at valid steps, 0 at padded ones, in the dtype of its first use
 
     /// <param name="lens">(N) lengths, each in [1, T], not all T.</param>
     /// <param name="steps">T.</param>
@@ -34,19 +35,33 @@ internal sealed class RaggedBatch
     /// <summary>(N) int64 lengths on the CPU, for pack_padded_sequence.</summary>
     public Tensor CpuLengths => cpuLengths ??= tensor(Lengths, ScalarType.Int64);
 
+    /// <summary>(T, N, 1) in <paramref name="dtype"/>: 1 where t &lt; the sequence's length, 0 at padded steps.</summary>
+    public Tensor ValidMask(ScalarType dtype)
+    {
+        if (validMask is null || validMask.dtype != dtype)
+        {
+            using var lens = tensor(Lengths, ScalarType.Int64, device);
+            validMask = arange(Steps, ScalarType.Int64, device).unsqueeze(1).lt(lens.unsqueeze(0)).unsqueeze(2).to(dtype);
+        }
+        return validMask;
+    }
+
     /// <summary>Reverses each sequence of <paramref name="x"/> (T, N, F) within its own length; padded steps stay put.
     /// Applying it twice gives <paramref name="x"/> back.</summary>
+    /// <remarks>One index_select over the (T·N, F) rows, not a gather with an (T, N, F) index: on CPU the gather's
+    /// backward (scatter_add over every element) made it the dearest part of a bucketed character-level batch (2.2–2.7 ms
+    /// forward and backward at T=56, N=64, F=256 against 0.7–0.9 ms for the row index_select and 0.3–0.4 ms for a flip).</remarks>
     public Tensor ReverseWithinLengths(Tensor x)
     {
-        if (reverseIndex is null)
+        long n = Lengths.Length, features = x.shape[2];
+        if (reverseRows is null)
         {
-            long n = Lengths.Length;
-            var reverse = new long[Steps * n];
+            var rows = new long[Steps * n];
             for (long t = 0; t < Steps; t++)
                 for (long i = 0; i < n; i++)
-                    reverse[t * n + i] = t < Lengths[i] ? Lengths[i] - 1 - t : t;
-            reverseIndex = tensor(reverse, [Steps, n, 1], ScalarType.Int64, device);
+                    rows[t * n + i] = (t < Lengths[i] ? Lengths[i] - 1 - t : t) * n + i;
+            reverseRows = tensor(rows, ScalarType.Int64, device);
         }
-        return x.gather(0, reverseIndex.expand(x.shape[0], x.shape[1], x.shape[2]));
+        return x.reshape(Steps * n, features).index_select(0, reverseRows).view(Steps, n, features);
     }
 }

@@ -5,7 +5,8 @@ namespace RnnMl.Torch.Layers;
 /// <summary>
 /// How <see cref="RecurrentBackend.FusedRagged"/> cuts a ragged batch into kernel calls: the sequences sorted by length
 /// (longest first, stable), time cut into a few segments, and each segment run only on the rows still alive at its
-/// start (a prefix of the sorted rows) from their carried state.
+/// start (a prefix of the sorted rows) from their carried state. A single segment without an LSTM c replay keeps the
+/// caller's order (nothing to sort: every row runs every step).
 /// </summary>
 /// <remarks>
 /// <para>Why: libtorch's fused kernel costs time proportional to rows × steps (9.2 µs per row-step at 64, 48 and 32
@@ -61,23 +62,29 @@ internal sealed class RaggedSegments
     public RaggedSegments(long[] lens, Device device, bool replaysCellState)
     {
         this.device = device;
-        Order = Enumerable.Range(0, lens.Length).OrderByDescending(i => lens[i]).Select(i => (long)i).ToArray();
+        var byLength = Enumerable.Range(0, lens.Length).OrderByDescending(i => lens[i]).Select(i => (long)i).ToArray();
+        Cuts = ChooseCuts(lens, CallCostOverride ?? CallCostRowSteps, replaysCellState ? ReplayCostOverride ?? ReplayCostRowSteps : 0);
+        // One segment runs every row over every step, so without a replay (whose bookkeeping takes the rows ending at the
+        // cut from the call's final state, a prefix of the sorted rows) the rows keep the caller's order: no permutation
+        // of the input, the states or the outputs (a length-bucketed batch is mostly one segment).
+        bool callerOrder = Cuts.Length == 1 && !replaysCellState;
+        Order = callerOrder ? Enumerable.Range(0, lens.Length).Select(i => (long)i).ToArray() : byLength;
         IsSorted = Order.Select((o, i) => o == i).All(same => same);
         SortedLengths = Order.Select(i => lens[i]).ToArray();
-        Cuts = ChooseCuts(SortedLengths, CallCostOverride ?? CallCostRowSteps, replaysCellState ? ReplayCostOverride ?? ReplayCostRowSteps : 0);
         Starts = Cuts.Select((_, k) => k == 0 ? 0 : Cuts[k - 1]).ToArray();
         AliveRows = Starts.Select(s => Alive(SortedLengths, s)).ToArray();
         SegmentOfRow = SortedLengths.Select(l => Array.FindIndex(Cuts, e => e >= l)).ToArray();
         var position = new long[lens.Length];
         long next = 0;
-        for (int k = 0; k < Count; k++)
+        for (int k = 0; k < Count && !callerOrder; k++)
         {
             long end = Cuts[k], first = Alive(SortedLengths, end), count = SortedLengths.LongCount(l => l == end);
             if (count == 0) continue;
             EndingAtCuts.Add((k, first, count));
             for (long r = first; r < first + count; r++) position[r] = next++;
         }
-        var inside = Enumerable.Range(0, lens.Length).Where(r => Cuts[SegmentOfRow[r]] != SortedLengths[r]).ToArray();
+        // In the caller's order every row takes its final h from its own last output.
+        var inside = Enumerable.Range(0, lens.Length).Where(r => callerOrder || Cuts[SegmentOfRow[r]] != SortedLengths[r]).ToArray();
         insideSegments = inside.Select(r => SegmentOfRow[r]).Distinct().Order().ToArray();
         var offsets = FlatOffsets(insideSegments);
         insideFlat = inside.Select(r => offsets[SegmentOfRow[r]] + (SortedLengths[r] - Starts[SegmentOfRow[r]] - 1) * AliveRows[SegmentOfRow[r]] + r).ToArray();
@@ -85,13 +92,14 @@ internal sealed class RaggedSegments
         finalPosition = position;
     }
 
-    /// <summary>Sorted position → caller's row: lengths in decreasing order, ties in the caller's order.</summary>
+    /// <summary>Sorted position → caller's row: lengths in decreasing order, ties in the caller's order; the identity when
+    /// one segment runs without a cell-state replay (the rows need no order then).</summary>
     public long[] Order { get; }
 
     /// <summary>The caller's rows are already in <see cref="Order"/> (no permutation needed).</summary>
     public bool IsSorted { get; }
 
-    /// <summary>The lengths in sorted order (decreasing).</summary>
+    /// <summary>The lengths in <see cref="Order"/> (decreasing, unless the caller's order is kept).</summary>
     public long[] SortedLengths { get; }
 
     /// <summary>The end of each segment, increasing; the last is the longest length.</summary>
@@ -109,7 +117,8 @@ internal sealed class RaggedSegments
     public int[] SegmentOfRow { get; }
 
     /// <summary>The rows whose length is a cut, per segment: sorted rows [First, First + Count), the last Count of
-    /// that call's alive rows that end exactly at its end (their final state is the call's own).</summary>
+    /// that call's alive rows that end exactly at its end (their final state is the call's own); empty when the caller's
+    /// order is kept (every row's h then comes from its last output).</summary>
     public List<(int Segment, long First, long Count)> EndingAtCuts { get; } = new();
 
     /// <summary>Each sequence's final h in sorted order (1, N, H): the call's final h where its length is a cut, its
@@ -141,14 +150,27 @@ internal sealed class RaggedSegments
     /// <param name="steps">T.</param>
     /// <param name="reverse">The calls ran on each sequence reversed within its own length.</param>
     /// <param name="callerOrder">Rows in the caller's order (the last layer), otherwise in sorted order.</param>
-    public Tensor LayOut(Tensor[] outputs, long steps, bool reverse, bool callerOrder)
+    /// <param name="batch">The batch in run order (its per-sequence reversal and valid-step mask).</param>
+    public Tensor LayOut(Tensor[] outputs, long steps, bool reverse, bool callerOrder, RaggedBatch batch)
     {
+        if (Count == 1 && IsSorted) return LayOutOne(outputs[0], steps, reverse, batch);
         var first = outputs[0];
         long h = first.shape[2], n = SortedLengths.Length;
         var parts = outputs.Select(o => o.reshape(-1, h)).Append(zeros(1, h, first.dtype, first.device)).ToArray();
         int which = (reverse ? 2 : 0) + (callerOrder && !IsSorted ? 1 : 0);
         var index = layouts[which] ??= tensor(LayoutIndex(steps, reverse, callerOrder && !IsSorted), ScalarType.Int64, device);
         return cat(parts, 0).index_select(0, index).view(steps, n, h);
+    }
+
+    // One call in the caller's order (a length-bucketed batch, mostly): its output is already (T_0, N, H) in row order,
+    // so only the reverse slot needs a gather, and the steps past each row's end a mask (an elementwise product, not a
+    // concatenation and an index_select of the whole output, forward and backward).
+    private static Tensor LayOutOne(Tensor output, long steps, bool reverse, RaggedBatch batch)
+    {
+        if (output.shape[0] < steps)
+            output = cat(new[] { output, zeros(steps - output.shape[0], output.shape[1], output.shape[2], output.dtype, output.device) }, 0);
+        if (reverse) output = batch.ReverseWithinLengths(output);
+        return output * batch.ValidMask(output.dtype);
     }
 
     private long[] LayoutIndex(long steps, bool reverse, bool callerOrder)

@@ -61,6 +61,27 @@ public class RaggedSegmentsTests
     }
 
     [Fact]
+    public void OneSegment_WithoutReplay_KeepsTheCallersOrder_AndTakesEveryHFromTheOutputs()
+    {
+        var lens = new long[] { 2, 5, 5, 1, 3 };
+        var segments = new RaggedSegments(lens, CPU, replaysCellState: false);
+        Assert.Equal(new long[] { 5 }, segments.Cuts);
+        Assert.Equal(new long[] { 0, 1, 2, 3, 4 }, segments.Order);
+        Assert.True(segments.IsSorted);
+        Assert.Equal(lens, segments.SortedLengths);
+        Assert.Empty(segments.EndingAtCuts);
+
+        // h of row r is its output at step len − 1 (outputs (5, 5, 1) hold 10·t + r).
+        using var outputs = (arange(5, ScalarType.Float64).view(5, 1, 1) * 10 + arange(5, ScalarType.Float64).view(1, 5, 1)).contiguous();
+        using var h = segments.FinalH(new[] { outputs }, new[] { outputs[4].unsqueeze(0) });
+        Assert.Equal(new double[] { 10, 41, 42, 3, 24 }, h.data<double>().ToArray());
+
+        // With a replay (LSTM c) the same lengths are sorted: the rows ending at the cut come first.
+        var replayed = new RaggedSegments(lens, CPU, replaysCellState: true);
+        Assert.Equal(new long[] { 1, 2, 4, 0, 3 }, replayed.Order);
+    }
+
+    [Fact]
     public void Replay_CoversExactlyTheRowsEndingInsideASegment()
     {
         // Cuts 1, 4 for {4, 1, 4, 3} (λ = 2): the row of length 3 ends inside [1, 4) and is replayed over 2 steps.

@@ -15,14 +15,17 @@ public class RecurrentLayerOutputsAndHTests
     private const int I = 4, H = 5, T = 13, N = 11;
     private static readonly long[] Lengths = { 7, 13, 3, 9, 1, 11, 5, 13, 8, 10, 6 };
 
+    // λ 5: many segments, most rows ending inside one; λ 1e9: one segment, run in the caller's (unsorted) row order.
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(1, true)]
-    [InlineData(2, false)]
-    [InlineData(2, true)]
-    public void FusedRaggedWithoutCellState_EqualsComposed_OnOutputsHAndGradients(int layers, bool bidirectional)
+    [InlineData(1, false, 5.0)]
+    [InlineData(1, true, 5.0)]
+    [InlineData(2, false, 5.0)]
+    [InlineData(2, true, 5.0)]
+    [InlineData(1, true, 1e9)]
+    [InlineData(2, true, 1e9)]
+    public void FusedRaggedWithoutCellState_EqualsComposed_OnOutputsHAndGradients(int layers, bool bidirectional, double callCost)
     {
-        RaggedSegments.CallCostOverride = 5; // many segments, most rows ending inside one
+        RaggedSegments.CallCostOverride = callCost;
         try
         {
             using var scope = NewDisposeScope();
