@@ -126,6 +126,9 @@ internal static class SentimentSweep
         new("def-emb256", "the defaults with embedding size 256", o => o.EmbeddingSize = 256),
         new("def-e6", "the defaults over 6 epochs", o => o.Epochs = 6),
         new("def-2l", "the defaults with two stacked BiLSTM layers", o => o.NumLayers = 2),
+        // Session 18: more, noisier updates, and longer training, against the defaults as they are.
+        new("def-b32", "the defaults with batch size 32", o => o.BatchSize = 32),
+        new("def-e8", "the defaults over 8 epochs", o => o.Epochs = 8),
     ];
 
     /// <summary>Runs the configurations named in <paramref name="names"/> (all when null) over every seed in
