@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML;
 using RnnMl.MLNet.Classification;
+using RnnMl.Torch.Models;
 using RnnMl.Torch.Training;
 
 namespace RnnMl.Bench.Sentiment;
@@ -129,6 +130,8 @@ internal static class SentimentSweep
         // Session 18: more, noisier updates, and longer training, against the defaults as they are.
         new("def-b32", "the defaults with batch size 32", o => o.BatchSize = 32),
         new("def-e8", "the defaults over 8 epochs", o => o.Epochs = 8),
+        new("def-cos", "the defaults with warm-up then cosine decay", o => o.Schedule = LearningRateSchedule.WarmupCosine),
+        new("def-attn", "the defaults with attention pooling", o => o.Pooling = PoolingKind.Attention),
     ];
 
     /// <summary>Runs the configurations named in <paramref name="names"/> (all when null) over every seed in

@@ -80,6 +80,10 @@ namespace RnnMl.Torch.Layers;
 /// 173.3 GFLOP/s; fused / comp / rag ms): LSTM ragged training 1 1 180.2 / 116.1 / 60.0, 1 2 377.1 / 234.8 / 112.8
 /// (FusedRagged stays); GRU ragged training 1 1 139.6 / 96.4 / 96.5, 1 2 304.1 / 193.0 / 197.9 (a tie: Composed
 /// stays); RNN ragged training 60.0 / 34.1 / 39.5, 125.7 / 68.4 / 80.8 (Composed stays).</para>
+/// <para>GRU ragged training once more (comp / rag ms, L D = 1 1 and 1 2), 7 December 2026 after the single-segment and
+/// reversal changes: full table (10:39) 117.8 / 105.6 and 222.8 / 198.0 (auto/best 0.896 / 0.889), then two GRU-only runs
+/// with 7 rounds 98.7 / 102.6, 196.2 / 202.3 and 104.7 / 105.3, 205.4 / 198.0. With the 08:58 table the ratios rag/comp are
+/// 0.89–1.04 (mean 0.98): a tie within this machine's noise, so Composed stays.</para>
 /// On the shared machine under heavy load (load average 15–28) the fused LSTM training paths beat composed instead; the
 /// table follows the idle machine, where timings are trustworthy. Every backend stays selectable explicitly.
 /// </remarks>
