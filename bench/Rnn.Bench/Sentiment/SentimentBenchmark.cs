@@ -127,9 +127,8 @@ internal static class SentimentBenchmark
         var uci = uciFolder is null ? null : UciSentiment.Splits(uciFolder, DataSeed);
         Console.WriteLine($"SST-2: {train.Count} training phrases, {dev.Count} dev sentences{(uci is null ? "" : "; UCI: 3 cross-domain splits of 2,000 → 1,000")}{(quick ? " (quick)" : "")}; torch threads {get_num_threads()}");
 
-        // Our trainer tunes glibc's allocator for the whole process the first time it trains (NativeAllocator); tune it
-        // before anything runs so that the raw loops run in the same allocator state wherever they come in the run
-        // (before this, a raw loop run before our first Fit ran on glibc's defaults: 2.05–2.60 × slower on characters).
+        // Our first Fit tunes glibc's allocator for the process (NativeAllocator): tune it first, so that every raw loop
+        // runs in the same allocator state wherever it comes (a raw loop before our first Fit ran 2–4× slower).
         NativeAllocator.Tune();
         // Warm libtorch up (allocator, kernels, JIT) before anything is timed, so that neither our trainer nor the raw
         // loop pays for being first.

@@ -63,6 +63,7 @@ public class RaggedSegmentsTests
     [Fact]
     public void OneSegment_WithoutReplay_KeepsTheCallersOrder_AndTakesEveryHFromTheOutputs()
     {
+        using var scope = NewDisposeScope();
         var lens = new long[] { 2, 5, 5, 1, 3 };
         var segments = new RaggedSegments(lens, CPU, replaysCellState: false);
         Assert.Equal(new long[] { 5 }, segments.Cuts);
@@ -72,8 +73,8 @@ public class RaggedSegmentsTests
         Assert.Empty(segments.EndingAtCuts);
 
         // h of row r is its output at step len − 1 (outputs (5, 5, 1) hold 10·t + r).
-        using var outputs = (arange(5, ScalarType.Float64).view(5, 1, 1) * 10 + arange(5, ScalarType.Float64).view(1, 5, 1)).contiguous();
-        using var h = segments.FinalH(new[] { outputs }, new[] { outputs[4].unsqueeze(0) });
+        var outputs = (arange(5, ScalarType.Float64).view(5, 1, 1) * 10 + arange(5, ScalarType.Float64).view(1, 5, 1)).contiguous();
+        var h = segments.FinalH(new[] { outputs }, new[] { outputs[4].unsqueeze(0) });
         Assert.Equal(new double[] { 10, 41, 42, 3, 24 }, h.data<double>().ToArray());
 
         // With a replay (LSTM c) the same lengths are sorted: the rows ending at the cut come first.
