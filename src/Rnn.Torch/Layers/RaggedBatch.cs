@@ -5,7 +5,8 @@ namespace RnnMl.Torch.Layers;
 
 /// <summary>
 /// Index tensors for a right-padded batch of T steps with per-sequence lengths, shared by every slot of one forward
-/// call: the per-sequence reversal (built at first use: unidirectional layers never need it) and the lengths.
+/// call: the per-sequence reversal (built at first use: unidirectional layers never need it), the valid-step mask (built
+/// at first use, for a single segment in the caller's order) and the lengths.
 /// </summary>
 internal sealed class RaggedBatch
 {

@@ -16,15 +16,19 @@ public class RecurrentLayerOutputsAndHTests
     private static readonly long[] Lengths = { 7, 13, 3, 9, 1, 11, 5, 13, 8, 10, 6 };
 
     // λ 5: many segments, most rows ending inside one; λ 1e9: one segment, run in the caller's (unsorted) row order.
+    // shorterThanT: every length below T (the batch is padded past its longest sequence).
     [Theory]
-    [InlineData(1, false, 5.0)]
-    [InlineData(1, true, 5.0)]
-    [InlineData(2, false, 5.0)]
-    [InlineData(2, true, 5.0)]
-    [InlineData(1, true, 1e9)]
-    [InlineData(2, true, 1e9)]
-    public void FusedRaggedWithoutCellState_EqualsComposed_OnOutputsHAndGradients(int layers, bool bidirectional, double callCost)
+    [InlineData(1, false, 5.0, false)]
+    [InlineData(1, true, 5.0, false)]
+    [InlineData(2, false, 5.0, false)]
+    [InlineData(2, true, 5.0, false)]
+    [InlineData(1, true, 1e9, false)]
+    [InlineData(2, true, 1e9, false)]
+    [InlineData(1, true, 5.0, true)]
+    [InlineData(2, true, 1e9, true)]
+    public void FusedRaggedWithoutCellState_EqualsComposed_OnOutputsHAndGradients(int layers, bool bidirectional, double callCost, bool shorterThanT)
     {
+        var lengths = shorterThanT ? Lengths.Select(l => Math.Min(l, T - 2)).ToArray() : Lengths;
         RaggedSegments.CallCostOverride = callCost;
         try
         {
@@ -41,7 +45,7 @@ public class RecurrentLayerOutputsAndHTests
             (Tensor Output, RecurrentState State, Tensor InputGrad, Tensor[] Grads) Run(RecurrentLayer layer, bool outputsAndH)
             {
                 var xi = x.detach().requires_grad_(true);
-                var (output, state) = outputsAndH ? layer.ForwardOutputsAndH(xi, lengths: tensor(Lengths)) : layer.forward(xi, lengths: tensor(Lengths));
+                var (output, state) = outputsAndH ? layer.ForwardOutputsAndH(xi, lengths: tensor(lengths)) : layer.forward(xi, lengths: tensor(lengths));
                 ((output * wOut).sum() + (state.H * wH).sum()).backward();
                 var grads = layer.parameters().Select(p => p.grad!.clone()).ToArray();
                 layer.zero_grad();
