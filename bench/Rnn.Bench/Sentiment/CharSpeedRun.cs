@@ -30,7 +30,7 @@ internal static class CharSpeedRun
     /// shared machine one round of each moved by up to 30 % between runs.</remarks>
     public static string Run(List<Sst2.Row> rows, int seed, RecurrentBackend backend, int rounds = 3)
     {
-        var options = new RecurrentTextClassifierOptions { Seed = seed, Backend = backend, Tokenizer = TokenizerKind.Character, Epochs = 1 };
+        var options = Options(seed, backend, progress: null);
         var tokenizer = Tokenizer.Create(options.Tokenizer, options.LowerCase, options.Normalization);
         int maxLength = options.MaxSequenceLength ?? int.MaxValue;
         var ids = EncodeAll(rows, tokenizer, maxLength, out var vocabularySize);
@@ -58,19 +58,19 @@ internal static class CharSpeedRun
     private static (double Epoch, double Fit) OurEpoch(List<Sst2.Row> rows, int seed, RecurrentBackend backend)
     {
         var epochSeconds = new List<double>();
-        var options = new RecurrentTextClassifierOptions
+        var options = Options(seed, backend, new SentimentBenchmark.InlineProgress(p =>
         {
-            Seed = seed, Backend = backend, Tokenizer = TokenizerKind.Character, Epochs = 1,
-            Progress = new SentimentBenchmark.InlineProgress(p =>
-            {
-                if (p.CompletedEpoch is { } e) epochSeconds.Add(e.Duration.TotalSeconds);
-            }),
-        };
+            if (p.CompletedEpoch is { } e) epochSeconds.Add(e.Duration.TotalSeconds);
+        }));
         var ml = new MLContext(seed: seed);
         var sw = Stopwatch.StartNew();
         using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(rows));
         return (epochSeconds.Sum(), sw.Elapsed.TotalSeconds);
     }
+
+    /// <summary>The classifier's defaults with character tokens, one epoch.</summary>
+    private static RecurrentTextClassifierOptions Options(int seed, RecurrentBackend backend, IProgress<TrainingProgress>? progress) =>
+        new() { Seed = seed, Backend = backend, Tokenizer = TokenizerKind.Character, Epochs = 1, Progress = progress };
 
     private static List<long[]> EncodeAll(List<Sst2.Row> rows, Tokenizer tokenizer, int maxLength, out int vocabularySize)
     {

@@ -52,6 +52,7 @@ internal sealed class RaggedSegments
     private readonly int[] insideSegments;       // the segments in which some row ends before the cut
     private readonly long[] insideFlat;          // those rows' last outputs in FlatOutputs(insideSegments)
     private readonly long[] finalPosition;       // sorted row → position in cat(pieces at cuts, rows inside)
+    private readonly bool finalInOrder;          // finalPosition is the identity (no last gather needed)
     private readonly Tensor?[] layouts = new Tensor?[4];   // LayOut's index per (reverse, caller order)
     private Tensor? order, inverse, insideIndex, finalIndex;
 
@@ -90,6 +91,7 @@ internal sealed class RaggedSegments
         insideFlat = inside.Select(r => offsets[SegmentOfRow[r]] + (SortedLengths[r] - Starts[SegmentOfRow[r]] - 1) * AliveRows[SegmentOfRow[r]] + r).ToArray();
         foreach (var r in inside) position[r] = next++;
         finalPosition = position;
+        finalInOrder = position.Select((p, r) => p == r).All(same => same);
     }
 
     /// <summary>Sorted position → caller's row: lengths in decreasing order, ties in the caller's order; the identity when
@@ -134,8 +136,10 @@ internal sealed class RaggedSegments
             insideIndex ??= tensor(insideFlat, ScalarType.Int64, device);
             pieces.Add(FlatOutputs(outputs, insideSegments).index_select(0, insideIndex));
         }
+        var gathered = pieces.Count == 1 ? pieces[0] : cat(pieces, 0);
+        if (finalInOrder) return gathered.unsqueeze(0);
         finalIndex ??= tensor(finalPosition, ScalarType.Int64, device);
-        return (pieces.Count == 1 ? pieces[0] : cat(pieces, 0)).index_select(0, finalIndex).unsqueeze(0);
+        return gathered.index_select(0, finalIndex).unsqueeze(0);
     }
 
     /// <summary>

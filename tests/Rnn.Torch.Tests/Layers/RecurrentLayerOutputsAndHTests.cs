@@ -12,8 +12,10 @@ namespace RnnMl.Torch.Tests.Layers;
 /// </summary>
 public class RecurrentLayerOutputsAndHTests
 {
-    private const int I = 4, H = 5, T = 13, N = 11;
-    private static readonly long[] Lengths = { 7, 13, 3, 9, 1, 11, 5, 13, 8, 10, 6 };
+    // The same batch as RecurrentLayerRaggedSegmentTests.
+    private const int I = RecurrentLayerRaggedSegmentTests.I, H = RecurrentLayerRaggedSegmentTests.H,
+        T = RecurrentLayerRaggedSegmentTests.T, N = RecurrentLayerRaggedSegmentTests.N;
+    private static readonly long[] Lengths = RecurrentLayerRaggedSegmentTests.Lengths;
 
     // λ 5: many segments, most rows ending inside one; λ 1e9: one segment, run in the caller's (unsorted) row order.
     // shorterThanT: every length below T (the batch is padded past its longest sequence).

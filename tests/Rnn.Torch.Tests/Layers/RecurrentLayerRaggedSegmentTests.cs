@@ -13,9 +13,10 @@ namespace RnnMl.Torch.Tests.Layers;
 /// </summary>
 public class RecurrentLayerRaggedSegmentTests
 {
-    private const int I = 4, H = 5, T = 13, N = 11;
+    // The batch (also RecurrentLayerOutputsAndHTests'): unsorted rows, many distinct lengths, two of them T.
+    internal const int I = 4, H = 5, T = 13, N = 11;
     private const double CallCost = 5, ReplayCost = 0.2;
-    private static readonly long[] Lengths = { 7, 13, 3, 9, 1, 11, 5, 13, 8, 10, 6 };
+    internal static readonly long[] Lengths = { 7, 13, 3, 9, 1, 11, 5, 13, 8, 10, 6 };
 
     public static IEnumerable<object[]> Configurations()
     {
