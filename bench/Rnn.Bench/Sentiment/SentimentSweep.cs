@@ -132,6 +132,11 @@ internal static class SentimentSweep
         new("def-e8", "the defaults over 8 epochs", o => o.Epochs = 8),
         new("def-cos", "the defaults with warm-up then cosine decay", o => o.Schedule = LearningRateSchedule.WarmupCosine),
         new("def-attn", "the defaults with attention pooling", o => o.Pooling = PoolingKind.Attention),
+        // Session 19: the tokens themselves (the subword item; words seen once left to the unknown id).
+        new("def-bpe", "the defaults with subword (BPE) tokens, 8,000 pieces", o => o.Tokenizer = RnnMl.Text.TokenizerKind.Subword),
+        new("def-bpe16k", "the defaults with subword (BPE) tokens, 16,000 pieces",
+            o => { o.Tokenizer = RnnMl.Text.TokenizerKind.Subword; o.SubwordVocabularySize = 16_000; }),
+        new("def-min2", "the defaults with words seen once mapped to the unknown id (MinTokenCount 2)", o => o.MinTokenCount = 2),
     ];
 
     /// <summary>Runs the configurations named in <paramref name="names"/> (all when null) over every seed in

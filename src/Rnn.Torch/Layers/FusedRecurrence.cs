@@ -15,9 +15,10 @@ internal static class FusedRecurrence
     /// <summary>Runs every slot over a validated input.</summary>
     /// <remarks><c>lens</c>: valid lengths per sequence, or null when every sequence has all T steps;
     /// <c>ragged</c>: with lengths, the padded (true) or the packed (false) path; <c>cellState</c>: false when the caller
-    /// never reads the final LSTM c, so the ragged path need not replay it (the state's C is then null there).</remarks>
+    /// never reads the final LSTM c, so the ragged path need not replay it (the state's C is then null there);
+    /// <c>poolingOnly</c>: see <see cref="RecurrentLayer.ForwardOutputsAndH"/>.</remarks>
     public static (Tensor Output, RecurrentState State) Run(FusedSlots slots, RecurrentLayerOptions options, bool training,
-        Tensor input, RecurrentState? state, long[]? lens, bool ragged, bool cellState = true)
+        Tensor input, RecurrentState? state, long[]? lens, bool ragged, bool cellState = true, bool poolingOnly = false)
     {
         int layers = options.NumLayers, dirs = options.Bidirectional ? 2 : 1;
         var x = options.BatchFirst ? input.transpose(0, 1) : input;
@@ -47,7 +48,8 @@ internal static class FusedRecurrence
                 var c0 = stateC?.narrow(0, slot, 1);
                 bool reverse = dir == 1;
                 var (o, h, c) = batch is null ? RunFull(slots, slot, x, h0, c0, reverse)
-                    : segments is not null ? RunRagged(slots, slot, x, h0, c0, batch, segments, replay, options.Bias, reverse, layer == layers - 1)
+                    : segments is not null ? RunRagged(slots, slot, x, h0, c0, batch, segments, replay, options.Bias, reverse, layer == layers - 1,
+                        poolingOnly && layer == layers - 1)
                     : RunPacked(slots, slot, x, h0, c0, batch, reverse);
                 halves[dir] = o;
                 hs[slot] = h;
@@ -101,7 +103,7 @@ internal static class FusedRecurrence
     /// call's final c where its length is a cut and <see cref="LstmCellReplay"/>'s elsewhere.
     /// </summary>
     private static (Tensor, Tensor, Tensor?) RunRagged(FusedSlots slots, int slot, Tensor x, Tensor? h0, Tensor? c0,
-        RaggedBatch batch, RaggedSegments segments, LstmCellReplay? replay, bool bias, bool reverse, bool callerOrder)
+        RaggedBatch batch, RaggedSegments segments, LstmCellReplay? replay, bool bias, bool reverse, bool callerOrder, bool poolingOnly)
     {
         var xin = reverse ? batch.ReverseWithinLengths(x) : x;
         long n = x.shape[1];
@@ -131,6 +133,6 @@ internal static class FusedRecurrence
                 slots.Parameter(slot, "weight_ih"), slots.Parameter(slot, "weight_hh"),
                 bias ? slots.Parameter(slot, "bias_ih") : null, bias ? slots.Parameter(slot, "bias_hh") : null);
         }
-        return (segments.LayOut(outputs, batch.Steps, reverse, callerOrder, batch), hN, cN);
+        return (segments.LayOut(outputs, batch.Steps, reverse, callerOrder, batch, poolingOnly), hN, cN);
     }
 }

@@ -155,9 +155,13 @@ internal sealed class RaggedSegments
     /// <param name="reverse">The calls ran on each sequence reversed within its own length.</param>
     /// <param name="callerOrder">Rows in the caller's order (the last layer), otherwise in sorted order.</param>
     /// <param name="batch">The batch in run order (its per-sequence reversal and valid-step mask).</param>
-    public Tensor LayOut(Tensor[] outputs, long steps, bool reverse, bool callerOrder, RaggedBatch batch)
+    /// <param name="poolingOnly">The caller only reduces each feature over each sequence's valid steps
+    /// (<see cref="RecurrentLayer.ForwardOutputsAndH"/>): a single call in the caller's order then returns its output as
+    /// the kernel left it (padded steps unspecified, a reverse slot's steps in its own order), with neither the
+    /// reversal nor the mask.</param>
+    public Tensor LayOut(Tensor[] outputs, long steps, bool reverse, bool callerOrder, RaggedBatch batch, bool poolingOnly = false)
     {
-        if (Count == 1 && IsSorted) return LayOutOne(outputs[0], steps, reverse, batch);
+        if (Count == 1 && IsSorted) return LayOutOne(outputs[0], steps, reverse, batch, poolingOnly);
         var first = outputs[0];
         long h = first.shape[2], n = SortedLengths.Length;
         var parts = outputs.Select(o => o.reshape(-1, h)).Append(zeros(1, h, first.dtype, first.device)).ToArray();
@@ -169,10 +173,11 @@ internal sealed class RaggedSegments
     // One call in the caller's order (a length-bucketed batch, mostly): its output is already (T_0, N, H) in row order,
     // so only the reverse slot needs a gather, and the steps past each row's end a mask (an elementwise product, not a
     // concatenation and an index_select of the whole output, forward and backward).
-    private static Tensor LayOutOne(Tensor output, long steps, bool reverse, RaggedBatch batch)
+    private static Tensor LayOutOne(Tensor output, long steps, bool reverse, RaggedBatch batch, bool poolingOnly)
     {
         if (output.shape[0] < steps)
             output = cat(new[] { output, zeros(steps - output.shape[0], output.shape[1], output.shape[2], output.dtype, output.device) }, 0);
+        if (poolingOnly) return output;
         if (reverse) output = batch.ReverseWithinLengths(output);
         return output * batch.ValidMask(output.dtype);
     }

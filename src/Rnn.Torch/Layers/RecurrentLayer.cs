@@ -170,10 +170,17 @@ public abstract class RecurrentLayer : nn.Module
     /// final h, per-token heads): the FusedRagged backend then skips recomputing c for sequences that end inside a
     /// segment (<see cref="LstmCellReplay"/>), and the returned state's C may be null.
     /// </summary>
-    internal (Tensor Output, RecurrentState State) ForwardOutputsAndH(Tensor input, RecurrentState? state = null, Tensor? lengths = null)
-        => Forward(input, state, lengths, cellState: false);
+    /// <param name="poolingOnly">True when the caller reads nothing from the output but each feature's mean or maximum
+    /// over each sequence's valid steps, which it masks itself (or nothing at all): with lengths, the output's padded
+    /// steps may then hold anything and, in a reverse direction, a sequence's valid steps may come in reverse order
+    /// (time order does not change a mean or a maximum). The ragged backend then skips reversing the last layer's
+    /// reverse output back and zeroing its padded steps when a batch runs as one call. The final state is exact either way.</param>
+    internal (Tensor Output, RecurrentState State) ForwardOutputsAndH(Tensor input, RecurrentState? state = null, Tensor? lengths = null,
+        bool poolingOnly = false)
+        => Forward(input, state, lengths, cellState: false, poolingOnly);
 
-    private (Tensor Output, RecurrentState State) Forward(Tensor input, RecurrentState? state, Tensor? lengths, bool cellState)
+    private (Tensor Output, RecurrentState State) Forward(Tensor input, RecurrentState? state, Tensor? lengths, bool cellState,
+        bool poolingOnly = false)
     {
         var lens = RecurrentInputValidator.Validate(this, input, state, lengths);
         using var scope = NewDisposeScope();
@@ -183,7 +190,7 @@ public abstract class RecurrentLayer : nn.Module
         var (output, final) = backend switch
         {
             RecurrentBackend.Fused => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: false),
-            RecurrentBackend.FusedRagged => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: true, cellState),
+            RecurrentBackend.FusedRagged => FusedRecurrence.Run(fused!, Options, training, input, state, lens, ragged: true, cellState, poolingOnly),
             RecurrentBackend.ComposedGemm => GemmRecurrence.Run(cells, Options, training, input, state, lens),
             _ => ComposedRecurrence.Run(cells, Options, training, input, state, lens),
         };

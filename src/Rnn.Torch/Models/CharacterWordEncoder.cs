@@ -89,7 +89,8 @@ public sealed class CharacterWordEncoder : nn.Module
         var lengths = words.ne(RnnMl.Text.Vocabulary.PaddingId).sum(1).clamp_min(1);
         if (encoder is not null)
         {
-            var (_, state) = encoder.ForwardOutputsAndH(embedding.call(words), lengths: lengths);
+            // Only the final h is read, so the outputs need not be laid out (poolingOnly).
+            var (_, state) = encoder.ForwardOutputsAndH(embedding.call(words), lengths: lengths, poolingOnly: true);
             // H: (2, W, Hc), forward direction first → (W, 2·Hc).
             return state.H.transpose(0, 1).reshape(words.shape[0], -1);
         }

@@ -126,43 +126,48 @@ public sealed class SequenceClassifier : nn.Module
         }
 
         using var scope = NewDisposeScope();
-        var x = SequenceDropout.WordTypes(embedding.call(tokens), tokens, Options.VocabularySize, Options.EmbeddingDropout, training);
+        // Embedded time-major, (T, N, E) in memory seen as (N, T, E): the encoder runs time-major, so its transpose is
+        // then contiguous, not copied once per direction (the elementwise dropouts keep the layout).
+        var x = SequenceDropout.WordTypes(embedding.call(tokens.t()).transpose(0, 1), tokens, Options.VocabularySize, Options.EmbeddingDropout, training);
         x = SequenceDropout.Locked(x, Options.InputDropout, training);
-        var (encoded, state) = encoder.ForwardOutputsAndH(x, lengths: lengths);
-        encoded = SequenceDropout.Locked(encoded, Options.OutputDropout, training);
+        // Mean and maximum pool each feature over the valid steps, which they mask themselves; time order does not
+        // change them and the locked output mask, constant in time and never negative, commutes with both. So the
+        // encoder may leave its padded steps and a reverse direction's order as they are (poolingOnly), and the mask
+        // acts on the pooled (N, F) features instead of every step. Last pooling reads the final h alone.
+        bool perFeature = Options.Pooling is PoolingKind.Mean or PoolingKind.Max or PoolingKind.MeanMax;
+        var (encoded, state) = encoder.ForwardOutputsAndH(x, lengths: lengths, poolingOnly: Options.Pooling != PoolingKind.Attention);
         long steps = tokens.shape[1];
         // (N, T, 1): true at valid steps.
         var valid = arange(steps, ScalarType.Int64, tokens.device).unsqueeze(0).lt(lengths.to(tokens.device).unsqueeze(1)).unsqueeze(2);
         Tensor pooled;
         Tensor? weights = null;
-        switch (Options.Pooling)
+        if (perFeature)
         {
-            case PoolingKind.Last:
-                pooled = Options.Bidirectional ? cat(new[] { state.H[-2], state.H[-1] }, 1) : state.H[-1];
-                break;
-            case PoolingKind.Mean:
-                pooled = Mean(encoded, lengths);
-                break;
-            case PoolingKind.Max:
-                pooled = Max(encoded, valid);
-                break;
-            case PoolingKind.MeanMax:
-                pooled = cat(new[] { Mean(encoded, lengths), Max(encoded, valid) }, 1);
-                break;
-            default:
-                var scores = attentionScore!.call(attentionHidden!.call(encoded).tanh()).squeeze(2);
-                weights = scores.masked_fill(valid.squeeze(2).logical_not(), double.NegativeInfinity).softmax(1);
-                pooled = (weights.unsqueeze(2) * encoded).sum(1);
-                break;
+            var mask = SequenceDropout.LockedMask(encoded.shape[0], encoded.shape[2], Options.OutputDropout, training, encoded.dtype, encoded.device)?.squeeze(1);
+            Tensor Masked(Tensor features) => mask is null ? features : features * mask;
+            pooled = Options.Pooling switch
+            {
+                PoolingKind.Mean => Masked(Mean(encoded, valid, lengths)),
+                PoolingKind.Max => Masked(Max(encoded, valid)),
+                _ => cat(new[] { Masked(Mean(encoded, valid, lengths)), Masked(Max(encoded, valid)) }, 1),
+            };
+        }
+        else if (Options.Pooling == PoolingKind.Last)
+            pooled = Options.Bidirectional ? cat(new[] { state.H[-2], state.H[-1] }, 1) : state.H[-1];
+        else
+        {
+            encoded = SequenceDropout.Locked(encoded, Options.OutputDropout, training);
+            var scores = attentionScore!.call(attentionHidden!.call(encoded).tanh()).squeeze(2);
+            weights = scores.masked_fill(valid.squeeze(2).logical_not(), double.NegativeInfinity).softmax(1);
+            pooled = (weights.unsqueeze(2) * encoded).sum(1);
         }
         var logits = output.call(dropout.call(pooled));
         attention = keepAttention ? weights?.MoveToOuterDisposeScope() : null;
         return logits.MoveToOuterDisposeScope();
     }
 
-    // Padded outputs are exactly zero (the encoder guarantees it), so the sum over all steps is the sum over valid ones.
-    private static Tensor Mean(Tensor encoded, Tensor lengths)
-        => encoded.sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1);
+    private static Tensor Mean(Tensor encoded, Tensor valid, Tensor lengths)
+        => encoded.masked_fill(valid.logical_not(), 0).sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1);
 
     private static Tensor Max(Tensor encoded, Tensor valid)
         => encoded.masked_fill(valid.logical_not(), double.NegativeInfinity).amax(new long[] { 1 });

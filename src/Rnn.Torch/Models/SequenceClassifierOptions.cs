@@ -46,7 +46,9 @@ public sealed record SequenceClassifierOptions
 
     /// <summary>
     /// Locked (variational) dropout on the encoder's output before pooling, one mask per sequence shared across time, in
-    /// training only; in [0, 1). See <see cref="SequenceDropout.Locked"/>. Default 0.3.
+    /// training only; in [0, 1). See <see cref="SequenceDropout.Locked"/>. With mean or max pooling the same mask acts
+    /// on the pooled features (the same values: it commutes with both); <see cref="PoolingKind.Last"/> reads the final
+    /// h, which it does not touch. Default 0.3.
     /// </summary>
     public double OutputDropout { get; init; } = 0.3;
 

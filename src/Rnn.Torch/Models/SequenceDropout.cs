@@ -27,9 +27,29 @@ public static class SequenceDropout
         CheckProbability(p, nameof(p));
         if (x.dim() != 3)
             throw new ArgumentException($"x must be 3-D (N, T, F), got {x.dim()}-D", nameof(x));
-        if (!training || p == 0) return x;
-        var mask = empty(new[] { x.shape[0], 1, x.shape[2] }, x.dtype, x.device).bernoulli_(1 - p).div_(1 - p);
-        return x * mask;
+        var mask = LockedMask(x.shape[0], x.shape[2], p, training, x.dtype, x.device);
+        return mask is null ? x : x * mask;
+    }
+
+    /// <summary>
+    /// The mask <see cref="Locked"/> multiplies by, m[n, 0, f] / (1 − p), drawn from torch's generator exactly as
+    /// <see cref="Locked"/> draws it; null when <paramref name="training"/> is false or p = 0. For a caller that applies
+    /// it after a per-feature mean or maximum over time, which it commutes with (the mask is the same at every step and
+    /// never negative).
+    /// </summary>
+    /// <param name="n">N, the sequences.</param>
+    /// <param name="features">F.</param>
+    /// <param name="p">The drop probability, in [0, 1).</param>
+    /// <param name="training">Whether to drop.</param>
+    /// <param name="dtype">The mask's dtype.</param>
+    /// <param name="device">The mask's device.</param>
+    /// <returns>(N, 1, F), or null.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>
+    public static Tensor? LockedMask(long n, long features, double p, bool training, ScalarType dtype, Device device)
+    {
+        CheckProbability(p, nameof(p));
+        if (!training || p == 0) return null;
+        return empty(new[] { n, 1, features }, dtype, device).bernoulli_(1 - p).div_(1 - p);
     }
 
     /// <summary>
