@@ -45,12 +45,13 @@ internal static class RaggedComposedRecurrence
             for (int j = 0; j < active[t]; j++)
                 rows[p++] = batchFirst ? order[j] * steps + t : t * n + order[j];
         var rowIndex = tensor(rows, ScalarType.Int64, input.device);
+        var rowBack = tensor(InjectiveRowGather.Back(rows, steps * n), ScalarType.Int64, input.device);
         var orderIndex = sorted ? null : tensor(order, ScalarType.Int64, input.device);
 
         Tensor[]? Initial(Tensor? s) => s is null ? null : (orderIndex is null ? s : s.index_select(1, orderIndex)).unbind(0);
         var initial = new[] { Initial(state?.H), Initial(state?.C) };
 
-        var packed = input.reshape(-1, input.shape[2]).index_select(0, rowIndex);
+        var packed = InjectiveRowGather.Apply(input.reshape(-1, input.shape[2]), rowIndex, rowBack);
         var (x, finals) = LayerByLayer.Run(cells, options, training, packed, featureDim: 1, (layerInput, slot, dir, cell) =>
         {
             var final = new Tensor[stateCount];

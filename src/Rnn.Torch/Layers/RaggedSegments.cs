@@ -53,7 +53,7 @@ internal sealed class RaggedSegments
     private readonly long[] insideFlat;          // those rows' last outputs in FlatOutputs(insideSegments)
     private readonly long[] finalPosition;       // sorted row → position in cat(pieces at cuts, rows inside)
     private readonly bool finalInOrder;          // finalPosition is the identity (no last gather needed)
-    private readonly Tensor?[] layouts = new Tensor?[4];   // LayOut's index per (reverse, caller order)
+    private readonly (Tensor Index, Tensor Back)?[] layouts = new (Tensor, Tensor)?[4];   // LayOut's gather per (reverse, caller order)
     private Tensor? order, inverse, insideIndex, finalIndex;
 
     /// <param name="lens">(N) lengths, each ≥ 1, in the caller's order.</param>
@@ -147,9 +147,10 @@ internal sealed class RaggedSegments
     /// steps a call ran past a row's end), each reverse-slot sequence reversed back within its length, the rows in
     /// sorted or in the caller's order.
     /// </summary>
-    /// <remarks>One index_select from cat(outputs, a zero row) replaces padding each output to N rows, concatenating
-    /// them, masking the padded steps, reversing and un-permuting (each a pass over the whole output, and as many
-    /// again in backward); the gradient reaching each call is a contiguous slice, as the kernel wants it.</remarks>
+    /// <remarks>One gather from cat(outputs, a zero row) (<see cref="InjectiveRowGather"/>, whose backward is a gather
+    /// too) replaces padding each output to N rows, concatenating them, masking the padded steps, reversing and
+    /// un-permuting (each a pass over the whole output, and as many again in backward); the gradient reaching each call
+    /// is a contiguous slice, as the kernel wants it.</remarks>
     /// <param name="outputs">(T_k, AliveRows[k], H) the output of call k, in the kernel's time order.</param>
     /// <param name="steps">T.</param>
     /// <param name="reverse">The calls ran on each sequence reversed within its own length.</param>
@@ -164,10 +165,15 @@ internal sealed class RaggedSegments
         if (Count == 1 && IsSorted) return LayOutOne(outputs[0], steps, reverse, batch, poolingOnly);
         var first = outputs[0];
         long h = first.shape[2], n = SortedLengths.Length;
-        var parts = outputs.Select(o => o.reshape(-1, h)).Append(zeros(1, h, first.dtype, first.device)).ToArray();
+        var flat = cat(outputs.Select(o => o.reshape(-1, h)).ToArray(), 0);
         int which = (reverse ? 2 : 0) + (callerOrder && !IsSorted ? 1 : 0);
-        var index = layouts[which] ??= tensor(LayoutIndex(steps, reverse, callerOrder && !IsSorted), ScalarType.Int64, device);
-        return cat(parts, 0).index_select(0, index).view(steps, n, h);
+        if (layouts[which] is null)
+        {
+            var index = LayoutIndex(steps, reverse, callerOrder && !IsSorted);
+            layouts[which] = (tensor(index, ScalarType.Int64, device), tensor(InjectiveRowGather.Back(index, flat.shape[0]), ScalarType.Int64, device));
+        }
+        var (forward, back) = layouts[which]!.Value;
+        return InjectiveRowGather.Apply(flat, forward, back).view(steps, n, h);
     }
 
     // One call in the caller's order (a length-bucketed batch, mostly): its output is already (T_0, N, H) in row order,
@@ -230,21 +236,29 @@ internal sealed class RaggedSegments
     public Tensor ToSorted(Tensor x, long dim)
     {
         if (IsSorted) return x;
-        order ??= tensor(Order, ScalarType.Int64, device);
-        return x.index_select(dim, order);
+        var (forward, backward) = Permutations();
+        return RowPermutation.Apply(x, dim, forward, backward);
     }
 
     /// <summary>Puts the sorted rows of <paramref name="x"/> back in the caller's order along <paramref name="dim"/>.</summary>
     public Tensor ToCaller(Tensor x, long dim)
     {
         if (IsSorted) return x;
-        if (inverse is null)
+        var (forward, backward) = Permutations();
+        return RowPermutation.Apply(x, dim, backward, forward);
+    }
+
+    // Order as a tensor, and its inverse.
+    private (Tensor Order, Tensor Inverse) Permutations()
+    {
+        if (order is null || inverse is null)
         {
             var back = new long[Order.Length];
             for (int i = 0; i < Order.Length; i++) back[Order[i]] = i;
+            order = tensor(Order, ScalarType.Int64, device);
             inverse = tensor(back, ScalarType.Int64, device);
         }
-        return x.index_select(dim, inverse);
+        return (order, inverse);
     }
 
     /// <summary>The number of rows longer than <paramref name="step"/> (alive at it).</summary>
