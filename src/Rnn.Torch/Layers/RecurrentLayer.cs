@@ -170,6 +170,9 @@ public abstract class RecurrentLayer : nn.Module
     /// final h, per-token heads): the FusedRagged backend then skips recomputing c for sequences that end inside a
     /// segment (<see cref="LstmCellReplay"/>), and the returned state's C may be null.
     /// </summary>
+    /// <param name="input">As for <see cref="forward"/>.</param>
+    /// <param name="state">As for <see cref="forward"/>.</param>
+    /// <param name="lengths">As for <see cref="forward"/>.</param>
     /// <param name="poolingOnly">True when the caller reads nothing from the output but each feature's mean or maximum
     /// over each sequence's valid steps, which it masks itself (or nothing at all): with lengths, the output's padded
     /// steps may then hold anything and, in a reverse direction, a sequence's valid steps may come in reverse order
