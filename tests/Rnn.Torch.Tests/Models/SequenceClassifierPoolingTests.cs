@@ -62,11 +62,17 @@ public class SequenceClassifierPoolingTests
             }
 
             var actual = Run(() => model.forward(tokens, lengths));
-            var expected = Run(() => Definition(model, options, tokens, lengths, padded.unsqueeze(2)));
+            var expected = Run(() => Definition(model, options, tokens, lengths, padded.unsqueeze(2), training: true));
 
             RnnAssert.Close(expected.Logits, actual.Logits, 1e-10, "logits");
             for (int i = 0; i < actual.Grads.Length; i++)
                 RnnAssert.Close(expected.Grads[i], actual.Grads[i], 1e-10, $"parameter gradient {i}");
+
+            // Inference (eval mode, no gradient: the kernel's inference path, no dropout).
+            model.eval();
+            using (no_grad())
+                RnnAssert.Close(Definition(model, options, tokens, lengths, padded.unsqueeze(2), training: false),
+                    model.forward(tokens, lengths), 1e-10, "eval logits");
         }
         finally
         {
@@ -75,10 +81,10 @@ public class SequenceClassifierPoolingTests
     }
 
     // The classifier as documented, every step written out, drawing its masks in the same order.
-    private static Tensor Definition(SequenceClassifier model, SequenceClassifierOptions o, Tensor tokens, Tensor lengths, Tensor padded)
+    private static Tensor Definition(SequenceClassifier model, SequenceClassifierOptions o, Tensor tokens, Tensor lengths, Tensor padded, bool training)
     {
-        var x = SequenceDropout.WordTypes(model.Embedding.call(tokens), tokens, o.VocabularySize, o.EmbeddingDropout, training: true);
-        x = SequenceDropout.Locked(x, o.InputDropout, training: true);
+        var x = SequenceDropout.WordTypes(model.Embedding.call(tokens), tokens, o.VocabularySize, o.EmbeddingDropout, training);
+        x = SequenceDropout.Locked(x, o.InputDropout, training);
         // Laid out exactly (not poolingOnly), on the same rows order as the classifier's call, so that the inter-layer
         // dropout masks fall on the same rows (the public forward replays c and sorts).
         var (encoded, state) = model.Encoder.ForwardOutputsAndH(x, lengths: lengths);
@@ -87,7 +93,7 @@ public class SequenceClassifierPoolingTests
             pooled = cat(new[] { state.H[-2], state.H[-1] }, 1);
         else
         {
-            encoded = SequenceDropout.Locked(encoded, o.OutputDropout, training: true);
+            encoded = SequenceDropout.Locked(encoded, o.OutputDropout, training);
             var mean = encoded.masked_fill(padded, 0).sum(1) / lengths.unsqueeze(1).to(ScalarType.Float64);
             var max = encoded.masked_fill(padded, double.NegativeInfinity).amax(new long[] { 1 });
             pooled = o.Pooling switch
@@ -98,7 +104,7 @@ public class SequenceClassifierPoolingTests
                 _ => Attend(model, encoded, padded),
             };
         }
-        return model.Output.call(nn.functional.dropout(pooled, o.Dropout, training: true));
+        return model.Output.call(nn.functional.dropout(pooled, o.Dropout, training));
     }
 
     private static Tensor Attend(SequenceClassifier model, Tensor encoded, Tensor padded)
