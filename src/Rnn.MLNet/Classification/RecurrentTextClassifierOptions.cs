@@ -68,7 +68,8 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
     /// <summary>Locked dropout on the recurrent encoder's input (one mask per sequence, shared across time), in training; in [0, 1). Default 0.3.</summary>
     public double InputDropout { get; set; } = 0.3;
 
-    /// <summary>Locked dropout on the recurrent encoder's output before pooling (one mask per sequence), in training; in [0, 1). Default 0.3.</summary>
+    /// <summary>Locked dropout on the recurrent encoder's output before pooling (one mask per sequence), in training; in [0, 1).
+    /// With <see cref="RnnMl.Torch.Models.PoolingKind.Last"/> pooling, which reads the final h, it has no effect. Default 0.3.</summary>
     public double OutputDropout { get; set; } = 0.3;
 
     /// <summary>
