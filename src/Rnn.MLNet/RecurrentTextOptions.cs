@@ -6,7 +6,8 @@ public abstract class RecurrentTextOptions : RecurrentTrainingOptions
     /// <summary>Unicode normalisation of the text (and of text tokens and prompts). Default NFKC.</summary>
     public TextNormalization Normalization { get; set; } = TextNormalization.NFKC;
 
-    /// <summary>Tokens seen fewer times in the training data map to the unknown token (which is never generated). Default 1.</summary>
+    /// <summary>Tokens seen fewer times in the training data map to the unknown token (which is never generated). Default 1
+    /// (2 for the classifier and the tagger, whose unknown-word embedding then learns from the words seen once).</summary>
     public int MinTokenCount { get; set; } = 1;
 
     /// <summary>Lower-case the text and text tokens. Default true (false for the text generator: a character model learns capitals too).</summary>
