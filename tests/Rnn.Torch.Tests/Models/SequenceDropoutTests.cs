@@ -8,6 +8,24 @@ namespace RnnMl.Torch.Tests.Models;
 public class SequenceDropoutTests
 {
     [Fact]
+    public void LockedMask_IsTheMaskLockedMultipliesBy_NullWhenNothingDrops()
+    {
+        using var x = randn(3, 7, 5, ScalarType.Float64);
+        manual_seed(11);
+        using var y = SequenceDropout.Locked(x, 0.3, training: true);
+        manual_seed(11);
+        using var mask = SequenceDropout.LockedMask(3, 5, 0.3, training: true, ScalarType.Float64, CPU)!;
+
+        Assert.Equal(new long[] { 3, 1, 5 }, mask.shape);
+        Assert.True(y.allclose(x * mask, rtol: 0, atol: 0), "Locked must equal x times the mask drawn the same way");
+        Assert.All(mask.data<double>().ToArray(), m => Assert.True(m == 0 || Math.Abs(m - 1 / 0.7) < 1e-15, $"mask value {m}"));
+        Assert.Null(SequenceDropout.LockedMask(3, 5, 0.3, training: false, ScalarType.Float64, CPU));
+        Assert.Null(SequenceDropout.LockedMask(3, 5, 0, training: true, ScalarType.Float64, CPU));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SequenceDropout.LockedMask(3, 5, 1, training: true, ScalarType.Float64, CPU));
+        Assert.Equal("p", e.ParamName);
+    }
+
+    [Fact]
     public void Locked_InTraining_SharesOneMaskAcrossTimeAndDrawsOnePerSequence()
     {
         manual_seed(7);
