@@ -137,8 +137,8 @@ public sealed class SequenceClassifier : nn.Module
         bool perFeature = Options.Pooling is PoolingKind.Mean or PoolingKind.Max or PoolingKind.MeanMax;
         var (encoded, state) = encoder.ForwardOutputsAndH(x, lengths: lengths, poolingOnly: Options.Pooling != PoolingKind.Attention);
         long steps = tokens.shape[1];
-        // (N, T, 1): true at valid steps.
-        var valid = arange(steps, ScalarType.Int64, tokens.device).unsqueeze(0).lt(lengths.to(tokens.device).unsqueeze(1)).unsqueeze(2);
+        // (N, T, 1): true at padded steps, which every pooling but Last masks.
+        var padded = arange(steps, ScalarType.Int64, tokens.device).unsqueeze(0).ge(lengths.to(tokens.device).unsqueeze(1)).unsqueeze(2);
         Tensor pooled;
         Tensor? weights = null;
         if (perFeature)
@@ -147,9 +147,9 @@ public sealed class SequenceClassifier : nn.Module
             Tensor Masked(Tensor features) => mask is null ? features : features * mask;
             pooled = Options.Pooling switch
             {
-                PoolingKind.Mean => Masked(Mean(encoded, valid, lengths)),
-                PoolingKind.Max => Masked(Max(encoded, valid)),
-                _ => cat(new[] { Masked(Mean(encoded, valid, lengths)), Masked(Max(encoded, valid)) }, 1),
+                PoolingKind.Mean => Masked(Mean(encoded, padded, lengths)),
+                PoolingKind.Max => Masked(Max(encoded, padded)),
+                _ => cat(new[] { Masked(Mean(encoded, padded, lengths)), Masked(Max(encoded, padded)) }, 1),
             };
         }
         else if (Options.Pooling == PoolingKind.Last)
@@ -158,7 +158,7 @@ public sealed class SequenceClassifier : nn.Module
         {
             encoded = SequenceDropout.Locked(encoded, Options.OutputDropout, training);
             var scores = attentionScore!.call(attentionHidden!.call(encoded).tanh()).squeeze(2);
-            weights = scores.masked_fill(valid.squeeze(2).logical_not(), double.NegativeInfinity).softmax(1);
+            weights = scores.masked_fill(padded.squeeze(2), double.NegativeInfinity).softmax(1);
             pooled = (weights.unsqueeze(2) * encoded).sum(1);
         }
         var logits = output.call(dropout.call(pooled));
@@ -166,11 +166,11 @@ public sealed class SequenceClassifier : nn.Module
         return logits.MoveToOuterDisposeScope();
     }
 
-    private static Tensor Mean(Tensor encoded, Tensor valid, Tensor lengths)
-        => encoded.masked_fill(valid.logical_not(), 0).sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1);
+    private static Tensor Mean(Tensor encoded, Tensor padded, Tensor lengths)
+        => encoded.masked_fill(padded, 0).sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1);
 
-    private static Tensor Max(Tensor encoded, Tensor valid)
-        => encoded.masked_fill(valid.logical_not(), double.NegativeInfinity).amax(new long[] { 1 });
+    private static Tensor Max(Tensor encoded, Tensor padded)
+        => encoded.masked_fill(padded, double.NegativeInfinity).amax(new long[] { 1 });
 
     /// <summary>Frees the parameters; afterwards every member throws <see cref="ObjectDisposedException"/>.</summary>
     protected override void Dispose(bool disposing)
