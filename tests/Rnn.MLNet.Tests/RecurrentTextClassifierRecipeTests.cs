@@ -156,4 +156,42 @@ public sealed class RecurrentTextClassifierRecipeTests : IDisposable
         Assert.Equal(nameof(RecurrentTextClassifierOptions.DropoutReferenceRows), e.ParamName);
         Assert.Contains("got 0", e.Message);
     }
+
+    [Fact]
+    public void LabelSmoothing_ReachesTraining_ProbabilitiesSettleAtTheSmoothedTarget()
+    {
+        // Binary, ε = 0.8: the smoothed target puts 1 − 0.8 + 0.8 / 2 = 0.6 on the true class, so a model that fits the
+        // toy rules predicts about 0.6 for the true class; the same fit without smoothing goes far past it.
+        var rows = ToyData.Binary(200, 3);
+        double TrueClassProbability(double epsilon)
+        {
+            var ml = new MLContext(seed: 1);
+            var options = Tiny.Options(epochs: 30);
+            (options.ValidationFraction, options.Seed, options.LabelSmoothing) = (0, 1, epsilon);
+            (options.Dropout, options.EmbeddingDropout, options.InputDropout, options.OutputDropout) = (0, 0, 0, 0);
+            var data = ml.Data.LoadFromEnumerable(rows);
+            using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
+            var predictions = ml.Data.CreateEnumerable<BinaryPrediction>(model.Transform(data), reuseRowObject: false).ToList();
+            return predictions.Zip(rows, (p, r) => r.Label ? p.Probability : 1 - p.Probability).Average();
+        }
+
+        double plain = TrueClassProbability(0), smoothed = TrueClassProbability(0.8);
+
+        Assert.True(plain > 0.85, $"without smoothing the fit should be confident: {plain:F3}");
+        Assert.InRange(smoothed, 0.55, 0.65);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void LabelSmoothing_OutsideZeroToOne_IsRefusedNamingTheOption(double epsilon)
+    {
+        var options = new RecurrentTextClassifierOptions { LabelSmoothing = epsilon };
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+
+        Assert.Equal(nameof(RecurrentTextClassifierOptions.LabelSmoothing), e.ParamName);
+        Assert.Contains("got " + epsilon.ToString(CultureInfo.CurrentCulture), e.Message);
+    }
 }

@@ -121,6 +121,7 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
         var task = new SequenceClassifierTrainingTask(model, trainIds, trainLabels, validIds, validLabels, options.BatchSize, options.PredictionBatchSize, device)
         {
             ParameterGroups = transfer is null ? null : LanguageModelTransfer.Groups(model, options.DiscriminativeLearningRateFactor, options.GradualUnfreezing),
+            LabelSmoothing = options.LabelSmoothing,
         };
         return trainer.Fit(task, progress, token);
     }

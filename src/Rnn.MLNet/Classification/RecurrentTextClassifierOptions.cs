@@ -95,6 +95,10 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
     /// Default 0 (off: at 4 epochs on SST-2 the other dropouts already regularise enough; see the README's sweep).</summary>
     public double WeightDropout { get; set; }
 
+    /// <summary>Label smoothing ε for the training loss, in [0, 1): the target puts 1 − ε + ε/C on the true class and ε/C on each
+    /// of the C classes' others; validation scores the plain cross-entropy. Default 0.</summary>
+    public double LabelSmoothing { get; set; }
+
     /// <summary>
     /// A language model to start from (ULMFiT transfer): the path of a <c>SaveRnnModel</c> zip holding a model trained
     /// with <c>GenerateText</c>, e.g. on unlabelled text of the same domain. The classifier then takes the language model's
@@ -162,6 +166,8 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
             throw new ArgumentOutOfRangeException(nameof(MinimumSteps), MinimumSteps, $"minimum steps must be at least 1 (or null for none), got {MinimumSteps}");
         if (!Enum.IsDefined(Tokenizer))
             throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word, Character or Subword, got {Tokenizer}");
+        if (!(LabelSmoothing is >= 0 and < 1))
+            throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, $"label smoothing must be in [0, 1), got {LabelSmoothing}");
         if (PretrainedLanguageModel is not null && string.IsNullOrWhiteSpace(PretrainedLanguageModel))
             throw new ArgumentException($"pretrained language model must name a file (or be null for none), got '{PretrainedLanguageModel}'", nameof(PretrainedLanguageModel));
         if (!(DiscriminativeLearningRateFactor >= 1) || double.IsInfinity(DiscriminativeLearningRateFactor))

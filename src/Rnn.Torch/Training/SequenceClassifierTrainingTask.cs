@@ -10,7 +10,9 @@ namespace RnnMl.Torch.Training;
 /// and the cross-entropy of the class logits.
 /// </summary>
 /// <remarks>
-/// loss = −(1/N) Σᵢ log softmax(zᵢ)[yᵢ] over a batch of N sequences; Count is N, so epoch losses are per sequence.
+/// loss = −(1/N) Σᵢ Σ_c qᵢ[c] log softmax(zᵢ)[c] over a batch of N sequences and C classes, with qᵢ[c] = (1 − ε)·[c = yᵢ] + ε/C
+/// in training (label smoothing ε, <see cref="LabelSmoothing"/>; ε = 0 is the plain cross-entropy −log softmax(zᵢ)[yᵢ]) and
+/// ε = 0 in validation, so validation losses stay comparable across ε. Count is N, so epoch losses are per sequence.
 /// MetricSums: "accuracy" (sequences whose arg-max class is right, becoming accuracy).
 /// </remarks>
 /// <example>
@@ -26,6 +28,17 @@ public sealed class SequenceClassifierTrainingTask : BucketedTrainingTask<(long[
     /// rates and gradual unfreezing), or null to train every parameter that requires grad at one rate. Default null.</summary>
     public IReadOnlyList<ParameterGroup>? ParameterGroups { get; init; }
 
+    /// <summary>Label smoothing ε in [0, 1) for the training loss: the target puts 1 − ε + ε/C on the true class and ε/C on
+    /// each other (Szegedy et al. 2016); validation uses the plain cross-entropy. Default 0.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">ε is outside [0, 1) or not a number.</exception>
+    public double LabelSmoothing
+    {
+        get => labelSmoothing;
+        init => labelSmoothing = value is >= 0 and < 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), value, $"label smoothing must be in [0, 1), got {value}");
+    }
+
+    private readonly double labelSmoothing;
     private readonly SequenceClassifier model;
 
     /// <summary>Creates the task.</summary>
@@ -52,7 +65,7 @@ public sealed class SequenceClassifierTrainingTask : BucketedTrainingTask<(long[
         var (tokens, lengths) = TokenBatch.Pad(examples.Select(e => e.Tokens).ToList(), device: Device);
         var target = tensor(examples.Select(e => e.Label).ToArray(), ScalarType.Int64, Device);
         var logits = model.forward(tokens, lengths);
-        var loss = nn.functional.cross_entropy(logits, target);
+        var loss = nn.functional.cross_entropy(logits, target, label_smoothing: training ? labelSmoothing : 0.0);
         double correct = logits.argmax(1).eq(target).sum().item<long>();
         return new BatchResult(loss, examples.Count, new Dictionary<string, double> { ["accuracy"] = correct });
     }

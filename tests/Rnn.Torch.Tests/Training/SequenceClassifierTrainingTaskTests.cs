@@ -58,6 +58,57 @@ public class SequenceClassifierTrainingTaskTests : OneTorchThread
         Assert.Equal(right, result.MetricSums!["accuracy"]);
     }
 
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(0.9)]
+    public void LabelSmoothing_TrainingLossIsTheSmoothedCrossEntropy_ValidationLossThePlainOne(double epsilon)
+    {
+        // Seven classes, so that ε/C and 1 − ε + ε/C are told apart from ε/2 and any two-class shortcut.
+        var random = new Random(6);
+        var rows = Enumerable.Range(0, 20).Select(_ => Sequence(random)).Select((r, i) => (r.Tokens, Label: (long)(i % 7))).ToList();
+        manual_seed(4);
+        using var model = Classifier.Create(new SequenceClassifierOptions
+        {
+            VocabularySize = 10, ClassCount = 7, EmbeddingSize = 8, HiddenSize = 16, Dropout = 0, EmbeddingDropout = 0, InputDropout = 0, OutputDropout = 0,
+        });
+        var tokens = rows.Select(r => r.Tokens).ToList();
+        var labels = rows.Select(r => r.Label).ToList();
+        var task = new SequenceClassifierTrainingTask(model, tokens, labels, tokens, labels, batchSize: 7) { LabelSmoothing = epsilon };
+        Assert.Equal(epsilon, task.LabelSmoothing);
+        var batch = new ExampleBatch(false, new[] { 3, 0, 17, 9, 12 });
+
+        using var scope = NewDisposeScope();
+        var (padded, lengths) = TokenBatch.Pad(batch.Rows.Select(r => rows[r].Tokens).ToList());
+        var logProbabilities = model.forward(padded, lengths).log_softmax(1).to_type(ScalarType.Float64).data<double>().ToArray();
+        double smoothed = 0, plain = 0;
+        for (int i = 0; i < batch.Rows.Length; i++)
+            for (int c = 0; c < 7; c++)
+            {
+                bool truth = c == rows[batch.Rows[i]].Label;
+                double q = (truth ? 1 - epsilon : 0) + epsilon / 7;
+                smoothed -= q * logProbabilities[i * 7 + c] / batch.Rows.Length;
+                if (truth) plain -= logProbabilities[i * 7 + c] / batch.Rows.Length;
+            }
+
+        double training = task.Evaluate(batch, training: true).Loss.item<float>();
+        double validation = task.Evaluate(batch, training: false).Loss.item<float>();
+        Assert.True(Math.Abs(smoothed - plain) > 0.01, $"smoothed {smoothed} and plain {plain} must differ for the test to tell them apart");
+        Assert.Equal(smoothed, training, 5);
+        Assert.Equal(plain, validation, 5);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void LabelSmoothing_OutsideZeroToOne_IsRefusedNamingTheValue(double epsilon)
+    {
+        using var model = Model();
+        var tokens = new List<long[]> { new long[] { 2, 3 }, new long[] { 4 } };
+        RnnAssert.Throws("LabelSmoothing", () => new SequenceClassifierTrainingTask(model, tokens, new long[] { 0, 1 }, tokens, new long[] { 0, 1 }, 7) { LabelSmoothing = epsilon },
+            epsilon.ToString(System.Globalization.CultureInfo.InvariantCulture), "[0, 1)");
+    }
+
     [Fact]
     public void Batches_TrainEveryRowOncePerEpoch_ValidateInLengthOrder()
     {
