@@ -32,6 +32,8 @@ public sealed class TrainSettingsTests
         Assert.Equal(library.OutputDropout, o.OutputDropout);
         Assert.Equal(library.DropoutReferenceRows, o.DropoutReferenceRows);
         Assert.Equal(library.BatchSize, o.BatchSize);
+        Assert.Equal(library.MinTokenCount, o.MinTokenCount);
+        Assert.Equal(library.LabelSmoothing, o.LabelSmoothing);
     }
 
     [Fact]
@@ -43,6 +45,7 @@ public sealed class TrainSettingsTests
         Assert.Equal(64, o.HiddenSize);
         Assert.Equal(0.01, o.LearningRate);
         Assert.Equal(LearningRateSchedule.Constant, o.Schedule);
+        Assert.Equal(0, o.LabelSmoothing);
         Assert.NotEqual(new RecurrentTextClassifierOptions().LearningRate, o.LearningRate);
     }
 
