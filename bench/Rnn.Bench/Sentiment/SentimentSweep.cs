@@ -137,7 +137,8 @@ internal static class SentimentSweep
         new("def-bpe16k", "the defaults with subword (BPE) tokens, 16,000 pieces",
             o => { o.Tokenizer = RnnMl.Text.TokenizerKind.Subword; o.SubwordVocabularySize = 16_000; }),
         new("def-min2", "the defaults with words seen once mapped to the unknown id (MinTokenCount 2)", o => o.MinTokenCount = 2),
-        new("def-ls1", "the defaults with label smoothing 0.1", o => o.LabelSmoothing = 0.1),
+        new("def-ls0", "the defaults without label smoothing (the session-19 defaults)", o => o.LabelSmoothing = 0),
+        new("def-ls1", "the defaults with label smoothing 0.1 (the session-20 default)", o => o.LabelSmoothing = 0.1),
         new("def-ls2", "the defaults with label smoothing 0.2", o => o.LabelSmoothing = 0.2),
     ];
 
