@@ -97,7 +97,7 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
     public double WeightDropout { get; set; }
 
     /// <summary>Label smoothing ε for the training loss, in [0, 1): the target puts 1 − ε + ε/C on the true class and ε/C on each
-    /// of the C classes' others (Szegedy et al. 2016); validation scores the plain cross-entropy. Predicted probabilities are
+    /// of the other C − 1 classes (Szegedy et al. 2016); validation scores the plain cross-entropy. Predicted probabilities are
     /// then less extreme (a binary model that fits its training rows predicts about 1 − ε/2 for their classes). Default 0.1.</summary>
     /// <remarks>Session 20 (README, classification sweep, <c>def-ls1</c>): on full SST-2 (train → dev) 85.09 / 85.21 / 85.67 %
     /// over seeds 1–3 against 84.63 / 83.60 / 84.06 % without (means 85.32 against 84.10 %, ahead on every seed), at the same

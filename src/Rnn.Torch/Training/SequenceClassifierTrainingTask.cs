@@ -29,7 +29,7 @@ public sealed class SequenceClassifierTrainingTask : BucketedTrainingTask<(long[
     public IReadOnlyList<ParameterGroup>? ParameterGroups { get; init; }
 
     /// <summary>Label smoothing ε in [0, 1) for the training loss: the target puts 1 − ε + ε/C on the true class and ε/C on
-    /// each other (Szegedy et al. 2016); validation uses the plain cross-entropy. Default 0.</summary>
+    /// each of the other C − 1 classes (Szegedy et al. 2016); validation uses the plain cross-entropy. Default 0.</summary>
     /// <exception cref="ArgumentOutOfRangeException">ε is outside [0, 1) or not a number.</exception>
     public double LabelSmoothing
     {
