@@ -70,8 +70,6 @@ internal sealed class TrainSettings
         OutputDropout = 0,
         // The dropouts above are the built-in data's own; they are not scaled by its size (6,000 rows would not be anyway).
         DropoutReferenceRows = null,
-        // The built-in data's recipe predates the library's label smoothing; its predictions keep their confident probabilities.
-        LabelSmoothing = 0,
     };
 
     private static LanguageModelOptions LanguageModelShape(string path)

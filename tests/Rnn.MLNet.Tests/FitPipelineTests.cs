@@ -116,7 +116,7 @@ public class FitPipelineTests
         var badThreshold = Assert.Throws<ArgumentOutOfRangeException>(() => new RecurrentTranslatorOptions { BeamRelativeThreshold = 1.5 }.Validate());
         Assert.Equal((nameof(RecurrentTranslatorOptions.BeamRelativeThreshold), true), (badThreshold.ParamName, badThreshold.Message.Contains("1.5")));
         Assert.Equal(RnnMl.Torch.Layers.RecurrentCellKind.Lstm, c.Cell);
-        Assert.Equal((RnnMl.Torch.Training.OptimizerKind.AdamW, 0.01, RnnMl.Torch.Training.LearningRateSchedule.WarmupLinearDecay, 0.1, 2, 0.1),
+        Assert.Equal((RnnMl.Torch.Training.OptimizerKind.AdamW, 0.01, RnnMl.Torch.Training.LearningRateSchedule.WarmupLinearDecay, 0.1, 2, 0.0),
             (c.Optimizer, c.WeightDecay, c.Schedule, c.WarmupFraction, c.MinTokenCount, c.LabelSmoothing));
         Assert.Equal((1, 1), (t.MinTokenCount, g.MinTokenCount));
         Assert.Equal((RnnMl.Torch.Training.OptimizerKind.Adam, 0.0, RnnMl.Torch.Training.LearningRateSchedule.ReduceOnPlateau),

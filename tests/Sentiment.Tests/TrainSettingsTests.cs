@@ -45,7 +45,6 @@ public sealed class TrainSettingsTests
         Assert.Equal(64, o.HiddenSize);
         Assert.Equal(0.01, o.LearningRate);
         Assert.Equal(LearningRateSchedule.Constant, o.Schedule);
-        Assert.Equal(0, o.LabelSmoothing);
         Assert.NotEqual(new RecurrentTextClassifierOptions().LearningRate, o.LearningRate);
     }
 
