@@ -137,6 +137,7 @@ internal static class SentimentSweep
         new("def-bpe16k", "the defaults with subword (BPE) tokens, 16,000 pieces",
             o => { o.Tokenizer = RnnMl.Text.TokenizerKind.Subword; o.SubwordVocabularySize = 16_000; }),
         new("def-min2", "the defaults with words seen once mapped to the unknown id (MinTokenCount 2)", o => o.MinTokenCount = 2),
+        new("def-min1", "the defaults with every training word in the vocabulary (MinTokenCount 1, the session-18 defaults)", o => o.MinTokenCount = 1),
         new("def-ls0", "label smoothing 0, as the defaults (the paired runs of session 20, when 0.1 was the default for an hour)", o => o.LabelSmoothing = 0),
         new("def-ls1", "the defaults with label smoothing 0.1 (a tie over eight seeds)", o => o.LabelSmoothing = 0.1),
         new("def-ls2", "the defaults with label smoothing 0.2", o => o.LabelSmoothing = 0.2),
