@@ -29,7 +29,9 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
     /// 2 (words seen once map to the unknown id, whose embedding then learns from real contexts) scored 84.63 / 83.60 /
     /// 84.06 % on SST-2 dev against 84.98 / 83.37 / 82.57 % (means 84.10 against 83.64 %) and 73.13 / 73.97 / 74.37 %
     /// across UCI domains against 72.10 / 72.53 / 73.67 % (73.82 against 72.77 %, ahead on every seed), so the
-    /// classifier's default is 2, as the tagger's. Session 20: <see cref="LabelSmoothing"/> tied (see there).</remarks>
+    /// classifier's default is 2, as the tagger's; over eight seeds (session 20) it leads by +0.53 ± 0.34 points on SST-2
+    /// (84.50 against 83.97 %) and +1.65 ± 0.45 across UCI domains (73.68 against 72.03 %, ahead on every seed).
+    /// Session 20: <see cref="LabelSmoothing"/> tied (see there).</remarks>
     public RecurrentTextClassifierOptions()
     {
         TaskDefaults(epochs: 6, learningRate: 3e-3, batchSize: 64, predictionBatchSize: 256, validationFraction: 0, hiddenSize: 128, dropout: 0.3);
