@@ -1,4 +1,5 @@
 using RnnMl.Torch.Layers;
+using RnnMl.Torch.Tests.Support;
 using static TorchSharp.torch;
 
 namespace RnnMl.Torch.Tests.Layers;
@@ -37,27 +38,20 @@ public class RaggedSegmentsTests
     [Fact]
     public void Order_IsLengthDescendingAndStable_AliveRowsArePrefixes()
     {
-        RaggedSegments.CallCostOverride = 0;
-        try
-        {
-            var segments = new RaggedSegments(new long[] { 2, 5, 5, 1, 3 }, CPU, replaysCellState: true);
-            Assert.Equal(new long[] { 1, 2, 4, 0, 3 }, segments.Order);
-            Assert.False(segments.IsSorted);
-            Assert.Equal(new long[] { 5, 5, 3, 2, 1 }, segments.SortedLengths);
-            Assert.Equal(new long[] { 1, 2, 3, 5 }, segments.Cuts);
-            Assert.Equal(new long[] { 0, 1, 2, 3 }, segments.Starts);
-            Assert.Equal(new long[] { 5, 4, 3, 2 }, segments.AliveRows);
+        using var costs = new SegmentCostOverride(0);
+        var segments = new RaggedSegments(new long[] { 2, 5, 5, 1, 3 }, CPU, replaysCellState: true);
+        Assert.Equal(new long[] { 1, 2, 4, 0, 3 }, segments.Order);
+        Assert.False(segments.IsSorted);
+        Assert.Equal(new long[] { 5, 5, 3, 2, 1 }, segments.SortedLengths);
+        Assert.Equal(new long[] { 1, 2, 3, 5 }, segments.Cuts);
+        Assert.Equal(new long[] { 0, 1, 2, 3 }, segments.Starts);
+        Assert.Equal(new long[] { 5, 4, 3, 2 }, segments.AliveRows);
 
-            using var x = arange(5, ScalarType.Int64).unsqueeze(0);
-            using var sorted = segments.ToSorted(x, 1);
-            Assert.Equal(new long[] { 1, 2, 4, 0, 3 }, sorted.data<long>().ToArray());
-            using var back = segments.ToCaller(sorted, 1);
-            Assert.Equal(new long[] { 0, 1, 2, 3, 4 }, back.data<long>().ToArray());
-        }
-        finally
-        {
-            RaggedSegments.CallCostOverride = null;
-        }
+        using var x = arange(5, ScalarType.Int64).unsqueeze(0);
+        using var sorted = segments.ToSorted(x, 1);
+        Assert.Equal(new long[] { 1, 2, 4, 0, 3 }, sorted.data<long>().ToArray());
+        using var back = segments.ToCaller(sorted, 1);
+        Assert.Equal(new long[] { 0, 1, 2, 3, 4 }, back.data<long>().ToArray());
     }
 
     [Fact]
@@ -86,20 +80,11 @@ public class RaggedSegmentsTests
     public void Replay_CoversExactlyTheRowsEndingInsideASegment()
     {
         // Cuts 1, 4 for {4, 1, 4, 3} (λ = 2): the row of length 3 ends inside [1, 4) and is replayed over 2 steps.
-        RaggedSegments.CallCostOverride = 2;
-        RaggedSegments.ReplayCostOverride = 0;
-        try
-        {
-            var segments = new RaggedSegments(Four, CPU, replaysCellState: true);
-            Assert.Equal(new long[] { 1, 4 }, segments.Cuts);
-            var replay = new LstmCellReplay(segments, CPU);
-            Assert.Equal(1, replay.Rows);
-            Assert.Equal(2, replay.RowSteps);
-        }
-        finally
-        {
-            RaggedSegments.CallCostOverride = null;
-            RaggedSegments.ReplayCostOverride = null;
-        }
+        using var costs = new SegmentCostOverride(2, 0);
+        var segments = new RaggedSegments(Four, CPU, replaysCellState: true);
+        Assert.Equal(new long[] { 1, 4 }, segments.Cuts);
+        var replay = new LstmCellReplay(segments, CPU);
+        Assert.Equal(1, replay.Rows);
+        Assert.Equal(2, replay.RowSteps);
     }
 }

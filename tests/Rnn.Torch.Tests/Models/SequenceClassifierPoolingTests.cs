@@ -32,52 +32,45 @@ public class SequenceClassifierPoolingTests
     [InlineData(PoolingKind.Attention, 2, 2.0, 9)]
     public void Training_LogitsAndGradients_EqualTheStepByStepDefinition(PoolingKind pooling, int layers, double callCost, int steps)
     {
-        RaggedSegments.CallCostOverride = callCost;
-        try
+        using var costs = new SegmentCostOverride(callCost);
+        using var scope = NewDisposeScope();
+        manual_seed(41);
+        var options = new SequenceClassifierOptions
         {
-            using var scope = NewDisposeScope();
-            manual_seed(41);
-            var options = new SequenceClassifierOptions
-            {
-                VocabularySize = V, ClassCount = C, EmbeddingSize = E, HiddenSize = Hidden, NumLayers = layers, Pooling = pooling,
-                Dropout = 0.3, EmbeddingDropout = 0.3, InputDropout = 0.3, OutputDropout = 0.4, Backend = RecurrentBackend.FusedRagged,
-            };
-            using var model = SequenceClassifier.Create(options);
-            model.to(ScalarType.Float64);
-            model.train();
-            var tokens = randint(1, V, new long[] { Lengths.Length, steps }, dtype: ScalarType.Int64);
-            var lengths = tensor(Lengths);
-            var padded = arange(steps).unsqueeze(0).ge(lengths.unsqueeze(1));
-            tokens = tokens.masked_fill(padded, 0);
-            var weights = randn(Lengths.Length, C, ScalarType.Float64);
+            VocabularySize = V, ClassCount = C, EmbeddingSize = E, HiddenSize = Hidden, NumLayers = layers, Pooling = pooling,
+            Dropout = 0.3, EmbeddingDropout = 0.3, InputDropout = 0.3, OutputDropout = 0.4, Backend = RecurrentBackend.FusedRagged,
+        };
+        using var model = SequenceClassifier.Create(options);
+        model.to(ScalarType.Float64);
+        model.train();
+        var tokens = randint(1, V, new long[] { Lengths.Length, steps }, dtype: ScalarType.Int64);
+        var lengths = tensor(Lengths);
+        var padded = arange(steps).unsqueeze(0).ge(lengths.unsqueeze(1));
+        tokens = tokens.masked_fill(padded, 0);
+        var weights = randn(Lengths.Length, C, ScalarType.Float64);
 
-            (Tensor Logits, Tensor[] Grads) Run(Func<Tensor> logits)
-            {
-                manual_seed(5);
-                var z = logits();
-                (z * weights).sum().backward();
-                var grads = model.parameters().Select(p => p.grad!.clone()).ToArray();
-                model.zero_grad();
-                return (z, grads);
-            }
-
-            var actual = Run(() => model.forward(tokens, lengths));
-            var expected = Run(() => Definition(model, options, tokens, lengths, padded.unsqueeze(2), training: true));
-
-            RnnAssert.Close(expected.Logits, actual.Logits, 1e-10, "logits");
-            for (int i = 0; i < actual.Grads.Length; i++)
-                RnnAssert.Close(expected.Grads[i], actual.Grads[i], 1e-10, $"parameter gradient {i}");
-
-            // Inference (eval mode, no gradient: the kernel's inference path, no dropout).
-            model.eval();
-            using (no_grad())
-                RnnAssert.Close(Definition(model, options, tokens, lengths, padded.unsqueeze(2), training: false),
-                    model.forward(tokens, lengths), 1e-10, "eval logits");
-        }
-        finally
+        (Tensor Logits, Tensor[] Grads) Run(Func<Tensor> logits)
         {
-            RaggedSegments.CallCostOverride = null;
+            manual_seed(5);
+            var z = logits();
+            (z * weights).sum().backward();
+            var grads = model.parameters().Select(p => p.grad!.clone()).ToArray();
+            model.zero_grad();
+            return (z, grads);
         }
+
+        var actual = Run(() => model.forward(tokens, lengths));
+        var expected = Run(() => Definition(model, options, tokens, lengths, padded.unsqueeze(2), training: true));
+
+        RnnAssert.Close(expected.Logits, actual.Logits, 1e-10, "logits");
+        for (int i = 0; i < actual.Grads.Length; i++)
+            RnnAssert.Close(expected.Grads[i], actual.Grads[i], 1e-10, $"parameter gradient {i}");
+
+        // Inference (eval mode, no gradient: the kernel's inference path, no dropout).
+        model.eval();
+        using (no_grad())
+            RnnAssert.Close(Definition(model, options, tokens, lengths, padded.unsqueeze(2), training: false),
+                model.forward(tokens, lengths), 1e-10, "eval logits");
     }
 
     // The classifier as documented, every step written out, drawing its masks in the same order.
