@@ -40,9 +40,18 @@ internal sealed class InjectiveRowGather : SingleTensorFunction<InjectiveRowGath
     /// <summary>[src; 0].index_select(0, <paramref name="index"/>).</summary>
     /// <param name="src">(R, F).</param>
     /// <param name="index">(M) int64 in [0, R], each value below R at most once.</param>
-    /// <param name="back">(R) int64 from <see cref="Back"/>.</param>
-    public static Tensor Apply(Tensor src, Tensor index, Tensor back)
-        => is_grad_enabled() && src.requires_grad ? apply(src, index, back) : Gather(src, index);
+    /// <param name="back">(R) int64 from <see cref="Back"/>; needed only when the call is recorded for autograd
+    /// (<see cref="Records"/>), so a caller without a gradient to form may skip building it and pass null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="back"/> is null on a recorded call.</exception>
+    public static Tensor Apply(Tensor src, Tensor index, Tensor? back)
+    {
+        if (!Records(src)) return Gather(src, index);
+        ArgumentNullException.ThrowIfNull(back, "back (the call is recorded for autograd, so its backward needs it)");
+        return apply(src, index, back);
+    }
+
+    /// <summary>Whether <see cref="Apply"/> on <paramref name="src"/> is recorded for autograd (and so reads its back index).</summary>
+    public static bool Records(Tensor src) => is_grad_enabled() && src.requires_grad;
 
     private static Tensor Gather(Tensor x, Tensor index)
     {

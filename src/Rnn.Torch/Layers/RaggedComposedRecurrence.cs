@@ -45,13 +45,17 @@ internal static class RaggedComposedRecurrence
             for (int j = 0; j < active[t]; j++)
                 rows[p++] = batchFirst ? order[j] * steps + t : t * n + order[j];
         var rowIndex = tensor(rows, ScalarType.Int64, input.device);
-        var rowBack = tensor(InjectiveRowGather.Back(rows, steps * n), ScalarType.Int64, input.device);
+        var flatInput = input.reshape(-1, input.shape[2]);
+        // The back index only serves the gather's backward: inference does without it.
+        var rowBack = InjectiveRowGather.Records(flatInput)
+            ? tensor(InjectiveRowGather.Back(rows, steps * n), ScalarType.Int64, input.device)
+            : null;
         var orderIndex = sorted ? null : tensor(order, ScalarType.Int64, input.device);
 
         Tensor[]? Initial(Tensor? s) => s is null ? null : (orderIndex is null ? s : s.index_select(1, orderIndex)).unbind(0);
         var initial = new[] { Initial(state?.H), Initial(state?.C) };
 
-        var packed = InjectiveRowGather.Apply(input.reshape(-1, input.shape[2]), rowIndex, rowBack);
+        var packed = InjectiveRowGather.Apply(flatInput, rowIndex, rowBack);
         var (x, finals) = LayerByLayer.Run(cells, options, training, packed, featureDim: 1, (layerInput, slot, dir, cell) =>
         {
             var final = new Tensor[stateCount];

@@ -136,15 +136,15 @@ public sealed class SequenceClassifier : nn.Module
         // acts on the pooled (N, F) features instead of every step. Last pooling reads the final h alone.
         bool perFeature = Options.Pooling is PoolingKind.Mean or PoolingKind.Max or PoolingKind.MeanMax;
         var (encoded, state) = encoder.ForwardOutputsAndH(x, lengths: lengths, poolingOnly: Options.Pooling != PoolingKind.Attention);
-        long steps = tokens.shape[1];
-        // (N, T, 1): true at padded steps, which every pooling but Last masks.
-        var padded = arange(steps, ScalarType.Int64, tokens.device).unsqueeze(0).ge(lengths.to(tokens.device).unsqueeze(1)).unsqueeze(2);
+        // (N, T, 1): true at padded steps, which every pooling but Last masks (so Last never builds it).
+        Tensor Padded() => arange(tokens.shape[1], ScalarType.Int64, tokens.device).unsqueeze(0).ge(lengths.to(tokens.device).unsqueeze(1)).unsqueeze(2);
         Tensor pooled;
         Tensor? weights = null;
         if (perFeature)
         {
             var mask = SequenceDropout.LockedMask(encoded.shape[0], encoded.shape[2], Options.OutputDropout, training, encoded.dtype, encoded.device)?.squeeze(1);
             Tensor Masked(Tensor features) => mask is null ? features : features * mask;
+            var padded = Padded();
             pooled = Options.Pooling switch
             {
                 PoolingKind.Mean => Masked(Mean(encoded, padded, lengths)),
@@ -158,7 +158,7 @@ public sealed class SequenceClassifier : nn.Module
         {
             encoded = SequenceDropout.Locked(encoded, Options.OutputDropout, training);
             var scores = attentionScore!.call(attentionHidden!.call(encoded).tanh()).squeeze(2);
-            weights = scores.masked_fill(padded.squeeze(2), double.NegativeInfinity).softmax(1);
+            weights = scores.masked_fill(Padded().squeeze(2), double.NegativeInfinity).softmax(1);
             pooled = (weights.unsqueeze(2) * encoded).sum(1);
         }
         var logits = output.call(dropout.call(pooled));

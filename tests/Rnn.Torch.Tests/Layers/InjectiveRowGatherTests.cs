@@ -36,7 +36,15 @@ public class InjectiveRowGatherTests
         RnnAssert.Equal(expected.Grad, actual.Grad, "gradient");
         Assert.Equal(0.0, actual.Grad[1].abs().sum().item<double>());
         using (no_grad())
+        {
             RnnAssert.Equal(expected.Output, InjectiveRowGather.Apply(src, indexTensor, back), "without autograd");
+            // Unrecorded, the back index is not read (inference skips building it).
+            RnnAssert.Equal(expected.Output, InjectiveRowGather.Apply(src.requires_grad_(true), indexTensor, null), "without autograd or back index");
+        }
+        Assert.False(InjectiveRowGather.Records(src.detach()));
+        Assert.True(InjectiveRowGather.Records(src.detach().requires_grad_(true)));
+        var e = Assert.Throws<ArgumentNullException>(() => InjectiveRowGather.Apply(src.detach().requires_grad_(true), indexTensor, null));
+        Assert.Contains("recorded for autograd", e.Message);
     }
 
     [Fact]
