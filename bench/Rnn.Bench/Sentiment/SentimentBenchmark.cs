@@ -24,7 +24,7 @@ internal static class SentimentBenchmark
     public const string Name = "sentiment";
     public const string Summary = "SST-2 + UCI: our default classifier vs a raw TorchSharp BiLSTM loop vs ML.NET bag-of-words; --sweep for the defaults' sweep";
     public const string Usage = """
-        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--seeds K] [--transfer | --transfer-only [--lm-lines N]] [--sweep [NAMES]]
+        usage: Rnn.Bench sentiment [--quick] [--epochs N] [--train-rows N] [--no-uci] [--no-raw] [--seeds K] [--ensemble K] [--transfer | --transfer-only [--lm-lines N]] [--sweep [NAMES]]
 
           --quick         train on 12,000 training phrases for 1 epoch, raw loop 1 epoch (accuracy will be lower)
           --epochs N      epochs for our trainer instead of the library default (early stopping may end sooner)
@@ -51,6 +51,7 @@ internal static class SentimentBenchmark
                           N … N+K−1, printing a 'sst2 seed S: …' line per seed; the last line's accuracies are the means
                           (speed, inference and the char run come from the first seed)
           --threads N     torch threads (default: torch's own choice)
+          --ensemble K    probe: average the probabilities of K default classifiers (consecutive seeds) on SST-2 dev
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
                           (with --no-uci: SST-2 only; with --uci-only: UCI only, the SST-2 fields print NaN)
           --recipe NAME   our classifier with one sweep configuration's recipe instead of the defaults, so that its
@@ -94,6 +95,7 @@ internal static class SentimentBenchmark
         int overheadRows = options.Int("--overhead", 0, min: 0);
         int Seed = options.Int("--seed", 1, min: 0);
         int seedCount = options.Int("--seeds", 1, min: 1);
+        int ensemble = options.Int("--ensemble", 0, min: 0);
         var seeds = Enumerable.Range(Seed, seedCount).ToList();
         bool rawFirst = options.Flag("--raw-first");
         var dropoutText = options.Value("--dropout");
@@ -146,6 +148,7 @@ internal static class SentimentBenchmark
             return 0;
         }
 
+        if (ensemble > 0) return EnsembleProbe.Run(train, dev, seeds, ensemble);
         if (sweepText is not null)
         {
             if (uci is null && !noUci) throw new UsageException("--sweep needs the UCI data as well (or --no-uci for SST-2 only)");

@@ -16,7 +16,9 @@ public sealed class CopyLocalHardLinkTests
         var cached = HardLinkFactAttribute.CachedLibTorchCpu();
         Assert.NotEmpty(cached);
         var (_, inode, links) = HardLinkFactAttribute.Stat(output);
-        Assert.True(links >= 2, $"{output} has {links} link(s): it was copied, not hard-linked from the NuGet cache");
+        Assert.True(links >= 2, $"{output} has {links} link(s): it was copied, not hard-linked from the NuGet cache "
+            + "(a bin folder built before Directory.Build.props switched hard links on keeps its copies, as incremental "
+            + "builds skip unchanged files: delete this project's bin folder once)");
         Assert.Contains(cached, path => HardLinkFactAttribute.Stat(path).Inode == inode);
     }
 
@@ -30,11 +32,12 @@ public sealed class CopyLocalHardLinkTests
         var packages = Directory.Exists(Path.Combine(HardLinkFactAttribute.NuGetCache, "torchsharp"))
             ? Directory.GetFiles(Path.Combine(HardLinkFactAttribute.NuGetCache, "torchsharp"), "torchsharp.*.nupkg", SearchOption.AllDirectories)
             : [];
-        Assert.NotEmpty(packages);
+        int compared = 0;
         foreach (var package in packages)
         {
             var extracted = Path.Combine(Path.GetDirectoryName(package)!, entry);
             if (!File.Exists(extracted)) continue;
+            compared++;
             using var zip = ZipFile.OpenRead(package);
             using var original = new MemoryStream();
             using (var stream = (zip.GetEntry(entry) ?? throw new InvalidDataException($"{package} has no {entry}")).Open())
@@ -42,6 +45,7 @@ public sealed class CopyLocalHardLinkTests
             Assert.True(original.ToArray().AsSpan().SequenceEqual(File.ReadAllBytes(extracted)),
                 $"{extracted} differs from the {entry} entry of {package}: a build wrote into the NuGet cache");
         }
+        Assert.True(compared > 0, $"no TorchSharp package with {entry} under {HardLinkFactAttribute.NuGetCache}");
     }
 }
 
