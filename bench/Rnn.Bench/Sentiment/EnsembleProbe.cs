@@ -28,10 +28,12 @@ internal static class EnsembleProbe
             throw new UsageException($"--ensemble {size} needs a multiple of {size} seeds (--seeds), got {seeds.Count}");
         var members = new List<double>();
         var ensembles = new List<double>();
+        var pairs = new List<double>();
         for (int g = 0; g < seeds.Count; g += size)
         {
             var group = seeds.Skip(g).Take(size).ToList();
             double[]? sum = null;
+            var probabilities = new List<float[]>();
             bool[]? labels = null;
             var accuracies = new List<double>();
             double seconds = 0;
@@ -46,18 +48,27 @@ internal static class EnsembleProbe
                 sum ??= new double[scored.Count];
                 labels ??= scored.Select(r => r.Label).ToArray();
                 for (int i = 0; i < scored.Count; i++) sum[i] += scored[i].Probability;
+                probabilities.Add(scored.Select(r => r.Probability).ToArray());
                 double accuracy = scored.Count(r => (r.Probability > 0.5f) == r.Label) / (double)scored.Count;
                 accuracies.Add(accuracy);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  member seed {seed}: sst2_acc={accuracy:F4} train_s={sw.Elapsed.TotalSeconds:F0}"));
             }
             double ensemble = sum!.Select((p, i) => (p / group.Count > 0.5) == labels![i]).Count(ok => ok) / (double)sum!.Length;
+            // Every pair of the group as an ensemble of two (the cost of two Fits).
+            for (int a = 0; a < group.Count; a++)
+                for (int b = a + 1; b < group.Count; b++)
+                {
+                    double pair = labels!.Select((y, i) => ((probabilities[a][i] + probabilities[b][i]) / 2 > 0.5) == y).Count(ok => ok) / (double)labels!.Length;
+                    pairs.Add(pair);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair seeds {group[a]},{group[b]}: ensemble_acc={pair:F4}"));
+                }
             members.AddRange(accuracies);
             ensembles.Add(ensemble);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ensemble seeds={string.Join(",", group)}: members {string.Join(" ", accuracies.Select(a => a.ToString("F4", CultureInfo.InvariantCulture)))} (mean {accuracies.Average():F4}) ensemble_acc={ensemble:F4} train_s={seconds:F0}"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ensemble of {size}, {ensembles.Count} ensemble(s): mean member sst2_acc={members.Average():F4} mean ensemble_acc={ensembles.Average():F4}"));
+            $"ensemble of {size}, {ensembles.Count} ensemble(s): mean member sst2_acc={members.Average():F4} mean ensemble_acc={ensembles.Average():F4} mean pair_acc={(pairs.Count > 0 ? pairs.Average() : double.NaN):F4}"));
         return 0;
     }
 }
