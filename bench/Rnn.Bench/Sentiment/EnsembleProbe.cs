@@ -20,9 +20,17 @@ internal static class EnsembleProbe
         public float Probability { get; set; }
     }
 
+    // The library's defaults with the seed, and --epochs when given (members trained shorter to fit the budget).
+    private static RecurrentTextClassifierOptions Options(int seed, int? epochs)
+    {
+        var o = new RecurrentTextClassifierOptions { Seed = seed };
+        if (epochs is { } e) o.Epochs = e;
+        return o;
+    }
+
     /// <summary>Trains one ensemble per run of <paramref name="size"/> consecutive seeds of <paramref name="seeds"/>
     /// and prints a line per ensemble and one with the means.</summary>
-    public static int Run(List<Sst2.Row> train, List<Sst2.Row> dev, IReadOnlyList<int> seeds, int size)
+    public static int Run(List<Sst2.Row> train, List<Sst2.Row> dev, IReadOnlyList<int> seeds, int size, int? epochs = null)
     {
         if (seeds.Count % size != 0)
             throw new UsageException($"--ensemble {size} needs a multiple of {size} seeds (--seeds), got {seeds.Count}");
@@ -41,7 +49,7 @@ internal static class EnsembleProbe
             {
                 var ml = new MLContext(seed: seed);
                 var sw = Stopwatch.StartNew();
-                using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { Seed = seed })
+                using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(Options(seed, epochs))
                     .Fit(ml.Data.LoadFromEnumerable(train));
                 seconds += sw.Elapsed.TotalSeconds;
                 var scored = ml.Data.CreateEnumerable<Scored>(model.Transform(ml.Data.LoadFromEnumerable(dev)), reuseRowObject: false).ToList();
@@ -68,7 +76,7 @@ internal static class EnsembleProbe
                 $"ensemble seeds={string.Join(",", group)}: members {string.Join(" ", accuracies.Select(a => a.ToString("F4", CultureInfo.InvariantCulture)))} (mean {accuracies.Average():F4}) ensemble_acc={ensemble:F4} train_s={seconds:F0}"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ensemble of {size}, {ensembles.Count} ensemble(s): mean member sst2_acc={members.Average():F4} mean ensemble_acc={ensembles.Average():F4} mean pair_acc={(pairs.Count > 0 ? pairs.Average() : double.NaN):F4}"));
+            $"ensemble of {size}{(epochs is null ? "" : $" at {epochs} epochs")}, {ensembles.Count} ensemble(s): mean member sst2_acc={members.Average():F4} mean ensemble_acc={ensembles.Average():F4} mean pair_acc={(pairs.Count > 0 ? pairs.Average() : double.NaN):F4}"));
         return 0;
     }
 }

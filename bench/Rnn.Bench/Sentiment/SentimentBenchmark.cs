@@ -51,7 +51,8 @@ internal static class SentimentBenchmark
                           N … N+K−1, printing a 'sst2 seed S: …' line per seed; the last line's accuracies are the means
                           (speed, inference and the char run come from the first seed)
           --threads N     torch threads (default: torch's own choice)
-          --ensemble K    probe: average the probabilities of K default classifiers (consecutive seeds) on SST-2 dev
+          --ensemble K    probe: average the probabilities of K default classifiers (consecutive seeds; --epochs
+                          sets each member's epochs) on SST-2 dev
           --sweep NAMES   run the defaults' sweep instead: comma-separated configuration names, or 'all'
                           (with --no-uci: SST-2 only; with --uci-only: UCI only, the SST-2 fields print NaN)
           --recipe NAME   our classifier with one sweep configuration's recipe instead of the defaults, so that its
@@ -148,7 +149,7 @@ internal static class SentimentBenchmark
             return 0;
         }
 
-        if (ensemble > 0) return EnsembleProbe.Run(train, dev, seeds, ensemble);
+        if (ensemble > 0) return EnsembleProbe.Run(train, dev, seeds, ensemble, epochs);
         if (sweepText is not null)
         {
             if (uci is null && !noUci) throw new UsageException("--sweep needs the UCI data as well (or --no-uci for SST-2 only)");
