@@ -227,8 +227,8 @@ internal static class SentimentBenchmark
         Console.WriteLine($"raw TorchSharp BiLSTM loop: accuracy {raw.Accuracy:P2}, trained in {raw.TrainSeconds:F1} s");
 
         // Inference: batch Transform over dev, and single-sentence PredictionEngine latency.
-        double sentencesPerSecond = BatchThroughput(ml, model, devView, dev.Count);
-        double p50 = PredictionLatency(ml, model, dev);
+        double sentencesPerSecond = InferenceSpeed.BatchThroughput(model, devView, dev.Count);
+        double p50 = InferenceSpeed.PredictionLatency(ml, model, dev);
 
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         double growth = rss.Count >= 3 ? 100.0 * (rss[^1].Bytes - rss[1].Bytes) / rss[1].Bytes : double.NaN;
@@ -315,44 +315,6 @@ internal static class SentimentBenchmark
         // The share the trainer trained on (the hold-out is a fraction of the rows, capped by MaxValidationRows).
         double trainShare = (double)model.TrainingResult!.History[0].TrainCount / train.Count;
         return (long)(train.Sum(r => (long)Math.Max(1, Math.Min(max, vocabulary.Encode(tokenizer.Tokenize(r.Text)).Length))) * trainShare);
-    }
-
-    private static double BatchThroughput(MLContext ml, ITransformer model, IDataView data, int rows)
-    {
-        var times = new List<double>();
-        for (int rep = 0; rep < 6; rep++)
-        {
-            var sw = Stopwatch.StartNew();
-            var scored = model.Transform(data);
-            var score = scored.Schema["Score"];
-            using var cursor = scored.GetRowCursor(new[] { score });
-            var get = cursor.GetGetter<float>(score);
-            float v = 0;
-            while (cursor.MoveNext()) get(ref v);
-            if (rep > 0) times.Add(sw.Elapsed.TotalSeconds);
-        }
-        return rows / Timing.Median(times);
-    }
-
-    private static double PredictionLatency(MLContext ml, ITransformer model, List<Sst2.Row> dev)
-    {
-        using var engine = ml.Model.CreatePredictionEngine<Sst2.Row, Prediction>(model);
-        foreach (var row in dev.Take(50)) engine.Predict(row);
-        var times = new List<double>(dev.Count);
-        foreach (var row in dev)
-        {
-            long start = Stopwatch.GetTimestamp();
-            engine.Predict(row);
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        return Timing.Median(times);
-    }
-
-    private sealed class Prediction
-    {
-        public float Score { get; set; }
-        public float Probability { get; set; }
-        public bool PredictedLabel { get; set; }
     }
 
     internal sealed class InlineProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
