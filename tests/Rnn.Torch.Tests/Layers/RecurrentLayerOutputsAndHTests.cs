@@ -1,7 +1,6 @@
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Tests.Support;
 using static TorchSharp.torch;
-using Kind = RnnMl.Torch.Tests.Layers.RecurrentLayerParityTests.Kind;
 
 namespace RnnMl.Torch.Tests.Layers;
 
@@ -17,6 +16,8 @@ public class RecurrentLayerOutputsAndHTests
         T = RecurrentLayerRaggedSegmentTests.T, N = RecurrentLayerRaggedSegmentTests.N;
     private static readonly long[] Lengths = RecurrentLayerRaggedSegmentTests.Lengths;
 
+    private static long[] LengthsFor(bool shorterThanT) => shorterThanT ? Lengths.Select(l => Math.Min(l, T - 2)).ToArray() : Lengths;
+
     // λ 5: many segments, most rows ending inside one; λ 1e9: one segment, run in the caller's (unsorted) row order.
     // shorterThanT: every length below T (the batch is padded past its longest sequence).
     [Theory]
@@ -30,13 +31,13 @@ public class RecurrentLayerOutputsAndHTests
     [InlineData(2, true, 1e9, true)]
     public void FusedRaggedWithoutCellState_EqualsComposed_OnOutputsHAndGradients(int layers, bool bidirectional, double callCost, bool shorterThanT)
     {
-        var lengths = shorterThanT ? Lengths.Select(l => Math.Min(l, T - 2)).ToArray() : Lengths;
+        var lengths = LengthsFor(shorterThanT);
         using var costs = new SegmentCostOverride(callCost);
         using var scope = NewDisposeScope();
         manual_seed(23 + layers);
-        using var ragged = RecurrentLayerParityTests.Make(Kind.Lstm, I, H, layers, bidirectional, false, RecurrentBackend.FusedRagged, ScalarType.Float64);
-        using var composed = RecurrentLayerParityTests.Make(Kind.Lstm, I, H, layers, bidirectional, false, RecurrentBackend.Composed, ScalarType.Float64);
-        composed.load_state_dict(ragged.state_dict());
+        var (ragged, composed) = RecurrentLayerRaggedSegmentTests.LstmPair(H, layers, bidirectional, false, ScalarType.Float64);
+        using var _ = ragged;
+        using var __ = composed;
         int d = bidirectional ? 2 : 1;
         var x = randn(T, N, I, ScalarType.Float64);
         var wOut = randn(new long[] { T, N, d * H }, ScalarType.Float64);
@@ -79,13 +80,13 @@ public class RecurrentLayerOutputsAndHTests
     [InlineData(1, 5.0, true)]
     public void PoolingOnly_MeansMaximaHAndGradients_EqualComposed(int layers, double callCost, bool shorterThanT)
     {
-        var lengths = shorterThanT ? Lengths.Select(l => Math.Min(l, T - 2)).ToArray() : Lengths;
+        var lengths = LengthsFor(shorterThanT);
         using var costs = new SegmentCostOverride(callCost);
         using var scope = NewDisposeScope();
         manual_seed(31 + layers);
-        using var ragged = RecurrentLayerParityTests.Make(Kind.Lstm, I, H, layers, true, false, RecurrentBackend.FusedRagged, ScalarType.Float64);
-        using var composed = RecurrentLayerParityTests.Make(Kind.Lstm, I, H, layers, true, false, RecurrentBackend.Composed, ScalarType.Float64);
-        composed.load_state_dict(ragged.state_dict());
+        var (ragged, composed) = RecurrentLayerRaggedSegmentTests.LstmPair(H, layers, true, false, ScalarType.Float64);
+        using var _ = ragged;
+        using var __ = composed;
         var x = randn(T, N, I, ScalarType.Float64);
         var wMean = randn(N, 2 * H, ScalarType.Float64);
         var wMax = randn(N, 2 * H, ScalarType.Float64);

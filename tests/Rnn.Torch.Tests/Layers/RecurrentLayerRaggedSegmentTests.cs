@@ -58,9 +58,9 @@ public class RecurrentLayerRaggedSegmentTests
         manual_seed(5);
         foreach (int hidden in new[] { 8, 24 })
         {
-            using var ragged = RecurrentLayerParityTests.Make(Kind.Lstm, I, hidden, 2, true, true, RecurrentBackend.FusedRagged, ScalarType.Float32);
-            using var composed = RecurrentLayerParityTests.Make(Kind.Lstm, I, hidden, 2, true, true, RecurrentBackend.Composed, ScalarType.Float32);
-            composed.load_state_dict(ragged.state_dict());
+            var (ragged, composed) = LstmPair(hidden, 2, true, true, ScalarType.Float32);
+            using var _ = ragged;
+            using var __ = composed;
             ragged.eval();
             composed.eval();
             var x = randn(N, T, I);
@@ -71,6 +71,15 @@ public class RecurrentLayerRaggedSegmentTests
             RnnAssert.Close(sb.H, sa.H, 1e-5, $"h_n at hidden {hidden}");
             RnnAssert.Close(sb.C!, sa.C!, 1e-5, $"c_n at hidden {hidden}");
         }
+    }
+
+    /// <summary>A FusedRagged LSTM layer (input size I) and a Composed one holding the same weights (seed torch first).</summary>
+    internal static (RecurrentLayer Ragged, RecurrentLayer Composed) LstmPair(int hidden, int layers, bool bidirectional, bool batchFirst, ScalarType dtype)
+    {
+        var ragged = RecurrentLayerParityTests.Make(Kind.Lstm, I, hidden, layers, bidirectional, batchFirst, RecurrentBackend.FusedRagged, dtype);
+        var composed = RecurrentLayerParityTests.Make(Kind.Lstm, I, hidden, layers, bidirectional, batchFirst, RecurrentBackend.Composed, dtype);
+        composed.load_state_dict(ragged.state_dict());
+        return (ragged, composed);
     }
 
     private static void AssertParity(Kind kind, int layers, bool bidirectional, bool batchFirst, ScalarType dtype, double tolerance)
