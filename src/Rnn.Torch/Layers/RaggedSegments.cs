@@ -53,7 +53,8 @@ internal sealed class RaggedSegments
     private readonly long[] insideFlat;          // those rows' last outputs in FlatOutputs(insideSegments)
     private readonly long[] finalPosition;       // sorted row → position in cat(pieces at cuts, rows inside)
     private readonly bool finalInOrder;          // finalPosition is the identity (no last gather needed)
-    private readonly (Tensor Index, Tensor Back)?[] layouts = new (Tensor, Tensor)?[4];   // LayOut's gather per (reverse, caller order)
+    // LayOut's gather per (reverse, caller order), and its back index, built only once a recorded call needs it.
+    private readonly (long[] Rows, Tensor Index, Tensor? Back)?[] layouts = new (long[], Tensor, Tensor?)?[4];
     private Tensor? order, inverse, insideIndex, finalIndex;
 
     /// <param name="lens">(N) lengths, each ≥ 1, in the caller's order.</param>
@@ -170,9 +171,14 @@ internal sealed class RaggedSegments
         if (layouts[which] is null)
         {
             var index = LayoutIndex(steps, reverse, callerOrder && !IsSorted);
-            layouts[which] = (tensor(index, ScalarType.Int64, device), tensor(InjectiveRowGather.Back(index, flat.shape[0]), ScalarType.Int64, device));
+            layouts[which] = (index, tensor(index, ScalarType.Int64, device), null);
         }
-        var (forward, back) = layouts[which]!.Value;
+        var (rows, forward, back) = layouts[which]!.Value;
+        if (back is null && InjectiveRowGather.Records(flat))
+        {
+            back = tensor(InjectiveRowGather.Back(rows, flat.shape[0]), ScalarType.Int64, device);
+            layouts[which] = (rows, forward, back);
+        }
         return InjectiveRowGather.Apply(flat, forward, back).view(steps, n, h);
     }
 
