@@ -28,6 +28,10 @@ internal static class EnsembleProbe
         return o;
     }
 
+    // The share of rows whose mean probability over the members (summed in double) is on the side of their label.
+    private static double Accuracy(IReadOnlyList<float[]> members, bool[] labels)
+        => labels.Where((y, i) => (members.Sum(m => (double)m[i]) / members.Count > 0.5) == y).Count() / (double)labels.Length;
+
     /// <summary>Trains one ensemble per run of <paramref name="size"/> consecutive seeds of <paramref name="seeds"/>
     /// and prints a line per ensemble and one with the means.</summary>
     public static int Run(List<Sst2.Row> train, List<Sst2.Row> dev, IReadOnlyList<int> seeds, int size, int? epochs = null)
@@ -40,7 +44,6 @@ internal static class EnsembleProbe
         for (int g = 0; g < seeds.Count; g += size)
         {
             var group = seeds.Skip(g).Take(size).ToList();
-            double[]? sum = null;
             var probabilities = new List<float[]>();
             bool[]? labels = null;
             var accuracies = new List<double>();
@@ -53,20 +56,18 @@ internal static class EnsembleProbe
                     .Fit(ml.Data.LoadFromEnumerable(train));
                 seconds += sw.Elapsed.TotalSeconds;
                 var scored = ml.Data.CreateEnumerable<Scored>(model.Transform(ml.Data.LoadFromEnumerable(dev)), reuseRowObject: false).ToList();
-                sum ??= new double[scored.Count];
                 labels ??= scored.Select(r => r.Label).ToArray();
-                for (int i = 0; i < scored.Count; i++) sum[i] += scored[i].Probability;
                 probabilities.Add(scored.Select(r => r.Probability).ToArray());
-                double accuracy = scored.Count(r => (r.Probability > 0.5f) == r.Label) / (double)scored.Count;
+                double accuracy = Accuracy([probabilities[^1]], labels);
                 accuracies.Add(accuracy);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  member seed {seed}: sst2_acc={accuracy:F4} train_s={sw.Elapsed.TotalSeconds:F0}"));
             }
-            double ensemble = sum!.Select((p, i) => (p / group.Count > 0.5) == labels![i]).Count(ok => ok) / (double)sum!.Length;
+            double ensemble = Accuracy(probabilities, labels!);
             // Every pair of the group as an ensemble of two (the cost of two Fits).
             for (int a = 0; a < group.Count; a++)
                 for (int b = a + 1; b < group.Count; b++)
                 {
-                    double pair = labels!.Select((y, i) => ((probabilities[a][i] + probabilities[b][i]) / 2 > 0.5) == y).Count(ok => ok) / (double)labels!.Length;
+                    double pair = Accuracy([probabilities[a], probabilities[b]], labels!);
                     pairs.Add(pair);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pair seeds {group[a]},{group[b]}: ensemble_acc={pair:F4}"));
                 }
