@@ -12,7 +12,8 @@ namespace RnnMl.Export;
 /// <remarks>
 /// A <see cref="SequenceClassifier"/> becomes one graph with inputs <c>tokens</c> (N, T) int64 (padded with 0) and
 /// <c>lengths</c> (N) int64, N and T dynamic, and outputs <c>scores</c> (N, C) (the logits) and <c>probabilities</c>
-/// (N, C) (their softmax); see <see cref="ClassifierGraphNames"/>. Each recurrent layer is one ONNX <c>LSTM</c>,
+/// (N, C) (their softmax); see <see cref="ClassifierGraphNames"/>. A <see cref="SequenceClassifierEnsemble"/> becomes one
+/// graph with the same inputs and outputs, its members side by side and their probabilities averaged. Each recurrent layer is one ONNX <c>LSTM</c>,
 /// <c>GRU</c> (<c>linear_before_reset</c> = 1) or <c>RNN</c> node with <c>sequence_lens</c>, so variable lengths are
 /// handled exactly as by the TorchSharp model; pooling masks padded steps as the model does. The graph is the model in
 /// evaluation mode (dropout off). With a <see cref="TextModelInfo"/>, the tokenizer settings, vocabulary and class names
@@ -49,6 +50,25 @@ public static class OnnxExporter
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static void Export(SequenceClassifier model, string filePath, TextModelInfo? text = null)
         => WriteFile(filePath, () => Build(model, text));
+
+    /// <summary>Writes an ensemble as one ONNX model to <paramref name="destination"/>: each member's graph, and
+    /// <c>scores</c> = logsumexp over members of their log-softmax minus log K, so <c>probabilities</c> are the members'
+    /// mean probabilities, as <see cref="SequenceClassifierEnsemble.forward"/> computes (one member: the classifier's graph).</summary>
+    /// <param name="ensemble">Members with built-in cells (Lstm, Gru, Rnn).</param>
+    /// <param name="destination">A writable stream; left open.</param>
+    /// <param name="text">Tokenizer, vocabulary and class names to store with the graph; null for the bare graph.</param>
+    /// <exception cref="ArgumentException">As for one classifier, naming the member.</exception>
+    public static void Export(SequenceClassifierEnsemble ensemble, Stream destination, TextModelInfo? text = null)
+        => WriteTo(destination, () => Build(ensemble, text));
+
+    /// <summary>Writes an ensemble as one ONNX model file, atomically (see the stream overload for the graph).</summary>
+    /// <param name="ensemble">Members with built-in cells (Lstm, Gru, Rnn).</param>
+    /// <param name="filePath">Where to write (conventionally <c>.onnx</c>); the folder must exist.</param>
+    /// <param name="text">Tokenizer, vocabulary and class names to store with the graph; null for the bare graph.</param>
+    /// <exception cref="ArgumentException">As for the stream overload, or an empty path.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static void Export(SequenceClassifierEnsemble ensemble, string filePath, TextModelInfo? text = null)
+        => WriteFile(filePath, () => Build(ensemble, text));
 
     /// <summary>Writes a translator as two ONNX models: the encoder (with the bridge to the decoder's initial state) and one
     /// decoder step with attention; the decoding loop (greedy or beam search) runs outside, e.g. in <c>RnnMl.Onnx</c>'s
@@ -167,11 +187,24 @@ public static class OnnxExporter
     private static Onnx.Proto.ModelProto Build(SequenceClassifier model, TextModelInfo? text)
     {
         ArgumentNullException.ThrowIfNull(model);
-        RequireBuiltInCells(model.Encoder, "encoder");
+        return Build([model], text);
+    }
+
+    private static Onnx.Proto.ModelProto Build(SequenceClassifierEnsemble ensemble, TextModelInfo? text)
+    {
+        ArgumentNullException.ThrowIfNull(ensemble);
+        return Build(ensemble.Members, text);
+    }
+
+    private static Onnx.Proto.ModelProto Build(IReadOnlyList<SequenceClassifier> members, TextModelInfo? text)
+    {
+        for (int k = 0; k < members.Count; k++)
+            RequireBuiltInCells(members[k].Encoder, members.Count == 1 ? "encoder" : $"member {k}'s encoder");
+        var model = members[0];
         if (text is not null)
             RequireCounts((model.Options.VocabularySize, text.Vocabulary.Count, "the vocabulary", "token ids"),
                 (model.Options.ClassCount, text.ClassNames?.Count ?? model.Options.ClassCount, "class names", "classes"));
-        return ClassifierGraph.Build(model, text);
+        return ClassifierGraph.Build(members, text);
     }
 
     /// <summary>Writes a sequence tagger as one ONNX graph of per-token emission scores (inputs and output named by

@@ -79,7 +79,7 @@ public static class RnnOnnxOperations
             throw new ArgumentException($"class names must name the model's {classifier.ClassCount} classes, got {classNames.Count}", nameof(classNames));
         var names = classNames?.ToArray() ?? classifier.ClassNames?.ToArray() ?? (classifier.Kind == ClassificationKind.Binary ? new[] { "False", "True" } : null);
         var text = new TextModelInfo(encoder.Tokenizer, encoder.Vocabulary, names, encoder.MaxLength);
-        OnnxExporter.Export(classifier.Model, filePath, text);
+        OnnxExporter.Export(classifier.Core.Model, filePath, text);
     }
 
     /// <summary>The forecaster's network with its per-target z-scoring (training mean and std) inside the graph and the

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 namespace RnnMl.MLNet.Classification;
 
 /// <summary>The classifier's plug-in to the fit pipeline: typed rows (token input, class), the token encoder, optional
-/// pretrained vectors, <see cref="SequenceClassifierTrainingTask"/>, and the score columns.</summary>
+/// pretrained vectors, <see cref="SequenceClassifierTrainingTask"/> (once per ensemble member: <see cref="EnsembleMembers"/>),
+/// and the score columns.</summary>
 internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, ClassificationKind kind)
     : TaskFit<(TokenSequence Input, long Label), SequenceClassifier, RecurrentTextClassifierTransformer>
 {
@@ -19,6 +20,9 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
     private WordVectors? vectors;
     private List<long[]> trainIds = [], validIds = [];
     private List<long> trainLabels = [], validLabels = [];
+    private FitContext? context;
+    private readonly List<SequenceClassifier> extraMembers = [];
+    private readonly List<TrainingResult> memberResults = [];
 
     /// <summary>The input shape with the score columns added; checks the text and label columns.</summary>
     public static SchemaShape OutputSchema(RecurrentTextClassifierOptions options, ClassificationKind kind, SchemaShape inputSchema)
@@ -87,6 +91,7 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
 
     protected override void Prepare(List<(TokenSequence Input, long Label)> train, List<(TokenSequence Input, long Label)> valid, FitContext context)
     {
+        this.context = context;
         if (transfer is not null && inputKind == InputColumnKind.Keys)
             throw new InvalidOperationException($"a pretrained language model ('{transfer.Path}') needs a text or text-token input column; column '{options.TextColumnName}' holds keys, which have no words to match");
         // Subwords are learned here unless the language model brings its own tokenizer (which then reads pieces).
@@ -115,9 +120,71 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
 
     protected override TrainingResult Train(SequenceClassifier model, Trainer trainer, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
     {
+        var ensemble = new EnsembleMembers(trainer.Options, options.EnsembleSize);
+        try
+        {
+            for (int k = 0; k < ensemble.Size; k++)
+            {
+                if (ensemble.Options(k) is not { } memberOptions)
+                {
+                    context!.Channel.Warning(MessageSensitivity.None, $"the time limit ({options.MaxTrainingTime}) left no time for ensemble members {k + 1}–{ensemble.Size}; the ensemble has {k}");
+                    break;
+                }
+                if (ensemble.Size > 1)
+                    context!.Channel.Info(MessageSensitivity.None, $"ensemble member {k + 1} of {ensemble.Size}: seed {memberOptions.Seed}");
+                var result = k > 0 ? TrainNextMember(k, memberOptions, progress, token, device)
+                    : TrainMember(model, ensemble.Size == 1 ? trainer : Trainer.Create(memberOptions), progress, token, device);
+                if (k == 0) memberResults.Add(result);
+                if (result.StopReason == TrainingStopReason.Cancelled) break;
+            }
+        }
+        catch
+        {
+            DisposeExtraMembers();
+            throw;
+        }
+        finally
+        {
+            transfer?.Dispose(); // every member has copied the language model's weights; its tokenizer and vocabulary stay
+        }
+        return memberResults[0];
+    }
+
+    // Member k > 0: seeded, created, trained, and kept only if EnsembleMembers.Keep says so (else disposed, with a warning).
+    private TrainingResult TrainNextMember(int k, TrainerOptions memberOptions, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
+    {
+        manual_seed(memberOptions.Seed);
+        var member = CreateModel(device);
+        extraMembers.Add(member);
+        member.train();
+        TrainingResult result;
+        try
+        {
+            result = TrainMember(member, Trainer.Create(memberOptions), progress, token, device);
+        }
+        finally
+        {
+            member.eval();
+        }
+        if (!EnsembleMembers.Keep(k, result))
+        {
+            extraMembers.Remove(member);
+            member.Dispose();
+            context!.Channel.Warning(MessageSensitivity.None, $"ensemble member {k + 1} left out ({result.Message ?? result.StopReason.ToString()})");
+        }
+        else
+        {
+            memberResults.Add(result);
+            if (result.StopReason is TrainingStopReason.NonFiniteLoss or TrainingStopReason.Diverged)
+                context!.Channel.Warning(MessageSensitivity.None, $"ensemble member {k + 1}: {result.Message ?? result.StopReason.ToString()}");
+        }
+        return result;
+    }
+
+    private TrainingResult TrainMember(SequenceClassifier model, Trainer trainer, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
+    {
         if (vectors is not null) model.InitializeEmbedding(vectors.Rows, options.FreezePretrainedVectors);
         transfer?.CopyInto(model);
-        transfer?.Dispose(); // the language model's weights are copied; its tokenizer and vocabulary stay
         var task = new SequenceClassifierTrainingTask(model, trainIds, trainLabels, validIds, validLabels, options.BatchSize, options.PredictionBatchSize, device)
         {
             ParameterGroups = transfer is null ? null : LanguageModelTransfer.Groups(model, options.DiscriminativeLearningRateFactor, options.GradualUnfreezing),
@@ -126,9 +193,25 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
         return trainer.Fit(task, progress, token);
     }
 
+    private void DisposeExtraMembers()
+    {
+        foreach (var m in extraMembers) m.Dispose();
+        extraMembers.Clear();
+    }
+
     protected override RecurrentTextClassifierTransformer Bind(SequenceClassifier model, Device device, TrainingResult result)
     {
         var outputs = new OutputColumns(kind, classCount, options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName, classNames);
-        return new RecurrentTextClassifierTransformer(new ClassifierCore(model, encoder!, device), outputs, options.TextColumnName, options.PredictionBatchSize, result);
+        SequenceClassifierEnsemble ensemble;
+        try
+        {
+            ensemble = SequenceClassifierEnsemble.Create([model, .. extraMembers]);
+        }
+        catch
+        {
+            DisposeExtraMembers();
+            throw;
+        }
+        return new RecurrentTextClassifierTransformer(new ClassifierCore(ensemble, encoder!, device), outputs, options.TextColumnName, options.PredictionBatchSize, result, memberResults);
     }
 }

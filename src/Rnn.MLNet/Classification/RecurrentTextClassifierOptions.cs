@@ -113,6 +113,17 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
     public double LabelSmoothing { get; set; }
 
     /// <summary>
+    /// Train this many classifiers and predict with the mean of their probabilities (an ensemble;
+    /// <see cref="RnnMl.Torch.Models.SequenceClassifierEnsemble"/>). Member k (from 0) is trained in turn with seed
+    /// <see cref="RecurrentTrainingOptions.Seed"/> + k for its initialisation, shuffling and dropout; all members share the
+    /// vocabulary and the validation rows, so member 0 is the classifier a size of 1 gives. Training and prediction take K
+    /// times as long and the saved model is K times as large. <see cref="RecurrentTrainingOptions.MaxTrainingTime"/> is shared:
+    /// each member gets an equal part of what is left; with <see cref="RecurrentTrainingOptions.CheckpointDirectory"/> set,
+    /// member k checkpoints in its subfolder <c>member-k</c>. Cancelling keeps the members trained so far. At least 1. Default 1.
+    /// </summary>
+    public int EnsembleSize { get; set; } = 1;
+
+    /// <summary>
     /// A language model to start from (ULMFiT transfer): the path of a <c>SaveRnnModel</c> zip holding a model trained
     /// with <c>GenerateText</c>, e.g. on unlabelled text of the same domain. The classifier then takes the language model's
     /// tokenizer and vocabulary (its own <see cref="Tokenizer"/>, <see cref="RecurrentTextOptions.LowerCase"/>,
@@ -179,6 +190,8 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
             throw new ArgumentOutOfRangeException(nameof(MinimumSteps), MinimumSteps, $"minimum steps must be at least 1 (or null for none), got {MinimumSteps}");
         if (!Enum.IsDefined(Tokenizer))
             throw new ArgumentOutOfRangeException(nameof(Tokenizer), Tokenizer, $"tokenizer must be Word, Character or Subword, got {Tokenizer}");
+        if (EnsembleSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(EnsembleSize), EnsembleSize, $"ensemble size must be at least 1, got {EnsembleSize}");
         if (!(LabelSmoothing is >= 0 and < 1))
             throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, $"label smoothing must be in [0, 1), got {LabelSmoothing}");
         if (PretrainedLanguageModel is not null && string.IsNullOrWhiteSpace(PretrainedLanguageModel))

@@ -19,9 +19,10 @@ namespace RnnMl.MLNet.Classification;
 /// </remarks>
 public sealed class RecurrentTextClassifierTransformer : RecurrentTransformer
 {
-    internal RecurrentTextClassifierTransformer(ClassifierCore core, OutputColumns outputs, string textColumnName, int predictionBatchSize, TrainingResult? training)
+    internal RecurrentTextClassifierTransformer(ClassifierCore core, OutputColumns outputs, string textColumnName, int predictionBatchSize,
+        TrainingResult? training, IReadOnlyList<TrainingResult>? memberTraining = null)
         : base(core.Gate, predictionBatchSize, training)
-        => (Core, Outputs, TextColumnName) = (core, outputs, textColumnName);
+        => (Core, Outputs, TextColumnName, MemberTrainingResults) = (core, outputs, textColumnName, memberTraining?.ToArray());
 
     internal ClassifierCore Core { get; }
     internal OutputColumns Outputs { get; }
@@ -38,8 +39,17 @@ public sealed class RecurrentTextClassifierTransformer : RecurrentTransformer
     /// <summary>The label's key values in class order (multiclass with a named key); null otherwise.</summary>
     public IReadOnlyList<string>? ClassNames { get { Core.Gate.ThrowIfClosed(); return Outputs.ClassNames; } }
 
-    /// <summary>The network. Do not switch it to training mode while the transformer is in use.</summary>
-    public SequenceClassifier Model { get { Core.Gate.ThrowIfClosed(); return Core.Model; } }
+    /// <summary>The network (the first of <see cref="Members"/> for an ensemble). Do not switch it to training mode while the
+    /// transformer is in use.</summary>
+    public SequenceClassifier Model { get { Core.Gate.ThrowIfClosed(); return Core.Model.Members[0]; } }
+
+    /// <summary>The networks whose mean probabilities the transformer predicts: one, or
+    /// <see cref="RecurrentTextClassifierOptions.EnsembleSize"/> (fewer if training was cancelled or a member failed).</summary>
+    public IReadOnlyList<SequenceClassifier> Members { get { Core.Gate.ThrowIfClosed(); return Core.Model.Members; } }
+
+    /// <summary>Each member's training history, in the order of <see cref="Members"/> (the first is
+    /// <see cref="RecurrentTransformer.TrainingResult"/>); null for a loaded model.</summary>
+    public IReadOnlyList<TrainingResult>? MemberTrainingResults { get { Core.Gate.ThrowIfClosed(); return field; } }
 
     /// <summary>The vocabulary built in <c>Fit</c> (null for a key-typed input column, whose keys are the vocabulary).</summary>
     public Vocabulary? Vocabulary { get { Core.Gate.ThrowIfClosed(); return Core.Encoder.Vocabulary; } }

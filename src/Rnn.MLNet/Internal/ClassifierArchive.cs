@@ -28,6 +28,7 @@ internal sealed class ClassifierArchive : ArchiveFormat<RecurrentTextClassifierT
             MaxSequenceLength = encoder.MaxLength,
             PredictionBatchSize = t.PredictionBatchSize,
             Model = t.Model.Options,
+            EnsembleSize = t.Members.Count > 1 ? t.Members.Count : null,
         };
     }
 
@@ -36,7 +37,11 @@ internal sealed class ClassifierArchive : ArchiveFormat<RecurrentTextClassifierT
         var encoder = t.Core.Encoder;
         if (encoder.Vocabulary is not null) yield return ArchiveEntries.Of("vocabulary.json", encoder.Vocabulary);
         if (encoder.Tokenizer.Subwords is { } subwords) yield return ArchiveEntries.Of("subwords.json", subwords);
+        for (int k = 1; k < t.Members.Count; k++) yield return ArchiveEntries.Of(MemberWeights(k), t.Members[k]);
     }
+
+    /// <summary>The entry of ensemble member <paramref name="k"/> ≥ 1's weights (member 0's are <c>weights.bin</c>).</summary>
+    public static string MemberWeights(int k) => $"weights-{k}.bin";
 
     protected override torch.nn.Module Weights(RecurrentTextClassifierTransformer t) => t.Model;
 
@@ -55,13 +60,31 @@ internal sealed class ClassifierArchive : ArchiveFormat<RecurrentTextClassifierT
         check.Require(meta.Kind != ClassificationKind.Binary || options.ClassCount == 2, $"describes a binary classifier with {options.ClassCount} classes");
         check.Require(meta.ClassNames is null || (meta.ClassNames.Length == options.ClassCount && meta.ClassNames.All(c => c is not null)),
             $"has {meta.ClassNames?.Length} class names for {options.ClassCount} classes");
-        check.WeightsHold(ParameterBudget.LowerBound(options));
+        int size = meta.EnsembleSize ?? 1;
+        check.AtLeast(size, 1, nameof(meta.EnsembleSize));
+        for (int k = 0; k < size; k++) check.WeightsHold(ParameterBudget.LowerBound(options), k == 0 ? WeightsEntry : MemberWeights(k));
         Vocabulary? vocabulary = meta.InputKind == InputColumnKind.Keys ? null : entries.ReadVocabulary("vocabulary.json");
         var tokenizer = entries.ReadTokenizer(meta.Tokenizer, meta.LowerCase, meta.Normalization, "subwords.json");
         var encoder = new TokenEncoder(meta.InputKind, tokenizer, vocabulary, meta.KeyCount, meta.MaxSequenceLength);
         if (encoder.VocabularySize != options.VocabularySize)
             throw new InvalidDataException($"'{entries.File}' is inconsistent: the model expects {options.VocabularySize} token ids, the vocabulary has {encoder.VocabularySize}");
-        var model = LoadWeights(entries, SequenceClassifier.Create(options));
+        var members = new List<SequenceClassifier>();
+        SequenceClassifierEnsemble model;
+        try
+        {
+            for (int k = 0; k < size; k++)
+            {
+                var member = SequenceClassifier.Create(options);
+                entries.LoadWeights(member, k == 0 ? WeightsEntry : MemberWeights(k)); // disposes the member on failure
+                members.Add(member);
+            }
+            model = SequenceClassifierEnsemble.Create(members);
+        }
+        catch
+        {
+            foreach (var m in members) m.Dispose();
+            throw;
+        }
         var names = meta.OutputColumnNames!;
         var outputs = meta.Kind == ClassificationKind.Binary
             ? new OutputColumns(meta.Kind, 2, names[0], names[1], names[2], meta.ClassNames)

@@ -5,19 +5,20 @@ using static TorchSharp.torch;
 
 namespace RnnMl.MLNet.Internal;
 
-/// <summary>The trained network and its input encoding; scores batches of rows. Safe to call from several threads at once.</summary>
-internal sealed class ClassifierCore : TaskCore<SequenceClassifier>
+/// <summary>The trained network (one classifier, or several averaged: <see cref="Classification.RecurrentTextClassifierOptions.EnsembleSize"/>)
+/// and its input encoding; scores batches of rows. Safe to call from several threads at once.</summary>
+internal sealed class ClassifierCore : TaskCore<SequenceClassifierEnsemble>
 {
-    public ClassifierCore(SequenceClassifier model, TokenEncoder encoder, Device device)
+    public ClassifierCore(SequenceClassifierEnsemble model, TokenEncoder encoder, Device device)
         : base(model, device, "RecurrentTextClassifierTransformer")
     {
         Encoder = encoder;
     }
 
     public TokenEncoder Encoder { get; }
-    public int ClassCount => Model.Options.ClassCount;
+    public int ClassCount => Model.ClassCount;
 
-    /// <summary>Logits, one row of C values per sequence.</summary>
+    /// <summary>Scores, one row of C values per sequence: the logits, or for several members the log of their mean probabilities.</summary>
     public float[][] Logits(IReadOnlyList<long[]> ids)
     {
         using var lease = Gate.Enter();

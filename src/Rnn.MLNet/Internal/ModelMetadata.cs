@@ -19,4 +19,9 @@ internal sealed record ModelMetadata : IArchiveMetadata
     public int? MaxSequenceLength { get; init; }
     public int PredictionBatchSize { get; init; }
     public SequenceClassifierOptions Model { get; init; } = new();
+
+    /// <summary>K members, each shaped by <see cref="Model"/>: member 0 in <c>weights.bin</c>, member k in
+    /// <c>weights-k.bin</c>; absent (null) for one, as in archives written before ensembles.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? EnsembleSize { get; init; }
 }
