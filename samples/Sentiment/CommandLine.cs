@@ -51,6 +51,8 @@ internal static class CommandLine
                   --epochs N                   epochs at most (default {d.Epochs} [{b.Epochs}]); training stops early after {d.EarlyStoppingPatience} [{b.EarlyStoppingPatience}]
                                                epochs without a better validation accuracy
                   --hidden-size N              hidden size (default {d.HiddenSize} [{b.HiddenSize}])
+                  --ensemble N                 train N models (seeds seed … seed+N−1) and average their probabilities:
+                                               more accurate, N times the training time (default {d.EnsembleSize} [{b.EnsembleSize}])
                   --batch-size N               examples per batch (default {d.BatchSize} [{b.BatchSize}])
                   --learning-rate X            base learning rate (default {d.LearningRate.ToString(CultureInfo.InvariantCulture)} {d.Optimizer} {d.Schedule}
                                                [{b.LearningRate.ToString(CultureInfo.InvariantCulture)} {b.Optimizer} {b.Schedule}])
@@ -142,6 +144,7 @@ internal static class CommandLine
                 case "--vocab-size": s.SubwordVocabularySize = CommandLineOptions.Int(name, value, 1, 1_000_000); break;
                 case "--epochs": s.Epochs = CommandLineOptions.Int(name, value, 1, 10_000); break;
                 case "--hidden-size": s.HiddenSize = CommandLineOptions.Int(name, value, 1, 4096); break;
+                case "--ensemble": s.EnsembleSize = CommandLineOptions.Int(name, value, 1, 100); break;
                 case "--batch-size": s.BatchSize = CommandLineOptions.Int(name, value, 1, 65_536); break;
                 case "--learning-rate":
                     if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) || !(lr > 0 && lr <= 10))

@@ -63,7 +63,7 @@ internal static class TrainCommand
         string modelName = $"{(options.Bidirectional ? "bidirectional " : "")}{CellName(options.Cell)}";
         AnsiConsole.MarkupLine($"[bold]Model:[/] {modelName}, {options.NumLayers} layer{(options.NumLayers == 1 ? "" : "s")}, hidden size {options.HiddenSize}, {options.Pooling.ToString().ToLowerInvariant()} pooling, " +
             $"{options.Tokenizer switch { TokenizerKind.Word => "word", TokenizerKind.Character => "character", _ => $"{options.SubwordVocabularySize} subword" }} tokens; {options.Optimizer}, learning rate {options.LearningRate} ({options.Schedule}), batch {options.BatchSize}, " +
-            $"up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p && validCount > 0 ? $" (stops after {p} without a better validation accuracy)" : "")}");
+            $"{(options.EnsembleSize > 1 ? $"an ensemble of {options.EnsembleSize} trained in turn (the epoch count restarts for each), " : "")}up to {Plural(options.Epochs, "epoch")}{(options.MinimumSteps is int m ? $" (more on small data, to take at least {m:N0} steps)" : "")}{(options.EarlyStoppingPatience is int p && validCount > 0 ? $" (stops after {p} without a better validation accuracy)" : "")}");
         if (options.PretrainedLanguageModel is { } lm)
             AnsiConsole.MarkupLine($"[grey]Starting from the language model {Markup.Escape(lm)}: its tokenizer, vocabulary, embedding and encoder; the head alone trains in epoch 1, then one more layer per epoch, each lower layer at the rate above / {options.DiscriminativeLearningRateFactor}.[/]");
         AnsiConsole.MarkupLine(s.BuiltIn
@@ -93,7 +93,9 @@ internal static class TrainCommand
             AnsiConsole.MarkupLine($"[yellow]Training {why} before the first epoch ended; nothing was saved.[/]");
             return 130;
         }
-        AnsiConsole.MarkupLine($"Trained in {rnnTime.Elapsed.TotalSeconds:F1} s: {StopText(result)}; keeping epoch {result.BestEpoch + 1}.");
+        AnsiConsole.MarkupLine(rnn.Members.Count > 1
+            ? $"Trained {rnn.Members.Count} models in {rnnTime.Elapsed.TotalSeconds:F1} s: {string.Join("; ", rnn.MemberTrainingResults!.Select(r => $"{StopText(r)}, keeping epoch {r.BestEpoch + 1}"))}."
+            : $"Trained in {rnnTime.Elapsed.TotalSeconds:F1} s: {StopText(result)}; keeping epoch {result.BestEpoch + 1}.");
 
         // The bag-of-words baseline.
         var baselineTime = Stopwatch.StartNew();

@@ -26,6 +26,7 @@ internal sealed class TrainSettings
     public int? SubwordVocabularySize { get; set; }
     public int? Epochs { get; set; }
     public int? HiddenSize { get; set; }
+    public int? EnsembleSize { get; set; }
     public int? BatchSize { get; set; }
     public double? LearningRate { get; set; }
     public string? PretrainedLm { get; set; }
@@ -100,6 +101,7 @@ internal sealed class TrainSettings
         if (Pooling is { } pooling) o.Pooling = pooling;
         if (Epochs is { } epochs) o.Epochs = epochs;
         if (HiddenSize is { } hidden) o.HiddenSize = hidden;
+        if (EnsembleSize is { } ensemble) o.EnsembleSize = ensemble;
         if (BatchSize is { } batch) o.BatchSize = batch;
         if (LearningRate is { } lr) o.LearningRate = lr;
         o.Tokenizer = Tokenizer;

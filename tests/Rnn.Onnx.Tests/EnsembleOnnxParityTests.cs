@@ -6,7 +6,6 @@ using RnnMl.MLNet.Tests;
 using RnnMl.Torch.Layers;
 using RnnMl.Torch.Models;
 using static RnnMl.Onnx.Tests.Support.OnnxTestSupport;
-using static TorchSharp.torch;
 
 namespace RnnMl.Onnx.Tests;
 
@@ -14,17 +13,6 @@ namespace RnnMl.Onnx.Tests;
 /// (the log of the members' mean probability, not any one member's), and an ML.NET ensemble exports with its text.</summary>
 public sealed class EnsembleOnnxParityTests
 {
-    private static float[][] EnsembleScores(SequenceClassifierEnsemble ensemble, IReadOnlyList<long[]> sequences)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var (tokens, lengths) = RnnMl.Torch.Text.TokenBatch.Pad(sequences);
-        var scores = ensemble.forward(tokens, lengths);
-        int c = (int)scores.shape[1];
-        var flat = scores.data<float>().ToArray();
-        return Enumerable.Range(0, sequences.Count).Select(i => flat.AsSpan(i * c, c).ToArray()).ToArray();
-    }
-
     [Theory]
     [InlineData(RecurrentCellKind.Lstm, PoolingKind.MeanMax)]
     [InlineData(RecurrentCellKind.Gru, PoolingKind.Attention)]
@@ -36,7 +24,7 @@ public sealed class EnsembleOnnxParityTests
         OnnxExporter.Export(ensemble, stream);
         var (scores, probabilities) = OnnxScores(stream.ToArray(), Batch);
 
-        var expected = EnsembleScores(ensemble, Batch);
+        var expected = TorchScores(ensemble, Batch);
         AssertClose(expected, scores);
         AssertClose(Softmax(expected), probabilities, 1e-5);
         // Not member 0's scores: the graph averages every member.

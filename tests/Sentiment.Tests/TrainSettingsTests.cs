@@ -53,7 +53,7 @@ public sealed class TrainSettingsTests
     [InlineData(false)]
     public void GivenOptions_OverrideEitherDefaults(bool withData)
     {
-        var args = new List<string> { "--hidden-size", "7", "--learning-rate", "0.003", "--cell", "rnn", "--epochs", "2", "--seed", "5" };
+        var args = new List<string> { "--hidden-size", "7", "--learning-rate", "0.003", "--cell", "rnn", "--epochs", "2", "--seed", "5", "--ensemble", "2" };
         if (withData) args.AddRange(new[] { "--data", "reviews.tsv" });
 
         var o = Options(args.ToArray());
@@ -63,6 +63,7 @@ public sealed class TrainSettingsTests
         Assert.Equal(RecurrentCellKind.Rnn, o.Cell);
         Assert.Equal(2, o.Epochs);
         Assert.Equal(5, o.Seed);
+        Assert.Equal(2, o.EnsembleSize);
     }
 
     [Fact]

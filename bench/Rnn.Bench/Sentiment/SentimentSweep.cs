@@ -150,6 +150,12 @@ internal static class SentimentSweep
         // Regularisation at 6 epochs: the scaled dropouts were chosen at 4 (SST-2's training loss ends near 0.09).
         new("def-ref30k", "the defaults with DropoutReferenceRows 30,000 (SST-2: x 0.67 instead of x 0.39)", o => o.DropoutReferenceRows = 30_000),
         new("def-refnone", "the defaults with the dropouts unscaled (DropoutReferenceRows null: SST-2 gets 0.1/0.3/0.3)", o => o.DropoutReferenceRows = null),
+        // Session 22: ensembles (EnsembleSize), and shorter members to fit three in the 5-minute budget.
+        new("def-ens2", "the defaults with EnsembleSize 2", o => o.EnsembleSize = 2),
+        new("def-ens3", "the defaults with EnsembleSize 3", o => o.EnsembleSize = 3),
+        new("def-ens3e5", "the defaults with EnsembleSize 3 and 5 epochs per member (MinimumSteps kept at 250)",
+            o => { o.EnsembleSize = 3; o.Epochs = 5; o.MinimumSteps = 250; }),
+        new("def-e5", "the defaults over 5 epochs (MinimumSteps kept at 250)", o => { o.Epochs = 5; o.MinimumSteps = 250; }),
     ];
 
     /// <summary>Runs the configurations named in <paramref name="names"/> (all when null) over every seed in

@@ -34,12 +34,17 @@ internal static class OnnxTestSupport
     }
 
     /// <summary>TorchSharp's logits (N, C) for <paramref name="sequences"/>, as rows.</summary>
-    public static float[][] TorchScores(SequenceClassifier model, IReadOnlyList<long[]> sequences)
+    public static float[][] TorchScores(SequenceClassifier model, IReadOnlyList<long[]> sequences) => TorchScores(model.forward, sequences);
+
+    /// <summary>An ensemble's scores (N, C) (the log of its members' mean probabilities), as rows.</summary>
+    public static float[][] TorchScores(SequenceClassifierEnsemble ensemble, IReadOnlyList<long[]> sequences) => TorchScores(ensemble.forward, sequences);
+
+    private static float[][] TorchScores(Func<Tensor, Tensor, Tensor> forward, IReadOnlyList<long[]> sequences)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (tokens, lengths) = RnnMl.Torch.Text.TokenBatch.Pad(sequences);
-        var logits = model.forward(tokens, lengths);
+        var logits = forward(tokens, lengths);
         int c = (int)logits.shape[1];
         var flat = logits.data<float>().ToArray();
         return Enumerable.Range(0, sequences.Count).Select(i => flat.AsSpan(i * c, c).ToArray()).ToArray();
