@@ -184,6 +184,13 @@ public sealed class ClassifierEnsembleTests(EnsembleFixture fixture) : IClassFix
         Assert.Equal(3, epochs);
     }
 
+    [Fact]
+    public void Options_EnsembleSize_DefaultsToThree_AsDocumented()
+    {
+        Assert.Equal(3, new RecurrentTextClassifierOptions().EnsembleSize);
+        Assert.Equal(1, Tiny.Options().EnsembleSize);   // the other tests' fixtures train one model
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-7)]

@@ -19,6 +19,8 @@ internal static class Tiny
         Optimizer = RnnMl.Torch.Training.OptimizerKind.Adam,
         WeightDecay = 0,
         Schedule = RnnMl.Torch.Training.LearningRateSchedule.Constant,
+        // One model, as before ensembles became the default (ClassifierEnsembleTests sets its own sizes).
+        EnsembleSize = 1,
     };
 }
 

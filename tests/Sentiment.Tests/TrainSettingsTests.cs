@@ -34,6 +34,7 @@ public sealed class TrainSettingsTests
         Assert.Equal(library.BatchSize, o.BatchSize);
         Assert.Equal(library.MinTokenCount, o.MinTokenCount);
         Assert.Equal(library.LabelSmoothing, o.LabelSmoothing);
+        Assert.Equal(library.EnsembleSize, o.EnsembleSize);
     }
 
     [Fact]
@@ -45,7 +46,9 @@ public sealed class TrainSettingsTests
         Assert.Equal(64, o.HiddenSize);
         Assert.Equal(0.01, o.LearningRate);
         Assert.Equal(LearningRateSchedule.Constant, o.Schedule);
+        Assert.Equal(1, o.EnsembleSize);
         Assert.NotEqual(new RecurrentTextClassifierOptions().LearningRate, o.LearningRate);
+        Assert.NotEqual(new RecurrentTextClassifierOptions().EnsembleSize, o.EnsembleSize);
     }
 
     [Theory]

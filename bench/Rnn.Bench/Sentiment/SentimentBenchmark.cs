@@ -219,7 +219,9 @@ internal static class SentimentBenchmark
         // Training tokens actually processed: each training row's (cut) length, once per epoch run.
         var tokenizer = Tokenizer.Create(trainerOptions.Tokenizer, trainerOptions.LowerCase, trainerOptions.Normalization);
         long tokensPerEpoch = EpochTokens(model, tokenizer, train, trainerOptions);
-        double ourTokensPerSecond = tokensPerEpoch * history.Count / trainSeconds;
+        // Every epoch of every ensemble member (EnsembleSize) counts: the members train in turn within trainSeconds.
+        int epochsRun = model.MemberTrainingResults!.Sum(r => r.History.Count);
+        double ourTokensPerSecond = tokensPerEpoch * epochsRun / trainSeconds;
 
         // The hand-written loop on the same rows.
         var raw = noRaw ? new RawBiLstmLoop.Result(double.NaN, double.NaN, double.NaN)

@@ -7,7 +7,7 @@ namespace RnnMl.MLNet.Classification;
 /// <summary>Options of the recurrent text classifier trainers (binary and multiclass). Every default is stated.</summary>
 public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
 {
-    /// <summary>Options with the stated defaults (epochs 6, AdamW with learning rate 0.003 and weight decay 0.01, 10 % linear
+    /// <summary>Options with the stated defaults (an ensemble of 3 classifiers, <see cref="EnsembleSize"/>; epochs 6, AdamW with learning rate 0.003 and weight decay 0.01, 10 % linear
     /// warm-up then linear decay to 0, batch 64, prediction batch 256, validation fraction 0 (every row trains; pass validation
     /// data to <c>Fit</c> or set a fraction for a best-epoch choice and early stopping), hidden size 128, dropout 0.3, words seen
     /// once mapped to the unknown id).</summary>
@@ -119,9 +119,16 @@ public sealed class RecurrentTextClassifierOptions : RecurrentWordVectorOptions
     /// vocabulary and the validation rows, so member 0 is the classifier a size of 1 gives. Training and prediction take K
     /// times as long and the saved model is K times as large. <see cref="RecurrentTrainingOptions.MaxTrainingTime"/> is shared:
     /// each member gets an equal part of what is left; with <see cref="RecurrentTrainingOptions.CheckpointDirectory"/> set,
-    /// member k checkpoints in its subfolder <c>member-k</c>. Cancelling keeps the members trained so far. At least 1. Default 1.
+    /// member k checkpoints in its subfolder <c>member-k</c>. Cancelling keeps the members trained so far (a member cancelled
+    /// part-way is left out, unless it is the first). Set 1 for a single model in a third of the time. At least 1. Default 3.
     /// </summary>
-    public int EnsembleSize { get; set; } = 1;
+    /// <remarks>Session 22 (README, "Ensembles"), SST-2 train → dev with the other defaults: five disjoint triples of seeds
+    /// 1–15 scored 86.70, 86.35, 85.89, 85.89 and 85.44 % (mean 86.05 %) against 84.36 % for the same fifteen models alone
+    /// (single models over seeds 1–8: 84.50 %); the triple of seeds 1–3 trained in 299 s through this option on the 2-core
+    /// machine (one model: about 95 s). Across the UCI domains (train on two, test on the third) the ensemble of seeds 1–3
+    /// scored 75.10 % against 73.13 % for seed 1 alone. Pairs scored 85.23 % on SST-2 (six pairs), and triples of 5-epoch
+    /// members 85.69 % (five triples, about 250 s).</remarks>
+    public int EnsembleSize { get; set; } = 3;
 
     /// <summary>
     /// A language model to start from (ULMFiT transfer): the path of a <c>SaveRnnModel</c> zip holding a model trained

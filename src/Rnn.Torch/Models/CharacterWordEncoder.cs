@@ -101,6 +101,6 @@ public sealed class CharacterWordEncoder : nn.Module
         var windows = nn.functional.pad(embedding.call(words).transpose(1, 2), new long[] { Window / 2, Window / 2 }).unfold(2, Window, 1); // (W, Ec, C, 3)
         var convolved = einsum("weck,fek->wfc", windows, convolution!.weight!) + convolution.bias!.unsqueeze(1);            // (W, F, C)
         var outside = arange(words.shape[1], ScalarType.Int64, words.device).unsqueeze(0).ge(lengths.unsqueeze(1)); // (W, C)
-        return convolved.masked_fill(outside.unsqueeze(1), float.NegativeInfinity).amax(new long[] { 2 });
+        return convolved.masked_fill(outside.unsqueeze(1), PinnedScalars.MinusInfinity).amax(new long[] { 2 });
     }
 }

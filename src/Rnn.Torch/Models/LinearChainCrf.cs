@@ -255,7 +255,7 @@ public sealed class LinearChainCrf : nn.Module
             throw new ArgumentException($"tags must be (N, T) = ({n}, {steps}), got shape [{string.Join(", ", tags.shape)}]", nameof(tags));
         if (tags.dtype != ScalarType.Int64)
             throw new ArgumentException($"tags must be Int64, got {tags.dtype}", nameof(tags));
-        var y = tags.to(valid.device).masked_fill(valid.logical_not(), 0);
+        var y = tags.to(valid.device).masked_fill(valid.logical_not(), PinnedScalars.Zero);
         if (y.numel() > 0)
         {
             using var range = stack(new[] { y.min(), y.max() });

@@ -71,10 +71,10 @@ public sealed class NumericSequenceModel : nn.Module
         long steps = values.shape[1];
         var valid = arange(steps, ScalarType.Int64, values.device).unsqueeze(0).lt(lengths.to(values.device).unsqueeze(1)).unsqueeze(2);
         // Padded steps are zeroed first, so that whatever they hold (even NaN) cannot reach the output.
-        var x = projection.call(values.masked_fill(valid.logical_not(), 0).to(projection.weight!.dtype));
+        var x = projection.call(values.masked_fill(valid.logical_not(), PinnedScalars.Zero).to(projection.weight!.dtype));
         var (encoded, state) = encoder.forward(x, lengths: lengths);
-        var mean = new Func<Tensor>(() => encoded.masked_fill(valid.logical_not(), 0).sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1));
-        var max = new Func<Tensor>(() => encoded.masked_fill(valid.logical_not(), double.NegativeInfinity).amax(new long[] { 1 }));
+        var mean = new Func<Tensor>(() => encoded.masked_fill(valid.logical_not(), PinnedScalars.Zero).sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1));
+        var max = new Func<Tensor>(() => encoded.masked_fill(valid.logical_not(), PinnedScalars.MinusInfinity).amax(new long[] { 1 }));
         var pooled = Options.Pooling switch
         {
             PoolingKind.Last => Options.Bidirectional ? cat(new[] { state.H[-2], state.H[-1] }, 1) : state.H[-1],

@@ -158,7 +158,7 @@ public sealed class SequenceClassifier : nn.Module
         {
             encoded = SequenceDropout.Locked(encoded, Options.OutputDropout, training);
             var scores = attentionScore!.call(attentionHidden!.call(encoded).tanh()).squeeze(2);
-            weights = scores.masked_fill(Padded().squeeze(2), double.NegativeInfinity).softmax(1);
+            weights = scores.masked_fill(Padded().squeeze(2), PinnedScalars.MinusInfinity).softmax(1);
             pooled = (weights.unsqueeze(2) * encoded).sum(1);
         }
         var logits = output.call(dropout.call(pooled));
@@ -167,10 +167,10 @@ public sealed class SequenceClassifier : nn.Module
     }
 
     private static Tensor Mean(Tensor encoded, Tensor padded, Tensor lengths)
-        => encoded.masked_fill(padded, 0).sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1);
+        => encoded.masked_fill(padded, PinnedScalars.Zero).sum(1) / lengths.to(encoded.dtype).to(encoded.device).unsqueeze(1);
 
     private static Tensor Max(Tensor encoded, Tensor padded)
-        => encoded.masked_fill(padded, double.NegativeInfinity).amax(new long[] { 1 });
+        => encoded.masked_fill(padded, PinnedScalars.MinusInfinity).amax(new long[] { 1 });
 
     /// <summary>Frees the parameters; afterwards every member throws <see cref="ObjectDisposedException"/>.</summary>
     protected override void Dispose(bool disposing)

@@ -33,10 +33,13 @@ public sealed class SequenceClassifierEnsemble : nn.Module
     private bool disposed;
     private readonly ModuleList<SequenceClassifier> members;
     private readonly SequenceClassifier[] list;
+    // log K, held for the module's lifetime rather than converted at each call (the reason: PinnedScalars).
+    private readonly Scalar logCount;
 
     private SequenceClassifierEnsemble(SequenceClassifier[] members) : base(nameof(SequenceClassifierEnsemble))
     {
         list = members;
+        logCount = Math.Log(members.Length).ToScalar();
         this.members = nn.ModuleList(members);
         register_module("members", this.members);
     }
@@ -83,14 +86,17 @@ public sealed class SequenceClassifierEnsemble : nn.Module
         if (list.Length == 1) return list[0].forward(tokens, lengths);
         using var scope = NewDisposeScope();
         var logProbabilities = stack(list.Select(m => m.forward(tokens, lengths).log_softmax(1)).ToArray());
-        return (logProbabilities.logsumexp(0) - Math.Log(list.Length)).MoveToOuterDisposeScope();
+        return logProbabilities.logsumexp(0).sub(logCount).MoveToOuterDisposeScope();
     }
 
     /// <summary>Frees every member's parameters; afterwards every member of this type throws <see cref="ObjectDisposedException"/>.</summary>
     protected override void Dispose(bool disposing)
     {
         if (!disposed && disposing)
+        {
             foreach (var m in list) m.Dispose();
+            logCount.Dispose();
+        }
         disposed = true;
         base.Dispose(disposing);
     }

@@ -156,9 +156,9 @@ public sealed class SequenceTagger : nn.Module
         using var scope = NewDisposeScope();
         long steps = emissions.shape[1];
         var valid = arange(steps, ScalarType.Int64, emissions.device).unsqueeze(0).lt(lengths.to(emissions.device).unsqueeze(1));
-        TokenIdCheck.Check(tags.masked_fill(valid.logical_not(), 0), 2, Options.TagCount, nameof(tags));
-        var logp = emissions.log_softmax(2).gather(2, tags.masked_fill(valid.logical_not(), 0).unsqueeze(2)).squeeze(2);
-        return (-logp).masked_fill(valid.logical_not(), 0).sum(1).MoveToOuterDisposeScope();
+        TokenIdCheck.Check(tags.masked_fill(valid.logical_not(), PinnedScalars.Zero), 2, Options.TagCount, nameof(tags));
+        var logp = emissions.log_softmax(2).gather(2, tags.masked_fill(valid.logical_not(), PinnedScalars.Zero).unsqueeze(2)).squeeze(2);
+        return (-logp).masked_fill(valid.logical_not(), PinnedScalars.Zero).sum(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>The predicted tags of each sentence: Viterbi with the CRF, the per-step argmax without.</summary>

@@ -1,4 +1,5 @@
 using RnnMl.Torch.Cells;
+using RnnMl.Torch.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,41 +23,16 @@ public class CellStepUnderCollectionTests
         using var cell = kind == "lstm" ? (RecurrentCell)LstmCell.Create(3, 5, dtype: float64) : GruCell.Create(3, 5, dtype: float64);
         using var x = randn(2, 3, dtype: float64);
         var state = Enumerable.Range(0, cell.StateCount).Select(_ => randn(2, 5, dtype: float64)).ToArray();
-        using var reference = Once(cell, x, state);
-
-        bool stop = false;
-        var collector = new Thread(() =>
-        {
-            while (!Volatile.Read(ref stop)) { GC.Collect(); GC.WaitForPendingFinalizers(); }
-        });
-        collector.Start();
-        int failures = 0, different = 0;
-        string? first = null;
         try
         {
-            for (int k = 0; k < Steps; k++)
-            {
-                try
-                {
-                    using var h = Once(cell, x, state);
-                    if (!h.allclose(reference, rtol: 0, atol: 0)) different++;
-                }
-                catch (Exception e)
-                {
-                    failures++;
-                    first ??= e.Message.Split('\n')[0];
-                }
-            }
+            var (failures, different, first) = UnderCollection.Run(() => Once(cell, x, state), Steps);
+            Assert.True(failures == 0, $"{failures} of {Steps} steps failed, first: {first}");
+            Assert.Equal(0, different);
         }
         finally
         {
-            Volatile.Write(ref stop, true);
-            collector.Join();
             foreach (var s in state) s.Dispose();
         }
-
-        Assert.True(failures == 0, $"{failures} of {Steps} steps failed, first: {first}");
-        Assert.Equal(0, different);
     }
 
     private static Tensor Once(RecurrentCell cell, Tensor x, Tensor[] state)
