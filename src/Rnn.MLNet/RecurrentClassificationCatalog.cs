@@ -27,14 +27,15 @@ public static class RecurrentClassificationCatalog
     /// <param name="bidirectional">Read both ways. Default true.</param>
     /// <param name="pooling">How outputs over time become one vector. Default mean and max.</param>
     /// <param name="tokenizer">Word, character or subword tokens for a text column (subwords: <see cref="RecurrentTextOptions.SubwordVocabularySize"/> of the options overload, default 8,000). Default word.</param>
-    /// <param name="epochs">Training epochs at most. Default 8.</param>
+    /// <param name="epochs">Training epochs at most; null for the options' default (6, more on small data: <see cref="RecurrentTextClassifierOptions.MinimumSteps"/>).</param>
     /// <param name="batchSize">Examples per batch. Default 64.</param>
-    /// <param name="learningRate">Adam's learning rate. Default 0.002.</param>
+    /// <param name="learningRate">Peak learning rate (AdamW, warm-up then linear decay); null for the options' default (0.003).</param>
+    /// <param name="ensembleSize">Classifiers trained and averaged (<see cref="RecurrentTextClassifierOptions.EnsembleSize"/>); null for the options' default (3).</param>
     public static RecurrentTextClassifierTrainer RecurrentTextClassifier(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = "Label", string textColumnName = "Text", RecurrentCellKind cell = RecurrentCellKind.Lstm,
         int hiddenSize = 128, int numLayers = 1, bool bidirectional = true, PoolingKind pooling = PoolingKind.MeanMax,
-        TokenizerKind tokenizer = TokenizerKind.Word, int epochs = 8, int batchSize = 64, double learningRate = 2e-3)
-        => RecurrentTextClassifier(catalog, Options(labelColumnName, textColumnName, cell, hiddenSize, numLayers, bidirectional, pooling, tokenizer, epochs, batchSize, learningRate));
+        TokenizerKind tokenizer = TokenizerKind.Word, int? epochs = null, int batchSize = 64, double? learningRate = null, int? ensembleSize = null)
+        => RecurrentTextClassifier(catalog, Options(labelColumnName, textColumnName, cell, hiddenSize, numLayers, bidirectional, pooling, tokenizer, epochs, batchSize, learningRate, ensembleSize));
 
     /// <summary>A binary recurrent text classifier (Boolean label) with all options.</summary>
     /// <param name="catalog"><c>mlContext.BinaryClassification.Trainers</c>.</param>
@@ -53,14 +54,15 @@ public static class RecurrentClassificationCatalog
     /// <param name="bidirectional">Read both ways. Default true.</param>
     /// <param name="pooling">How outputs over time become one vector. Default mean and max.</param>
     /// <param name="tokenizer">Word, character or subword tokens for a text column (subwords: <see cref="RecurrentTextOptions.SubwordVocabularySize"/> of the options overload, default 8,000). Default word.</param>
-    /// <param name="epochs">Training epochs at most. Default 8.</param>
+    /// <param name="epochs">Training epochs at most; null for the options' default (6, more on small data: <see cref="RecurrentTextClassifierOptions.MinimumSteps"/>).</param>
     /// <param name="batchSize">Examples per batch. Default 64.</param>
-    /// <param name="learningRate">Adam's learning rate. Default 0.002.</param>
+    /// <param name="learningRate">Peak learning rate (AdamW, warm-up then linear decay); null for the options' default (0.003).</param>
+    /// <param name="ensembleSize">Classifiers trained and averaged (<see cref="RecurrentTextClassifierOptions.EnsembleSize"/>); null for the options' default (3).</param>
     public static RecurrentTextClassifierTrainer RecurrentTextClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string textColumnName = "Text", RecurrentCellKind cell = RecurrentCellKind.Lstm,
         int hiddenSize = 128, int numLayers = 1, bool bidirectional = true, PoolingKind pooling = PoolingKind.MeanMax,
-        TokenizerKind tokenizer = TokenizerKind.Word, int epochs = 8, int batchSize = 64, double learningRate = 2e-3)
-        => RecurrentTextClassifier(catalog, Options(labelColumnName, textColumnName, cell, hiddenSize, numLayers, bidirectional, pooling, tokenizer, epochs, batchSize, learningRate));
+        TokenizerKind tokenizer = TokenizerKind.Word, int? epochs = null, int batchSize = 64, double? learningRate = null, int? ensembleSize = null)
+        => RecurrentTextClassifier(catalog, Options(labelColumnName, textColumnName, cell, hiddenSize, numLayers, bidirectional, pooling, tokenizer, epochs, batchSize, learningRate, ensembleSize));
 
     /// <summary>A multiclass recurrent text classifier (key label) with all options.</summary>
     /// <param name="catalog"><c>mlContext.MulticlassClassification.Trainers</c>.</param>
@@ -69,19 +71,25 @@ public static class RecurrentClassificationCatalog
         RecurrentTextClassifierOptions options)
         => new(EnvironmentAccess.From(catalog), options, ClassificationKind.Multiclass);
 
+    // The options' defaults, changed only by what the arguments give (setting Epochs switches MinimumSteps off).
     private static RecurrentTextClassifierOptions Options(string label, string text, RecurrentCellKind cell, int hiddenSize, int numLayers,
-        bool bidirectional, PoolingKind pooling, TokenizerKind tokenizer, int epochs, int batchSize, double learningRate) => new()
+        bool bidirectional, PoolingKind pooling, TokenizerKind tokenizer, int? epochs, int batchSize, double? learningRate, int? ensembleSize)
     {
-        LabelColumnName = label,
-        TextColumnName = text,
-        Cell = cell,
-        HiddenSize = hiddenSize,
-        NumLayers = numLayers,
-        Bidirectional = bidirectional,
-        Pooling = pooling,
-        Tokenizer = tokenizer,
-        Epochs = epochs,
-        BatchSize = batchSize,
-        LearningRate = learningRate,
-    };
+        var o = new RecurrentTextClassifierOptions
+        {
+            LabelColumnName = label,
+            TextColumnName = text,
+            Cell = cell,
+            HiddenSize = hiddenSize,
+            NumLayers = numLayers,
+            Bidirectional = bidirectional,
+            Pooling = pooling,
+            Tokenizer = tokenizer,
+            BatchSize = batchSize,
+        };
+        if (epochs is { } e) o.Epochs = e;
+        if (learningRate is { } r) o.LearningRate = r;
+        if (ensembleSize is { } k) o.EnsembleSize = k;
+        return o;
+    }
 }

@@ -191,6 +191,27 @@ public sealed class ClassifierEnsembleTests(EnsembleFixture fixture) : IClassFix
         Assert.Equal(1, Tiny.Options().EnsembleSize);   // the other tests' fixtures train one model
     }
 
+    [Fact]
+    public void Fit_TimeLimitSpentByTheFirstMember_KeepsItAlone()
+    {
+        using var model = fixture.Fit(size: 3, seed: 1, o => o.MaxTrainingTime = TimeSpan.FromMilliseconds(1));
+        Assert.Single(model.Members);
+        Assert.Equal(TrainingStopReason.TimeLimitReached, model.TrainingResult!.StopReason);
+    }
+
+    [Fact]
+    public void ArgumentsOverloads_LeftOut_GiveTheOptionsDefaults_AndGivenValuesWin()
+    {
+        var defaults = new RecurrentTextClassifierOptions();
+        foreach (var o in new[] { fixture.Ml.BinaryClassification.Trainers.RecurrentTextClassifier().Options, fixture.Ml.MulticlassClassification.Trainers.RecurrentTextClassifier().Options })
+        {
+            Assert.Equal((defaults.Epochs, defaults.MinimumSteps, defaults.LearningRate, defaults.Optimizer, defaults.EnsembleSize),
+                (o.Epochs, o.MinimumSteps, o.LearningRate, o.Optimizer, o.EnsembleSize));
+        }
+        var given = fixture.Ml.BinaryClassification.Trainers.RecurrentTextClassifier(epochs: 7, learningRate: 0.007, ensembleSize: 2).Options;
+        Assert.Equal((7, (int?)null, 0.007, 2), (given.Epochs, given.MinimumSteps, given.LearningRate, given.EnsembleSize));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-7)]

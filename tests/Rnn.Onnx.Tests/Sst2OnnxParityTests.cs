@@ -21,7 +21,7 @@ public sealed class Sst2OnnxParityTests
         var ml = new MLContext(seed: 1);
         using var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions
         {
-            HiddenSize = 16, EmbeddingSize = 16, Epochs = 1, BatchSize = 32, Seed = 1, EarlyStoppingPatience = null,
+            HiddenSize = 16, EmbeddingSize = 16, Epochs = 2, BatchSize = 32, Seed = 1, EarlyStoppingPatience = null, EnsembleSize = 2,
         }).Fit(ml.Data.LoadFromEnumerable(train));
         var torch = ml.Data.CreateEnumerable<Prediction>(model.Transform(ml.Data.LoadFromEnumerable(dev)), reuseRowObject: false).ToList();
 

@@ -70,6 +70,7 @@ internal static class OnnxBenchmark
             Epochs = epochs,
             Seed = Seed,
             EarlyStoppingPatience = null,
+            EnsembleSize = 1,   // one network: the runtimes' speeds stay comparable with earlier rows
             Progress = new SentimentBenchmark.InlineProgress(p =>
             {
                 if (p.CompletedEpoch is { } e)

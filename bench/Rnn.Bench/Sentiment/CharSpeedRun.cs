@@ -68,9 +68,9 @@ internal static class CharSpeedRun
         return (epochSeconds.Sum(), sw.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The classifier's defaults with character tokens, one epoch.</summary>
+    /// <summary>The classifier's defaults with character tokens, one epoch of one model (not an ensemble).</summary>
     private static RecurrentTextClassifierOptions Options(int seed, RecurrentBackend backend, IProgress<TrainingProgress>? progress) =>
-        new() { Seed = seed, Backend = backend, Tokenizer = TokenizerKind.Character, Epochs = 1, Progress = progress };
+        new() { Seed = seed, Backend = backend, Tokenizer = TokenizerKind.Character, Epochs = 1, EnsembleSize = 1, Progress = progress };
 
     private static List<long[]> EncodeAll(List<Sst2.Row> rows, Tokenizer tokenizer, int maxLength, out int vocabularySize)
     {

@@ -23,7 +23,8 @@ internal static class EnsembleProbe
     // The library's defaults with the seed, and --epochs when given (members trained shorter to fit the budget).
     private static RecurrentTextClassifierOptions Options(int seed, int? epochs)
     {
-        var o = new RecurrentTextClassifierOptions { Seed = seed };
+        // One model per Fit: the probe averages them itself (EnsembleSize would train three per Fit).
+        var o = new RecurrentTextClassifierOptions { Seed = seed, EnsembleSize = 1 };
         if (epochs is { } e) o.Epochs = e;
         return o;
     }

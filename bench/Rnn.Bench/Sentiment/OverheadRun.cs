@@ -54,7 +54,7 @@ internal static class OverheadRun
             {
                 var options = new RecurrentTextClassifierOptions { Seed = seed, Epochs = 1 };
                 Array.Find(SentimentSweep.Configs, c => c.Name == "raw")!.Apply(options);
-                options.Epochs = 1;
+                (options.Epochs, options.EnsembleSize) = (1, 1);   // one model's epoch against the raw loop's
                 LibraryRun.Recurrent(new MLContext(seed: seed), options, rows, rows.Take(200).ToList()).Model.Dispose();
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

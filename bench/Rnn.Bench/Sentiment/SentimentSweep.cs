@@ -151,6 +151,8 @@ internal static class SentimentSweep
         new("def-ref30k", "the defaults with DropoutReferenceRows 30,000 (SST-2: x 0.67 instead of x 0.39)", o => o.DropoutReferenceRows = 30_000),
         new("def-refnone", "the defaults with the dropouts unscaled (DropoutReferenceRows null: SST-2 gets 0.1/0.3/0.3)", o => o.DropoutReferenceRows = null),
         // Session 22: ensembles (EnsembleSize), and shorter members to fit three in the 5-minute budget.
+        // Since session 22 the defaults are an ensemble of three: "def" is def-ens3, and the rows above it were single models.
+        new("def-ens1", "one model (EnsembleSize 1): the defaults before session 22", o => o.EnsembleSize = 1),
         new("def-ens2", "the defaults with EnsembleSize 2", o => o.EnsembleSize = 2),
         new("def-ens3", "the defaults with EnsembleSize 3", o => o.EnsembleSize = 3),
         new("def-ens3e5", "the defaults with EnsembleSize 3 and 5 epochs per member (MinimumSteps kept at 250)",

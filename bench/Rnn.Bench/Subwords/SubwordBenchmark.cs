@@ -97,7 +97,7 @@ internal static class SubwordBenchmark
             var ml = new MLContext(seed: 1);
             var o = new RecurrentTextClassifierOptions
             {
-                Seed = 1, Tokenizer = k, SubwordVocabularySize = size,
+                Seed = 1, Tokenizer = k, SubwordVocabularySize = size, EnsembleSize = 1,   // tokenizers compared on one model each
                 Progress = new EpochPrinter(p =>
                 {
                     if (p.CompletedEpoch is { } e)

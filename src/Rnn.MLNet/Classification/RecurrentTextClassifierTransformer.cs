@@ -6,7 +6,9 @@ namespace RnnMl.MLNet.Classification;
 /// <summary>
 /// A trained recurrent text classifier. Adds ML.NET's classification columns: for binary, <c>Score</c> (Single, the
 /// margin), <c>Probability</c> (Single) and <c>PredictedLabel</c> (Boolean); for multiclass, <c>Score</c>
-/// (Vector&lt;Single, K&gt;, class probabilities) and <c>PredictedLabel</c> (a key with the label's values).
+/// (Vector&lt;Single, K&gt;, class probabilities) and <c>PredictedLabel</c> (a key with the label's values). With several
+/// <see cref="Members"/> (<see cref="RecurrentTextClassifierOptions.EnsembleSize"/>, 3 by default) the probabilities are
+/// the members' mean and the scores follow from them.
 /// </summary>
 /// <remarks>
 /// <c>Transform</c> scores rows in batches; <c>PredictionEngine</c> scores one row at a time (thread safety and saving:
