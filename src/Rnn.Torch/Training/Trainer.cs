@@ -144,6 +144,9 @@ public sealed class Trainer
         finally
         {
             run.Dispose();
+            // The last backward pass's gradients are of no further use; freed, a trained model (and each member of an
+            // ensemble kept for prediction) holds its weights only, not twice their size.
+            model.zero_grad();
             model.train(wasTraining);
             foreach (var p in groups?.SelectMany(g => g.Parameters) ?? []) p.requires_grad = true;
         }

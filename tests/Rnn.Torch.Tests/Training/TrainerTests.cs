@@ -26,6 +26,14 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Fit_LeavesNoGradients_SoATrainedModelHoldsItsWeightsOnly()
+    {
+        var task = new SequenceClassificationTask(modelSeed: 1);
+        Trainer.Create(new TrainerOptions { Epochs = 1, LearningRate = 0.02 }).Fit(task);
+        Assert.All(task.Model.parameters(), p => Assert.Null(p.grad));
+    }
+
+    [Fact]
     public void Fit_ResumedFromCheckpointAfterTwoEpochs_IsBitwiseIdenticalToFourEpochsStraight()
     {
         using var straightDir = new TempDirectory();
