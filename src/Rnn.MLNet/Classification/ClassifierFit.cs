@@ -132,8 +132,9 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
                 }
                 if (ensemble.Size > 1)
                     context!.Channel.Info(MessageSensitivity.None, $"ensemble member {k + 1} of {ensemble.Size}: seed {memberOptions.Seed}");
+                // One member trains with the pipeline's options unchanged (EnsembleMembers.Options gives them back).
                 var result = k > 0 ? TrainNextMember(k, memberOptions, progress, token, device)
-                    : TrainMember(model, ensemble.Size == 1 ? trainer : Trainer.Create(memberOptions), progress, token, device);
+                    : TrainMember(model, Trainer.Create(memberOptions), progress, token, device);
                 if (k == 0) memberResults.Add(result);
                 if (result.StopReason == TrainingStopReason.Cancelled) break;
             }
@@ -150,7 +151,7 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
         return memberResults[0];
     }
 
-    // Member k > 0: seeded, created, trained, and kept only if EnsembleMembers.Keep says so (else disposed, with a warning).
+    // Member k > 0: seeded, created, trained, and kept only if EnsembleMembers.KeepLater says so (else disposed, with a warning).
     private TrainingResult TrainNextMember(int k, TrainerOptions memberOptions, IProgress<TrainingProgress> progress, CancellationToken token, Device device)
     {
         manual_seed(memberOptions.Seed);
@@ -166,7 +167,7 @@ internal sealed class ClassifierFit(RecurrentTextClassifierOptions options, Clas
         {
             member.eval();
         }
-        if (!EnsembleMembers.Keep(k, result))
+        if (!EnsembleMembers.KeepLater(result))
         {
             extraMembers.Remove(member);
             member.Dispose();

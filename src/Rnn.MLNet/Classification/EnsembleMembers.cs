@@ -41,8 +41,9 @@ internal sealed class EnsembleMembers
         };
     }
 
-    /// <summary>Whether a member that ended with <paramref name="result"/> joins the ensemble: the first always (it is the
-    /// classifier a size of 1 gives); a later one if it kept the weights of a finished epoch (best epoch known) and was not cancelled.</summary>
-    public static bool Keep(int k, TrainingResult result)
-        => k == 0 || (result.BestEpoch >= 0 && result.StopReason != TrainingStopReason.Cancelled);
+    /// <summary>Whether a member after the first that ended with <paramref name="result"/> joins the ensemble: if it kept the
+    /// weights of a finished epoch (best epoch known) and was not cancelled. The first always joins (it is the classifier a
+    /// size of 1 gives).</summary>
+    public static bool KeepLater(TrainingResult result)
+        => result.BestEpoch >= 0 && result.StopReason != TrainingStopReason.Cancelled;
 }

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace RnnMl.Torch.Models;
@@ -31,7 +30,6 @@ namespace RnnMl.Torch.Models;
 public sealed class SequenceClassifierEnsemble : nn.Module
 {
     private bool disposed;
-    private readonly ModuleList<SequenceClassifier> members;
     private readonly SequenceClassifier[] list;
     // log K, held for the module's lifetime rather than converted at each call (the reason: PinnedScalars).
     private readonly Scalar logCount;
@@ -40,8 +38,7 @@ public sealed class SequenceClassifierEnsemble : nn.Module
     {
         list = members;
         logCount = Math.Log(members.Length).ToScalar();
-        this.members = nn.ModuleList(members);
-        register_module("members", this.members);
+        register_module("members", nn.ModuleList(members));   // parameters, modes and devices reach the members
     }
 
     /// <summary>An ensemble of <paramref name="members"/>, which it then owns (disposing the ensemble disposes them).</summary>
